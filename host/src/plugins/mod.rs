@@ -1,0 +1,17 @@
+//! Find, check and load connector plugins from `plugin.path`: the only module that touches
+//! dynamic libraries.
+//!
+//! - [`scan`] walks the `plugin.path` directories for candidate libraries;
+//! - [`load`] opens each one, checks its ABI and asks it for its connector classes;
+//! - [`registry`] indexes the classes by name and alias, and keeps what was refused and why.
+//!
+//! Libraries are never unloaded: a plugin's code may still be referenced by objects it handed
+//! out, and abi_stable leaks loaded libraries by design. An upgrade is a restart.
+
+pub mod load;
+pub mod registry;
+pub mod scan;
+
+pub use load::{LoadedLibrary, load_library};
+pub use registry::{ConnectorPlugin, LookupError, PluginRegistry, Refusal};
+pub use scan::{Candidate, scan_plugin_path};
