@@ -6,7 +6,8 @@
 use abi_stable::std_types::{RString, RVec};
 
 use crate::abi::types::{
-    DataKind, DataMeta, HeaderMeta, RecordBatch, RecordMeta, SourceBatch, SourcePosition, Span, TimestampType,
+    DataKind, DataMeta, HeaderMeta, RecordBatch, RecordMeta, SourceBatch, SourcePosition, Span,
+    TimestampType,
 };
 
 /// A key, value or header value to append to a batch.
@@ -22,23 +23,42 @@ pub struct Data<'a> {
 
 impl<'a> Data<'a> {
     /// A null.
-    pub const NULL: Data<'static> = Data { kind: DataKind::NULL, bytes: &[], schema: None };
+    pub const NULL: Data<'static> = Data {
+        kind: DataKind::NULL,
+        bytes: &[],
+        schema: None,
+    };
 
     /// UTF-8 text without a schema.
     pub fn string(s: &'a str) -> Self {
-        Data { kind: DataKind::STRING, bytes: s.as_bytes(), schema: None }
+        Data {
+            kind: DataKind::STRING,
+            bytes: s.as_bytes(),
+            schema: None,
+        }
     }
     /// Raw bytes without a schema.
     pub fn bytes(b: &'a [u8]) -> Self {
-        Data { kind: DataKind::BYTES, bytes: b, schema: None }
+        Data {
+            kind: DataKind::BYTES,
+            bytes: b,
+            schema: None,
+        }
     }
     /// JSON text without a schema.
     pub fn json(text: &'a str) -> Self {
-        Data { kind: DataKind::JSON, bytes: text.as_bytes(), schema: None }
+        Data {
+            kind: DataKind::JSON,
+            bytes: text.as_bytes(),
+            schema: None,
+        }
     }
     /// The same data with a Connect schema.
     pub fn with_schema(self, schema: &'a str) -> Self {
-        Data { schema: Some(schema), ..self }
+        Data {
+            schema: Some(schema),
+            ..self
+        }
     }
 }
 
@@ -116,26 +136,55 @@ impl RecordBatch {
     pub fn push_bytes(&mut self, bytes: &[u8]) -> Span {
         let start = self.arena.len() as u32;
         self.arena.extend_from_copy_slice(bytes);
-        Span { start, len: bytes.len() as u32 }
+        Span {
+            start,
+            len: bytes.len() as u32,
+        }
     }
 
     /// Appends a key, value or header value and returns its metadata.
     pub fn push_data(&mut self, data: Data<'_>) -> DataMeta {
         if data.kind == DataKind::NULL {
-            return DataMeta { schema: data.schema.map_or(DataMeta::NO_SCHEMA, |s| self.intern_schema(s)), ..DataMeta::NULL };
+            return DataMeta {
+                schema: data
+                    .schema
+                    .map_or(DataMeta::NO_SCHEMA, |s| self.intern_schema(s)),
+                ..DataMeta::NULL
+            };
         }
-        let schema = data.schema.map_or(DataMeta::NO_SCHEMA, |s| self.intern_schema(s));
-        DataMeta { kind: data.kind, span: self.push_bytes(data.bytes), schema }
+        let schema = data
+            .schema
+            .map_or(DataMeta::NO_SCHEMA, |s| self.intern_schema(s));
+        DataMeta {
+            kind: data.kind,
+            span: self.push_bytes(data.bytes),
+            schema,
+        }
     }
 
     /// Appends one record with its headers.
-    pub fn push(&mut self, at: RecordPosition<'_>, key: Data<'_>, value: Data<'_>, headers: &[(&str, Data<'_>)]) {
+    pub fn push(
+        &mut self,
+        at: RecordPosition<'_>,
+        key: Data<'_>,
+        value: Data<'_>,
+        headers: &[(&str, Data<'_>)],
+    ) {
         let topic = self.intern_topic(at.topic);
         let key = self.push_data(key);
         let value = self.push_data(value);
         let headers = self.push_headers(headers);
         let (timestamp, timestamp_type) = at.timestamp.unwrap_or((-1, TimestampType::NONE));
-        self.records.push(RecordMeta { topic, partition: at.partition, offset: at.offset, timestamp, timestamp_type, key, value, headers });
+        self.records.push(RecordMeta {
+            topic,
+            partition: at.partition,
+            offset: at.offset,
+            timestamp,
+            timestamp_type,
+            key,
+            value,
+            headers,
+        });
     }
 
     /// Appends headers and returns their range in the header table.
@@ -146,7 +195,10 @@ impl RecordBatch {
             let value = self.push_data(*v);
             self.headers.push(HeaderMeta { key, value });
         }
-        Span { start, len: headers.len() as u32 }
+        Span {
+            start,
+            len: headers.len() as u32,
+        }
     }
 
     /// Appends a record whose metadata was built with [`RecordBatch::push_data`] and
@@ -157,16 +209,22 @@ impl RecordBatch {
 
     /// The record at `index`.
     pub fn get(&self, index: usize) -> Option<RecordView<'_>> {
-        self.records.get(index).map(|meta| RecordView { batch: self, meta })
+        self.records
+            .get(index)
+            .map(|meta| RecordView { batch: self, meta })
     }
 
     /// All records, in order.
     pub fn iter(&self) -> impl ExactSizeIterator<Item = RecordView<'_>> + '_ {
-        self.records.iter().map(move |meta| RecordView { batch: self, meta })
+        self.records
+            .iter()
+            .map(move |meta| RecordView { batch: self, meta })
     }
 
     fn bytes(&self, span: Span) -> &[u8] {
-        self.arena.get(span.start as usize..(span.start + span.len) as usize).unwrap_or(&[])
+        self.arena
+            .get(span.start as usize..(span.start + span.len) as usize)
+            .unwrap_or(&[])
     }
 
     fn data(&self, meta: &DataMeta) -> DataView<'_> {
@@ -188,7 +246,10 @@ pub struct RecordView<'a> {
 impl<'a> RecordView<'a> {
     /// Topic name.
     pub fn topic(&self) -> &'a str {
-        self.batch.topics.get(self.meta.topic as usize).map_or("", |t| t.as_str())
+        self.batch
+            .topics
+            .get(self.meta.topic as usize)
+            .map_or("", |t| t.as_str())
     }
     /// Partition.
     pub fn partition(&self) -> i32 {
@@ -218,9 +279,17 @@ impl<'a> RecordView<'a> {
     pub fn headers(&self) -> impl Iterator<Item = (&'a str, DataView<'a>)> + 'a {
         let batch = self.batch;
         let Span { start, len } = self.meta.headers;
-        batch.headers.get(start as usize..(start + len) as usize).unwrap_or(&[]).iter().map(move |h| {
-            (std::str::from_utf8(batch.bytes(h.key)).unwrap_or(""), batch.data(&h.value))
-        })
+        batch
+            .headers
+            .get(start as usize..(start + len) as usize)
+            .unwrap_or(&[])
+            .iter()
+            .map(move |h| {
+                (
+                    std::str::from_utf8(batch.bytes(h.key)).unwrap_or(""),
+                    batch.data(&h.value),
+                )
+            })
     }
 }
 
@@ -246,7 +315,11 @@ impl<'a> DataView<'a> {
     }
     /// As [`Data`], to copy into another batch.
     pub fn as_data(&self) -> Data<'a> {
-        Data { kind: self.kind, bytes: self.bytes, schema: self.schema }
+        Data {
+            kind: self.kind,
+            bytes: self.bytes,
+            schema: self.schema,
+        }
     }
 }
 
@@ -284,7 +357,12 @@ impl SourceBatch {
         source_partition: Option<&str>,
         source_offset: Option<&str>,
     ) {
-        let at = RecordPosition { topic, partition: partition.unwrap_or(-1), offset: -1, timestamp: None };
+        let at = RecordPosition {
+            topic,
+            partition: partition.unwrap_or(-1),
+            offset: -1,
+            timestamp: None,
+        };
         self.batch.push(at, key, value, &[]);
         let partition = match source_partition {
             Some(p) => match self.partitions.iter().rposition(|s| s.as_str() == p) {
@@ -302,18 +380,29 @@ impl SourceBatch {
 
     /// Source partition and offset JSON of record `index`.
     pub fn position(&self, index: usize) -> (Option<&str>, Option<&str>) {
-        let Some(p) = self.positions.get(index) else { return (None, None) };
-        let partition = self.partitions.get(p.partition as usize).map(|s| s.as_str());
-        let offset = (p.offset.len > 0).then(|| std::str::from_utf8(self.batch.bytes(p.offset)).unwrap_or(""));
+        let Some(p) = self.positions.get(index) else {
+            return (None, None);
+        };
+        let partition = self
+            .partitions
+            .get(p.partition as usize)
+            .map(|s| s.as_str());
+        let offset = (p.offset.len > 0)
+            .then(|| std::str::from_utf8(self.batch.bytes(p.offset)).unwrap_or(""));
         (partition, offset)
     }
 }
 
 /// Converts a config map into the boundary's entry list.
-pub fn config_entries<'a>(config: impl IntoIterator<Item = (&'a String, &'a String)>) -> RVec<crate::abi::types::ConfigEntry> {
+pub fn config_entries<'a>(
+    config: impl IntoIterator<Item = (&'a String, &'a String)>,
+) -> RVec<crate::abi::types::ConfigEntry> {
     config
         .into_iter()
-        .map(|(k, v)| crate::abi::types::ConfigEntry { key: k.as_str().into(), value: v.as_str().into() })
+        .map(|(k, v)| crate::abi::types::ConfigEntry {
+            key: k.as_str().into(),
+            value: v.as_str().into(),
+        })
         .collect()
 }
 
@@ -324,18 +413,50 @@ mod tests {
     #[test]
     fn null_is_distinct_from_empty_and_round_trips() {
         let mut b = RecordBatch::new();
-        let at = RecordPosition { topic: "t", partition: 3, offset: 7, timestamp: Some((42, TimestampType::CREATE_TIME)) };
-        b.push(at, Data::NULL, Data::bytes(b""), &[("h", Data::string("v"))]);
-        b.push(RecordPosition { offset: 8, timestamp: None, ..at }, Data::string("k"), Data::json("{\"a\":1}").with_schema(STRING_SCHEMA), &[]);
+        let at = RecordPosition {
+            topic: "t",
+            partition: 3,
+            offset: 7,
+            timestamp: Some((42, TimestampType::CREATE_TIME)),
+        };
+        b.push(
+            at,
+            Data::NULL,
+            Data::bytes(b""),
+            &[("h", Data::string("v"))],
+        );
+        b.push(
+            RecordPosition {
+                offset: 8,
+                timestamp: None,
+                ..at
+            },
+            Data::string("k"),
+            Data::json("{\"a\":1}").with_schema(STRING_SCHEMA),
+            &[],
+        );
         assert_eq!(b.len(), 2);
         let r0 = b.get(0).unwrap();
         assert!(r0.key().is_null());
         assert!(!r0.value().is_null());
         assert_eq!(r0.value().bytes, b"");
         assert_eq!(r0.timestamp(), Some(42));
-        assert_eq!(r0.headers().collect::<Vec<_>>(), vec![("h", DataView { kind: DataKind::STRING, bytes: b"v", schema: None })]);
+        assert_eq!(
+            r0.headers().collect::<Vec<_>>(),
+            vec![(
+                "h",
+                DataView {
+                    kind: DataKind::STRING,
+                    bytes: b"v",
+                    schema: None
+                }
+            )]
+        );
         let r1 = b.get(1).unwrap();
-        assert_eq!((r1.topic(), r1.partition(), r1.offset(), r1.timestamp()), ("t", 3, 8, None));
+        assert_eq!(
+            (r1.topic(), r1.partition(), r1.offset(), r1.timestamp()),
+            ("t", 3, 8, None)
+        );
         assert_eq!(r1.key().as_str(), Some("k"));
         assert_eq!(r1.value().schema, Some(STRING_SCHEMA));
         assert_eq!(b.topics.len(), 1);
@@ -346,10 +467,27 @@ mod tests {
     #[test]
     fn source_positions_are_interned() {
         let mut s = SourceBatch::new();
-        s.push("t", None, Data::NULL, Data::string("a"), Some(r#"{"filename":"f"}"#), Some(r#"{"position":2}"#));
-        s.push("t", None, Data::NULL, Data::string("b"), Some(r#"{"filename":"f"}"#), Some(r#"{"position":4}"#));
+        s.push(
+            "t",
+            None,
+            Data::NULL,
+            Data::string("a"),
+            Some(r#"{"filename":"f"}"#),
+            Some(r#"{"position":2}"#),
+        );
+        s.push(
+            "t",
+            None,
+            Data::NULL,
+            Data::string("b"),
+            Some(r#"{"filename":"f"}"#),
+            Some(r#"{"position":4}"#),
+        );
         assert_eq!(s.partitions.len(), 1);
-        assert_eq!(s.position(1), (Some(r#"{"filename":"f"}"#), Some(r#"{"position":4}"#)));
+        assert_eq!(
+            s.position(1),
+            (Some(r#"{"filename":"f"}"#), Some(r#"{"position":4}"#))
+        );
         assert_eq!(s.batch.get(0).unwrap().partition(), -1);
     }
 }

@@ -56,7 +56,9 @@ pub mod prelude {
     };
     pub use crate::batch::{Data, DataView, RecordView, STRING_SCHEMA};
     pub use crate::sdk::config::{Config, ConfigDef, ConfigMap, Key};
-    pub use crate::sdk::connector::{ConnectorDescription, SinkConnector, SinkTask, SourceConnector, SourceTask};
+    pub use crate::sdk::connector::{
+        ConnectorDescription, SinkConnector, SinkTask, SourceConnector, SourceTask,
+    };
     pub use crate::sdk::context::{ConnectorContext, TaskContext};
     pub use crate::sdk::error::ConnectError;
 }

@@ -8,6 +8,7 @@
 //! Libraries are never unloaded: a plugin's code may still be referenced by objects it handed
 //! out, and abi_stable leaks loaded libraries by design. An upgrade is a restart.
 
+pub mod elf_check;
 pub mod load;
 pub mod registry;
 pub mod scan;

@@ -30,13 +30,23 @@ pub struct Refusal {
 impl Refusal {
     /// A refusal of `path`.
     pub fn new(path: &Path, reason: &str, hint: &str) -> Self {
-        Self { path: path.to_path_buf(), reason: reason.to_owned(), hint: hint.to_owned() }
+        Self {
+            path: path.to_path_buf(),
+            reason: reason.to_owned(),
+            hint: hint.to_owned(),
+        }
     }
 }
 
 impl fmt::Display for Refusal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {} (fix: {})", self.path.display(), self.reason, self.hint)
+        write!(
+            f,
+            "{}: {} (fix: {})",
+            self.path.display(),
+            self.reason,
+            self.hint
+        )
     }
 }
 
@@ -51,6 +61,15 @@ pub struct ConnectorPlugin {
     pub library: PathBuf,
     /// The plugin-api version the library was built against.
     pub api_version: String,
+}
+
+impl fmt::Debug for ConnectorPlugin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ConnectorPlugin")
+            .field("info", &self.info)
+            .field("library", &self.library)
+            .finish_non_exhaustive()
+    }
 }
 
 impl ConnectorPlugin {
@@ -109,10 +128,16 @@ impl PluginRegistry {
                 Ok(lib) => {
                     reg.libraries += 1;
                     for (info, factory) in lib.connectors {
-                        if let Some(existing) = reg.connectors.iter().find(|c| c.info.class == info.class) {
+                        if let Some(existing) =
+                            reg.connectors.iter().find(|c| c.info.class == info.class)
+                        {
                             refused.push(Refusal::new(
                                 &lib.path,
-                                &format!("duplicate connector class {} (already loaded from {})", info.class, existing.library.display()),
+                                &format!(
+                                    "duplicate connector class {} (already loaded from {})",
+                                    info.class,
+                                    existing.library.display()
+                                ),
                                 "keep one copy of the plugin on plugin.path",
                             ));
                             continue;
@@ -132,9 +157,14 @@ impl PluginRegistry {
             tracing::warn!(path = %r.path.display(), reason = %r.reason, fix = %r.hint, "skipped a plugin.path entry");
         }
         reg.refused = refused;
-        reg.connectors.sort_by(|a, b| a.info.class.cmp(&b.info.class));
+        reg.connectors
+            .sort_by(|a, b| a.info.class.cmp(&b.info.class));
         reg.index();
-        tracing::info!(classes = reg.connectors.len(), refused = reg.refused.len(), "plugins loaded");
+        tracing::info!(
+            classes = reg.connectors.len(),
+            refused = reg.refused.len(),
+            "plugins loaded"
+        );
         reg
     }
 
@@ -142,7 +172,10 @@ impl PluginRegistry {
         self.aliases.clear();
         for (i, c) in self.connectors.iter().enumerate() {
             let simple = c.class().rsplit('.').next().unwrap_or(c.class()).to_owned();
-            let short = simple.strip_suffix("Connector").filter(|s| !s.is_empty()).map(str::to_owned);
+            let short = simple
+                .strip_suffix("Connector")
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned);
             for alias in std::iter::once(simple).chain(short) {
                 if alias != c.class() {
                     self.aliases.entry(alias).or_default().push(i);
@@ -177,11 +210,18 @@ impl PluginRegistry {
             Some([one]) => Ok(&self.connectors[*one]),
             Some(many) => Err(LookupError::Ambiguous {
                 name: name.to_owned(),
-                candidates: many.iter().map(|i| self.connectors[*i].class().to_owned()).collect(),
+                candidates: many
+                    .iter()
+                    .map(|i| self.connectors[*i].class().to_owned())
+                    .collect(),
             }),
             None => Err(LookupError::NotFound {
                 name: name.to_owned(),
-                available: self.connectors.iter().map(|c| c.class().to_owned()).collect(),
+                available: self
+                    .connectors
+                    .iter()
+                    .map(|c| c.class().to_owned())
+                    .collect(),
             }),
         }
     }

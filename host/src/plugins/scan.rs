@@ -28,7 +28,12 @@ pub const LIBRARY_SUFFIX: &str = std::env::consts::DLL_SUFFIX;
 
 /// Splits a `plugin.path` value (comma-separated; blanks ignored).
 pub fn split_plugin_path(value: &str) -> Vec<PathBuf> {
-    value.split(',').map(str::trim).filter(|s| !s.is_empty()).map(PathBuf::from).collect()
+    value
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(PathBuf::from)
+        .collect()
 }
 
 /// Lists candidate libraries under every directory of `plugin_path`, in a stable order, plus a
@@ -45,12 +50,19 @@ pub fn scan_plugin_path(plugin_path: &[PathBuf]) -> (Vec<Candidate>, Vec<Refusal
             ));
             continue;
         }
-        let walk = WalkDir::new(dir).follow_links(true).max_depth(MAX_DEPTH).sort_by_file_name().into_iter();
-        for entry in walk.filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.')) {
+        let walk = WalkDir::new(dir)
+            .follow_links(true)
+            .max_depth(MAX_DEPTH)
+            .sort_by_file_name()
+            .into_iter();
+        for entry in walk
+            .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'))
+        {
             match entry {
-                Ok(e) if e.file_type().is_file() && is_library(e.path()) => {
-                    found.push(Candidate { manifest: manifest_of(dir, e.path()), path: e.into_path() })
-                }
+                Ok(e) if e.file_type().is_file() && is_library(e.path()) => found.push(Candidate {
+                    manifest: manifest_of(dir, e.path()),
+                    path: e.into_path(),
+                }),
                 Ok(_) => {}
                 Err(err) => refused.push(Refusal::new(
                     err.path().unwrap_or(dir),
@@ -64,7 +76,9 @@ pub fn scan_plugin_path(plugin_path: &[PathBuf]) -> (Vec<Candidate>, Vec<Refusal
 }
 
 fn is_library(path: &Path) -> bool {
-    path.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.ends_with(LIBRARY_SUFFIX))
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.ends_with(LIBRARY_SUFFIX))
 }
 
 /// The nearest `manifest.json` between the library and the plugin.path entry.
@@ -92,9 +106,21 @@ mod tests {
         std::fs::create_dir_all(root.join(".hidden")).unwrap();
         std::fs::write(root.join(".hidden/libno.so"), b"x").unwrap();
         let (found, refused) = scan_plugin_path(&[root.to_path_buf(), root.join("missing")]);
-        let names: Vec<_> = found.iter().map(|c| c.path.strip_prefix(root).unwrap().to_path_buf()).collect();
-        assert_eq!(names, vec![PathBuf::from("acme-es/lib/libes.so"), PathBuf::from("libdirect.so")]);
-        assert_eq!(found[0].manifest.as_deref(), Some(root.join("acme-es/manifest.json").as_path()));
+        let names: Vec<_> = found
+            .iter()
+            .map(|c| c.path.strip_prefix(root).unwrap().to_path_buf())
+            .collect();
+        assert_eq!(
+            names,
+            vec![
+                PathBuf::from("acme-es/lib/libes.so"),
+                PathBuf::from("libdirect.so")
+            ]
+        );
+        assert_eq!(
+            found[0].manifest.as_deref(),
+            Some(root.join("acme-es/manifest.json").as_path())
+        );
         assert_eq!(found[1].manifest, None);
         assert_eq!(refused.len(), 1);
         assert!(refused[0].reason.contains("not a directory"));
@@ -109,6 +135,9 @@ mod tests {
         std::fs::write(comp.join("lib/libes.so"), b"x").unwrap();
         let (found, _) = scan_plugin_path(&split_plugin_path(&format!(" {} ,", comp.display())));
         assert_eq!(found.len(), 1);
-        assert_eq!(found[0].manifest.as_deref(), Some(comp.join("manifest.json").as_path()));
+        assert_eq!(
+            found[0].manifest.as_deref(),
+            Some(comp.join("manifest.json").as_path())
+        );
     }
 }

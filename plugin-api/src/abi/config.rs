@@ -134,7 +134,13 @@ pub struct Validator {
 impl Validator {
     /// No check.
     pub fn none() -> Self {
-        Self { kind: ValidatorKind::NONE, min: ROption::RNone, max: ROption::RNone, values: RVec::new(), case_insensitive: false }
+        Self {
+            kind: ValidatorKind::NONE,
+            min: ROption::RNone,
+            max: ROption::RNone,
+            values: RVec::new(),
+            case_insensitive: false,
+        }
     }
 }
 

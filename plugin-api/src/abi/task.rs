@@ -15,7 +15,9 @@ use super::{
     config::{ConfigKeyDef, ConfigValueReport},
     context::{ConnectorContext_TO, TaskContext_TO},
     error::PluginError,
-    types::{ConfigEntry, RecordBatch, SourceBatch, TopicPartition, TopicPartitionOffset, WrittenRecord},
+    types::{
+        ConfigEntry, RecordBatch, SourceBatch, TopicPartition, TopicPartitionOffset, WrittenRecord,
+    },
 };
 
 /// Sink or source.
@@ -77,18 +79,33 @@ pub trait ConnectorFactory: Send + Sync {
 
     /// Validates a full connector configuration: one report per key of `config_def`, with the
     /// per-key errors (type, range, required) and the connector's cross-key checks.
-    fn validate(&self, config: RSlice<'_, ConfigEntry>) -> RResult<RVec<ConfigValueReport>, PluginError>;
+    fn validate(
+        &self,
+        config: RSlice<'_, ConfigEntry>,
+    ) -> RResult<RVec<ConfigValueReport>, PluginError>;
 
     /// Creates and starts a connector instance (Kafka Connect's `Connector.start`).
-    fn start_connector(&self, config: RSlice<'_, ConfigEntry>, context: ConnectorContextArc) -> RResult<ConnectorBox, PluginError>;
+    fn start_connector(
+        &self,
+        config: RSlice<'_, ConfigEntry>,
+        context: ConnectorContextArc,
+    ) -> RResult<ConnectorBox, PluginError>;
 
     /// Creates and starts a sink task with a config from `task_configs`. Fails with a CONFIG
     /// error if this class is not a sink.
-    fn start_sink_task(&self, config: RSlice<'_, ConfigEntry>, context: TaskContextArc) -> RResult<SinkTaskBox, PluginError>;
+    fn start_sink_task(
+        &self,
+        config: RSlice<'_, ConfigEntry>,
+        context: TaskContextArc,
+    ) -> RResult<SinkTaskBox, PluginError>;
 
     /// Creates and starts a source task. Fails with a CONFIG error if this class is not a source.
     #[sabi(last_prefix_field)]
-    fn start_source_task(&self, config: RSlice<'_, ConfigEntry>, context: TaskContextArc) -> RResult<SourceTaskBox, PluginError>;
+    fn start_source_task(
+        &self,
+        config: RSlice<'_, ConfigEntry>,
+        context: TaskContextArc,
+    ) -> RResult<SourceTaskBox, PluginError>;
 }
 
 /// A running connector instance.
@@ -117,7 +134,10 @@ pub trait SinkTask: Send {
     /// Before the host commits offsets: given the offsets consumed so far (next to read), returns
     /// the offsets that are durable downstream; the host commits exactly these. Returning an
     /// empty list skips this commit.
-    fn pre_commit(&mut self, offsets: RSlice<'_, TopicPartitionOffset>) -> RResult<RVec<TopicPartitionOffset>, PluginError>;
+    fn pre_commit(
+        &mut self,
+        offsets: RSlice<'_, TopicPartitionOffset>,
+    ) -> RResult<RVec<TopicPartitionOffset>, PluginError>;
 
     /// These partitions are no longer assigned; drop their buffered state.
     fn close(&mut self, partitions: RSlice<'_, TopicPartition>) -> RResult<(), PluginError>;
@@ -138,7 +158,11 @@ pub trait SourceTask: Send {
 
     /// The records of poll number `sequence` (counted from 0) listed in `written` were
     /// acknowledged by Kafka (Kafka Connect's `commitRecord`, per batch).
-    fn commit_records(&mut self, sequence: u64, written: RSlice<'_, WrittenRecord>) -> RResult<(), PluginError>;
+    fn commit_records(
+        &mut self,
+        sequence: u64,
+        written: RSlice<'_, WrittenRecord>,
+    ) -> RResult<(), PluginError>;
 
     /// Source offsets up to the last acknowledged batch were stored.
     fn commit(&mut self) -> RResult<(), PluginError>;

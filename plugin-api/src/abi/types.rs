@@ -21,7 +21,10 @@ pub struct TopicPartition {
 impl TopicPartition {
     /// Builds a topic-partition.
     pub fn new(topic: &str, partition: i32) -> Self {
-        Self { topic: topic.into(), partition }
+        Self {
+            topic: topic.into(),
+            partition,
+        }
     }
 }
 
@@ -41,7 +44,11 @@ pub struct TopicPartitionOffset {
 impl TopicPartitionOffset {
     /// Builds a topic-partition-offset.
     pub fn new(topic: &str, partition: i32, offset: i64) -> Self {
-        Self { topic: topic.into(), partition, offset }
+        Self {
+            topic: topic.into(),
+            partition,
+            offset,
+        }
     }
 }
 
@@ -99,7 +106,11 @@ impl DataMeta {
     /// Marker for "no Connect schema".
     pub const NO_SCHEMA: u32 = u32::MAX;
     /// A null with no schema.
-    pub const NULL: DataMeta = DataMeta { kind: DataKind::NULL, span: Span { start: 0, len: 0 }, schema: Self::NO_SCHEMA };
+    pub const NULL: DataMeta = DataMeta {
+        kind: DataKind::NULL,
+        span: Span { start: 0, len: 0 },
+        schema: Self::NO_SCHEMA,
+    };
 }
 
 /// One header of a record.

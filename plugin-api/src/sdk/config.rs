@@ -5,7 +5,9 @@ use std::collections::BTreeMap;
 
 use abi_stable::std_types::{ROption, RString, RVec};
 
-use crate::abi::config::{ConfigKeyDef, ConfigType, ConfigValueReport, Importance, Validator, ValidatorKind, Width};
+use crate::abi::config::{
+    ConfigKeyDef, ConfigType, ConfigValueReport, Importance, Validator, ValidatorKind, Width,
+};
 
 use super::error::ConnectError;
 
@@ -80,7 +82,12 @@ impl Key {
     }
     /// Numeric range, inclusive; `None` leaves a side open.
     pub fn range(mut self, min: Option<f64>, max: Option<f64>) -> Self {
-        self.0.validator = Validator { kind: ValidatorKind::RANGE, min: min.into(), max: max.into(), ..Validator::none() };
+        self.0.validator = Validator {
+            kind: ValidatorKind::RANGE,
+            min: min.into(),
+            max: max.into(),
+            ..Validator::none()
+        };
         self
     }
     /// One of these values (case-insensitive, as most Kafka enums).
@@ -96,13 +103,19 @@ impl Key {
     }
     /// Every list item is one of these values.
     pub fn list_of(mut self, values: &[&str]) -> Self {
-        self.0.validator =
-            Validator { kind: ValidatorKind::LIST_OF, values: values.iter().map(|v| RString::from(*v)).collect(), ..Validator::none() };
+        self.0.validator = Validator {
+            kind: ValidatorKind::LIST_OF,
+            values: values.iter().map(|v| RString::from(*v)).collect(),
+            ..Validator::none()
+        };
         self
     }
     /// Must not be empty.
     pub fn non_empty(mut self) -> Self {
-        self.0.validator = Validator { kind: ValidatorKind::NON_EMPTY, ..Validator::none() };
+        self.0.validator = Validator {
+            kind: ValidatorKind::NON_EMPTY,
+            ..Validator::none()
+        };
         self
     }
     /// The finished definition.
@@ -138,12 +151,19 @@ impl ConfigDef {
 
     /// Validates every defined key of `raw`: one report per key, with Kafka Connect's messages.
     pub fn validate(&self, raw: &ConfigMap) -> Vec<ConfigValueReport> {
-        self.keys.iter().map(|def| validate_key(def, raw.get(def.name.as_str()).map(String::as_str))).collect()
+        self.keys
+            .iter()
+            .map(|def| validate_key(def, raw.get(def.name.as_str()).map(String::as_str)))
+            .collect()
     }
 
     /// Validates and returns the typed view, or a CONFIG error listing every problem.
     pub fn parse(&self, raw: &ConfigMap) -> Result<Config, ConnectError> {
-        let errors: Vec<String> = self.validate(raw).into_iter().flat_map(|r| r.errors.into_iter().map(String::from)).collect();
+        let errors: Vec<String> = self
+            .validate(raw)
+            .into_iter()
+            .flat_map(|r| r.errors.into_iter().map(String::from))
+            .collect();
         if !errors.is_empty() {
             return Err(ConnectError::config(format!(
                 "Connector configuration is invalid and contains the following {} error(s):\n{}",
@@ -153,7 +173,9 @@ impl ConfigDef {
         }
         let mut values = raw.clone();
         for def in &self.keys {
-            if let (false, ROption::RSome(d)) = (values.contains_key(def.name.as_str()), &def.default_value) {
+            if let (false, ROption::RSome(d)) =
+                (values.contains_key(def.name.as_str()), &def.default_value)
+            {
                 values.insert(def.name.to_string(), d.to_string());
             }
         }
@@ -163,15 +185,32 @@ impl ConfigDef {
 
 /// Validates one value (or its absence) against its definition.
 pub fn validate_key(def: &ConfigKeyDef, value: Option<&str>) -> ConfigValueReport {
-    let effective = value.map(str::to_owned).or_else(|| def.default_value.as_ref().map(|d| d.to_string()).into_option());
+    let effective = value.map(str::to_owned).or_else(|| {
+        def.default_value
+            .as_ref()
+            .map(|d| d.to_string())
+            .into_option()
+    });
     let mut errors = RVec::new();
     match (&effective, value) {
-        (None, None) if def.required => {
-            errors.push(format!("Missing required configuration \"{}\" which has no default value.", def.name).into())
-        }
+        (None, None) if def.required => errors.push(
+            format!(
+                "Missing required configuration \"{}\" which has no default value.",
+                def.name
+            )
+            .into(),
+        ),
         (Some(v), _) => {
             if let Err(e) = check_value(def, v) {
-                errors.push(format!("Invalid value {} for configuration {}: {}", shown(def, v), def.name, e).into());
+                errors.push(
+                    format!(
+                        "Invalid value {} for configuration {}: {}",
+                        shown(def, v),
+                        def.name,
+                        e
+                    )
+                    .into(),
+                );
             }
         }
         _ => {}
@@ -186,11 +225,19 @@ pub fn validate_key(def: &ConfigKeyDef, value: Option<&str>) -> ConfigValueRepor
 }
 
 fn shown(def: &ConfigKeyDef, v: &str) -> String {
-    if def.ty == ConfigType::PASSWORD { "[hidden]".to_owned() } else { v.to_owned() }
+    if def.ty == ConfigType::PASSWORD {
+        "[hidden]".to_owned()
+    } else {
+        v.to_owned()
+    }
 }
 
 fn number_text(n: f64) -> String {
-    if n.fract() == 0.0 && n.abs() < 1e15 { format!("{}", n as i64) } else { n.to_string() }
+    if n.fract() == 0.0 && n.abs() < 1e15 {
+        format!("{}", n as i64)
+    } else {
+        n.to_string()
+    }
 }
 
 /// Checks type and validator of a present value; the error is Kafka Connect's wording.
@@ -203,10 +250,22 @@ pub fn check_value(def: &ConfigKeyDef, v: &str) -> Result<(), String> {
             }
             None
         }
-        ConfigType::INT => Some(t.parse::<i32>().map_err(|_| "Not a number of type INT".to_owned())? as f64),
-        ConfigType::SHORT => Some(t.parse::<i16>().map_err(|_| "Not a number of type SHORT".to_owned())? as f64),
-        ConfigType::LONG => Some(t.parse::<i64>().map_err(|_| "Not a number of type LONG".to_owned())? as f64),
-        ConfigType::DOUBLE => Some(t.parse::<f64>().map_err(|_| "Not a number of type DOUBLE".to_owned())?),
+        ConfigType::INT => Some(
+            t.parse::<i32>()
+                .map_err(|_| "Not a number of type INT".to_owned())? as f64,
+        ),
+        ConfigType::SHORT => Some(
+            t.parse::<i16>()
+                .map_err(|_| "Not a number of type SHORT".to_owned())? as f64,
+        ),
+        ConfigType::LONG => Some(
+            t.parse::<i64>()
+                .map_err(|_| "Not a number of type LONG".to_owned())? as f64,
+        ),
+        ConfigType::DOUBLE => Some(
+            t.parse::<f64>()
+                .map_err(|_| "Not a number of type DOUBLE".to_owned())?,
+        ),
         _ => None,
     };
     let val = &def.validator;
@@ -225,7 +284,13 @@ pub fn check_value(def: &ConfigKeyDef, v: &str) -> Result<(), String> {
             }
         }
         ValidatorKind::ONE_OF => {
-            let ok = val.values.iter().any(|a| if val.case_insensitive { a.eq_ignore_ascii_case(t) } else { a.as_str() == t });
+            let ok = val.values.iter().any(|a| {
+                if val.case_insensitive {
+                    a.eq_ignore_ascii_case(t)
+                } else {
+                    a.as_str() == t
+                }
+            });
             if !ok {
                 return Err(format!("String must be one of: {}", join(&val.values)));
             }
@@ -244,7 +309,11 @@ pub fn check_value(def: &ConfigKeyDef, v: &str) -> Result<(), String> {
 }
 
 fn join(values: &RVec<RString>) -> String {
-    values.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+    values
+        .iter()
+        .map(|s| s.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Splits a Kafka `LIST` value: comma-separated, items trimmed, an empty string is no items.
@@ -279,8 +348,13 @@ impl Config {
         self.string(key).unwrap_or("")
     }
     fn parsed<T: std::str::FromStr>(&self, key: &str) -> T {
-        let raw = self.values.get(key).unwrap_or_else(|| panic!("config key `{key}` has no value and no default"));
-        raw.trim().parse().unwrap_or_else(|_| panic!("config key `{key}` = {raw:?} has the wrong type"))
+        let raw = self
+            .values
+            .get(key)
+            .unwrap_or_else(|| panic!("config key `{key}` has no value and no default"));
+        raw.trim()
+            .parse()
+            .unwrap_or_else(|_| panic!("config key `{key}` = {raw:?} has the wrong type"))
     }
     /// An `INT`.
     pub fn int(&self, key: &str) -> i32 {
@@ -296,11 +370,16 @@ impl Config {
     }
     /// A `BOOLEAN` (case-insensitive).
     pub fn bool(&self, key: &str) -> bool {
-        self.values.get(key).is_some_and(|v| v.trim().eq_ignore_ascii_case("true"))
+        self.values
+            .get(key)
+            .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"))
     }
     /// A `LIST`.
     pub fn list(&self, key: &str) -> Vec<String> {
-        self.values.get(key).map(|v| split_list(v).map(str::to_owned).collect()).unwrap_or_default()
+        self.values
+            .get(key)
+            .map(|v| split_list(v).map(str::to_owned).collect())
+            .unwrap_or_default()
     }
 }
 
@@ -311,31 +390,68 @@ mod tests {
     fn def() -> ConfigDef {
         ConfigDef::new()
             .define(Key::new("file", ConfigType::STRING).doc("path"))
-            .define(Key::new("batch.size", ConfigType::INT).default("2000").range(Some(1.0), Some(1_000_000.0)))
-            .define(Key::new("mode", ConfigType::STRING).default("insert").one_of(&["insert", "upsert"]))
+            .define(
+                Key::new("batch.size", ConfigType::INT)
+                    .default("2000")
+                    .range(Some(1.0), Some(1_000_000.0)),
+            )
+            .define(
+                Key::new("mode", ConfigType::STRING)
+                    .default("insert")
+                    .one_of(&["insert", "upsert"]),
+            )
             .define(Key::new("secret", ConfigType::PASSWORD).default_null())
             .define(Key::new("flag", ConfigType::BOOLEAN).default("false"))
     }
 
     fn map(pairs: &[(&str, &str)]) -> ConfigMap {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     #[test]
     fn reports_kafka_connect_messages() {
-        let r = def().validate(&map(&[("batch.size", "0"), ("mode", "x"), ("secret", "s"), ("flag", "yes")]));
-        assert_eq!(r[0].errors[0].as_str(), "Missing required configuration \"file\" which has no default value.");
-        assert_eq!(r[1].errors[0].as_str(), "Invalid value 0 for configuration batch.size: Value must be at least 1");
-        assert_eq!(r[2].errors[0].as_str(), "Invalid value x for configuration mode: String must be one of: insert, upsert");
-        assert_eq!(r[3].value.as_ref().map(|s| s.as_str()).into_option(), Some("[hidden]"));
-        assert_eq!(r[4].errors[0].as_str(), "Invalid value yes for configuration flag: Expected value to be either true or false");
+        let r = def().validate(&map(&[
+            ("batch.size", "0"),
+            ("mode", "x"),
+            ("secret", "s"),
+            ("flag", "yes"),
+        ]));
+        assert_eq!(
+            r[0].errors[0].as_str(),
+            "Missing required configuration \"file\" which has no default value."
+        );
+        assert_eq!(
+            r[1].errors[0].as_str(),
+            "Invalid value 0 for configuration batch.size: Value must be at least 1"
+        );
+        assert_eq!(
+            r[2].errors[0].as_str(),
+            "Invalid value x for configuration mode: String must be one of: insert, upsert"
+        );
+        assert_eq!(
+            r[3].value.as_ref().map(|s| s.as_str()).into_option(),
+            Some("[hidden]")
+        );
+        assert_eq!(
+            r[4].errors[0].as_str(),
+            "Invalid value yes for configuration flag: Expected value to be either true or false"
+        );
         let e = def().parse(&map(&[("batch.size", "abc")])).unwrap_err();
-        assert!(e.message.contains("2 error(s)") && e.message.contains("Not a number of type INT"), "{}", e.message);
+        assert!(
+            e.message.contains("2 error(s)") && e.message.contains("Not a number of type INT"),
+            "{}",
+            e.message
+        );
     }
 
     #[test]
     fn parse_fills_defaults_and_reads_types() {
-        let c = def().parse(&map(&[("file", "/tmp/x"), ("mode", "UPSERT")])).unwrap();
+        let c = def()
+            .parse(&map(&[("file", "/tmp/x"), ("mode", "UPSERT")]))
+            .unwrap();
         assert_eq!(c.int("batch.size"), 2000);
         assert_eq!(c.string("file"), Some("/tmp/x"));
         assert_eq!(c.string("secret"), None);

@@ -4,7 +4,9 @@
 //! Threading: each task runs on its own host thread; calls on one task never overlap. Calls may
 //! block; a plugin doing async I/O uses [`crate::sdk::runtime`] (feature `tokio`) and blocks on it.
 
-use crate::abi::types::{RecordBatch, SourceBatch, TopicPartition, TopicPartitionOffset, WrittenRecord};
+use crate::abi::types::{
+    RecordBatch, SourceBatch, TopicPartition, TopicPartitionOffset, WrittenRecord,
+};
 
 use super::{
     config::{Config, ConfigDef, ConfigMap},
@@ -88,7 +90,10 @@ pub trait SinkTask: Send + Sized + 'static {
 
     /// Returns the offsets (next to read) up to which data is durable; the host commits exactly
     /// these. Default: `flush`, then all of `offsets`.
-    fn pre_commit(&mut self, offsets: &[TopicPartitionOffset]) -> Result<Vec<TopicPartitionOffset>, ConnectError> {
+    fn pre_commit(
+        &mut self,
+        offsets: &[TopicPartitionOffset],
+    ) -> Result<Vec<TopicPartitionOffset>, ConnectError> {
         self.flush(offsets)?;
         Ok(offsets.to_vec())
     }
@@ -113,7 +118,11 @@ pub trait SourceTask: Send + Sized + 'static {
     fn poll(&mut self, out: &mut SourceBatch) -> Result<(), ConnectError>;
 
     /// Poll number `sequence` was written to Kafka (per record: partition and offset).
-    fn commit_records(&mut self, _sequence: u64, _written: &[WrittenRecord]) -> Result<(), ConnectError> {
+    fn commit_records(
+        &mut self,
+        _sequence: u64,
+        _written: &[WrittenRecord],
+    ) -> Result<(), ConnectError> {
         Ok(())
     }
 

@@ -19,7 +19,9 @@ pub struct TaskContext {
 impl TaskContext {
     /// Wraps the host object.
     pub fn new(inner: TaskContextArc) -> Self {
-        Self { inner: std::sync::Arc::new(inner) }
+        Self {
+            inner: std::sync::Arc::new(inner),
+        }
     }
     /// Stops fetching these partitions until [`TaskContext::resume`].
     pub fn pause(&self, partitions: &[TopicPartition]) {
@@ -35,12 +37,16 @@ impl TaskContext {
     }
     /// Hands a record the plugin could not write to the host's error handling (tolerance, DLQ).
     pub fn report_errant(&self, topic: &str, partition: i32, offset: i64, error: ConnectError) {
-        self.inner.report_errant(RStr::from(topic), partition, offset, error.into_abi());
+        self.inner
+            .report_errant(RStr::from(topic), partition, offset, error.into_abi());
     }
     /// The stored source offset of a source partition (both JSON objects).
     pub fn source_offset(&self, partition: &serde_json::Value) -> Option<serde_json::Value> {
         let key = partition.to_string();
-        self.inner.source_offset(RStr::from(key.as_str())).into_option().and_then(|s| serde_json::from_str(&s).ok())
+        self.inner
+            .source_offset(RStr::from(key.as_str()))
+            .into_option()
+            .and_then(|s| serde_json::from_str(&s).ok())
     }
     /// Records a metric.
     pub fn metric(&self, name: &str, value: f64) {
@@ -57,7 +63,9 @@ pub struct ConnectorContext {
 impl ConnectorContext {
     /// Wraps the host object.
     pub fn new(inner: ConnectorContextArc) -> Self {
-        Self { inner: std::sync::Arc::new(inner) }
+        Self {
+            inner: std::sync::Arc::new(inner),
+        }
     }
     /// Asks the host to recompute task configs.
     pub fn request_task_reconfiguration(&self) {

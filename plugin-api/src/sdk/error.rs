@@ -20,7 +20,12 @@ pub struct ConnectError {
 
 impl ConnectError {
     fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
-        Self { kind, message: message.into(), record: None, trace: String::new() }
+        Self {
+            kind,
+            message: message.into(),
+            record: None,
+            trace: String::new(),
+        }
     }
     /// A transient failure: the host retries the same call after a back-off.
     pub fn retriable(message: impl Into<String>) -> Self {
@@ -28,7 +33,10 @@ impl ConnectError {
     }
     /// Record number `index` of the batch cannot be handled.
     pub fn invalid_record(index: u32, message: impl Into<String>) -> Self {
-        Self { record: Some(index), ..Self::new(ErrorKind::INVALID_RECORD, message) }
+        Self {
+            record: Some(index),
+            ..Self::new(ErrorKind::INVALID_RECORD, message)
+        }
     }
     /// The configuration is wrong.
     pub fn config(message: impl Into<String>) -> Self {
@@ -56,7 +64,12 @@ impl ConnectError {
 
 impl From<PluginError> for ConnectError {
     fn from(e: PluginError) -> Self {
-        Self { kind: e.kind, message: e.message.into(), record: e.record.into_option(), trace: e.trace.into() }
+        Self {
+            kind: e.kind,
+            message: e.message.into(),
+            record: e.record.into_option(),
+            trace: e.trace.into(),
+        }
     }
 }
 

@@ -24,10 +24,13 @@ use crate::abi::{
     error::{ErrorKind, PluginError},
     root::{ConnectPluginMod, ConnectPluginMod_Ref, HostLinkArc},
     task::{
-        self as abi_task, ConnectorBox, ConnectorContextArc, ConnectorFactory, ConnectorFactory_TO, ConnectorFactoryBox,
-        ConnectorInfo, ConnectorType, Connector_TO, SinkTask_TO, SinkTaskBox, SourceTask_TO, SourceTaskBox, TaskContextArc,
+        self as abi_task, Connector_TO, ConnectorBox, ConnectorContextArc, ConnectorFactory,
+        ConnectorFactory_TO, ConnectorFactoryBox, ConnectorInfo, ConnectorType, SinkTask_TO,
+        SinkTaskBox, SourceTask_TO, SourceTaskBox, TaskContextArc,
     },
-    types::{ConfigEntry, RecordBatch, SourceBatch, TopicPartition, TopicPartitionOffset, WrittenRecord},
+    types::{
+        ConfigEntry, RecordBatch, SourceBatch, TopicPartition, TopicPartitionOffset, WrittenRecord,
+    },
 };
 
 use super::{
@@ -44,7 +47,10 @@ thread_local! {
 }
 
 /// Runs `f`, turning an error into the boundary form and a panic into an `ErrorKind::PANIC` error.
-pub fn guard<T>(call: &str, f: impl FnOnce() -> Result<T, ConnectError>) -> RResult<T, PluginError> {
+pub fn guard<T>(
+    call: &str,
+    f: impl FnOnce() -> Result<T, ConnectError>,
+) -> RResult<T, PluginError> {
     match catch_unwind(AssertUnwindSafe(f)) {
         Ok(Ok(v)) => ROk(v),
         Ok(Err(e)) => RErr(e.into_abi()),
@@ -54,10 +60,17 @@ pub fn guard<T>(call: &str, f: impl FnOnce() -> Result<T, ConnectError>) -> RRes
                 .map(|s| s.to_string())
                 .or_else(|| payload.downcast_ref::<String>().cloned())
                 .unwrap_or_else(|| "a non-string panic payload".into());
-            let trace = LAST_PANIC.with(|p| p.borrow_mut().take()).unwrap_or_default();
+            let trace = LAST_PANIC
+                .with(|p| p.borrow_mut().take())
+                .unwrap_or_default();
             let message = format!("the plugin panicked in {call}: {what}");
             logging::emit(level::ERROR, "connect_plugin_api::panic", &message);
-            RErr(PluginError { kind: ErrorKind::PANIC, message: message.into(), record: abi_stable::std_types::ROption::RNone, trace: trace.into() })
+            RErr(PluginError {
+                kind: ErrorKind::PANIC,
+                message: message.into(),
+                record: abi_stable::std_types::ROption::RNone,
+                trace: trace.into(),
+            })
         }
     }
 }
@@ -75,7 +88,9 @@ pub extern "C" fn init(host: HostLinkArc) {
 }
 
 /// Builds the root module from the library's `connectors` function.
-pub fn root_module(connectors: extern "C" fn() -> RVec<ConnectorFactoryBox>) -> ConnectPluginMod_Ref {
+pub fn root_module(
+    connectors: extern "C" fn() -> RVec<ConnectorFactoryBox>,
+) -> ConnectPluginMod_Ref {
     ConnectPluginMod { init, connectors }.leak_into_prefix()
 }
 
@@ -98,11 +113,19 @@ pub fn source_factory<C: SourceConnector>() -> ConnectorFactoryBox {
 }
 
 fn to_map(config: RSlice<'_, ConfigEntry>) -> ConfigMap {
-    config.iter().map(|e| (e.key.to_string(), e.value.to_string())).collect()
+    config
+        .iter()
+        .map(|e| (e.key.to_string(), e.value.to_string()))
+        .collect()
 }
 
 fn wrong_kind(class: &str, wanted: &str) -> RResult<(), PluginError> {
-    RErr(ConnectError::config(format!("{class} is not a {wanted} connector; use a {wanted} connector class for this task")).into_abi())
+    RErr(
+        ConnectError::config(format!(
+            "{class} is not a {wanted} connector; use a {wanted} connector class for this task"
+        ))
+        .into_abi(),
+    )
 }
 
 struct Sink;
@@ -111,20 +134,31 @@ struct Source;
 /// Starts the connector and tasks of one kind of connector.
 trait Kind<C> {
     const KIND: ConnectorType;
-    fn start_connector(config: ConfigMap, ctx: ConnectorContext) -> Result<ConnectorBox, ConnectError>;
+    fn start_connector(
+        config: ConfigMap,
+        ctx: ConnectorContext,
+    ) -> Result<ConnectorBox, ConnectError>;
     fn start_sink(config: ConfigMap, ctx: TaskContext) -> Result<SinkTaskBox, ConnectError>;
     fn start_source(config: ConfigMap, ctx: TaskContext) -> Result<SourceTaskBox, ConnectError>;
 }
 
-fn parse<C: ConnectorDescription>(config: &ConfigMap) -> Result<super::config::Config, ConnectError> {
+fn parse<C: ConnectorDescription>(
+    config: &ConfigMap,
+) -> Result<super::config::Config, ConnectError> {
     C::config_def().parse(config)
 }
 
 impl<C: SinkConnector> Kind<C> for Sink {
     const KIND: ConnectorType = ConnectorType::SINK;
-    fn start_connector(config: ConfigMap, ctx: ConnectorContext) -> Result<ConnectorBox, ConnectError> {
+    fn start_connector(
+        config: ConfigMap,
+        ctx: ConnectorContext,
+    ) -> Result<ConnectorBox, ConnectError> {
         let c = C::start(parse::<C>(&config)?, ctx)?;
-        Ok(Connector_TO::from_value(Guarded(Some(SinkConn(c))), TD_Opaque))
+        Ok(Connector_TO::from_value(
+            Guarded(Some(SinkConn(c))),
+            TD_Opaque,
+        ))
     }
     fn start_sink(config: ConfigMap, ctx: TaskContext) -> Result<SinkTaskBox, ConnectError> {
         let t = C::Task::start(config, ctx)?;
@@ -137,9 +171,15 @@ impl<C: SinkConnector> Kind<C> for Sink {
 
 impl<C: SourceConnector> Kind<C> for Source {
     const KIND: ConnectorType = ConnectorType::SOURCE;
-    fn start_connector(config: ConfigMap, ctx: ConnectorContext) -> Result<ConnectorBox, ConnectError> {
+    fn start_connector(
+        config: ConfigMap,
+        ctx: ConnectorContext,
+    ) -> Result<ConnectorBox, ConnectError> {
         let c = C::start(parse::<C>(&config)?, ctx)?;
-        Ok(Connector_TO::from_value(Guarded(Some(SourceConn(c))), TD_Opaque))
+        Ok(Connector_TO::from_value(
+            Guarded(Some(SourceConn(c))),
+            TD_Opaque,
+        ))
     }
     fn start_sink(_: ConfigMap, _: TaskContext) -> Result<SinkTaskBox, ConnectError> {
         Err(wrong_kind(C::CLASS, "sink").unwrap_err().into())
@@ -154,22 +194,50 @@ struct Factory<C, K>(PhantomData<fn() -> (C, K)>);
 
 impl<C: ConnectorDescription + 'static, K: Kind<C> + 'static> ConnectorFactory for Factory<C, K> {
     fn info(&self) -> ConnectorInfo {
-        ConnectorInfo { class: C::CLASS.into(), version: C::VERSION.into(), kind: K::KIND, description: C::DESCRIPTION.into() }
+        ConnectorInfo {
+            class: C::CLASS.into(),
+            version: C::VERSION.into(),
+            kind: K::KIND,
+            description: C::DESCRIPTION.into(),
+        }
     }
     fn config_def(&self) -> RVec<ConfigKeyDef> {
         guard("config_def", || Ok(C::config_def().into_abi())).unwrap_or_else(|_| RVec::new())
     }
-    fn validate(&self, config: RSlice<'_, ConfigEntry>) -> RResult<RVec<ConfigValueReport>, PluginError> {
-        guard("validate", || Ok(C::validate(&to_map(config)).into_iter().collect()))
+    fn validate(
+        &self,
+        config: RSlice<'_, ConfigEntry>,
+    ) -> RResult<RVec<ConfigValueReport>, PluginError> {
+        guard("validate", || {
+            Ok(C::validate(&to_map(config)).into_iter().collect())
+        })
     }
-    fn start_connector(&self, config: RSlice<'_, ConfigEntry>, context: ConnectorContextArc) -> RResult<ConnectorBox, PluginError> {
-        guard("connector start", || K::start_connector(to_map(config), ConnectorContext::new(context)))
+    fn start_connector(
+        &self,
+        config: RSlice<'_, ConfigEntry>,
+        context: ConnectorContextArc,
+    ) -> RResult<ConnectorBox, PluginError> {
+        guard("connector start", || {
+            K::start_connector(to_map(config), ConnectorContext::new(context))
+        })
     }
-    fn start_sink_task(&self, config: RSlice<'_, ConfigEntry>, context: TaskContextArc) -> RResult<SinkTaskBox, PluginError> {
-        guard("sink task start", || K::start_sink(to_map(config), TaskContext::new(context)))
+    fn start_sink_task(
+        &self,
+        config: RSlice<'_, ConfigEntry>,
+        context: TaskContextArc,
+    ) -> RResult<SinkTaskBox, PluginError> {
+        guard("sink task start", || {
+            K::start_sink(to_map(config), TaskContext::new(context))
+        })
     }
-    fn start_source_task(&self, config: RSlice<'_, ConfigEntry>, context: TaskContextArc) -> RResult<SourceTaskBox, PluginError> {
-        guard("source task start", || K::start_source(to_map(config), TaskContext::new(context)))
+    fn start_source_task(
+        &self,
+        config: RSlice<'_, ConfigEntry>,
+        context: TaskContextArc,
+    ) -> RResult<SourceTaskBox, PluginError> {
+        guard("source task start", || {
+            K::start_source(to_map(config), TaskContext::new(context))
+        })
     }
 }
 
@@ -178,10 +246,17 @@ impl<C: ConnectorDescription + 'static, K: Kind<C> + 'static> ConnectorFactory f
 struct Guarded<T>(Option<T>);
 
 impl<T> Guarded<T> {
-    fn call<R>(&mut self, call: &str, f: impl FnOnce(&mut T) -> Result<R, ConnectError>) -> RResult<R, PluginError> {
+    fn call<R>(
+        &mut self,
+        call: &str,
+        f: impl FnOnce(&mut T) -> Result<R, ConnectError>,
+    ) -> RResult<R, PluginError> {
         match self.0.as_mut() {
             Some(inner) => guard(call, || f(inner)),
-            None => RErr(ConnectError::fatal(format!("{call} called after the object was stopped")).into_abi()),
+            None => RErr(
+                ConnectError::fatal(format!("{call} called after the object was stopped"))
+                    .into_abi(),
+            ),
         }
     }
 }
@@ -197,12 +272,17 @@ struct SinkConn<C>(C);
 struct SourceConn<C>(C);
 
 fn configs_out(configs: Vec<ConfigMap>) -> RVec<RVec<ConfigEntry>> {
-    configs.iter().map(|c| crate::batch::config_entries(c)).collect()
+    configs
+        .iter()
+        .map(|c| crate::batch::config_entries(c))
+        .collect()
 }
 
 impl<C: SinkConnector> abi_task::Connector for Guarded<SinkConn<C>> {
     fn task_configs(&mut self, max_tasks: u32) -> RResult<RVec<RVec<ConfigEntry>>, PluginError> {
-        self.call("task_configs", |c| c.0.task_configs(max_tasks as usize).map(configs_out))
+        self.call("task_configs", |c| {
+            c.0.task_configs(max_tasks as usize).map(configs_out)
+        })
     }
     fn stop(&mut self) -> RResult<(), PluginError> {
         self.call("connector stop", |c| c.0.stop())
@@ -211,7 +291,9 @@ impl<C: SinkConnector> abi_task::Connector for Guarded<SinkConn<C>> {
 
 impl<C: SourceConnector> abi_task::Connector for Guarded<SourceConn<C>> {
     fn task_configs(&mut self, max_tasks: u32) -> RResult<RVec<RVec<ConfigEntry>>, PluginError> {
-        self.call("task_configs", |c| c.0.task_configs(max_tasks as usize).map(configs_out))
+        self.call("task_configs", |c| {
+            c.0.task_configs(max_tasks as usize).map(configs_out)
+        })
     }
     fn stop(&mut self) -> RResult<(), PluginError> {
         self.call("connector stop", |c| c.0.stop())
@@ -225,8 +307,13 @@ impl<T: SinkTask> abi_task::SinkTask for Guarded<T> {
     fn put(&mut self, batch: &RecordBatch) -> RResult<(), PluginError> {
         self.call("put", |t| t.put(batch))
     }
-    fn pre_commit(&mut self, offsets: RSlice<'_, TopicPartitionOffset>) -> RResult<RVec<TopicPartitionOffset>, PluginError> {
-        self.call("pre_commit", |t| t.pre_commit(offsets.as_slice()).map(RVec::from))
+    fn pre_commit(
+        &mut self,
+        offsets: RSlice<'_, TopicPartitionOffset>,
+    ) -> RResult<RVec<TopicPartitionOffset>, PluginError> {
+        self.call("pre_commit", |t| {
+            t.pre_commit(offsets.as_slice()).map(RVec::from)
+        })
     }
     fn close(&mut self, partitions: RSlice<'_, TopicPartition>) -> RResult<(), PluginError> {
         self.call("close", |t| t.close(partitions.as_slice()))
@@ -240,8 +327,14 @@ impl<T: SourceTask> abi_task::SourceTask for Guarded<T> {
     fn poll(&mut self, out: &mut SourceBatch) -> RResult<(), PluginError> {
         self.call("poll", |t| t.poll(out))
     }
-    fn commit_records(&mut self, sequence: u64, written: RSlice<'_, WrittenRecord>) -> RResult<(), PluginError> {
-        self.call("commit_records", |t| t.commit_records(sequence, written.as_slice()))
+    fn commit_records(
+        &mut self,
+        sequence: u64,
+        written: RSlice<'_, WrittenRecord>,
+    ) -> RResult<(), PluginError> {
+        self.call("commit_records", |t| {
+            t.commit_records(sequence, written.as_slice())
+        })
     }
     fn commit(&mut self) -> RResult<(), PluginError> {
         self.call("commit", |t| t.commit())

@@ -28,14 +28,18 @@ pub fn install(host: HostLinkArc) {
         level::DEBUG => LevelFilter::DEBUG,
         _ => LevelFilter::TRACE,
     };
-    let _ = tracing::subscriber::set_global_default(tracing_subscriber::registry().with(Forward.with_filter(filter)));
-    let log_filter = filter.into_level().map_or(log::LevelFilter::Off, |l| match l {
-        Level::ERROR => log::LevelFilter::Error,
-        Level::WARN => log::LevelFilter::Warn,
-        Level::INFO => log::LevelFilter::Info,
-        Level::DEBUG => log::LevelFilter::Debug,
-        _ => log::LevelFilter::Trace,
-    });
+    let _ = tracing::subscriber::set_global_default(
+        tracing_subscriber::registry().with(Forward.with_filter(filter)),
+    );
+    let log_filter = filter
+        .into_level()
+        .map_or(log::LevelFilter::Off, |l| match l {
+            Level::ERROR => log::LevelFilter::Error,
+            Level::WARN => log::LevelFilter::Warn,
+            Level::INFO => log::LevelFilter::Info,
+            Level::DEBUG => log::LevelFilter::Debug,
+            _ => log::LevelFilter::Trace,
+        });
     let _ = tracing_log::LogTracer::init_with_filter(log_filter);
 }
 

@@ -13,7 +13,10 @@ static RUNTIME: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
 /// The library's runtime.
 pub fn runtime() -> &'static tokio::runtime::Runtime {
     RUNTIME.get_or_init(|| {
-        let threads = std::env::var("CONNECT_PLUGIN_WORKER_THREADS").ok().and_then(|v| v.parse().ok()).unwrap_or(2);
+        let threads = std::env::var("CONNECT_PLUGIN_WORKER_THREADS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(2);
         tokio::runtime::Builder::new_multi_thread()
             .worker_threads(threads)
             .thread_name("plugin-io")

@@ -1,0 +1,332 @@
+//! plugin.path scanning and loading: good plugins load, every bad file is refused with a reason
+//! and start-up goes on, a panicking plugin fails its task without taking the process down, and a
+//! plugin dropped in is picked up at the next start.
+
+use std::{path::Path, process::Command};
+
+use abi_stable::{
+    sabi_trait::TD_Opaque,
+    std_types::{RArc, ROption, RSlice, RStr, RString},
+};
+use connect_host::plugins::{LookupError, PluginRegistry};
+use connect_plugin_api::{
+    abi::{
+        context::{TaskContext, TaskContext_TO},
+        error::{ErrorKind, PluginError},
+        types::TopicPartition,
+    },
+    batch::{Data, RecordPosition},
+    prelude::RecordBatch,
+};
+use connect_tests::artifacts::{connect_binary, install_component, install_library};
+
+/// `connect plugins list --json` against a plugin path, parsed.
+fn list(plugin_path: &str) -> serde_json::Value {
+    let out = Command::new(connect_binary())
+        .args(["plugins", "list", "--json", "--plugin-path", plugin_path])
+        .env("CONNECT_LOG", "warn")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "connect plugins list failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn classes(listing: &serde_json::Value) -> Vec<String> {
+    listing["loaded"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["class"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+fn refusal_for<'a>(listing: &'a serde_json::Value, file: &str) -> &'a serde_json::Value {
+    listing["refused"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["path"].as_str().unwrap().ends_with(file))
+        .unwrap_or_else(|| panic!("no refusal for {file} in {listing:#}"))
+}
+
+/// A plugin directory holding every kind of good and bad entry.
+fn mixed_plugin_dir(root: &Path) -> (std::path::PathBuf, std::path::PathBuf) {
+    let hub = root.join("hub");
+    let loose = root.join("loose");
+    install_component(
+        "connect_file_sink",
+        "plugins/file-sink",
+        &hub,
+        "connect-host-connect-file-sink",
+    );
+    install_component(
+        "connect_file_source",
+        "plugins/file-source",
+        &hub,
+        "connect-host-connect-file-source",
+    );
+    install_library("connect_panicking_sink", &loose);
+    install_library("connect_incompatible_abi", &loose);
+    // A second copy of the file sink: same class, refused as a duplicate.
+    install_library("connect_file_sink", &loose.join("dup"));
+    std::fs::write(
+        loose.join("libgarbage.so"),
+        (0..4096u32)
+            .map(|i| (i * 7919 % 251) as u8)
+            .collect::<Vec<u8>>(),
+    )
+    .unwrap();
+    let sink = std::fs::read(loose.join("dup/libconnect_file_sink.so")).unwrap();
+    std::fs::write(loose.join("libtruncated.so"), &sink[..sink.len() / 3]).unwrap();
+    std::fs::write(loose.join("README.txt"), "not a library, not a candidate").unwrap();
+    (hub, loose)
+}
+
+#[test]
+fn plugins_list_shows_loaded_and_refused_with_reasons() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (hub, loose) = mixed_plugin_dir(tmp.path());
+    let missing = tmp.path().join("missing");
+    let listing = list(&format!(
+        "{},{},{}",
+        hub.display(),
+        loose.display(),
+        missing.display()
+    ));
+
+    assert_eq!(
+        classes(&listing),
+        vec![
+            "com.example.connect.PanickingSinkConnector",
+            "org.apache.kafka.connect.file.FileStreamSinkConnector",
+            "org.apache.kafka.connect.file.FileStreamSourceConnector",
+        ]
+    );
+    let sink = &listing["loaded"][1];
+    assert_eq!(sink["type"], "sink");
+    assert_eq!(sink["plugin_api"], "1.0.0");
+    assert!(
+        sink["library"]
+            .as_str()
+            .unwrap()
+            .contains("connect-host-connect-file-sink/lib/")
+    );
+
+    let incompatible = refusal_for(&listing, "libconnect_incompatible_abi.so");
+    assert!(
+        incompatible["reason"]
+            .as_str()
+            .unwrap()
+            .contains("built against plugin-api 2.0.0, but this host speaks plugin-api 1.0.0")
+    );
+    assert!(
+        incompatible["hint"]
+            .as_str()
+            .unwrap()
+            .contains("rebuild the plugin")
+    );
+    assert!(
+        refusal_for(&listing, "libgarbage.so")["reason"]
+            .as_str()
+            .unwrap()
+            .contains("not a shared library")
+    );
+    let truncated = refusal_for(&listing, "libtruncated.so")["reason"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        truncated.contains("truncated") || truncated.contains("broken ELF"),
+        "{truncated}"
+    );
+    assert!(
+        refusal_for(&listing, "dup/libconnect_file_sink.so")["reason"]
+            .as_str()
+            .unwrap()
+            .contains("duplicate connector class")
+    );
+    assert!(
+        refusal_for(&listing, "missing")["reason"]
+            .as_str()
+            .unwrap()
+            .contains("not a directory")
+    );
+    assert_eq!(
+        listing["refused"].as_array().unwrap().len(),
+        5,
+        "{listing:#}"
+    );
+}
+
+#[test]
+fn a_plugin_dropped_in_is_picked_up_at_the_next_start() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("plugins");
+    install_component(
+        "connect_file_sink",
+        "plugins/file-sink",
+        &dir,
+        "connect-host-connect-file-sink",
+    );
+    let before = list(&dir.display().to_string());
+    assert_eq!(
+        classes(&before),
+        vec!["org.apache.kafka.connect.file.FileStreamSinkConnector"]
+    );
+
+    install_component(
+        "connect_file_source",
+        "plugins/file-source",
+        &dir,
+        "connect-host-connect-file-source",
+    );
+    let after = list(&dir.display().to_string());
+    assert_eq!(
+        classes(&after),
+        vec![
+            "org.apache.kafka.connect.file.FileStreamSinkConnector",
+            "org.apache.kafka.connect.file.FileStreamSourceConnector"
+        ]
+    );
+}
+
+#[test]
+fn classes_resolve_by_full_name_simple_name_and_short_alias() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (hub, _) = mixed_plugin_dir(tmp.path());
+    let registry = PluginRegistry::load(&[hub]);
+    for name in [
+        "org.apache.kafka.connect.file.FileStreamSinkConnector",
+        "FileStreamSinkConnector",
+        "FileStreamSink",
+    ] {
+        assert_eq!(
+            registry.lookup(name).unwrap().class(),
+            "org.apache.kafka.connect.file.FileStreamSinkConnector"
+        );
+    }
+    let err = registry.lookup("ElasticsearchSink").unwrap_err();
+    assert!(matches!(err, LookupError::NotFound { .. }));
+    assert!(err.to_string().starts_with("Failed to find any class that implements Connector and which name matches ElasticsearchSink"));
+}
+
+struct NullContext;
+impl TaskContext for NullContext {
+    fn pause(&self, _: RSlice<'_, TopicPartition>) {}
+    fn resume(&self, _: RSlice<'_, TopicPartition>) {}
+    fn request_commit(&self) {}
+    fn report_errant(&self, _: RStr<'_>, _: i32, _: i64, _: PluginError) {}
+    fn source_offset(&self, _: RStr<'_>) -> ROption<RString> {
+        ROption::RNone
+    }
+    fn record_metric(&self, _: RStr<'_>, _: f64) {}
+}
+
+#[test]
+fn a_panic_in_put_becomes_a_panic_error_and_the_process_goes_on() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("p");
+    install_library("connect_panicking_sink", &dir);
+    install_library("connect_file_sink", &dir);
+    let registry = PluginRegistry::load(&[dir]);
+    let plugin = registry.lookup("PanickingSink").unwrap();
+    let ctx = TaskContext_TO::from_ptr(RArc::new(NullContext), TD_Opaque);
+    let mut task = plugin
+        .factory
+        .start_sink_task(RSlice::from_slice(&[]), ctx)
+        .unwrap();
+    let mut batch = RecordBatch::new();
+    batch.push(
+        RecordPosition {
+            topic: "t",
+            partition: 0,
+            offset: 0,
+            timestamp: None,
+        },
+        Data::NULL,
+        Data::string("x"),
+        &[],
+    );
+
+    let err = task.put(&batch).unwrap_err();
+    assert_eq!(err.kind, ErrorKind::PANIC);
+    assert!(
+        err.message
+            .contains("the plugin panicked in put: deliberate panic in put"),
+        "{}",
+        err.message
+    );
+    assert!(
+        err.trace.contains("panicking-sink/src/lib.rs"),
+        "trace names the panic location: {}",
+        err.trace
+    );
+    // The same object answers again (with the same panic), and other plugins still work.
+    assert_eq!(task.put(&batch).unwrap_err().kind, ErrorKind::PANIC);
+    let out = tmp.path().join("out.txt");
+    let sink = registry.lookup("FileStreamSink").unwrap();
+    let ctx = TaskContext_TO::from_ptr(RArc::new(NullContext), TD_Opaque);
+    let config = [connect_plugin_api::abi::types::ConfigEntry {
+        key: "file".into(),
+        value: out.display().to_string().into(),
+    }];
+    let mut file_task = sink
+        .factory
+        .start_sink_task(RSlice::from_slice(&config), ctx)
+        .unwrap();
+    file_task.put(&batch).unwrap();
+    file_task.pre_commit(RSlice::from_slice(&[])).unwrap();
+    file_task.stop().unwrap();
+    assert_eq!(std::fs::read_to_string(out).unwrap(), "x\n");
+}
+
+/// Collects formatted log lines written by the host's subscriber.
+#[derive(Clone, Default)]
+struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[test]
+fn plugin_tracing_and_log_records_reach_the_host_subscriber() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("logs");
+    install_library("connect_panicking_sink", &dir);
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .finish();
+    tracing::subscriber::with_default(subscriber, || {
+        let registry = PluginRegistry::load(&[dir]);
+        let plugin = registry
+            .lookup("com.example.connect.PanickingSinkConnector")
+            .unwrap();
+        let ctx = TaskContext_TO::from_ptr(RArc::new(NullContext), TD_Opaque);
+        let _task = plugin
+            .factory
+            .start_sink_task(RSlice::from_slice(&[]), ctx)
+            .unwrap();
+    });
+    let text = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    assert!(
+        text.contains("panicking sink task started via the log crate"),
+        "log crate record missing: {text}"
+    );
+    assert!(
+        text.contains("libconnect_panicking_sink.so"),
+        "records are tagged with the plugin library: {text}"
+    );
+}
