@@ -274,7 +274,7 @@ struct SourceConn<C>(C);
 fn configs_out(configs: Vec<ConfigMap>) -> RVec<RVec<ConfigEntry>> {
     configs
         .iter()
-        .map(|c| crate::batch::config_entries(c))
+        .map(crate::batch::config_entries)
         .collect()
 }
 

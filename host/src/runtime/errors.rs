@@ -1,0 +1,193 @@
+//! Error handling for records (Kafka Connect's `errors.*` keys): tolerance, logging, and the
+//! dead-letter queue, plus how a plugin error turns into a task failure.
+//!
+//! A conversion failure or a record the plugin reports as invalid is tolerable: with
+//! `errors.tolerance=none` it fails the task ("Tolerance exceeded in error handler"); with `all`
+//! the record is skipped, logged if `errors.log.enable`, and written with its original bytes to
+//! the dead-letter queue when one is set. Nothing else in the batch is lost either way.
+
+use std::time::Duration;
+
+use connect_plugin_api::abi::error::PluginError;
+use rdkafka::{
+    ClientConfig,
+    message::{Header, OwnedHeaders},
+    producer::{BaseRecord, DefaultProducerContext, Producer, ThreadedProducer},
+};
+
+use crate::config::connector::{ErrorHandling, ErrorTolerance};
+
+/// Where in the pipeline an error happened (Kafka Connect's `Stage`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    /// Converting the key.
+    KeyConverter,
+    /// Converting the value.
+    ValueConverter,
+    /// Converting headers.
+    HeaderConverter,
+    /// The sink task's `put`.
+    TaskPut,
+    /// The source task's `poll`.
+    TaskPoll,
+    /// Producing to Kafka.
+    KafkaProduce,
+}
+
+impl Stage {
+    /// Kafka Connect's name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stage::KeyConverter => "KEY_CONVERTER",
+            Stage::ValueConverter => "VALUE_CONVERTER",
+            Stage::HeaderConverter => "HEADER_CONVERTER",
+            Stage::TaskPut => "TASK_PUT",
+            Stage::TaskPoll => "TASK_POLL",
+            Stage::KafkaProduce => "KAFKA_PRODUCE",
+        }
+    }
+}
+
+/// Why a task stopped for good: its message and trace become the FAILED status.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TaskFailure {
+    /// One line.
+    pub message: String,
+    /// The full trace shown by `GET …/status`.
+    pub trace: String,
+}
+
+impl TaskFailure {
+    /// A failure with a trace built from the message and detail.
+    pub fn new(message: impl Into<String>, detail: impl AsRef<str>) -> Self {
+        let message = message.into();
+        let detail = detail.as_ref();
+        let trace = if detail.is_empty() { message.clone() } else { format!("{message}\n{detail}") };
+        Self { message, trace }
+    }
+
+    /// The failure a non-retriable plugin error causes.
+    pub fn from_plugin(call: &str, e: &PluginError) -> Self {
+        Self::new(
+            format!("{} error from the plugin in {call}: {}", e.kind.name(), e.message),
+            e.trace.as_str(),
+        )
+    }
+}
+
+/// The original record an error is about.
+#[derive(Debug, Clone, Copy)]
+pub struct ErrantRecord<'a> {
+    /// Topic.
+    pub topic: &'a str,
+    /// Partition.
+    pub partition: i32,
+    /// Offset.
+    pub offset: i64,
+    /// Original key bytes.
+    pub key: Option<&'a [u8]>,
+    /// Original value bytes.
+    pub value: Option<&'a [u8]>,
+    /// Original headers.
+    pub headers: &'a [(String, Option<Vec<u8>>)],
+}
+
+/// Applies a connector's `errors.*` settings for one task.
+pub struct ErrorReporter {
+    settings: ErrorHandling,
+    connector: String,
+    task: u32,
+    dlq: Option<(String, ThreadedProducer<DefaultProducerContext>)>,
+    /// Errors tolerated so far (a metric).
+    pub tolerated: u64,
+}
+
+impl ErrorReporter {
+    /// Builds the reporter; creates the DLQ producer when a DLQ topic is set.
+    pub fn new(settings: ErrorHandling, connector: &str, task: u32, producer_props: &ClientConfig) -> Result<Self, TaskFailure> {
+        let dlq = match &settings.dead_letter_queue {
+            Some(d) if !d.topic.is_empty() => {
+                let mut cfg = producer_props.clone();
+                cfg.set("client.id", format!("connector-dlq-producer-{connector}-{task}"));
+                let p: ThreadedProducer<DefaultProducerContext> = cfg
+                    .create()
+                    .map_err(|e| TaskFailure::new(format!("cannot create the dead-letter queue producer: {e}"), ""))?;
+                Some((d.topic.clone(), p))
+            }
+            _ => None,
+        };
+        Ok(Self { settings, connector: connector.to_owned(), task, dlq, tolerated: 0 })
+    }
+
+    /// Whether errors are tolerated (`errors.tolerance=all`).
+    pub fn tolerates(&self) -> bool {
+        self.settings.tolerance == ErrorTolerance::All
+    }
+
+    /// Handles one failed record: `Ok` means skip it and go on; `Err` fails the task.
+    pub fn report(&mut self, stage: Stage, record: &ErrantRecord<'_>, error: &str) -> Result<(), TaskFailure> {
+        if self.settings.log_enable {
+            if self.settings.log_include_messages {
+                tracing::error!(
+                    connector = %self.connector, task = self.task, stage = stage.as_str(), topic = record.topic,
+                    partition = record.partition, offset = record.offset,
+                    key = %String::from_utf8_lossy(record.key.unwrap_or(b"")), value = %String::from_utf8_lossy(record.value.unwrap_or(b"")),
+                    "error processing record: {error}"
+                );
+            } else {
+                tracing::error!(
+                    connector = %self.connector, task = self.task, stage = stage.as_str(), topic = record.topic,
+                    partition = record.partition, offset = record.offset, "error processing record: {error}"
+                );
+            }
+        }
+        if !self.tolerates() {
+            return Err(TaskFailure::new(
+                "Tolerance exceeded in error handler",
+                format!("stage {} on {}-{}@{}: {error}", stage.as_str(), record.topic, record.partition, record.offset),
+            ));
+        }
+        self.tolerated += 1;
+        if let Some((topic, producer)) = &self.dlq {
+            let mut headers = OwnedHeaders::new();
+            for (k, v) in record.headers {
+                headers = headers.insert(Header { key: k, value: v.as_deref() });
+            }
+            if self.settings.dead_letter_queue.as_ref().is_some_and(|d| d.context_headers) {
+                let partition = record.partition.to_string();
+                let offset = record.offset.to_string();
+                let task = self.task.to_string();
+                let context: [(&str, &str); 7] = [
+                    ("__connect.errors.topic", record.topic),
+                    ("__connect.errors.partition", &partition),
+                    ("__connect.errors.offset", &offset),
+                    ("__connect.errors.connector.name", &self.connector),
+                    ("__connect.errors.task.id", &task),
+                    ("__connect.errors.stage", stage.as_str()),
+                    ("__connect.errors.exception.message", error),
+                ];
+                for (k, v) in context {
+                    headers = headers.insert(Header { key: k, value: Some(v.as_bytes()) });
+                }
+            }
+            let mut rec: BaseRecord<'_, [u8], [u8]> = BaseRecord::to(topic).headers(headers);
+            if let Some(k) = record.key {
+                rec = rec.key(k);
+            }
+            if let Some(v) = record.value {
+                rec = rec.payload(v);
+            }
+            producer.send(rec).map_err(|(e, _)| TaskFailure::new(format!("cannot write to the dead-letter queue {topic}: {e}"), ""))?;
+        }
+        Ok(())
+    }
+
+    /// Waits until every dead-letter record is acknowledged (before offsets are committed, so a
+    /// skipped record is never lost).
+    pub fn flush(&self, timeout: Duration) -> Result<(), TaskFailure> {
+        if let Some((topic, p)) = &self.dlq {
+            p.flush(timeout).map_err(|e| TaskFailure::new(format!("dead-letter queue {topic} did not acknowledge in time: {e}"), ""))?;
+        }
+        Ok(())
+    }
+}

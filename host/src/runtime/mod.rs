@@ -1,0 +1,19 @@
+//! Connectors, tasks, converters, transforms and error handling.
+//!
+//! What the runtime needs persisted is declared here as small traits ([`stores`]); the
+//! `storage` layer implements them. The runtime never names Kafka topics or files itself.
+
+pub mod convert;
+pub mod errors;
+pub mod herder;
+pub mod host_context;
+pub mod info;
+pub mod sink_offsets;
+pub mod sink_task;
+pub mod source_task;
+pub mod task_control;
+pub mod task_spec;
+pub mod validate;
+pub mod worker;
+pub mod status;
+pub mod stores;

@@ -1,0 +1,300 @@
+//! Runs one source task on its own thread: `poll` → convert → produce → after the broker
+//! acknowledged a whole poll, `commit_records` and remember its source offsets → every
+//! `offset.flush.interval.ms`, write the offsets (durably) and call `commit`.
+//!
+//! Offsets are written only for polls whose every record was acknowledged, in poll order, so a
+//! crash replays at most the records after the last written offset (at-least-once, like Kafka
+//! Connect). The producer is idempotent with `acks=all`, which keeps order per partition.
+
+use std::{
+    collections::{BTreeMap, VecDeque},
+    sync::Mutex,
+    time::{Duration, Instant},
+};
+
+use abi_stable::std_types::RSlice;
+use connect_plugin_api::abi::{
+    error::ErrorKind,
+    types::{DataKind, SourceBatch, WrittenRecord},
+};
+use rdkafka::{
+    ClientContext, Message,
+    message::{DeliveryResult, Header, OwnedHeaders},
+    producer::{BaseRecord, Producer, ProducerContext, ThreadedProducer},
+};
+use serde_json::Value;
+
+use super::{
+    convert::{self, ConnectDataRef},
+    errors::{ErrantRecord, ErrorReporter, Stage, TaskFailure},
+    host_context::HostTaskContext,
+    status::{State, TargetState},
+    task_spec::TaskSpec,
+};
+
+const RETRY_BACKOFF: Duration = Duration::from_millis(500);
+
+/// Runs the task until it is stopped or fails; reports its statuses.
+pub fn run(spec: TaskSpec) {
+    let control = spec.control.clone();
+    control.report(State::Unassigned, None);
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run_inner(&spec))) {
+        Ok(Ok(())) => control.report(State::Unassigned, None),
+        Ok(Err(failure)) => {
+            tracing::error!(connector = %spec.id.connector, task = spec.id.task,
+                "Task threw an uncaught and unrecoverable exception. Task is being killed and will not recover until manually restarted: {}", failure.message);
+            control.report(State::Failed, Some(failure.trace));
+        }
+        Err(_) => control.report(State::Failed, Some("the host's source task loop panicked; this is a bug in the host".into())),
+    }
+}
+
+/// Acknowledgements of one poll.
+struct PollAcks {
+    sequence: u64,
+    expected: usize,
+    written: Vec<WrittenRecord>,
+    failed: Option<String>,
+    /// Last source offset per source partition in this poll.
+    offsets: BTreeMap<String, Option<String>>,
+}
+
+#[derive(Default)]
+struct Acks {
+    polls: VecDeque<PollAcks>,
+}
+
+struct SourceContext {
+    acks: Mutex<Acks>,
+}
+
+impl ClientContext for SourceContext {}
+
+impl ProducerContext for SourceContext {
+    type DeliveryOpaque = Box<(u64, u32)>;
+
+    fn delivery(&self, result: &DeliveryResult<'_>, opaque: Self::DeliveryOpaque) {
+        let (sequence, index) = *opaque;
+        let mut acks = self.acks.lock().unwrap();
+        let Some(poll) = acks.polls.iter_mut().find(|p| p.sequence == sequence) else { return };
+        match result {
+            Ok(m) => poll.written.push(WrittenRecord { index, partition: m.partition(), offset: m.offset() }),
+            Err((e, _)) => {
+                poll.failed.get_or_insert_with(|| e.to_string());
+            }
+        }
+    }
+}
+
+fn run_inner(spec: &TaskSpec) -> Result<(), TaskFailure> {
+    let control = &spec.control;
+    let (key_conv, value_conv) = spec.converters()?;
+    let mut producer_cfg = spec.client_config(&spec.worker.config.producer, &spec.connector.producer_overrides);
+    producer_cfg
+        .set("client.id", format!("connector-producer-{}-{}", spec.id.connector, spec.id.task))
+        .set("acks", "all")
+        .set("enable.idempotence", "true");
+    let dlq_cfg = producer_cfg.clone();
+    let producer: ThreadedProducer<SourceContext> = producer_cfg
+        .create_with_context(SourceContext { acks: Mutex::new(Acks::default()) })
+        .map_err(|e| TaskFailure::new(format!("cannot create the task's Kafka producer: {e}"), "check producer.* settings"))?;
+    let mut reporter = ErrorReporter::new(spec.connector.errors.clone(), &spec.id.connector, spec.id.task, &dlq_cfg)?;
+
+    let mut task = loop {
+        let (task_ctx, _requests) = HostTaskContext::create(control.clone(), spec.worker.offsets.clone());
+        match spec.plugin.factory.start_source_task(RSlice::from_slice(&spec.task_entries()), task_ctx).into_result() {
+            Ok(t) => break t,
+            Err(e) if e.kind == ErrorKind::RETRIABLE && !control.stopping() => {
+                tracing::warn!(connector = %spec.id.connector, "source task start will be retried: {}", e.message);
+                control.wait(Duration::from_secs(2));
+            }
+            Err(e) => return Err(TaskFailure::from_plugin("start", &e)),
+        }
+    };
+    control.report_running();
+
+    let mut out = SourceBatch::new();
+    let mut sequence = 0u64;
+    let mut value_buf = Vec::new();
+    let mut key_buf = Vec::new();
+    let mut pending_offsets: BTreeMap<String, Option<String>> = BTreeMap::new();
+    let mut last_flush = Instant::now();
+    let mut seen_topics = std::collections::HashSet::new();
+    let result: Result<(), TaskFailure> = (|| {
+        while !control.stopping() {
+            if control.target() == TargetState::Paused {
+                control.report(State::Paused, None);
+                control.wait(Duration::from_millis(500));
+            } else {
+                control.report(State::Running, None);
+                out.clear();
+                match task.poll(&mut out).into_result() {
+                    Ok(()) => {}
+                    Err(e) if e.kind == ErrorKind::RETRIABLE => {
+                        tracing::warn!(connector = %spec.id.connector, "poll failed, retrying: {}", e.message);
+                        control.wait(RETRY_BACKOFF);
+                    }
+                    Err(e) => return Err(TaskFailure::from_plugin("poll", &e)),
+                }
+                if !out.is_empty() {
+                    let mut poll = PollAcks { sequence, expected: 0, written: Vec::new(), failed: None, offsets: BTreeMap::new() };
+                    let mut sends = Vec::with_capacity(out.len());
+                    for (i, r) in out.batch.iter().enumerate() {
+                        let topic = r.topic();
+                        let (sp, so) = out.position(i);
+                        if let Some(sp) = sp {
+                            poll.offsets.insert(sp.to_owned(), so.map(str::to_owned));
+                        }
+                        key_buf.clear();
+                        value_buf.clear();
+                        let k = r.key();
+                        let v = r.value();
+                        let has_key = key_conv
+                            .to_kafka(topic, &k, &mut key_buf)
+                            .map_err(|e| (Stage::KeyConverter, e));
+                        let has_value = has_key.and_then(|hk| value_conv.to_kafka(topic, &v, &mut value_buf).map(|hv| (hk, hv)).map_err(|e| (Stage::ValueConverter, e)));
+                        match has_value {
+                            Ok((hk, hv)) => {
+                                if seen_topics.insert(topic.to_owned()) {
+                                    let _ = spec.worker.statuses.put_topic(&spec.id.connector, topic);
+                                }
+                                let headers: Vec<(String, Option<Vec<u8>>)> =
+                                    r.headers().map(|(hk, hv)| (hk.to_owned(), (!hv.is_null()).then(|| hv.bytes.to_vec()))).collect();
+                                sends.push((i as u32, topic.to_owned(), r.partition(), hk.then(|| key_buf.clone()), hv.then(|| value_buf.clone()), headers));
+                            }
+                            Err((stage, e)) => {
+                                let rec = ErrantRecord { topic, partition: r.partition(), offset: -1, key: None, value: Some(v.bytes), headers: &[] };
+                                reporter.report(stage, &rec, &e)?;
+                            }
+                        }
+                    }
+                    poll.expected = sends.len();
+                    producer.context().acks.lock().unwrap().polls.push_back(poll);
+                    for (index, topic, partition, key, value, headers) in &sends {
+                        let mut rec: BaseRecord<'_, [u8], [u8], Box<(u64, u32)>> = BaseRecord::with_opaque_to(topic, Box::new((sequence, *index)));
+                        if *partition >= 0 {
+                            rec = rec.partition(*partition);
+                        }
+                        if let Some(k) = key {
+                            rec = rec.key(k.as_slice());
+                        }
+                        if let Some(v) = value {
+                            rec = rec.payload(v.as_slice());
+                        }
+                        if !headers.is_empty() {
+                            let mut h = OwnedHeaders::new();
+                            for (k, v) in headers {
+                                h = h.insert(Header { key: k, value: v.as_deref() });
+                            }
+                            rec = rec.headers(h);
+                        }
+                        let mut rec = rec;
+                        loop {
+                            match producer.send(rec) {
+                                Ok(()) => break,
+                                Err((e, back)) if e.rdkafka_error_code() == Some(rdkafka::types::RDKafkaErrorCode::QueueFull) => {
+                                    rec = back;
+                                    std::thread::sleep(Duration::from_millis(5));
+                                }
+                                Err((e, _)) => return Err(TaskFailure::new(format!("cannot produce to {topic}: {e}"), "")),
+                            }
+                        }
+                    }
+                    sequence += 1;
+                }
+            }
+            settle_acks(spec, &producer, &mut task, &mut pending_offsets)?;
+            if last_flush.elapsed() >= spec.worker.config.offset_flush_interval {
+                last_flush = Instant::now();
+                flush_offsets(spec, &producer, &mut task, &mut pending_offsets, &reporter)?;
+            }
+        }
+        Ok(())
+    })();
+    if result.is_ok() {
+        flush_offsets(spec, &producer, &mut task, &mut pending_offsets, &reporter)?;
+        task.stop().into_result().map_err(|e| TaskFailure::from_plugin("stop", &e))?;
+    } else {
+        let _ = task.stop();
+    }
+    result
+}
+
+/// Acknowledges fully delivered polls to the plugin, in order, and collects their offsets.
+fn settle_acks(
+    spec: &TaskSpec,
+    producer: &ThreadedProducer<SourceContext>,
+    task: &mut connect_plugin_api::abi::task::SourceTaskBox,
+    pending: &mut BTreeMap<String, Option<String>>,
+) -> Result<(), TaskFailure> {
+    loop {
+        let done = {
+            let mut acks = producer.context().acks.lock().unwrap();
+            match acks.polls.front() {
+                Some(p) if p.failed.is_some() => {
+                    let msg = p.failed.clone().unwrap_or_default();
+                    return Err(TaskFailure::new(format!("Kafka did not accept records of connector {}: {msg}", spec.id.connector), ""));
+                }
+                Some(p) if p.written.len() >= p.expected => acks.polls.pop_front(),
+                _ => None,
+            }
+        };
+        let Some(poll) = done else { return Ok(()) };
+        pending.extend(poll.offsets);
+        task.commit_records(poll.sequence, RSlice::from_slice(&poll.written))
+            .into_result()
+            .map_err(|e| TaskFailure::from_plugin("commit_records", &e))?;
+    }
+}
+
+/// Waits for outstanding records, writes the acknowledged source offsets, then tells the plugin.
+fn flush_offsets(
+    spec: &TaskSpec,
+    producer: &ThreadedProducer<SourceContext>,
+    task: &mut connect_plugin_api::abi::task::SourceTaskBox,
+    pending: &mut BTreeMap<String, Option<String>>,
+    reporter: &ErrorReporter,
+) -> Result<(), TaskFailure> {
+    let timeout = spec.worker.config.offset_flush_timeout;
+    if producer.flush(timeout).is_err() {
+        tracing::warn!(connector = %spec.id.connector, "records still in flight after offset.flush.timeout.ms; their offsets wait for the next flush");
+    }
+    reporter.flush(timeout)?;
+    settle_acks(spec, producer, task, pending)?;
+    if pending.is_empty() {
+        return Ok(());
+    }
+    let entries: Vec<(Value, Option<Value>)> = pending
+        .iter()
+        .filter_map(|(p, o)| {
+            let partition = serde_json::from_str(p).ok()?;
+            let offset = o.as_deref().and_then(|o| serde_json::from_str(o).ok());
+            Some((partition, offset))
+        })
+        .collect();
+    spec.worker
+        .offsets
+        .put(&spec.id.connector, &entries)
+        .map_err(|e| TaskFailure::new(format!("cannot store source offsets: {e}"), ""))?;
+    pending.clear();
+    task.commit().into_result().map_err(|e| TaskFailure::from_plugin("commit", &e))?;
+    Ok(())
+}
+
+/// Serializes a plugin's key or value with a converter.
+trait ToKafka {
+    fn to_kafka(&self, topic: &str, data: &connect_plugin_api::batch::DataView<'_>, out: &mut Vec<u8>) -> Result<bool, String>;
+}
+
+impl ToKafka for Box<dyn convert::Converter> {
+    fn to_kafka(&self, topic: &str, data: &connect_plugin_api::batch::DataView<'_>, out: &mut Vec<u8>) -> Result<bool, String> {
+        let kind = match data.kind {
+            DataKind::NULL => convert::DataKind::Null,
+            DataKind::BYTES => convert::DataKind::Bytes,
+            DataKind::STRING => convert::DataKind::String,
+            _ => convert::DataKind::Json,
+        };
+        let r = ConnectDataRef { kind, bytes: data.bytes, schema: data.schema };
+        self.from_connect(topic, &r, out).map_err(|e| e.to_string())
+    }
+}

@@ -1,0 +1,117 @@
+//! The shared handle between a task's thread and the rest of the worker: what the task should be
+//! doing (running, paused, stopping), what it reports it is doing (its status), and requests
+//! such as "commit soon". One concept: the control plane of one task.
+
+use std::{
+    sync::{
+        Arc, Condvar, Mutex,
+        atomic::{AtomicBool, Ordering},
+    },
+    time::Duration,
+};
+
+use super::{
+    status::{State, Status, TargetState},
+    stores::StatusStore,
+};
+
+/// Control and status of one task (or one connector instance).
+pub struct TaskControl {
+    connector: String,
+    task: Option<u32>,
+    worker_id: String,
+    target: Mutex<(TargetState, bool)>,
+    changed: Condvar,
+    status: Mutex<Status>,
+    commit_requested: AtomicBool,
+    statuses: Arc<dyn StatusStore>,
+}
+
+impl TaskControl {
+    /// A control for task `task` of `connector` (`None`: the connector instance itself).
+    pub fn new(connector: &str, task: Option<u32>, worker_id: &str, target: TargetState, statuses: Arc<dyn StatusStore>) -> Arc<Self> {
+        Arc::new(Self {
+            connector: connector.to_owned(),
+            task,
+            worker_id: worker_id.to_owned(),
+            target: Mutex::new((target, false)),
+            changed: Condvar::new(),
+            status: Mutex::new(Status { state: State::Unassigned, trace: None, worker_id: worker_id.to_owned(), generation: 0 }),
+            commit_requested: AtomicBool::new(false),
+            statuses,
+        })
+    }
+
+    /// Connector name.
+    pub fn connector(&self) -> &str {
+        &self.connector
+    }
+
+    /// The target state the task should follow.
+    pub fn target(&self) -> TargetState {
+        self.target.lock().unwrap().0
+    }
+
+    /// Whether the task was asked to stop.
+    pub fn stopping(&self) -> bool {
+        self.target.lock().unwrap().1
+    }
+
+    /// Changes the target state (pause/resume).
+    pub fn set_target(&self, target: TargetState) {
+        self.target.lock().unwrap().0 = target;
+        self.changed.notify_all();
+    }
+
+    /// Asks the task to stop.
+    pub fn request_stop(&self) {
+        self.target.lock().unwrap().1 = true;
+        self.changed.notify_all();
+    }
+
+    /// Sleeps up to `timeout`, waking early on a target change or stop request.
+    pub fn wait(&self, timeout: Duration) {
+        let guard = self.target.lock().unwrap();
+        let _ = self.changed.wait_timeout(guard, timeout).unwrap();
+    }
+
+    /// Asks for an offset commit at the next opportunity.
+    pub fn request_commit(&self) {
+        self.commit_requested.store(true, Ordering::Relaxed);
+    }
+
+    /// Takes a pending commit request.
+    pub fn take_commit_request(&self) -> bool {
+        self.commit_requested.swap(false, Ordering::Relaxed)
+    }
+
+    /// The last reported status.
+    pub fn status(&self) -> Status {
+        self.status.lock().unwrap().clone()
+    }
+
+    /// Reports a new state (kept in memory and written to the status store).
+    pub fn report(&self, state: State, trace: Option<String>) {
+        let status = Status { state, trace, worker_id: self.worker_id.clone(), generation: 0 };
+        {
+            let mut current = self.status.lock().unwrap();
+            if *current == status {
+                return;
+            }
+            *current = status.clone();
+        }
+        let written = match self.task {
+            Some(t) => self.statuses.put_task(&self.connector, t, &status),
+            None => self.statuses.put_connector(&self.connector, &status),
+        };
+        if let Err(e) = written {
+            tracing::warn!(connector = %self.connector, task = ?self.task, "cannot record status {}: {e}", state.as_str());
+        }
+    }
+
+    /// RUNNING or PAUSED, per the target state.
+    pub fn report_running(&self) {
+        let state = if self.target() == TargetState::Paused { State::Paused } else { State::Running };
+        self.report(state, None);
+    }
+}

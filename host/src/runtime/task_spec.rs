@@ -1,0 +1,103 @@
+//! Everything a task thread needs to run one task: which plugin, its configs, the worker's
+//! settings and stores, and its control handle. Built by the worker, consumed by
+//! [`super::sink_task::run`] and [`super::source_task::run`].
+
+use std::{collections::BTreeMap, sync::Arc};
+
+use abi_stable::std_types::RVec;
+use connect_plugin_api::abi::types::ConfigEntry;
+use rdkafka::ClientConfig;
+
+use super::{
+    convert::{self, Converter},
+    errors::TaskFailure,
+    info::ConnectorTaskId,
+    stores::{ConfigMap, OffsetStore, StatusStore},
+    task_control::TaskControl,
+};
+use crate::{
+    config::{WorkerConfig, connector::ConnectorConfig},
+    plugins::ConnectorPlugin,
+};
+
+/// A task's key and value converters.
+pub type KeyValueConverters = (Box<dyn Converter>, Box<dyn Converter>);
+
+/// The worker-wide parts every task shares.
+pub struct WorkerContext {
+    /// `host:port` this worker advertises.
+    pub worker_id: String,
+    /// The worker configuration.
+    pub config: Arc<WorkerConfig>,
+    /// Source offsets.
+    pub offsets: Arc<dyn OffsetStore>,
+    /// Statuses.
+    pub statuses: Arc<dyn StatusStore>,
+}
+
+/// One task to run.
+pub struct TaskSpec {
+    /// Which task.
+    pub id: ConnectorTaskId,
+    /// Its plugin class.
+    pub plugin: ConnectorPlugin,
+    /// The task configuration from the connector's `task_configs`.
+    pub task_config: ConfigMap,
+    /// The connector's framework settings (topics, converters, errors.*).
+    pub connector: ConnectorConfig,
+    /// Worker-wide parts.
+    pub worker: Arc<WorkerContext>,
+    /// Control and status.
+    pub control: Arc<TaskControl>,
+}
+
+impl TaskSpec {
+    /// The task configuration in boundary form.
+    pub fn task_entries(&self) -> RVec<ConfigEntry> {
+        connect_plugin_api::batch::config_entries(&self.task_config)
+    }
+
+    /// Kafka client settings: bootstrap servers, the worker's `producer.*`/`consumer.*` map,
+    /// then the connector's `*.override.*` map.
+    pub fn client_config(&self, worker_map: &BTreeMap<String, String>, overrides: &BTreeMap<String, String>) -> ClientConfig {
+        let mut cfg = ClientConfig::new();
+        cfg.set("bootstrap.servers", self.worker.config.bootstrap_servers.join(","));
+        for (k, v) in self.worker.config.client.iter().chain(worker_map).chain(overrides) {
+            if is_librdkafka_key(k) {
+                cfg.set(k, v);
+            }
+        }
+        cfg
+    }
+
+    /// The key and value converters: the connector's override, else the worker's.
+    pub fn converters(&self) -> Result<KeyValueConverters, TaskFailure> {
+        let w = &self.worker.config;
+        let key = self.connector.key_converter.as_ref().unwrap_or(&w.key_converter);
+        let value = self.connector.value_converter.as_ref().unwrap_or(&w.value_converter);
+        let k = convert::converter_from_config(&key.class, &key.settings, true)
+            .map_err(|e| TaskFailure::new(format!("invalid key.converter: {e}"), ""))?;
+        let v = convert::converter_from_config(&value.class, &value.settings, false)
+            .map_err(|e| TaskFailure::new(format!("invalid value.converter: {e}"), ""))?;
+        Ok((k, v))
+    }
+}
+
+/// Java client settings librdkafka does not know (they would make client creation fail); the
+/// framework sets their equivalents itself.
+fn is_librdkafka_key(key: &str) -> bool {
+    !matches!(
+        key,
+        "key.serializer"
+            | "value.serializer"
+            | "key.deserializer"
+            | "value.deserializer"
+            | "max.poll.records"
+            | "max.poll.interval.ms.ignored"
+            | "interceptor.classes"
+            | "metric.reporters"
+            | "buffer.memory"
+            | "max.block.ms"
+            | "delivery.timeout.ms"
+    )
+}

@@ -1,0 +1,166 @@
+//! Connector configuration validation, as `PUT /connector-plugins/{type}/config/validate` and
+//! connector creation do it: framework keys (plus transform/predicate aliases) and the plugin's
+//! own keys, merged into one `ConfigInfos`.
+
+use std::collections::BTreeMap;
+
+use abi_stable::std_types::RSlice;
+use connect_plugin_api::abi::config::{ConfigKeyDef, ConfigValueReport};
+
+use super::{
+    info::{ConfigInfo, ConfigInfos, ConfigValueInfo, HerderError, HerderResult},
+    stores::ConfigMap,
+};
+use crate::{
+    config::{self, ConfigKeyInfo, ConnectorConfig, ConnectorKind, OverridePolicy},
+    plugins::{ConnectorPlugin, PluginRegistry},
+};
+
+/// Framework kind of a plugin.
+pub fn kind_of(plugin: &ConnectorPlugin) -> ConnectorKind {
+    if plugin.is_sink() { ConnectorKind::Sink } else { ConnectorKind::Source }
+}
+
+/// A plugin key definition in the REST shape.
+pub fn key_info(def: &ConfigKeyDef) -> ConfigKeyInfo {
+    use connect_plugin_api::abi::config::{ConfigType as T, Importance as I, Width as W};
+    ConfigKeyInfo {
+        name: def.name.to_string(),
+        config_type: match def.ty {
+            T::BOOLEAN => config::ConfigType::Boolean,
+            T::INT => config::ConfigType::Int,
+            T::SHORT => config::ConfigType::Short,
+            T::LONG => config::ConfigType::Long,
+            T::DOUBLE => config::ConfigType::Double,
+            T::LIST => config::ConfigType::List,
+            T::CLASS => config::ConfigType::Class,
+            T::PASSWORD => config::ConfigType::Password,
+            _ => config::ConfigType::String,
+        },
+        required: def.required,
+        default_value: def.default_value.as_ref().map(|d| d.to_string()).into_option(),
+        importance: match def.importance {
+            I::HIGH => config::Importance::High,
+            I::MEDIUM => config::Importance::Medium,
+            _ => config::Importance::Low,
+        },
+        documentation: def.documentation.to_string(),
+        group: (!def.group.is_empty()).then(|| def.group.to_string()),
+        order: def.order,
+        width: match def.width {
+            W::SHORT => config::Width::Short,
+            W::MEDIUM => config::Width::Medium,
+            W::LONG => config::Width::Long,
+            _ => config::Width::None,
+        },
+        display_name: def.display_name.to_string(),
+        dependents: def.dependents.iter().map(|d| d.to_string()).collect(),
+    }
+}
+
+/// Framework keys followed by the plugin's keys (`GET /connector-plugins/{p}/config`).
+pub fn plugin_config_defs(plugin: &ConnectorPlugin) -> Vec<ConfigKeyInfo> {
+    let mut defs = config::framework_config_defs(kind_of(plugin));
+    defs.extend(plugin.factory.config_def().iter().map(key_info));
+    defs
+}
+
+fn shown(def: &ConfigKeyInfo, value: Option<&String>) -> Option<String> {
+    let v = value.cloned().or_else(|| def.default_value.clone());
+    if def.config_type == config::ConfigType::Password { v.map(|_| "[hidden]".to_owned()) } else { v }
+}
+
+/// Validates a full connector configuration against its class.
+pub fn validate(registry: &PluginRegistry, policy: OverridePolicy, props: &ConfigMap) -> HerderResult<ConfigInfos> {
+    let class = props
+        .get("connector.class")
+        .ok_or_else(|| HerderError::BadRequest(format!("Connector config {} contains no connector type", render(props))))?;
+    let plugin = registry.lookup(class).map_err(|e| HerderError::BadRequest(e.to_string()))?;
+    let kind = kind_of(plugin);
+
+    let mut errors: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    match ConnectorConfig::parse(props, kind) {
+        Ok(parsed) => {
+            for (k, m) in parsed.override_violations(policy) {
+                errors.entry(k).or_default().push(m);
+            }
+        }
+        Err(key_errors) => {
+            for (k, m) in key_errors {
+                errors.entry(k).or_default().push(m);
+            }
+        }
+    }
+
+    let mut configs = Vec::new();
+    let mut groups: Vec<String> = Vec::new();
+    let mut push_group = |g: &Option<String>| {
+        if let Some(g) = g
+            && !groups.contains(g)
+        {
+            groups.push(g.clone());
+        }
+    };
+    let mut framework = config::framework_config_defs(kind);
+    framework.extend(config::alias_config_defs(props));
+    for def in framework {
+        push_group(&def.group);
+        let errs = errors.remove(&def.name).unwrap_or_default();
+        let value = ConfigValueInfo {
+            name: def.name.clone(),
+            value: shown(&def, props.get(&def.name)),
+            recommended_values: Vec::new(),
+            errors: errs,
+            visible: true,
+        };
+        configs.push(ConfigInfo { definition: def, value });
+    }
+    // Errors on keys without a framework definition (e.g. a bad transform setting).
+    for (name, errs) in std::mem::take(&mut errors) {
+        if let Some(c) = configs.iter_mut().find(|c| c.definition.name == name) {
+            c.value.errors.extend(errs);
+        } else if let Some(c) = configs.first_mut() {
+            c.value.errors.extend(errs.into_iter().map(|e| format!("{name}: {e}")));
+        }
+    }
+
+    let plugin_defs: Vec<ConfigKeyDef> = plugin.factory.config_def().into_iter().collect();
+    let entries = connect_plugin_api::batch::config_entries(props);
+    let reports: Vec<ConfigValueReport> = match plugin.factory.validate(RSlice::from_slice(&entries)).into_result() {
+        Ok(r) => r.into_iter().collect(),
+        Err(e) => return Err(HerderError::Internal(format!("the plugin's validate failed: {}", e.message))),
+    };
+    for def in &plugin_defs {
+        let info = key_info(def);
+        if configs.iter().any(|c| c.definition.name == info.name) {
+            continue;
+        }
+        push_group(&info.group);
+        let report = reports.iter().find(|r| r.name == def.name);
+        let value = ConfigValueInfo {
+            name: info.name.clone(),
+            value: report.and_then(|r| r.value.as_ref().map(|v| v.to_string()).into_option()).or_else(|| shown(&info, props.get(&info.name))),
+            recommended_values: report.map(|r| r.recommended_values.iter().map(|v| v.to_string()).collect()).unwrap_or_default(),
+            errors: report.map(|r| r.errors.iter().map(|e| e.to_string()).collect()).unwrap_or_default(),
+            visible: report.is_none_or(|r| r.visible),
+        };
+        configs.push(ConfigInfo { definition: info, value });
+    }
+    let error_count = configs.iter().map(|c| c.value.errors.len()).sum();
+    Ok(ConfigInfos { name: plugin.class().to_owned(), error_count, groups, configs })
+}
+
+/// The 400 message for an invalid configuration, in Kafka Connect's words.
+pub fn invalid_message(infos: &ConfigInfos) -> String {
+    let errors: Vec<String> = infos.configs.iter().flat_map(|c| c.value.errors.iter().cloned()).collect();
+    format!(
+        "Connector configuration is invalid and contains the following {} error(s):\n{}\nYou can also find the above list of errors at the endpoint `/connector-plugins/{{connectorType}}/config/validate`",
+        errors.len(),
+        errors.join("\n")
+    )
+}
+
+fn render(props: &ConfigMap) -> String {
+    let inner: Vec<String> = props.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    format!("{{{}}}", inner.join(", "))
+}
