@@ -9,3 +9,5 @@
 pub mod config;
 pub mod plugins;
 pub mod runtime;
+pub mod storage;
+pub mod rest;

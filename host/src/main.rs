@@ -1,10 +1,29 @@
-//! `connect`: the binary. Parses arguments, wires the layers, runs until stopped, and reports a
-//! fatal error as `connect: <what>` plus a `hint:` line, with exit code 1 (2 for usage errors).
+//! `connect`: the binary. Parses arguments, wires the layers (config → plugins → runtime →
+//! storage → rest), runs until SIGTERM/Ctrl-C, and reports a fatal error as `connect: <what>`
+//! with exit code 1.
 
-use std::{path::PathBuf, process::ExitCode};
+use std::{
+    net::{SocketAddr, ToSocketAddrs},
+    path::PathBuf,
+    process::ExitCode,
+    sync::Arc,
+    time::Duration,
+};
 
+use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
-use connect_host::plugins::{PluginRegistry, scan::split_plugin_path};
+use connect_host::{
+    config::{Mode, Scheme, WorkerConfig, load_connector_file},
+    plugins::{PluginRegistry, scan::split_plugin_path},
+    rest::{self, RestState, tracing_control::TracingLoggers},
+    runtime::{
+        herder::{Herder, HerderParts},
+        stores::{ConfigLog, OffsetStore, StatusStore},
+        task_spec::WorkerContext,
+    },
+    storage::{FileOffsetStore, KafkaConfigLog, KafkaOffsetStore, KafkaStatusStore, MemoryConfigLog, MemoryStatusStore},
+};
+use tracing_subscriber::{EnvFilter, Registry, layer::SubscriberExt, reload, util::SubscriberInitExt};
 
 /// A Kafka Connect compatible worker that loads connector plugins from plugin.path.
 #[derive(Parser)]
@@ -16,6 +35,19 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Runs a worker of a group: configs, offsets and statuses live in Kafka topics.
+    /// Settings come from the file (.properties, .yaml, .json) and CONNECT_* variables.
+    Distributed {
+        /// Worker configuration file (optional when CONNECT_* variables say everything).
+        worker_config: Option<PathBuf>,
+    },
+    /// Runs one worker with connectors from files; source offsets in offset.storage.file.filename.
+    Standalone {
+        /// Worker configuration file.
+        worker_config: PathBuf,
+        /// Connector configuration files (.properties, .json or .yaml).
+        connector_configs: Vec<PathBuf>,
+    },
     /// Inspect or install connector plugins.
     #[command(subcommand)]
     Plugins(PluginsCommand),
@@ -26,11 +58,7 @@ enum PluginsCommand {
     /// Lists the connector classes found on plugin.path, and every file refused with its reason.
     List {
         /// Comma-separated plugin directories (as the worker's plugin.path).
-        #[arg(
-            long = "plugin-path",
-            env = "CONNECT_PLUGIN_PATH",
-            value_name = "DIR[,DIR…]"
-        )]
+        #[arg(long = "plugin-path", env = "CONNECT_PLUGIN_PATH", value_name = "DIR[,DIR…]")]
         plugin_path: String,
         /// Print JSON instead of a table.
         #[arg(long)]
@@ -39,9 +67,9 @@ enum PluginsCommand {
 }
 
 fn main() -> ExitCode {
-    init_logging();
+    let loggers = init_logging();
     let cli = Cli::parse();
-    match run(cli) {
+    match run(cli, loggers) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("connect: {e:#}");
@@ -50,27 +78,167 @@ fn main() -> ExitCode {
     }
 }
 
-fn init_logging() {
-    use tracing_subscriber::{EnvFilter, fmt};
-    let filter = EnvFilter::try_from_env("CONNECT_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
+/// Logging to stderr; `CONNECT_LOG` (an EnvFilter, default `info`) sets levels, and
+/// `/admin/loggers` changes them at run time through the reload handle.
+fn init_logging() -> Arc<TracingLoggers> {
+    let initial = std::env::var("CONNECT_LOG").unwrap_or_else(|_| "info".into());
+    let filter = EnvFilter::try_new(&initial).unwrap_or_else(|_| EnvFilter::new("info"));
+    let (filter, handle) = reload::Layer::<EnvFilter, Registry>::new(filter);
     let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
-    fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(ansi)
-        .with_target(false)
+    tracing_subscriber::registry()
+        .with(filter)
+        .with(tracing_subscriber::fmt::layer().with_writer(std::io::stderr).with_ansi(ansi).with_target(false))
         .init();
+    Arc::new(TracingLoggers::new(&initial, handle))
 }
 
-fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+fn run(cli: Cli, loggers: Arc<TracingLoggers>) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Plugins(PluginsCommand::List { plugin_path, json }) => {
-            let dirs: Vec<PathBuf> = split_plugin_path(&plugin_path);
-            let registry = PluginRegistry::load(&dirs);
+            let registry = PluginRegistry::load(&split_plugin_path(&plugin_path));
             print_plugins(&registry, json)?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Distributed { worker_config } => {
+            let config = WorkerConfig::load(Mode::Distributed, worker_config.as_deref(), std::env::vars())?;
+            serve_worker(config, Vec::new(), loggers)
+        }
+        Command::Standalone { worker_config, connector_configs } => {
+            let config = WorkerConfig::load(Mode::Standalone, Some(&worker_config), std::env::vars())?;
+            serve_worker(config, connector_configs, loggers)
+        }
     }
+}
+
+/// `host:port` this worker advertises (`rest.advertised.*`, else the first listener).
+fn worker_id(config: &WorkerConfig) -> String {
+    let listener = config.rest.listeners.first();
+    let host = config
+        .rest
+        .advertised_host_name
+        .clone()
+        .or_else(|| listener.map(|l| l.host.clone()).filter(|h| !h.is_empty() && h != "0.0.0.0"))
+        .unwrap_or_else(|| "localhost".into());
+    let port = config.rest.advertised_port.or(listener.map(|l| l.port)).unwrap_or(8083);
+    format!("{host}:{port}")
+}
+
+fn listen_addresses(config: &WorkerConfig) -> anyhow::Result<Vec<SocketAddr>> {
+    let mut out = Vec::new();
+    for l in &config.rest.listeners {
+        if l.scheme == Scheme::Https {
+            bail!("listener https://{}:{} is not supported yet; use an http:// listener (e.g. listeners=http://:8083)", l.host, l.port);
+        }
+        let host = if l.host.is_empty() { "0.0.0.0" } else { l.host.as_str() };
+        let addr = (host, l.port)
+            .to_socket_addrs()
+            .with_context(|| format!("cannot resolve listener host {host}"))?
+            .next()
+            .with_context(|| format!("listener host {host} has no address"))?;
+        out.push(addr);
+    }
+    Ok(out)
+}
+
+struct Stores {
+    config_log: Arc<dyn ConfigLog>,
+    offsets: Arc<dyn OffsetStore>,
+    statuses: Arc<dyn StatusStore>,
+}
+
+fn open_stores(config: &WorkerConfig) -> anyhow::Result<Stores> {
+    let bootstrap = config.bootstrap_servers.join(",");
+    match (&config.distributed, &config.offset_storage_file) {
+        (Some(d), _) => {
+            let props = &config.admin;
+            let c = &d.config_topic;
+            let o = &d.offset_topic;
+            let s = &d.status_topic;
+            Ok(Stores {
+                config_log: Arc::new(KafkaConfigLog::open(&bootstrap, &c.name, c.replication_factor, props)?),
+                offsets: Arc::new(KafkaOffsetStore::open(&bootstrap, &o.name, o.partitions, o.replication_factor, props)?),
+                statuses: Arc::new(KafkaStatusStore::open(&bootstrap, &s.name, s.partitions, s.replication_factor, props)?),
+            })
+        }
+        (None, Some(file)) => Ok(Stores {
+            config_log: Arc::new(MemoryConfigLog::new()),
+            offsets: Arc::new(FileOffsetStore::open(file.clone())?),
+            statuses: Arc::new(MemoryStatusStore::new()),
+        }),
+        (None, None) => bail!("standalone mode needs offset.storage.file.filename"),
+    }
+}
+
+fn cluster_id(config: &WorkerConfig) -> Option<String> {
+    use rdkafka::{
+        ClientConfig,
+        consumer::{BaseConsumer, Consumer},
+    };
+    let consumer: BaseConsumer = ClientConfig::new().set("bootstrap.servers", config.bootstrap_servers.join(",")).create().ok()?;
+    consumer.client().fetch_cluster_id(Duration::from_secs(10))
+}
+
+/// Runs a worker: REST first (so `/health` answers "starting"), then stores, plugins and the
+/// herder, until a signal arrives.
+fn serve_worker(config: WorkerConfig, connector_files: Vec<PathBuf>, loggers: Arc<TracingLoggers>) -> anyhow::Result<ExitCode> {
+    config.log_ignored();
+    let config = Arc::new(config);
+    let addrs = listen_addresses(&config)?;
+    let registry = Arc::new(PluginRegistry::load(&config.plugin_path));
+    let stores = open_stores(&config)?;
+    let worker = Arc::new(WorkerContext {
+        worker_id: worker_id(&config),
+        config: config.clone(),
+        offsets: stores.offsets,
+        statuses: stores.statuses,
+    });
+    let herder = Herder::new(HerderParts {
+        cluster_id: cluster_id(&config),
+        config: config.clone(),
+        plugins: registry,
+        config_log: stores.config_log,
+        worker,
+    });
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+    runtime.block_on(async move {
+        let state = RestState { herder: herder.clone(), loggers };
+        let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(rest::serve(addrs, rest::router(state), async move {
+            let _ = stop_rx.await;
+        }));
+        let h = herder.clone();
+        tokio::task::spawn_blocking(move || h.start()).await??;
+        for file in &connector_files {
+            let (name, props) = load_connector_file(file)?;
+            let h = herder.clone();
+            tokio::task::spawn_blocking(move || h.create_connector(&name, props, None))
+                .await?
+                .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+        }
+        tracing::info!(version = %herder.server_info().version, "worker started");
+        shutdown_signal().await;
+        tracing::info!("stopping: tasks commit their offsets first");
+        let h = herder.clone();
+        tokio::task::spawn_blocking(move || h.shutdown()).await?;
+        let _ = stop_tx.send(());
+        let _ = tokio::time::timeout(Duration::from_secs(5), server).await;
+        anyhow::Ok(())
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("cannot install a SIGTERM handler");
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
 }
 
 fn print_plugins(registry: &PluginRegistry, json: bool) -> anyhow::Result<()> {
@@ -85,36 +253,17 @@ fn print_plugins(registry: &PluginRegistry, json: bool) -> anyhow::Result<()> {
                 })
             })
             .collect();
-        println!(
-            "{}",
-            serde_json::to_string_pretty(
-                &serde_json::json!({ "loaded": loaded, "refused": registry.refused() })
-            )?
-        );
+        println!("{}", serde_json::to_string_pretty(&serde_json::json!({ "loaded": loaded, "refused": registry.refused() }))?);
         return Ok(());
     }
-    println!(
-        "Loaded {} connector class(es) from {} librar(ies):",
-        registry.connectors().len(),
-        registry.library_count()
-    );
+    println!("Loaded {} connector class(es) from {} librar(ies):", registry.connectors().len(), registry.library_count());
     for c in registry.connectors() {
-        println!(
-            "  {:<6} {}  {}  ({})",
-            c.type_name(),
-            c.class(),
-            c.info.version,
-            c.library.display()
-        );
+        println!("  {:<6} {}  {}  ({})", c.type_name(), c.class(), c.info.version, c.library.display());
     }
     println!("Refused {}:", registry.refused().len());
     for r in registry.refused() {
-        println!(
-            "  {}\n      reason: {}\n      fix:    {}",
-            r.path.display(),
-            r.reason,
-            r.hint
-        );
+        println!("  {}\n      reason: {}\n      fix:    {}", r.path.display(), r.reason, r.hint);
     }
     Ok(())
 }
+

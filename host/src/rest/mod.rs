@@ -1,0 +1,147 @@
+//! The REST API: Kafka Connect's HTTP control surface (contract §1), served with axum.
+//!
+//! Handlers translate HTTP to calls on the [`Herder`] and back; they hold no state of their own.
+//! Kafka Connect's conventions kept throughout: every non-2xx answer has the error body
+//! `{"error_code","message"}` ([`error`]), bodies are read like Jackson reads them ([`json`]),
+//! a trailing slash is ignored (Jersey matches `/connectors/` like `/connectors`), and unknown
+//! paths and wrong methods answer with Jersey's texts.
+
+mod call;
+mod connectors;
+pub mod error;
+pub mod json;
+pub mod loggers;
+mod offsets;
+mod params;
+mod plugins;
+mod root;
+mod tasks;
+pub mod tracing_control;
+
+use std::{future::Future, io, net::SocketAddr, sync::Arc};
+
+use axum::{Router, extract::Request};
+use tokio::{net::TcpListener, sync::watch, task::JoinSet};
+use tower::ServiceExt;
+
+pub use error::RestError;
+pub use loggers::{LoggerControl, LoggerLevel};
+pub use tracing_control::TracingLoggers;
+
+use crate::runtime::herder::Herder;
+
+/// What every handler needs: the control API and the log-level control.
+#[derive(Clone)]
+pub struct RestState {
+    /// The worker's control API.
+    pub herder: Herder,
+    /// Backs `/admin/loggers`.
+    pub loggers: Arc<dyn LoggerControl>,
+}
+
+/// Every endpoint of the contract's table (§1.3), with Kafka Connect's 404/405 answers.
+pub fn router(state: RestState) -> Router {
+    let routes = Router::new()
+        .merge(root::routes())
+        .merge(connectors::routes())
+        .merge(tasks::routes())
+        .merge(offsets::routes())
+        .merge(plugins::routes())
+        .merge(loggers::routes())
+        .fallback(|| async { RestError::unknown_path() })
+        .method_not_allowed_fallback(|| async { RestError::MethodNotAllowed })
+        .with_state(state);
+    // Routing happens inside `routes`, so the trailing slash must be gone before it sees the
+    // request: the rewrite wraps the whole router instead of being one of its layers.
+    Router::new().fallback_service(routes.map_request(strip_trailing_slash))
+}
+
+/// `/connectors/` → `/connectors` (the query string is kept; `/` itself stays).
+fn strip_trailing_slash(mut req: Request) -> Request {
+    let path = req.uri().path();
+    if path.len() > 1 && path.ends_with('/') {
+        let trimmed = path.trim_end_matches('/');
+        let trimmed = if trimmed.is_empty() { "/" } else { trimmed };
+        let path_and_query = match req.uri().query() {
+            Some(q) => format!("{trimmed}?{q}"),
+            None => trimmed.to_owned(),
+        };
+        let mut parts = req.uri().clone().into_parts();
+        if let Ok(pq) = path_and_query.parse() {
+            parts.path_and_query = Some(pq);
+            if let Ok(uri) = axum::http::Uri::from_parts(parts) {
+                *req.uri_mut() = uri;
+            }
+        }
+    }
+    req
+}
+
+/// Binds every listener address, failing on the first that cannot be bound (naming it).
+pub async fn bind(addrs: &[SocketAddr]) -> io::Result<Vec<TcpListener>> {
+    let mut listeners = Vec::with_capacity(addrs.len());
+    for addr in addrs {
+        let listener = TcpListener::bind(addr)
+            .await
+            .map_err(|e| io::Error::new(e.kind(), format!("cannot listen on {addr}: {e}")))?;
+        listeners.push(listener);
+    }
+    Ok(listeners)
+}
+
+/// Binds every address and serves `router` on all of them until `shutdown` completes; see
+/// [`serve_listeners`].
+pub async fn serve(
+    listeners: Vec<SocketAddr>,
+    router: Router,
+    shutdown: impl Future<Output = ()>,
+) -> io::Result<()> {
+    let bound = bind(&listeners).await?;
+    serve_listeners(bound, router, shutdown).await
+}
+
+/// Serves `router` on already bound listeners until `shutdown` completes, then stops accepting
+/// and waits for in-flight requests to finish (graceful shutdown). If one listener fails, the
+/// others are shut down too and its error is returned.
+pub async fn serve_listeners(
+    listeners: Vec<TcpListener>,
+    router: Router,
+    shutdown: impl Future<Output = ()>,
+) -> io::Result<()> {
+    // One shutdown future, many servers: fan it out through a watch channel.
+    let (stop, stopped) = watch::channel(false);
+    let mut servers = JoinSet::new();
+    for listener in listeners {
+        let mut stopped = stopped.clone();
+        let server = axum::serve(listener, router.clone()).with_graceful_shutdown(async move {
+            // An error means the sender is gone, which also means "stop".
+            let _ = stopped.wait_for(|s| *s).await;
+        });
+        servers.spawn(async move { server.await });
+    }
+    let mut shutdown = std::pin::pin!(shutdown);
+    let mut first_error = None;
+    loop {
+        tokio::select! {
+            () = &mut shutdown, if !*stop.borrow() => {
+                let _ = stop.send(true);
+            }
+            joined = servers.join_next() => match joined {
+                None => break,
+                Some(Ok(Ok(()))) => {}
+                Some(Ok(Err(e))) => {
+                    first_error.get_or_insert(e);
+                    let _ = stop.send(true);
+                }
+                Some(Err(join)) => {
+                    first_error.get_or_insert(io::Error::other(join));
+                    let _ = stop.send(true);
+                }
+            },
+        }
+    }
+    first_error.map_or(Ok(()), Err)
+}
+
+#[cfg(test)]
+mod tests;
