@@ -84,6 +84,28 @@ pub fn validate(registry: &PluginRegistry, policy: OverridePolicy, props: &Confi
             for (k, m) in parsed.override_violations(policy) {
                 errors.entry(k).or_default().push(m);
             }
+            for (key, setting, is_key) in [("key.converter", &parsed.key_converter, true), ("value.converter", &parsed.value_converter, false)] {
+                if let Some(c) = setting
+                    && let Err(e) = super::convert::converter_from_config(&c.class, &c.settings, is_key)
+                {
+                    let msg = match e {
+                        super::convert::ConvertError::UnknownClass { .. } => {
+                            format!("Invalid value {} for configuration {key}: Class {} could not be found.", c.class, c.class)
+                        }
+                        other => other.to_string(),
+                    };
+                    errors.entry(key.to_owned()).or_default().push(msg);
+                }
+            }
+            if let Some(h) = &parsed.header_converter
+                && h.class.rsplit('.').next().is_none_or(|simple| simple != "SimpleHeaderConverter" && simple != "SimpleHeader")
+                && super::convert::resolve_converter_class(&h.class).is_none()
+            {
+                errors
+                    .entry("header.converter".to_owned())
+                    .or_default()
+                    .push(format!("Invalid value {} for configuration header.converter: Class {} could not be found.", h.class, h.class));
+            }
         }
         Err(key_errors) => {
             for (k, m) in key_errors {

@@ -1,0 +1,254 @@
+//! Runs our `connect` binary as a real worker process for a test: its own temp directory,
+//! plugin directory, free REST port, unique group and internal topics; a small blocking REST
+//! client; restart (graceful or `kill -9`) with the same settings.
+//!
+//! The worker's log stays in its directory; a failing wait prints its tail.
+
+use std::{
+    collections::BTreeMap,
+    net::TcpListener,
+    path::{Path, PathBuf},
+    process::{Child, Command, Stdio},
+    time::{Duration, Instant},
+};
+
+use serde_json::Value;
+
+use crate::{
+    artifacts::{connect_binary, install_component},
+    require_kafka, unique_name,
+};
+
+/// A worker process of ours.
+pub struct Worker {
+    child: Option<Child>,
+    /// Base URL of its REST API.
+    pub url: String,
+    /// Its working directory (configs, log, data files).
+    pub dir: tempfile::TempDir,
+    /// The plugin directory on its plugin.path.
+    pub plugins: PathBuf,
+    config: PathBuf,
+    mode: &'static str,
+    extra_args: Vec<PathBuf>,
+    http: reqwest::blocking::Client,
+    log_count: u32,
+}
+
+/// A free TCP port on 127.0.0.1.
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// A plugin directory with the file source and sink installed as confluent-hub components.
+pub fn file_plugins(dir: &Path) -> PathBuf {
+    let plugins = dir.join("plugins");
+    install_component("connect_file_sink", "plugins/file-sink", &plugins, "connect-host-connect-file-sink");
+    install_component("connect_file_source", "plugins/file-source", &plugins, "connect-host-connect-file-source");
+    plugins
+}
+
+impl Worker {
+    /// A distributed worker with the file plugins, StringConverter, a 1 s offset flush, and
+    /// `extra` settings on top.
+    pub fn distributed(extra: &[(&str, &str)]) -> Worker {
+        let bootstrap = require_kafka();
+        let dir = tempfile::tempdir().unwrap();
+        let plugins = file_plugins(dir.path());
+        let port = free_port();
+        let id = unique_name("w");
+        let mut props: BTreeMap<String, String> = [
+            ("bootstrap.servers", bootstrap.as_str()),
+            ("group.id", id.as_str()),
+            ("config.storage.topic", &format!("{id}-configs")),
+            ("offset.storage.topic", &format!("{id}-offsets")),
+            ("status.storage.topic", &format!("{id}-status")),
+            ("config.storage.replication.factor", "1"),
+            ("offset.storage.replication.factor", "1"),
+            ("status.storage.replication.factor", "1"),
+            ("offset.storage.partitions", "2"),
+            ("status.storage.partitions", "2"),
+            ("key.converter", "org.apache.kafka.connect.storage.StringConverter"),
+            ("value.converter", "org.apache.kafka.connect.storage.StringConverter"),
+            ("offset.flush.interval.ms", "1000"),
+            ("listeners", &format!("http://127.0.0.1:{port}")),
+            ("plugin.path", &plugins.display().to_string()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect();
+        for (k, v) in extra {
+            props.insert((*k).to_owned(), (*v).to_owned());
+        }
+        Self::launch(dir, plugins, port, props, "distributed", Vec::new())
+    }
+
+    /// A standalone worker with connector files.
+    pub fn standalone(extra: &[(&str, &str)], connectors: &[(&str, &str)]) -> Worker {
+        let bootstrap = require_kafka();
+        let dir = tempfile::tempdir().unwrap();
+        let plugins = file_plugins(dir.path());
+        let port = free_port();
+        let mut props: BTreeMap<String, String> = BTreeMap::new();
+        props.insert("bootstrap.servers".into(), bootstrap);
+        props.insert("key.converter".into(), "org.apache.kafka.connect.storage.StringConverter".into());
+        props.insert("value.converter".into(), "org.apache.kafka.connect.storage.StringConverter".into());
+        props.insert("offset.storage.file.filename".into(), dir.path().join("offsets.json").display().to_string());
+        props.insert("offset.flush.interval.ms".into(), "1000".into());
+        props.insert("listeners".into(), format!("http://127.0.0.1:{port}"));
+        props.insert("plugin.path".into(), plugins.display().to_string());
+        for (k, v) in extra {
+            props.insert((*k).to_owned(), (*v).to_owned());
+        }
+        let files = connectors
+            .iter()
+            .map(|(file, text)| {
+                let p = dir.path().join(file);
+                std::fs::write(&p, text).unwrap();
+                p
+            })
+            .collect();
+        Self::launch(dir, plugins, port, props, "standalone", files)
+    }
+
+    fn launch(dir: tempfile::TempDir, plugins: PathBuf, port: u16, props: BTreeMap<String, String>, mode: &'static str, extra_args: Vec<PathBuf>) -> Worker {
+        let config = dir.path().join("worker.properties");
+        let text: String = props.iter().map(|(k, v)| format!("{k}={v}\n")).collect();
+        std::fs::write(&config, text).unwrap();
+        let mut w = Worker {
+            child: None,
+            url: format!("http://127.0.0.1:{port}"),
+            dir,
+            plugins,
+            config,
+            mode,
+            extra_args,
+            http: reqwest::blocking::Client::builder().timeout(Duration::from_secs(120)).build().unwrap(),
+            log_count: 0,
+        };
+        w.start();
+        w
+    }
+
+    /// Path of a file in the worker's directory.
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    /// Starts the process and waits until `GET /health` says it is ready.
+    pub fn start(&mut self) {
+        self.log_count += 1;
+        let log = std::fs::File::create(self.path(&format!("worker-{}.log", self.log_count))).unwrap();
+        let child = Command::new(connect_binary())
+            .arg(self.mode)
+            .arg(&self.config)
+            .args(&self.extra_args)
+            .env("CONNECT_LOG", "info")
+            .env_remove("CONNECT_BOOTSTRAP_SERVERS")
+            .stdout(log.try_clone().unwrap())
+            .stderr(log)
+            .stdin(Stdio::null())
+            .spawn()
+            .unwrap();
+        self.child = Some(child);
+        self.wait_until("the worker to be ready", Duration::from_secs(60), |w| w.get("/health").0 == 200);
+    }
+
+    /// SIGTERM, then waits for the process to exit (tasks commit on the way).
+    pub fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = Command::new("kill").arg("-TERM").arg(child.id().to_string()).status();
+            let deadline = Instant::now() + Duration::from_secs(60);
+            while Instant::now() < deadline {
+                if child.try_wait().unwrap().is_some() {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("worker did not stop within 60 s after SIGTERM\n{}", self.log_tail());
+        }
+    }
+
+    /// SIGKILL: no graceful shutdown at all.
+    pub fn kill9(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    /// Graceful restart with the same settings.
+    pub fn restart(&mut self) {
+        self.stop();
+        self.start();
+    }
+
+    /// The last lines of the current log.
+    pub fn log_tail(&self) -> String {
+        let text = std::fs::read_to_string(self.path(&format!("worker-{}.log", self.log_count))).unwrap_or_default();
+        let lines: Vec<&str> = text.lines().collect();
+        lines[lines.len().saturating_sub(40)..].join("\n")
+    }
+
+    /// Polls `cond` every 200 ms until it holds, or panics with the log tail.
+    pub fn wait_until(&self, what: &str, limit: Duration, mut cond: impl FnMut(&Worker) -> bool) {
+        let deadline = Instant::now() + limit;
+        while Instant::now() < deadline {
+            if cond(self) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        panic!("timed out after {limit:?} waiting for {what}\nworker log:\n{}", self.log_tail());
+    }
+
+    /// One HTTP call: status and JSON body (`Value::Null` when empty or not JSON).
+    pub fn call(&self, method: &str, path: &str, body: Option<&str>) -> (u16, Value) {
+        call(&self.http, method, &format!("{}{path}", self.url), body)
+    }
+
+    /// `GET`.
+    pub fn get(&self, path: &str) -> (u16, Value) {
+        self.call("GET", path, None)
+    }
+
+    /// The state of a connector and of its tasks, from `GET /connectors/{c}/status`.
+    pub fn states(&self, connector: &str) -> (String, Vec<String>) {
+        let (_, s) = self.get(&format!("/connectors/{connector}/status"));
+        let c = s["connector"]["state"].as_str().unwrap_or("").to_owned();
+        let t = s["tasks"].as_array().map(|ts| ts.iter().map(|t| t["state"].as_str().unwrap_or("").to_owned()).collect()).unwrap_or_default();
+        (c, t)
+    }
+}
+
+impl Drop for Worker {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = Command::new("kill").arg("-TERM").arg(child.id().to_string()).status();
+            let deadline = Instant::now() + Duration::from_secs(20);
+            while Instant::now() < deadline && child.try_wait().ok().flatten().is_none() {
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+/// One HTTP call against any Connect REST API (ours or the Java peer).
+pub fn call(http: &reqwest::blocking::Client, method: &str, url: &str, body: Option<&str>) -> (u16, Value) {
+    let mut req = http.request(method.parse().unwrap(), url);
+    if let Some(b) = body {
+        req = req.header("Content-Type", "application/json").body(b.to_owned());
+    }
+    // A connection failure is status 0 with the error text, so waits can poll a starting worker.
+    let resp = match req.send() {
+        Ok(r) => r,
+        Err(e) => return (0, Value::String(format!("{method} {url}: {e}"))),
+    };
+    let status = resp.status().as_u16();
+    let text = resp.text().unwrap_or_default();
+    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+}
