@@ -1,0 +1,135 @@
+//! [`KafkaConfigLog`]: the [`ConfigLog`] on Kafka Connect's config topic
+//! (`config.storage.topic`), shareable with Java workers.
+//!
+//! The topic must have exactly one partition: the commit protocol (task configs, then a commit
+//! record) relies on one total order. Formats are in `config_format`, replay rules in
+//! `config_state`.
+//!
+//! Keeping up to date: the log keeps the replayed state in memory and every [`ConfigLog::snapshot`]
+//! first reads the records appended since the previous read (`TopicLog::read_new`). That costs one
+//! end-offset query when nothing changed, sees writes by other workers and our own, and never
+//! re-reads the whole topic. Writes do not touch the in-memory state themselves; the next snapshot
+//! reads them back in log order, which keeps the state exactly what the log says even when several
+//! workers write.
+
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+
+use super::config_format;
+use super::config_state::ConfigState;
+use super::topic_log::{Record, TopicLog, TopicSpec};
+use crate::runtime::status::TargetState;
+use crate::runtime::stores::{ConfigLog, ConfigMap, ConfigSnapshot, StoreError};
+
+/// Connector configs, task configs and target states in a Kafka topic.
+#[derive(Debug)]
+pub struct KafkaConfigLog {
+    log: TopicLog,
+    state: Mutex<ConfigState>,
+}
+
+impl KafkaConfigLog {
+    /// Opens (creating if missing: compacted, one partition) the config topic and replays it.
+    ///
+    /// Fails, with Kafka Connect's message, if the topic has more than one partition.
+    /// `replication_factor` is `config.storage.replication.factor` (`-1` = broker default);
+    /// `client_props` as for [`TopicLog::open`].
+    pub fn open(
+        bootstrap: &str,
+        topic: &str,
+        replication_factor: i16,
+        client_props: &BTreeMap<String, String>,
+    ) -> Result<Self, StoreError> {
+        let spec = TopicSpec {
+            partitions: 1,
+            replication_factor,
+            compacted: true,
+            setting: "config.storage",
+            purpose: "connector configurations",
+        };
+        let log = TopicLog::open(bootstrap, topic, spec, client_props)?;
+        let partitions = log.partitions();
+        if partitions > 1 {
+            return Err(StoreError::Kafka(format!(
+                "Topic '{topic}' supplied via the 'config.storage.topic' property is required to \
+                 have a single partition in order to guarantee consistency of connector \
+                 configurations, but found {partitions} partitions."
+            )));
+        }
+        let mut state = ConfigState::default();
+        apply_all(&mut state, topic, log.read_to_end()?);
+        Ok(KafkaConfigLog {
+            log,
+            state: Mutex::new(state),
+        })
+    }
+
+    /// The topic's name.
+    pub fn topic(&self) -> &str {
+        self.log.topic()
+    }
+}
+
+impl ConfigLog for KafkaConfigLog {
+    fn snapshot(&self) -> Result<ConfigSnapshot, StoreError> {
+        let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        let records = self.log.read_new()?;
+        apply_all(&mut state, self.log.topic(), records);
+        Ok(state.snapshot())
+    }
+
+    fn put_connector_config(&self, name: &str, config: &ConfigMap) -> Result<(), StoreError> {
+        self.log.send(
+            &config_format::connector_key(name),
+            Some(&config_format::properties_value(config)),
+        )
+    }
+
+    fn put_target_state(&self, name: &str, target: TargetState) -> Result<(), StoreError> {
+        self.log.send(
+            &config_format::target_state_key(name),
+            Some(&config_format::target_state_value(target)),
+        )
+    }
+
+    fn put_task_configs(&self, name: &str, tasks: &[ConfigMap]) -> Result<(), StoreError> {
+        let records: Vec<Record> = tasks
+            .iter()
+            .enumerate()
+            .map(|(n, config)| {
+                (
+                    config_format::task_key(name, n),
+                    Some(config_format::properties_value(config)),
+                )
+            })
+            .collect();
+        // The commit goes out only after every task config is acknowledged, as in Kafka Connect:
+        // a commit must never be durable while one of its task configs is not.
+        self.log.send_all(&records)?;
+        self.log.send(
+            &config_format::commit_key(name),
+            Some(&config_format::commit_value(tasks.len())),
+        )
+    }
+
+    fn remove_connector(&self, name: &str) -> Result<(), StoreError> {
+        self.log.send_all(&[
+            (config_format::connector_key(name), None),
+            (config_format::target_state_key(name), None),
+        ])
+    }
+}
+
+/// Applies records in order, skipping (and logging) the ones that cannot be decoded.
+fn apply_all(state: &mut ConfigState, topic: &str, records: Vec<Record>) {
+    for (key, value) in records {
+        match config_format::decode(&key, value.as_deref()) {
+            Ok(record) => state.apply(record),
+            Err(why) => {
+                // Kafka Connect logs and skips such records too; one bad record must not stop
+                // the worker from reading every other connector.
+                tracing::error!(topic, "skipping an unreadable config record: {why}");
+            }
+        }
+    }
+}

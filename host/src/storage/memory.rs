@@ -1,0 +1,253 @@
+//! In-memory stores: standalone mode's config log and status store (Kafka Connect keeps those in
+//! memory too; connector configs come back from the files given on the command line), and
+//! stand-ins for tests.
+//!
+//! They share the replay rules and tables of the Kafka-backed stores (`config_state`,
+//! `offset_format`, `status_format`), so a test against memory sees the same semantics, commit
+//! protocol included.
+
+use std::collections::BTreeMap;
+use std::sync::{Mutex, MutexGuard};
+
+use serde_json::Value;
+
+use super::config_format::ConfigRecord;
+use super::config_state::ConfigState;
+use super::offset_format::OffsetMap;
+use super::status_format::{StatusRecord, StatusTable};
+use crate::runtime::status::{Status, TargetState};
+use crate::runtime::stores::{
+    ConfigLog, ConfigMap, ConfigSnapshot, OffsetStore, StatusStore, StoreError,
+};
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A panic while holding the lock cannot leave these tables half-updated in a way that
+    // matters more than losing the process would.
+    mutex.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// A [`ConfigLog`] in memory.
+#[derive(Debug, Default)]
+pub struct MemoryConfigLog {
+    state: Mutex<ConfigState>,
+}
+
+impl MemoryConfigLog {
+    /// An empty log.
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
+
+impl ConfigLog for MemoryConfigLog {
+    fn snapshot(&self) -> Result<ConfigSnapshot, StoreError> {
+        Ok(lock(&self.state).snapshot())
+    }
+
+    fn put_connector_config(&self, name: &str, config: &ConfigMap) -> Result<(), StoreError> {
+        lock(&self.state).apply(ConfigRecord::Connector {
+            name: name.to_string(),
+            config: Some(config.clone()),
+        });
+        Ok(())
+    }
+
+    fn put_target_state(&self, name: &str, target: TargetState) -> Result<(), StoreError> {
+        lock(&self.state).apply(ConfigRecord::TargetState {
+            connector: name.to_string(),
+            state: Some(target),
+        });
+        Ok(())
+    }
+
+    fn put_task_configs(&self, name: &str, tasks: &[ConfigMap]) -> Result<(), StoreError> {
+        let mut state = lock(&self.state);
+        for (n, config) in tasks.iter().enumerate() {
+            state.apply(ConfigRecord::Task {
+                connector: name.to_string(),
+                task: n as u32,
+                config: config.clone(),
+            });
+        }
+        state.apply(ConfigRecord::Commit {
+            connector: name.to_string(),
+            tasks: tasks.len() as u32,
+        });
+        Ok(())
+    }
+
+    fn remove_connector(&self, name: &str) -> Result<(), StoreError> {
+        let mut state = lock(&self.state);
+        state.apply(ConfigRecord::Connector {
+            name: name.to_string(),
+            config: None,
+        });
+        state.apply(ConfigRecord::TargetState {
+            connector: name.to_string(),
+            state: None,
+        });
+        Ok(())
+    }
+}
+
+/// An [`OffsetStore`] in memory.
+#[derive(Debug, Default)]
+pub struct MemoryOffsetStore {
+    offsets: Mutex<OffsetMap>,
+}
+
+impl MemoryOffsetStore {
+    /// An empty store.
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
+
+impl OffsetStore for MemoryOffsetStore {
+    fn get(&self, connector: &str, partition: &Value) -> Result<Option<Value>, StoreError> {
+        Ok(lock(&self.offsets).get(connector, partition))
+    }
+
+    fn connector_offsets(&self, connector: &str) -> Result<Vec<(Value, Value)>, StoreError> {
+        Ok(lock(&self.offsets).connector_offsets(connector))
+    }
+
+    fn put(&self, connector: &str, offsets: &[(Value, Option<Value>)]) -> Result<(), StoreError> {
+        let mut map = lock(&self.offsets);
+        for (partition, offset) in offsets {
+            map.set(connector, partition, offset.clone());
+        }
+        Ok(())
+    }
+}
+
+/// A [`StatusStore`] in memory, with getters for what was written.
+#[derive(Debug, Default)]
+pub struct MemoryStatusStore {
+    table: Mutex<StatusTable>,
+}
+
+impl MemoryStatusStore {
+    /// An empty store.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The last status written for a connector.
+    pub fn connector_status(&self, name: &str) -> Option<Status> {
+        lock(&self.table).connectors.get(name).cloned()
+    }
+
+    /// The last statuses written for a connector's tasks, by task number.
+    pub fn task_statuses(&self, connector: &str) -> BTreeMap<u32, Status> {
+        lock(&self.table)
+            .tasks
+            .get(connector)
+            .cloned()
+            .unwrap_or_default()
+    }
+}
+
+impl StatusStore for MemoryStatusStore {
+    fn put_connector(&self, name: &str, status: &Status) -> Result<(), StoreError> {
+        lock(&self.table).apply(StatusRecord::Connector {
+            name: name.to_string(),
+            status: Some(status.clone()),
+        });
+        Ok(())
+    }
+
+    fn put_task(&self, connector: &str, task: u32, status: &Status) -> Result<(), StoreError> {
+        lock(&self.table).apply(StatusRecord::Task {
+            connector: connector.to_string(),
+            task,
+            status: Some(status.clone()),
+        });
+        Ok(())
+    }
+
+    fn put_topic(&self, connector: &str, topic: &str) -> Result<(), StoreError> {
+        lock(&self.table).apply(StatusRecord::Topic {
+            topic: topic.to_string(),
+            connector: connector.to_string(),
+            present: true,
+        });
+        Ok(())
+    }
+
+    fn remove_connector(&self, name: &str, tasks: u32) -> Result<(), StoreError> {
+        lock(&self.table).remove_connector(name, tasks);
+        Ok(())
+    }
+
+    fn reset_topics(&self, connector: &str) -> Result<(), StoreError> {
+        lock(&self.table).topics.remove(connector);
+        Ok(())
+    }
+
+    fn topics(&self, connector: &str) -> Result<Vec<String>, StoreError> {
+        Ok(lock(&self.table).topics(connector))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::runtime::status::State;
+
+    fn config(pairs: &[(&str, &str)]) -> ConfigMap {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn config_log_round_trip() {
+        let log = MemoryConfigLog::new();
+        log.put_target_state("c", TargetState::Stopped).unwrap();
+        log.put_connector_config("c", &config(&[("tasks.max", "2")]))
+            .unwrap();
+        log.put_task_configs("c", &[config(&[("t", "0")]), config(&[("t", "1")])])
+            .unwrap();
+        let snapshot = log.snapshot().unwrap();
+        let entry = &snapshot.connectors["c"];
+        assert_eq!(entry.target, TargetState::Stopped);
+        assert_eq!(entry.tasks.len(), 2);
+        log.remove_connector("c").unwrap();
+        assert!(log.snapshot().unwrap().connectors.is_empty());
+    }
+
+    #[test]
+    fn offsets_and_statuses() {
+        let offsets = MemoryOffsetStore::new();
+        let p = json!({"f": "a"});
+        offsets
+            .put("c", &[(p.clone(), Some(json!({"pos": 1})))])
+            .unwrap();
+        assert_eq!(offsets.get("c", &p).unwrap(), Some(json!({"pos": 1})));
+        offsets.put("c", &[(p.clone(), None)]).unwrap();
+        assert_eq!(offsets.get("c", &p).unwrap(), None);
+
+        let statuses = MemoryStatusStore::new();
+        let status = Status {
+            state: State::Running,
+            trace: None,
+            worker_id: "w:1".into(),
+            generation: 0,
+        };
+        statuses.put_connector("c", &status).unwrap();
+        statuses.put_task("c", 0, &status).unwrap();
+        statuses.put_topic("c", "t").unwrap();
+        assert_eq!(statuses.connector_status("c"), Some(status.clone()));
+        assert_eq!(statuses.task_statuses("c").len(), 1);
+        assert_eq!(statuses.topics("c").unwrap(), vec!["t".to_string()]);
+        statuses.reset_topics("c").unwrap();
+        statuses.remove_connector("c", 1).unwrap();
+        assert!(statuses.topics("c").unwrap().is_empty());
+        assert_eq!(statuses.connector_status("c"), None);
+        assert!(statuses.task_statuses("c").is_empty());
+    }
+}
