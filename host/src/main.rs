@@ -64,6 +64,15 @@ enum PluginsCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Installs a plugin package (.zip or directory) as confluent-hub does: into
+    /// COMPONENT_DIR/<owner>-<name>/, after checking it loads. Safe to repeat.
+    Install {
+        /// The package: a .zip from scripts/package-plugin.sh, or an unpacked directory.
+        package: PathBuf,
+        /// The directory to install into (a plugin.path entry or its parent).
+        #[arg(long = "component-dir", value_name = "DIR")]
+        component_dir: PathBuf,
+    },
 }
 
 fn main() -> ExitCode {
@@ -97,6 +106,15 @@ fn run(cli: Cli, loggers: Arc<TracingLoggers>) -> anyhow::Result<ExitCode> {
         Command::Plugins(PluginsCommand::List { plugin_path, json }) => {
             let registry = PluginRegistry::load(&split_plugin_path(&plugin_path));
             print_plugins(&registry, json)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Plugins(PluginsCommand::Install { package, component_dir }) => {
+            let done = connect_host::plugins::install::install(&package, &component_dir)?;
+            let verb = if done.unchanged { "already installed" } else { "installed" };
+            println!("{} {} {verb} in {}", done.manifest.component_dir_name(), done.manifest.version, done.path.display());
+            for class in &done.classes {
+                println!("  {class}");
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Distributed { worker_config } => {

@@ -9,6 +9,7 @@
 //! out, and abi_stable leaks loaded libraries by design. An upgrade is a restart.
 
 pub mod elf_check;
+pub mod install;
 pub mod load;
 pub mod registry;
 pub mod scan;
