@@ -41,6 +41,9 @@ pub fn split_plugin_path(value: &str) -> Vec<PathBuf> {
 pub fn scan_plugin_path(plugin_path: &[PathBuf]) -> (Vec<Candidate>, Vec<Refusal>) {
     let mut found = Vec::new();
     let mut refused = Vec::new();
+    // The same library reached through two entries (the seed lists `/usr/share/java` and its
+    // subdirectory `kafka-connect-elasticsearch`) is one plugin, not a duplicate.
+    let mut seen = std::collections::HashSet::new();
     for dir in plugin_path {
         if !dir.is_dir() {
             refused.push(Refusal::new(
@@ -59,10 +62,11 @@ pub fn scan_plugin_path(plugin_path: &[PathBuf]) -> (Vec<Candidate>, Vec<Refusal
             .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'))
         {
             match entry {
-                Ok(e) if e.file_type().is_file() && is_library(e.path()) => found.push(Candidate {
-                    manifest: manifest_of(dir, e.path()),
-                    path: e.into_path(),
-                }),
+                Ok(e) if e.file_type().is_file() && is_library(e.path()) => {
+                    if seen.insert(std::fs::canonicalize(e.path()).unwrap_or_else(|_| e.path().to_path_buf())) {
+                        found.push(Candidate { manifest: manifest_of(dir, e.path()), path: e.into_path() })
+                    }
+                }
                 Ok(_) => {}
                 Err(err) => refused.push(Refusal::new(
                     err.path().unwrap_or(dir),
@@ -124,6 +128,17 @@ mod tests {
         assert_eq!(found[1].manifest, None);
         assert_eq!(refused.len(), 1);
         assert!(refused[0].reason.contains("not a directory"));
+    }
+
+    #[test]
+    fn a_library_reached_through_two_entries_is_found_once() {
+        let tmp = tempfile::tempdir().unwrap();
+        let comp = tmp.path().join("kafka-connect-elasticsearch");
+        std::fs::create_dir_all(comp.join("lib")).unwrap();
+        std::fs::write(comp.join("lib/libes.so"), b"x").unwrap();
+        let (found, refused) = scan_plugin_path(&[tmp.path().to_path_buf(), comp.clone()]);
+        assert_eq!(found.len(), 1);
+        assert!(refused.is_empty());
     }
 
     #[test]
