@@ -117,7 +117,7 @@ pub fn install(package: &Path, component_dir: &Path) -> Result<Installed, Instal
         .map_err(|e| InstallError::NotAPackage { path: package.to_path_buf(), detail: format!("manifest.json is invalid ({e})") })?;
 
     // Check the package exactly as the worker will see it.
-    let registry = PluginRegistry::load(&[root.clone()]);
+    let registry = PluginRegistry::load(std::slice::from_ref(&root));
     if let Some(r) = registry.refused().first() {
         return Err(InstallError::Refused { library: r.path.clone(), reason: r.reason.clone(), hint: r.hint.clone() });
     }

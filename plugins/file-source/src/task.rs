@@ -36,17 +36,26 @@ pub struct FileStreamSourceTask {
 impl SourceTask for FileStreamSourceTask {
     fn start(config: ConfigMap, context: TaskContext) -> Result<Self, ConnectError> {
         let topic = config.get(TOPIC_CONFIG).cloned().unwrap_or_default();
-        let batch_size = config.get(BATCH_SIZE_CONFIG).and_then(|b| b.parse().ok()).unwrap_or(2000usize).max(1);
+        let batch_size = config
+            .get(BATCH_SIZE_CONFIG)
+            .and_then(|b| b.parse().ok())
+            .unwrap_or(2000usize)
+            .max(1);
         let file = config.get(FILE_CONFIG).filter(|f| !f.is_empty()).cloned();
         let partition = serde_json::json!({ FILENAME_FIELD: file });
         let mut position = 0u64;
         let input = match &file {
             Some(path) => {
                 let mut f = File::open(path).map_err(|e| {
-                    ConnectError::retriable(format!("cannot open {path}: {e}; the task retries until the file exists"))
+                    ConnectError::retriable(format!(
+                        "cannot open {path}: {e}; the task retries until the file exists"
+                    ))
                 })?;
                 if let Some(stored) = context.source_offset(&partition) {
-                    position = stored.get(POSITION_FIELD).and_then(|p| p.as_u64()).unwrap_or(0);
+                    position = stored
+                        .get(POSITION_FIELD)
+                        .and_then(|p| p.as_u64())
+                        .unwrap_or(0);
                     f.seek(SeekFrom::Start(position))?;
                     tracing::info!(file = %path, position, "resuming from the stored source offset");
                 }
@@ -54,14 +63,22 @@ impl SourceTask for FileStreamSourceTask {
             }
             None => Input::Stdin(io::stdin()),
         };
-        Ok(Self { input, topic, batch_size, partition_json: partition.to_string(), pending: Vec::new(), position, chunk: vec![0; 256 * 1024] })
+        Ok(Self {
+            input,
+            topic,
+            batch_size,
+            partition_json: partition.to_string(),
+            pending: Vec::new(),
+            position,
+            chunk: vec![0; 256 * 1024],
+        })
     }
 
     fn poll(&mut self, out: &mut SourceBatch) -> Result<(), ConnectError> {
         let mut read_any = false;
         loop {
             let emitted = self.emit_lines(out);
-            if out.len() >= self.batch_size || (emitted == 0 && read_any && out.len() > 0) {
+            if out.len() >= self.batch_size || (emitted == 0 && read_any && !out.is_empty()) {
                 break;
             }
             let n = match &mut self.input {
@@ -88,13 +105,18 @@ impl FileStreamSourceTask {
         let mut emitted = 0;
         while out.len() < self.batch_size {
             let rest = &self.pending[consumed..];
-            let Some(nl) = rest.iter().position(|&b| b == b'\n') else { break };
+            let Some(nl) = rest.iter().position(|&b| b == b'\n') else {
+                break;
+            };
             let mut line = &rest[..nl];
             if line.last() == Some(&b'\r') {
                 line = &line[..line.len() - 1];
             }
             consumed += nl + 1;
-            let offset = format!("{{\"{POSITION_FIELD}\":{}}}", self.position + consumed as u64);
+            let offset = format!(
+                "{{\"{POSITION_FIELD}\":{}}}",
+                self.position + consumed as u64
+            );
             let text = String::from_utf8_lossy(line);
             out.push(
                 &self.topic,
