@@ -1,0 +1,17 @@
+//! End-to-end tests against the real servers of `scripts/infra.sh up` (see `connect_tests` for where
+//! they are and how a missing server is reported). Run them with `scripts/test.sh`.
+
+// errors.tolerance none/all, dead-letter queue with context headers, a panicking plugin contained.
+mod error_handling;
+// file source → Kafka → file sink: byte-identical, restarts (graceful, kill -9), states restored, standalone.
+mod file_pipeline;
+// plugin.path: loading, refusals with reasons, panics contained, new plugins picked up at start.
+mod plugin_loading;
+// every REST endpoint: shapes, codes and error texts; the same calls against the Java peer.
+mod rest_contract;
+// the seed: ES sink installed like confluent-hub, the seed JSON, documents in OpenSearch; kill -9.
+mod seed_flow;
+// Kafka broker: create a topic, produce 10,000 records, group-consume them with manual sync commits.
+mod smoke_kafka;
+// OpenSearch node: `_bulk`-index 1,000 documents, refresh, `_count` them back.
+mod smoke_opensearch;
