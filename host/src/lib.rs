@@ -8,6 +8,6 @@
 
 pub mod config;
 pub mod plugins;
+pub mod rest;
 pub mod runtime;
 pub mod storage;
-pub mod rest;

@@ -21,9 +21,14 @@ use connect_host::{
         stores::{ConfigLog, OffsetStore, StatusStore},
         task_spec::WorkerContext,
     },
-    storage::{FileOffsetStore, KafkaConfigLog, KafkaOffsetStore, KafkaStatusStore, MemoryConfigLog, MemoryStatusStore},
+    storage::{
+        FileOffsetStore, KafkaConfigLog, KafkaOffsetStore, KafkaStatusStore, MemoryConfigLog,
+        MemoryStatusStore,
+    },
 };
-use tracing_subscriber::{EnvFilter, Registry, layer::SubscriberExt, reload, util::SubscriberInitExt};
+use tracing_subscriber::{
+    EnvFilter, Registry, layer::SubscriberExt, reload, util::SubscriberInitExt,
+};
 
 /// A Kafka Connect compatible worker that loads connector plugins from plugin.path.
 #[derive(Parser)]
@@ -58,7 +63,11 @@ enum PluginsCommand {
     /// Lists the connector classes found on plugin.path, and every file refused with its reason.
     List {
         /// Comma-separated plugin directories (as the worker's plugin.path).
-        #[arg(long = "plugin-path", env = "CONNECT_PLUGIN_PATH", value_name = "DIR[,DIR…]")]
+        #[arg(
+            long = "plugin-path",
+            env = "CONNECT_PLUGIN_PATH",
+            value_name = "DIR[,DIR…]"
+        )]
         plugin_path: String,
         /// Print JSON instead of a table.
         #[arg(long)]
@@ -96,7 +105,12 @@ fn init_logging() -> Arc<TracingLoggers> {
     let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
     tracing_subscriber::registry()
         .with(filter)
-        .with(tracing_subscriber::fmt::layer().with_writer(std::io::stderr).with_ansi(ansi).with_target(false))
+        .with(
+            tracing_subscriber::fmt::layer()
+                .with_writer(std::io::stderr)
+                .with_ansi(ansi)
+                .with_target(false),
+        )
         .init();
     Arc::new(TracingLoggers::new(&initial, handle))
 }
@@ -108,21 +122,41 @@ fn run(cli: Cli, loggers: Arc<TracingLoggers>) -> anyhow::Result<ExitCode> {
             print_plugins(&registry, json)?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Plugins(PluginsCommand::Install { package, component_dir }) => {
+        Command::Plugins(PluginsCommand::Install {
+            package,
+            component_dir,
+        }) => {
             let done = connect_host::plugins::install::install(&package, &component_dir)?;
-            let verb = if done.unchanged { "already installed" } else { "installed" };
-            println!("{} {} {verb} in {}", done.manifest.component_dir_name(), done.manifest.version, done.path.display());
+            let verb = if done.unchanged {
+                "already installed"
+            } else {
+                "installed"
+            };
+            println!(
+                "{} {} {verb} in {}",
+                done.manifest.component_dir_name(),
+                done.manifest.version,
+                done.path.display()
+            );
             for class in &done.classes {
                 println!("  {class}");
             }
             Ok(ExitCode::SUCCESS)
         }
         Command::Distributed { worker_config } => {
-            let config = WorkerConfig::load(Mode::Distributed, worker_config.as_deref(), std::env::vars())?;
+            let config = WorkerConfig::load(
+                Mode::Distributed,
+                worker_config.as_deref(),
+                std::env::vars(),
+            )?;
             serve_worker(config, Vec::new(), loggers)
         }
-        Command::Standalone { worker_config, connector_configs } => {
-            let config = WorkerConfig::load(Mode::Standalone, Some(&worker_config), std::env::vars())?;
+        Command::Standalone {
+            worker_config,
+            connector_configs,
+        } => {
+            let config =
+                WorkerConfig::load(Mode::Standalone, Some(&worker_config), std::env::vars())?;
             serve_worker(config, connector_configs, loggers)
         }
     }
@@ -135,9 +169,17 @@ fn worker_id(config: &WorkerConfig) -> String {
         .rest
         .advertised_host_name
         .clone()
-        .or_else(|| listener.map(|l| l.host.clone()).filter(|h| !h.is_empty() && h != "0.0.0.0"))
+        .or_else(|| {
+            listener
+                .map(|l| l.host.clone())
+                .filter(|h| !h.is_empty() && h != "0.0.0.0")
+        })
         .unwrap_or_else(|| "localhost".into());
-    let port = config.rest.advertised_port.or(listener.map(|l| l.port)).unwrap_or(8083);
+    let port = config
+        .rest
+        .advertised_port
+        .or(listener.map(|l| l.port))
+        .unwrap_or(8083);
     format!("{host}:{port}")
 }
 
@@ -145,9 +187,17 @@ fn listen_addresses(config: &WorkerConfig) -> anyhow::Result<Vec<SocketAddr>> {
     let mut out = Vec::new();
     for l in &config.rest.listeners {
         if l.scheme == Scheme::Https {
-            bail!("listener https://{}:{} is not supported yet; use an http:// listener (e.g. listeners=http://:8083)", l.host, l.port);
+            bail!(
+                "listener https://{}:{} is not supported yet; use an http:// listener (e.g. listeners=http://:8083)",
+                l.host,
+                l.port
+            );
         }
-        let host = if l.host.is_empty() { "0.0.0.0" } else { l.host.as_str() };
+        let host = if l.host.is_empty() {
+            "0.0.0.0"
+        } else {
+            l.host.as_str()
+        };
         let addr = (host, l.port)
             .to_socket_addrs()
             .with_context(|| format!("cannot resolve listener host {host}"))?
@@ -173,9 +223,26 @@ fn open_stores(config: &WorkerConfig) -> anyhow::Result<Stores> {
             let o = &d.offset_topic;
             let s = &d.status_topic;
             Ok(Stores {
-                config_log: Arc::new(KafkaConfigLog::open(&bootstrap, &c.name, c.replication_factor, props)?),
-                offsets: Arc::new(KafkaOffsetStore::open(&bootstrap, &o.name, o.partitions, o.replication_factor, props)?),
-                statuses: Arc::new(KafkaStatusStore::open(&bootstrap, &s.name, s.partitions, s.replication_factor, props)?),
+                config_log: Arc::new(KafkaConfigLog::open(
+                    &bootstrap,
+                    &c.name,
+                    c.replication_factor,
+                    props,
+                )?),
+                offsets: Arc::new(KafkaOffsetStore::open(
+                    &bootstrap,
+                    &o.name,
+                    o.partitions,
+                    o.replication_factor,
+                    props,
+                )?),
+                statuses: Arc::new(KafkaStatusStore::open(
+                    &bootstrap,
+                    &s.name,
+                    s.partitions,
+                    s.replication_factor,
+                    props,
+                )?),
             })
         }
         (None, Some(file)) => Ok(Stores {
@@ -192,13 +259,20 @@ fn cluster_id(config: &WorkerConfig) -> Option<String> {
         ClientConfig,
         consumer::{BaseConsumer, Consumer},
     };
-    let consumer: BaseConsumer = ClientConfig::new().set("bootstrap.servers", config.bootstrap_servers.join(",")).create().ok()?;
+    let consumer: BaseConsumer = ClientConfig::new()
+        .set("bootstrap.servers", config.bootstrap_servers.join(","))
+        .create()
+        .ok()?;
     consumer.client().fetch_cluster_id(Duration::from_secs(10))
 }
 
 /// Runs a worker: REST first (so `/health` answers "starting"), then stores, plugins and the
 /// herder, until a signal arrives.
-fn serve_worker(config: WorkerConfig, connector_files: Vec<PathBuf>, loggers: Arc<TracingLoggers>) -> anyhow::Result<ExitCode> {
+fn serve_worker(
+    config: WorkerConfig,
+    connector_files: Vec<PathBuf>,
+    loggers: Arc<TracingLoggers>,
+) -> anyhow::Result<ExitCode> {
     config.log_ignored();
     let config = Arc::new(config);
     let addrs = listen_addresses(&config)?;
@@ -217,9 +291,15 @@ fn serve_worker(config: WorkerConfig, connector_files: Vec<PathBuf>, loggers: Ar
         config_log: stores.config_log,
         worker,
     });
-    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
     runtime.block_on(async move {
-        let state = RestState { herder: herder.clone(), loggers };
+        let state = RestState {
+            herder: herder.clone(),
+            loggers,
+        };
         let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
         let server = tokio::spawn(rest::serve(addrs, rest::router(state), async move {
             let _ = stop_rx.await;
@@ -249,7 +329,8 @@ async fn shutdown_signal() {
     let ctrl_c = tokio::signal::ctrl_c();
     #[cfg(unix)]
     {
-        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("cannot install a SIGTERM handler");
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .expect("cannot install a SIGTERM handler");
         tokio::select! {
             _ = ctrl_c => {}
             _ = term.recv() => {}
@@ -271,17 +352,36 @@ fn print_plugins(registry: &PluginRegistry, json: bool) -> anyhow::Result<()> {
                 })
             })
             .collect();
-        println!("{}", serde_json::to_string_pretty(&serde_json::json!({ "loaded": loaded, "refused": registry.refused() }))?);
+        println!(
+            "{}",
+            serde_json::to_string_pretty(
+                &serde_json::json!({ "loaded": loaded, "refused": registry.refused() })
+            )?
+        );
         return Ok(());
     }
-    println!("Loaded {} connector class(es) from {} librar(ies):", registry.connectors().len(), registry.library_count());
+    println!(
+        "Loaded {} connector class(es) from {} librar(ies):",
+        registry.connectors().len(),
+        registry.library_count()
+    );
     for c in registry.connectors() {
-        println!("  {:<6} {}  {}  ({})", c.type_name(), c.class(), c.info.version, c.library.display());
+        println!(
+            "  {:<6} {}  {}  ({})",
+            c.type_name(),
+            c.class(),
+            c.info.version,
+            c.library.display()
+        );
     }
     println!("Refused {}:", registry.refused().len());
     for r in registry.refused() {
-        println!("  {}\n      reason: {}\n      fix:    {}", r.path.display(), r.reason, r.hint);
+        println!(
+            "  {}\n      reason: {}\n      fix:    {}",
+            r.path.display(),
+            r.reason,
+            r.hint
+        );
     }
     Ok(())
 }
-

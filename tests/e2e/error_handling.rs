@@ -5,11 +5,7 @@
 
 use std::time::Duration;
 
-use connect_tests::{
-    artifacts::install_library,
-    require_kafka, unique_name,
-    worker::Worker,
-};
+use connect_tests::{artifacts::install_library, require_kafka, unique_name, worker::Worker};
 use rdkafka::{
     ClientConfig, Message,
     consumer::{BaseConsumer, Consumer},
@@ -19,15 +15,24 @@ use rdkafka::{
 use serde_json::json;
 
 fn produce(topic: &str, values: &[&str]) {
-    let producer: BaseProducer = ClientConfig::new().set("bootstrap.servers", require_kafka()).create().unwrap();
+    let producer: BaseProducer = ClientConfig::new()
+        .set("bootstrap.servers", require_kafka())
+        .create()
+        .unwrap();
     for v in values {
-        producer.send(BaseRecord::<(), str>::to(topic).payload(*v)).unwrap();
+        producer
+            .send(BaseRecord::<(), str>::to(topic).payload(*v))
+            .unwrap();
     }
     producer.flush(Duration::from_secs(30)).unwrap();
 }
 
 fn create(w: &Worker, name: &str, config: serde_json::Value) {
-    let (code, resp) = w.call("POST", "/connectors", Some(&json!({"name": name, "config": config}).to_string()));
+    let (code, resp) = w.call(
+        "POST",
+        "/connectors",
+        Some(&json!({"name": name, "config": config}).to_string()),
+    );
     assert_eq!(code, 201, "{resp}");
 }
 
@@ -36,16 +41,33 @@ fn a_conversion_failure_without_tolerance_fails_the_task_with_the_converter_mess
     let w = Worker::distributed(&[]);
     let topic = unique_name("strict");
     produce(&topic, &[r#"{"id":1}"#]);
-    create(&w, "strict", json!({
-        "connector.class": "FileStreamSink", "topics": topic, "file": w.path("out.txt").display().to_string(),
-        "value.converter": "org.apache.kafka.connect.json.JsonConverter"
-    }));
-    w.wait_until("the task to fail", Duration::from_secs(60), |w| w.states("strict").1 == vec!["FAILED".to_owned()]);
+    create(
+        &w,
+        "strict",
+        json!({
+            "connector.class": "FileStreamSink", "topics": topic, "file": w.path("out.txt").display().to_string(),
+            "value.converter": "org.apache.kafka.connect.json.JsonConverter"
+        }),
+    );
+    w.wait_until("the task to fail", Duration::from_secs(60), |w| {
+        w.states("strict").1 == vec!["FAILED".to_owned()]
+    });
     let (_, status) = w.get("/connectors/strict/status");
     let trace = status["tasks"][0]["trace"].as_str().unwrap();
-    assert!(trace.contains("Tolerance exceeded in error handler"), "{trace}");
-    assert!(trace.contains("JsonConverter with schemas.enable requires \"schema\" and \"payload\" fields"), "{trace}");
-    assert_eq!(status["connector"]["state"], "RUNNING", "only the task fails");
+    assert!(
+        trace.contains("Tolerance exceeded in error handler"),
+        "{trace}"
+    );
+    assert!(
+        trace.contains(
+            "JsonConverter with schemas.enable requires \"schema\" and \"payload\" fields"
+        ),
+        "{trace}"
+    );
+    assert_eq!(
+        status["connector"]["state"], "RUNNING",
+        "only the task fails"
+    );
 }
 
 #[test]
@@ -53,17 +75,39 @@ fn tolerated_bad_records_go_to_the_dead_letter_queue_and_good_ones_are_delivered
     let w = Worker::distributed(&[]);
     let topic = unique_name("mixed");
     let dlq = unique_name("dlq");
-    produce(&topic, &[r#"{"ok":1}"#, "not json at all", r#"{"ok":2}"#, "{broken", r#"{"ok":3}"#]);
+    produce(
+        &topic,
+        &[
+            r#"{"ok":1}"#,
+            "not json at all",
+            r#"{"ok":2}"#,
+            "{broken",
+            r#"{"ok":3}"#,
+        ],
+    );
     let out = w.path("out.txt");
-    create(&w, "tolerant", json!({
-        "connector.class": "FileStreamSink", "topics": topic, "file": out.display().to_string(),
-        "value.converter": "org.apache.kafka.connect.json.JsonConverter", "value.converter.schemas.enable": "false",
-        "errors.tolerance": "all", "errors.log.enable": "true",
-        "errors.deadletterqueue.topic.name": dlq, "errors.deadletterqueue.topic.replication.factor": "1",
-        "errors.deadletterqueue.context.headers.enable": "true"
-    }));
-    w.wait_until("the good records", Duration::from_secs(60), |_| std::fs::read_to_string(&out).unwrap_or_default().lines().count() >= 3);
-    assert_eq!(std::fs::read_to_string(&out).unwrap(), "{\"ok\":1}\n{\"ok\":2}\n{\"ok\":3}\n");
+    create(
+        &w,
+        "tolerant",
+        json!({
+            "connector.class": "FileStreamSink", "topics": topic, "file": out.display().to_string(),
+            "value.converter": "org.apache.kafka.connect.json.JsonConverter", "value.converter.schemas.enable": "false",
+            "errors.tolerance": "all", "errors.log.enable": "true",
+            "errors.deadletterqueue.topic.name": dlq, "errors.deadletterqueue.topic.replication.factor": "1",
+            "errors.deadletterqueue.context.headers.enable": "true"
+        }),
+    );
+    w.wait_until("the good records", Duration::from_secs(60), |_| {
+        std::fs::read_to_string(&out)
+            .unwrap_or_default()
+            .lines()
+            .count()
+            >= 3
+    });
+    assert_eq!(
+        std::fs::read_to_string(&out).unwrap(),
+        "{\"ok\":1}\n{\"ok\":2}\n{\"ok\":3}\n"
+    );
     assert_eq!(w.states("tolerant").1, vec!["RUNNING".to_owned()]);
 
     let consumer: BaseConsumer = ClientConfig::new()
@@ -79,14 +123,35 @@ fn tolerated_bad_records_go_to_the_dead_letter_queue_and_good_ones_are_delivered
         if let Some(Ok(m)) = consumer.poll(Duration::from_millis(500)) {
             let headers: Vec<(String, String)> = m
                 .headers()
-                .map(|hs| hs.iter().map(|h| (h.key.to_owned(), String::from_utf8_lossy(h.value.unwrap_or(b"")).into_owned())).collect())
+                .map(|hs| {
+                    hs.iter()
+                        .map(|h| {
+                            (
+                                h.key.to_owned(),
+                                String::from_utf8_lossy(h.value.unwrap_or(b"")).into_owned(),
+                            )
+                        })
+                        .collect()
+                })
                 .unwrap_or_default();
-            got.push((String::from_utf8_lossy(m.payload().unwrap_or(b"")).into_owned(), headers));
+            got.push((
+                String::from_utf8_lossy(m.payload().unwrap_or(b"")).into_owned(),
+                headers,
+            ));
         }
     }
-    assert_eq!(got.iter().map(|(v, _)| v.as_str()).collect::<Vec<_>>(), vec!["not json at all", "{broken"], "original bytes in the DLQ");
+    assert_eq!(
+        got.iter().map(|(v, _)| v.as_str()).collect::<Vec<_>>(),
+        vec!["not json at all", "{broken"],
+        "original bytes in the DLQ"
+    );
     let headers = &got[0].1;
-    let header = |k: &str| headers.iter().find(|(hk, _)| hk == k).map(|(_, v)| v.as_str());
+    let header = |k: &str| {
+        headers
+            .iter()
+            .find(|(hk, _)| hk == k)
+            .map(|(_, v)| v.as_str())
+    };
     assert_eq!(header("__connect.errors.topic"), Some(topic.as_str()));
     assert_eq!(header("__connect.errors.offset"), Some("1"));
     assert_eq!(header("__connect.errors.stage"), Some("VALUE_CONVERTER"));
@@ -94,9 +159,11 @@ fn tolerated_bad_records_go_to_the_dead_letter_queue_and_good_ones_are_delivered
     assert!(header("__connect.errors.exception.message").is_some());
 
     // The skipped records are behind the committed offset too.
-    w.wait_until("offsets committed past the bad records", Duration::from_secs(30), |w| {
-        w.get("/connectors/tolerant/offsets").1["offsets"][0]["offset"]["kafka_offset"] == 5
-    });
+    w.wait_until(
+        "offsets committed past the bad records",
+        Duration::from_secs(30),
+        |w| w.get("/connectors/tolerant/offsets").1["offsets"][0]["offset"]["kafka_offset"] == 5,
+    );
 }
 
 #[test]
@@ -105,24 +172,59 @@ fn a_panicking_plugin_fails_its_task_and_the_worker_stays_up() {
     install_library("connect_panicking_sink", &w.plugins.join("panicking"));
     let mut w = w;
     w.restart(); // a plugin dropped into plugin.path is picked up at the next start
-    assert!(w.get("/connector-plugins").1.as_array().unwrap().iter().any(|p| p["class"] == "com.example.connect.PanickingSinkConnector"));
+    assert!(
+        w.get("/connector-plugins")
+            .1
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["class"] == "com.example.connect.PanickingSinkConnector")
+    );
 
     let topic = unique_name("boom");
     produce(&topic, &["a"]);
-    create(&w, "boom", json!({"connector.class": "PanickingSink", "topics": topic}));
+    create(
+        &w,
+        "boom",
+        json!({"connector.class": "PanickingSink", "topics": topic}),
+    );
     let out = w.path("ok.txt");
     let ok_topic = unique_name("fine");
-    create(&w, "fine", json!({"connector.class": "FileStreamSink", "topics": ok_topic, "file": out.display().to_string()}));
-    w.wait_until("the panicking task to fail", Duration::from_secs(60), |w| w.states("boom").1 == vec!["FAILED".to_owned()]);
-    let trace = w.get("/connectors/boom/status").1["tasks"][0]["trace"].as_str().unwrap().to_owned();
-    assert!(trace.contains("the plugin panicked in put: deliberate panic in put"), "{trace}");
-    assert!(trace.contains("panicking-sink/src/lib.rs"), "the trace names where it panicked: {trace}");
+    create(
+        &w,
+        "fine",
+        json!({"connector.class": "FileStreamSink", "topics": ok_topic, "file": out.display().to_string()}),
+    );
+    w.wait_until("the panicking task to fail", Duration::from_secs(60), |w| {
+        w.states("boom").1 == vec!["FAILED".to_owned()]
+    });
+    let trace = w.get("/connectors/boom/status").1["tasks"][0]["trace"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        trace.contains("the plugin panicked in put: deliberate panic in put"),
+        "{trace}"
+    );
+    assert!(
+        trace.contains("panicking-sink/src/lib.rs"),
+        "the trace names where it panicked: {trace}"
+    );
 
     // The worker is up and the other connector still moves data.
     assert_eq!(w.get("/").0, 200);
     produce(&ok_topic, &["still here"]);
-    w.wait_until("the other connector to deliver", Duration::from_secs(60), |_| std::fs::read_to_string(&out).unwrap_or_default() == "still here\n");
+    w.wait_until(
+        "the other connector to deliver",
+        Duration::from_secs(60),
+        |_| std::fs::read_to_string(&out).unwrap_or_default() == "still here\n",
+    );
     // Restarting the failed task runs it again (and it fails again on the same record).
-    assert_eq!(w.call("POST", "/connectors/boom/tasks/0/restart", None).0, 204);
-    w.wait_until("failed again", Duration::from_secs(60), |w| w.states("boom").1 == vec!["FAILED".to_owned()]);
+    assert_eq!(
+        w.call("POST", "/connectors/boom/tasks/0/restart", None).0,
+        204
+    );
+    w.wait_until("failed again", Duration::from_secs(60), |w| {
+        w.states("boom").1 == vec!["FAILED".to_owned()]
+    });
 }

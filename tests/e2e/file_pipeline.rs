@@ -13,23 +13,39 @@ fn create(w: &Worker, name: &str, config: serde_json::Value) {
 }
 
 fn lines(path: &Path) -> Vec<String> {
-    std::fs::read_to_string(path).unwrap_or_default().lines().map(str::to_owned).collect()
+    std::fs::read_to_string(path)
+        .unwrap_or_default()
+        .lines()
+        .map(str::to_owned)
+        .collect()
 }
 
 fn pipeline(w: &Worker, topic: &str) -> (std::path::PathBuf, std::path::PathBuf) {
     let input = w.path("in.txt");
     let output = w.path("out.txt");
-    create(w, "source", serde_json::json!({
-        "connector.class": "FileStreamSource", "topic": topic, "file": input.display().to_string(), "batch.size": "500"
-    }));
-    create(w, "sink", serde_json::json!({
-        "connector.class": "org.apache.kafka.connect.file.FileStreamSinkConnector", "topics": topic, "file": output.display().to_string()
-    }));
+    create(
+        w,
+        "source",
+        serde_json::json!({
+            "connector.class": "FileStreamSource", "topic": topic, "file": input.display().to_string(), "batch.size": "500"
+        }),
+    );
+    create(
+        w,
+        "sink",
+        serde_json::json!({
+            "connector.class": "org.apache.kafka.connect.file.FileStreamSinkConnector", "topics": topic, "file": output.display().to_string()
+        }),
+    );
     (input, output)
 }
 
 fn wait_for_lines(w: &Worker, output: &Path, n: usize) {
-    w.wait_until(&format!("{n} lines in the sink file"), Duration::from_secs(120), |_| lines(output).len() >= n);
+    w.wait_until(
+        &format!("{n} lines in the sink file"),
+        Duration::from_secs(120),
+        |_| lines(output).len() >= n,
+    );
 }
 
 #[test]
@@ -51,8 +67,15 @@ fn file_round_trip_is_byte_identical() {
     let (_, output) = pipeline(&w, &topic);
     wait_for_lines(&w, &output, 20_000);
     std::thread::sleep(Duration::from_millis(1500));
-    assert_eq!(std::fs::read(&output).unwrap(), text.as_bytes(), "the sink file differs from the source file");
-    assert_eq!(w.states("source"), ("RUNNING".into(), vec!["RUNNING".into()]));
+    assert_eq!(
+        std::fs::read(&output).unwrap(),
+        text.as_bytes(),
+        "the sink file differs from the source file"
+    );
+    assert_eq!(
+        w.states("source"),
+        ("RUNNING".into(), vec!["RUNNING".into()])
+    );
     assert_eq!(w.states("sink"), ("RUNNING".into(), vec!["RUNNING".into()]));
 }
 
@@ -61,21 +84,36 @@ fn graceful_restart_mid_stream_loses_and_duplicates_nothing() {
     let mut w = Worker::distributed(&[]);
     let topic = unique_name("restart");
     let input = w.path("in.txt");
-    std::fs::write(&input, (0..5_000).map(|i| format!("{i}\n")).collect::<String>()).unwrap();
+    std::fs::write(
+        &input,
+        (0..5_000).map(|i| format!("{i}\n")).collect::<String>(),
+    )
+    .unwrap();
     let (_, output) = pipeline(&w, &topic);
     wait_for_lines(&w, &output, 5_000);
     // More data arrives; restart while it flows.
     let more: String = (5_000..150_000).map(|i| format!("{i}\n")).collect();
-    std::fs::OpenOptions::new().append(true).open(&input).and_then(|mut f| std::io::Write::write_all(&mut f, more.as_bytes())).unwrap();
+    std::fs::OpenOptions::new()
+        .append(true)
+        .open(&input)
+        .and_then(|mut f| std::io::Write::write_all(&mut f, more.as_bytes()))
+        .unwrap();
     std::thread::sleep(Duration::from_millis(300));
     w.restart();
     // Connectors and tasks come back from the config topic.
-    assert_eq!(serde_json::to_string(&w.get("/connectors").1.as_array().unwrap().len()).unwrap(), "2");
+    assert_eq!(
+        serde_json::to_string(&w.get("/connectors").1.as_array().unwrap().len()).unwrap(),
+        "2"
+    );
     wait_for_lines(&w, &output, 150_000);
     std::thread::sleep(Duration::from_millis(1500));
     let got = lines(&output);
     let want: Vec<String> = (0..150_000).map(|i| i.to_string()).collect();
-    assert_eq!(got.len(), want.len(), "lost or duplicated records across a graceful restart");
+    assert_eq!(
+        got.len(),
+        want.len(),
+        "lost or duplicated records across a graceful restart"
+    );
     assert!(got == want, "records out of order or changed");
 }
 
@@ -85,9 +123,15 @@ fn kill_9_mid_stream_loses_nothing_and_replays_only_after_the_last_commit() {
     let topic = unique_name("kill");
     let input = w.path("in.txt");
     let total = 100_000;
-    std::fs::write(&input, (0..total).map(|i| format!("{i}\n")).collect::<String>()).unwrap();
+    std::fs::write(
+        &input,
+        (0..total).map(|i| format!("{i}\n")).collect::<String>(),
+    )
+    .unwrap();
     let (_, output) = pipeline(&w, &topic);
-    w.wait_until("some lines in the sink", Duration::from_secs(60), |_| lines(&output).len() > 1_000);
+    w.wait_until("some lines in the sink", Duration::from_secs(60), |_| {
+        lines(&output).len() > 1_000
+    });
     w.kill9();
     w.start();
     w.wait_until("every line in the sink", Duration::from_secs(120), |_| {
@@ -109,7 +153,10 @@ fn kill_9_mid_stream_loses_nothing_and_replays_only_after_the_last_commit() {
     }
     let want: Vec<String> = (0..total).map(|i| i.to_string()).collect();
     assert_eq!(dedup.len(), want.len());
-    assert!(dedup.iter().zip(&want).all(|(a, b)| *a == b), "first occurrences are not in source order");
+    assert!(
+        dedup.iter().zip(&want).all(|(a, b)| *a == b),
+        "first occurrences are not in source order"
+    );
 }
 
 #[test]
@@ -122,13 +169,20 @@ fn restart_restores_target_states_and_offsets() {
     wait_for_lines(&w, &output, 3);
     assert_eq!(w.call("PUT", "/connectors/sink/pause", None).0, 202);
     assert_eq!(w.call("PUT", "/connectors/source/stop", None).0, 204);
-    w.wait_until("sink paused", Duration::from_secs(20), |w| w.states("sink") == ("PAUSED".into(), vec!["PAUSED".into()]));
+    w.wait_until("sink paused", Duration::from_secs(20), |w| {
+        w.states("sink") == ("PAUSED".into(), vec!["PAUSED".into()])
+    });
     w.restart();
     w.wait_until("states restored", Duration::from_secs(30), |w| {
-        w.states("sink") == ("PAUSED".into(), vec!["PAUSED".into()]) && w.states("source") == ("STOPPED".into(), vec![])
+        w.states("sink") == ("PAUSED".into(), vec!["PAUSED".into()])
+            && w.states("source") == ("STOPPED".into(), vec![])
     });
     // The stopped source kept its offset: resuming it reads only what was appended.
-    std::fs::OpenOptions::new().append(true).open(&input).and_then(|mut f| std::io::Write::write_all(&mut f, b"d\n")).unwrap();
+    std::fs::OpenOptions::new()
+        .append(true)
+        .open(&input)
+        .and_then(|mut f| std::io::Write::write_all(&mut f, b"d\n"))
+        .unwrap();
     assert_eq!(w.call("PUT", "/connectors/source/resume", None).0, 202);
     assert_eq!(w.call("PUT", "/connectors/sink/resume", None).0, 202);
     wait_for_lines(&w, &output, 4);
@@ -143,19 +197,37 @@ fn standalone_mode_runs_connector_files_and_keeps_offsets_in_a_file() {
     let input = dir.path().join("in.txt");
     let output = dir.path().join("out.txt");
     std::fs::write(&input, "one\ntwo\n").unwrap();
-    let source = format!("name=sa-source\nconnector.class=FileStreamSource\ntopic={topic}\nfile={}\n", input.display());
+    let source = format!(
+        "name=sa-source\nconnector.class=FileStreamSource\ntopic={topic}\nfile={}\n",
+        input.display()
+    );
     let sink = serde_json::json!({"name": "sa-sink", "config": {"connector.class": "FileStreamSink", "topics": topic, "file": output.display().to_string()}}).to_string();
-    let sink_yaml = format!("name: sa-sink\nconnector.class: FileStreamSink\ntopics: {topic}\nfile: {}\n", output.display());
+    let sink_yaml = format!(
+        "name: sa-sink\nconnector.class: FileStreamSink\ntopics: {topic}\nfile: {}\n",
+        output.display()
+    );
     let mut w = Worker::standalone(&[], &[("source.properties", &source), ("sink.json", &sink)]);
     wait_for_lines(&w, &output, 2);
     w.restart();
-    std::fs::OpenOptions::new().append(true).open(&input).and_then(|mut f| std::io::Write::write_all(&mut f, b"three\n")).unwrap();
+    std::fs::OpenOptions::new()
+        .append(true)
+        .open(&input)
+        .and_then(|mut f| std::io::Write::write_all(&mut f, b"three\n"))
+        .unwrap();
     wait_for_lines(&w, &output, 3);
     std::thread::sleep(Duration::from_millis(1500));
-    assert_eq!(lines(&output), vec!["one", "two", "three"], "standalone offsets survive a restart");
-    assert!(w.path("offsets.json").exists(), "offset.storage.file.filename holds the source offsets");
+    assert_eq!(
+        lines(&output),
+        vec!["one", "two", "three"],
+        "standalone offsets survive a restart"
+    );
+    assert!(
+        w.path("offsets.json").exists(),
+        "offset.storage.file.filename holds the source offsets"
+    );
     drop(w);
     // The same connector as YAML is accepted too.
-    let parsed: std::collections::BTreeMap<String, String> = serde_yaml_ng::from_str(&sink_yaml).unwrap();
+    let parsed: std::collections::BTreeMap<String, String> =
+        serde_yaml_ng::from_str(&sink_yaml).unwrap();
     assert_eq!(parsed["connector.class"], "FileStreamSink");
 }

@@ -350,7 +350,14 @@ fn zip_package(dir: &Path, top: &str, manifest: &Path, library: &Path) -> std::p
     let opts = zip::write::SimpleFileOptions::default();
     z.start_file(format!("{top}/manifest.json"), opts).unwrap();
     z.write_all(&std::fs::read(manifest).unwrap()).unwrap();
-    z.start_file(format!("{top}/lib/{}", library.file_name().unwrap().to_string_lossy()), opts).unwrap();
+    z.start_file(
+        format!(
+            "{top}/lib/{}",
+            library.file_name().unwrap().to_string_lossy()
+        ),
+        opts,
+    )
+    .unwrap();
     z.write_all(&std::fs::read(library).unwrap()).unwrap();
     z.finish().unwrap();
     path
@@ -362,19 +369,38 @@ fn install_unpacks_like_confluent_hub_is_idempotent_and_refuses_bad_packages() {
     let components = tmp.path().join("components");
     let manifest = Path::new(env!("CARGO_MANIFEST_DIR")).join("../plugins/file-sink/manifest.json");
     let lib = connect_tests::artifacts::plugin_library("connect_file_sink");
-    let zip = zip_package(tmp.path(), "connect-host-connect-file-sink-1.0.0", &manifest, &lib);
+    let zip = zip_package(
+        tmp.path(),
+        "connect-host-connect-file-sink-1.0.0",
+        &manifest,
+        &lib,
+    );
 
     let out = run_install(&zip, &components);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let installed = components.join("connect-host-connect-file-sink");
-    assert!(installed.join("manifest.json").is_file() && installed.join("lib/libconnect_file_sink.so").is_file());
+    assert!(
+        installed.join("manifest.json").is_file()
+            && installed.join("lib/libconnect_file_sink.so").is_file()
+    );
     assert!(String::from_utf8_lossy(&out.stdout).contains("installed"));
     // Again: harmless, says so.
     let again = run_install(&zip, &components);
     assert!(again.status.success());
-    assert!(String::from_utf8_lossy(&again.stdout).contains("already installed"), "{}", String::from_utf8_lossy(&again.stdout));
+    assert!(
+        String::from_utf8_lossy(&again.stdout).contains("already installed"),
+        "{}",
+        String::from_utf8_lossy(&again.stdout)
+    );
     // And the worker finds it.
-    assert_eq!(classes(&list(&components.display().to_string())), vec!["org.apache.kafka.connect.file.FileStreamSinkConnector"]);
+    assert_eq!(
+        classes(&list(&components.display().to_string())),
+        vec!["org.apache.kafka.connect.file.FileStreamSinkConnector"]
+    );
 
     // A corrupt archive: refused, nothing changed.
     let bytes = std::fs::read(&zip).unwrap();
@@ -382,15 +408,38 @@ fn install_unpacks_like_confluent_hub_is_idempotent_and_refuses_bad_packages() {
     std::fs::write(&corrupt, &bytes[..bytes.len() / 2]).unwrap();
     let out = run_install(&corrupt, &components);
     assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("not a valid zip archive"), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("not a valid zip archive"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 
     // An incompatible plugin: refused with the loader's reason, nothing installed.
-    let incompatible = zip_package(tmp.path(), "acme-future-2.0.0", &manifest, &connect_tests::artifacts::plugin_library("connect_incompatible_abi"));
+    let incompatible = zip_package(
+        tmp.path(),
+        "acme-future-2.0.0",
+        &manifest,
+        &connect_tests::artifacts::plugin_library("connect_incompatible_abi"),
+    );
     let other = tmp.path().join("other");
     let out = run_install(&incompatible, &other);
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("built against plugin-api 2.0.0") && err.contains("Nothing was installed"), "{err}");
+    assert!(
+        err.contains("built against plugin-api 2.0.0") && err.contains("Nothing was installed"),
+        "{err}"
+    );
     assert!(!other.join("connect-host-connect-file-sink").exists());
-    assert_eq!(std::fs::read_dir(&other).unwrap().filter(|e| !e.as_ref().unwrap().file_name().to_string_lossy().starts_with('.')).count(), 0);
+    assert_eq!(
+        std::fs::read_dir(&other)
+            .unwrap()
+            .filter(|e| !e
+                .as_ref()
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .starts_with('.'))
+            .count(),
+        0
+    );
 }

@@ -6,9 +6,7 @@
 use std::time::Duration;
 
 use connect_tests::{
-    artifacts::install_component,
-    require_kafka, require_opensearch, unique_name,
-    worker::Worker,
+    artifacts::install_component, require_kafka, require_opensearch, unique_name, worker::Worker,
 };
 use rdkafka::{
     ClientConfig,
@@ -17,7 +15,11 @@ use rdkafka::{
 use serde_json::{Value, json};
 
 fn produce_products(topic: &str, from: u32, to: u32) {
-    let producer: BaseProducer = ClientConfig::new().set("bootstrap.servers", require_kafka()).set("linger.ms", "5").create().unwrap();
+    let producer: BaseProducer = ClientConfig::new()
+        .set("bootstrap.servers", require_kafka())
+        .set("linger.ms", "5")
+        .create()
+        .unwrap();
     for i in from..to {
         let v = json!({"productId": i, "name": format!("상품 {i}"), "price": 1000 + i * 10, "rocketDelivery": i % 2 == 0}).to_string();
         loop {
@@ -36,7 +38,12 @@ fn count(index: &str) -> u64 {
     let os = require_opensearch();
     let http = reqwest::blocking::Client::new();
     let _ = http.post(format!("{os}/{index}/_refresh")).send();
-    http.get(format!("{os}/{index}/_count")).send().ok().and_then(|r| r.json::<Value>().ok()).and_then(|v| v["count"].as_u64()).unwrap_or(0)
+    http.get(format!("{os}/{index}/_count"))
+        .send()
+        .ok()
+        .and_then(|r| r.json::<Value>().ok())
+        .and_then(|v| v["count"].as_u64())
+        .unwrap_or(0)
 }
 
 /// The seed's `curl -X POST /connectors` body, with a topic of this test and the local node.
@@ -65,11 +72,22 @@ fn seed_connector(name: &str, topic: &str) -> String {
 fn seed_worker() -> Worker {
     let tmp = tempfile::tempdir().unwrap();
     let hub = tmp.path().join("confluent-hub/plugins");
-    let component = install_component("connect_elasticsearch_sink", "plugins/elasticsearch-sink", &hub, "confluentinc-kafka-connect-elasticsearch");
+    let component = install_component(
+        "connect_elasticsearch_sink",
+        "plugins/elasticsearch-sink",
+        &hub,
+        "confluentinc-kafka-connect-elasticsearch",
+    );
     let plugin_path = format!("{},{}", hub.display(), component.display());
     let w = Worker::distributed(&[
-        ("key.converter", "org.apache.kafka.connect.json.JsonConverter"),
-        ("value.converter", "org.apache.kafka.connect.json.JsonConverter"),
+        (
+            "key.converter",
+            "org.apache.kafka.connect.json.JsonConverter",
+        ),
+        (
+            "value.converter",
+            "org.apache.kafka.connect.json.JsonConverter",
+        ),
         ("plugin.path", &plugin_path),
     ]);
     std::mem::forget(tmp); // the worker reads the plugin directory for its whole life
@@ -81,16 +99,40 @@ fn the_seed_connector_json_moves_product_records_into_opensearch() {
     require_opensearch();
     let w = seed_worker();
     let classes = w.get("/connector-plugins").1;
-    assert!(classes.as_array().unwrap().iter().any(|p| p["class"] == "io.confluent.connect.elasticsearch.ElasticsearchSinkConnector"), "{classes}");
+    assert!(
+        classes
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["class"] == "io.confluent.connect.elasticsearch.ElasticsearchSinkConnector"),
+        "{classes}"
+    );
     let topic = unique_name("coupang");
     produce_products(&topic, 0, 1_000);
-    let (code, info) = w.call("POST", "/connectors", Some(&seed_connector("elasticsearch-sink", &topic)));
+    let (code, info) = w.call(
+        "POST",
+        "/connectors",
+        Some(&seed_connector("elasticsearch-sink", &topic)),
+    );
     assert_eq!(code, 201, "{info}\n{}", w.log_tail());
-    w.wait_until("1,000 documents in OpenSearch", Duration::from_secs(120), |_| count(&topic) == 1_000);
-    assert_eq!(w.states("elasticsearch-sink"), ("RUNNING".into(), vec!["RUNNING".into()]));
+    w.wait_until(
+        "1,000 documents in OpenSearch",
+        Duration::from_secs(120),
+        |_| count(&topic) == 1_000,
+    );
+    assert_eq!(
+        w.states("elasticsearch-sink"),
+        ("RUNNING".into(), vec!["RUNNING".into()])
+    );
     let os = require_opensearch();
-    let doc: Value = reqwest::blocking::get(format!("{os}/{topic}/_doc/{topic}+0+7")).unwrap().json().unwrap();
-    assert_eq!(doc["_source"]["productId"], 7, "document id is topic+partition+offset: {doc}");
+    let doc: Value = reqwest::blocking::get(format!("{os}/{topic}/_doc/{topic}+0+7"))
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(
+        doc["_source"]["productId"], 7,
+        "document id is topic+partition+offset: {doc}"
+    );
     assert_eq!(doc["_source"]["name"], "상품 7");
 }
 
@@ -100,12 +142,24 @@ fn kill_9_mid_stream_leaves_no_duplicate_and_no_missing_document() {
     let mut w = seed_worker();
     let topic = unique_name("coupang-kill");
     produce_products(&topic, 0, 20_000);
-    assert_eq!(w.call("POST", "/connectors", Some(&seed_connector("es", &topic))).0, 201);
-    w.wait_until("some documents", Duration::from_secs(120), |_| count(&topic) > 0);
+    assert_eq!(
+        w.call("POST", "/connectors", Some(&seed_connector("es", &topic)))
+            .0,
+        201
+    );
+    w.wait_until("some documents", Duration::from_secs(120), |_| {
+        count(&topic) > 0
+    });
     w.kill9();
     produce_products(&topic, 20_000, 30_000);
     w.start();
-    w.wait_until("30,000 documents", Duration::from_secs(180), |_| count(&topic) >= 30_000);
+    w.wait_until("30,000 documents", Duration::from_secs(180), |_| {
+        count(&topic) >= 30_000
+    });
     std::thread::sleep(Duration::from_secs(3));
-    assert_eq!(count(&topic), 30_000, "replayed records overwrite their documents; none is missing");
+    assert_eq!(
+        count(&topic),
+        30_000,
+        "replayed records overwrite their documents; none is missing"
+    );
 }

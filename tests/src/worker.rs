@@ -37,14 +37,28 @@ pub struct Worker {
 
 /// A free TCP port on 127.0.0.1.
 pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 /// A plugin directory with the file source and sink installed as confluent-hub components.
 pub fn file_plugins(dir: &Path) -> PathBuf {
     let plugins = dir.join("plugins");
-    install_component("connect_file_sink", "plugins/file-sink", &plugins, "connect-host-connect-file-sink");
-    install_component("connect_file_source", "plugins/file-source", &plugins, "connect-host-connect-file-source");
+    install_component(
+        "connect_file_sink",
+        "plugins/file-sink",
+        &plugins,
+        "connect-host-connect-file-sink",
+    );
+    install_component(
+        "connect_file_source",
+        "plugins/file-source",
+        &plugins,
+        "connect-host-connect-file-source",
+    );
     plugins
 }
 
@@ -68,8 +82,14 @@ impl Worker {
             ("status.storage.replication.factor", "1"),
             ("offset.storage.partitions", "2"),
             ("status.storage.partitions", "2"),
-            ("key.converter", "org.apache.kafka.connect.storage.StringConverter"),
-            ("value.converter", "org.apache.kafka.connect.storage.StringConverter"),
+            (
+                "key.converter",
+                "org.apache.kafka.connect.storage.StringConverter",
+            ),
+            (
+                "value.converter",
+                "org.apache.kafka.connect.storage.StringConverter",
+            ),
             ("offset.flush.interval.ms", "1000"),
             ("listeners", &format!("http://127.0.0.1:{port}")),
             ("plugin.path", &plugins.display().to_string()),
@@ -91,9 +111,18 @@ impl Worker {
         let port = free_port();
         let mut props: BTreeMap<String, String> = BTreeMap::new();
         props.insert("bootstrap.servers".into(), bootstrap);
-        props.insert("key.converter".into(), "org.apache.kafka.connect.storage.StringConverter".into());
-        props.insert("value.converter".into(), "org.apache.kafka.connect.storage.StringConverter".into());
-        props.insert("offset.storage.file.filename".into(), dir.path().join("offsets.json").display().to_string());
+        props.insert(
+            "key.converter".into(),
+            "org.apache.kafka.connect.storage.StringConverter".into(),
+        );
+        props.insert(
+            "value.converter".into(),
+            "org.apache.kafka.connect.storage.StringConverter".into(),
+        );
+        props.insert(
+            "offset.storage.file.filename".into(),
+            dir.path().join("offsets.json").display().to_string(),
+        );
         props.insert("offset.flush.interval.ms".into(), "1000".into());
         props.insert("listeners".into(), format!("http://127.0.0.1:{port}"));
         props.insert("plugin.path".into(), plugins.display().to_string());
@@ -111,7 +140,14 @@ impl Worker {
         Self::launch(dir, plugins, port, props, "standalone", files)
     }
 
-    fn launch(dir: tempfile::TempDir, plugins: PathBuf, port: u16, props: BTreeMap<String, String>, mode: &'static str, extra_args: Vec<PathBuf>) -> Worker {
+    fn launch(
+        dir: tempfile::TempDir,
+        plugins: PathBuf,
+        port: u16,
+        props: BTreeMap<String, String>,
+        mode: &'static str,
+        extra_args: Vec<PathBuf>,
+    ) -> Worker {
         let config = dir.path().join("worker.properties");
         let text: String = props.iter().map(|(k, v)| format!("{k}={v}\n")).collect();
         std::fs::write(&config, text).unwrap();
@@ -123,7 +159,10 @@ impl Worker {
             config,
             mode,
             extra_args,
-            http: reqwest::blocking::Client::builder().timeout(Duration::from_secs(120)).build().unwrap(),
+            http: reqwest::blocking::Client::builder()
+                .timeout(Duration::from_secs(120))
+                .build()
+                .unwrap(),
             log_count: 0,
         };
         w.start();
@@ -138,7 +177,8 @@ impl Worker {
     /// Starts the process and waits until `GET /health` says it is ready.
     pub fn start(&mut self) {
         self.log_count += 1;
-        let log = std::fs::File::create(self.path(&format!("worker-{}.log", self.log_count))).unwrap();
+        let log =
+            std::fs::File::create(self.path(&format!("worker-{}.log", self.log_count))).unwrap();
         let child = Command::new(connect_binary())
             .arg(self.mode)
             .arg(&self.config)
@@ -151,13 +191,18 @@ impl Worker {
             .spawn()
             .unwrap();
         self.child = Some(child);
-        self.wait_until("the worker to be ready", Duration::from_secs(60), |w| w.get("/health").0 == 200);
+        self.wait_until("the worker to be ready", Duration::from_secs(60), |w| {
+            w.get("/health").0 == 200
+        });
     }
 
     /// SIGTERM, then waits for the process to exit (tasks commit on the way).
     pub fn stop(&mut self) {
         if let Some(mut child) = self.child.take() {
-            let _ = Command::new("kill").arg("-TERM").arg(child.id().to_string()).status();
+            let _ = Command::new("kill")
+                .arg("-TERM")
+                .arg(child.id().to_string())
+                .status();
             let deadline = Instant::now() + Duration::from_secs(60);
             while Instant::now() < deadline {
                 if child.try_wait().unwrap().is_some() {
@@ -167,7 +212,10 @@ impl Worker {
             }
             let _ = child.kill();
             let _ = child.wait();
-            panic!("worker did not stop within 60 s after SIGTERM\n{}", self.log_tail());
+            panic!(
+                "worker did not stop within 60 s after SIGTERM\n{}",
+                self.log_tail()
+            );
         }
     }
 
@@ -187,7 +235,8 @@ impl Worker {
 
     /// The last lines of the current log.
     pub fn log_tail(&self) -> String {
-        let text = std::fs::read_to_string(self.path(&format!("worker-{}.log", self.log_count))).unwrap_or_default();
+        let text = std::fs::read_to_string(self.path(&format!("worker-{}.log", self.log_count)))
+            .unwrap_or_default();
         let lines: Vec<&str> = text.lines().collect();
         lines[lines.len().saturating_sub(40)..].join("\n")
     }
@@ -201,7 +250,10 @@ impl Worker {
             }
             std::thread::sleep(Duration::from_millis(200));
         }
-        panic!("timed out after {limit:?} waiting for {what}\nworker log:\n{}", self.log_tail());
+        panic!(
+            "timed out after {limit:?} waiting for {what}\nworker log:\n{}",
+            self.log_tail()
+        );
     }
 
     /// One HTTP call: status and JSON body (`Value::Null` when empty or not JSON).
@@ -218,7 +270,14 @@ impl Worker {
     pub fn states(&self, connector: &str) -> (String, Vec<String>) {
         let (_, s) = self.get(&format!("/connectors/{connector}/status"));
         let c = s["connector"]["state"].as_str().unwrap_or("").to_owned();
-        let t = s["tasks"].as_array().map(|ts| ts.iter().map(|t| t["state"].as_str().unwrap_or("").to_owned()).collect()).unwrap_or_default();
+        let t = s["tasks"]
+            .as_array()
+            .map(|ts| {
+                ts.iter()
+                    .map(|t| t["state"].as_str().unwrap_or("").to_owned())
+                    .collect()
+            })
+            .unwrap_or_default();
         (c, t)
     }
 }
@@ -226,7 +285,10 @@ impl Worker {
 impl Drop for Worker {
     fn drop(&mut self) {
         if let Some(mut child) = self.child.take() {
-            let _ = Command::new("kill").arg("-TERM").arg(child.id().to_string()).status();
+            let _ = Command::new("kill")
+                .arg("-TERM")
+                .arg(child.id().to_string())
+                .status();
             let deadline = Instant::now() + Duration::from_secs(20);
             while Instant::now() < deadline && child.try_wait().ok().flatten().is_none() {
                 std::thread::sleep(Duration::from_millis(50));
@@ -238,10 +300,17 @@ impl Drop for Worker {
 }
 
 /// One HTTP call against any Connect REST API (ours or the Java peer).
-pub fn call(http: &reqwest::blocking::Client, method: &str, url: &str, body: Option<&str>) -> (u16, Value) {
+pub fn call(
+    http: &reqwest::blocking::Client,
+    method: &str,
+    url: &str,
+    body: Option<&str>,
+) -> (u16, Value) {
     let mut req = http.request(method.parse().unwrap(), url);
     if let Some(b) = body {
-        req = req.header("Content-Type", "application/json").body(b.to_owned());
+        req = req
+            .header("Content-Type", "application/json")
+            .body(b.to_owned());
     }
     // A connection failure is status 0 with the error text, so waits can poll a starting worker.
     let resp = match req.send() {

@@ -31,7 +31,9 @@ pub enum InstallError {
         detail: String,
     },
     /// No usable manifest.
-    #[error("{path} is not a plugin package: {detail}. A package holds manifest.json and lib/<library>.so")]
+    #[error(
+        "{path} is not a plugin package: {detail}. A package holds manifest.json and lib/<library>.so"
+    )]
     NotAPackage {
         /// The package.
         path: PathBuf,
@@ -97,13 +99,19 @@ pub struct Installed {
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> InstallError + '_ {
-    move |source| InstallError::Io { path: path.to_path_buf(), source }
+    move |source| InstallError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
 }
 
 /// Installs a package (zip or directory) under `component_dir`.
 pub fn install(package: &Path, component_dir: &Path) -> Result<Installed, InstallError> {
     fs::create_dir_all(component_dir).map_err(io(component_dir))?;
-    let staging = tempfile::Builder::new().prefix(".installing-").tempdir_in(component_dir).map_err(io(component_dir))?;
+    let staging = tempfile::Builder::new()
+        .prefix(".installing-")
+        .tempdir_in(component_dir)
+        .map_err(io(component_dir))?;
     let root = if package.is_dir() {
         copy_dir(package, &staging.path().join("pkg"))?;
         staging.path().join("pkg")
@@ -111,47 +119,80 @@ pub fn install(package: &Path, component_dir: &Path) -> Result<Installed, Instal
         unzip(package, &staging.path().join("pkg"))?
     };
     let manifest_path = root.join("manifest.json");
-    let text = fs::read_to_string(&manifest_path)
-        .map_err(|e| InstallError::NotAPackage { path: package.to_path_buf(), detail: format!("no manifest.json ({e})") })?;
-    let manifest: Manifest = serde_json::from_str(&text)
-        .map_err(|e| InstallError::NotAPackage { path: package.to_path_buf(), detail: format!("manifest.json is invalid ({e})") })?;
+    let text = fs::read_to_string(&manifest_path).map_err(|e| InstallError::NotAPackage {
+        path: package.to_path_buf(),
+        detail: format!("no manifest.json ({e})"),
+    })?;
+    let manifest: Manifest =
+        serde_json::from_str(&text).map_err(|e| InstallError::NotAPackage {
+            path: package.to_path_buf(),
+            detail: format!("manifest.json is invalid ({e})"),
+        })?;
 
     // Check the package exactly as the worker will see it.
     let registry = PluginRegistry::load(std::slice::from_ref(&root));
     if let Some(r) = registry.refused().first() {
-        return Err(InstallError::Refused { library: r.path.clone(), reason: r.reason.clone(), hint: r.hint.clone() });
+        return Err(InstallError::Refused {
+            library: r.path.clone(),
+            reason: r.reason.clone(),
+            hint: r.hint.clone(),
+        });
     }
     if registry.connectors().is_empty() {
-        return Err(InstallError::NotAPackage { path: package.to_path_buf(), detail: "it has no connector library under lib/".into() });
+        return Err(InstallError::NotAPackage {
+            path: package.to_path_buf(),
+            detail: "it has no connector library under lib/".into(),
+        });
     }
-    let classes = registry.connectors().iter().map(|c| c.class().to_owned()).collect();
+    let classes = registry
+        .connectors()
+        .iter()
+        .map(|c| c.class().to_owned())
+        .collect();
 
     let target = component_dir.join(manifest.component_dir_name());
     if let Ok(existing) = fs::read_to_string(target.join("manifest.json"))
         && serde_json::from_str::<Manifest>(&existing).is_ok_and(|m| m.version == manifest.version)
         && same_tree(&root, &target)
     {
-        return Ok(Installed { path: target, manifest, classes, unchanged: true });
+        return Ok(Installed {
+            path: target,
+            manifest,
+            classes,
+            unchanged: true,
+        });
     }
     if target.exists() {
         let old = staging.path().join("old");
         fs::rename(&target, &old).map_err(io(&target))?;
     }
     fs::rename(&root, &target).map_err(io(&target))?;
-    Ok(Installed { path: target, manifest, classes, unchanged: false })
+    Ok(Installed {
+        path: target,
+        manifest,
+        classes,
+        unchanged: false,
+    })
 }
 
 /// Whether every file of `a` exists in `b` with the same bytes.
 fn same_tree(a: &Path, b: &Path) -> bool {
-    walkdir::WalkDir::new(a).into_iter().filter_map(Result::ok).filter(|e| e.file_type().is_file()).all(|e| {
-        let rel = e.path().strip_prefix(a).unwrap_or(e.path());
-        matches!((fs::read(e.path()), fs::read(b.join(rel))), (Ok(x), Ok(y)) if x == y)
-    })
+    walkdir::WalkDir::new(a)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .all(|e| {
+            let rel = e.path().strip_prefix(a).unwrap_or(e.path());
+            matches!((fs::read(e.path()), fs::read(b.join(rel))), (Ok(x), Ok(y)) if x == y)
+        })
 }
 
 fn copy_dir(from: &Path, to: &Path) -> Result<(), InstallError> {
     for entry in walkdir::WalkDir::new(from) {
-        let entry = entry.map_err(|e| InstallError::Unreadable { path: from.to_path_buf(), detail: e.to_string() })?;
+        let entry = entry.map_err(|e| InstallError::Unreadable {
+            path: from.to_path_buf(),
+            detail: e.to_string(),
+        })?;
         let rel = entry.path().strip_prefix(from).unwrap_or(entry.path());
         let dest = to.join(rel);
         if entry.file_type().is_dir() {
@@ -166,13 +207,22 @@ fn copy_dir(from: &Path, to: &Path) -> Result<(), InstallError> {
 /// Extracts a zip safely (no paths outside `to`) and returns the package root: the single
 /// top-level directory if there is one, else `to`.
 fn unzip(archive: &Path, to: &Path) -> Result<PathBuf, InstallError> {
-    let unreadable = |detail: String| InstallError::Unreadable { path: archive.to_path_buf(), detail };
+    let unreadable = |detail: String| InstallError::Unreadable {
+        path: archive.to_path_buf(),
+        detail,
+    };
     let file = fs::File::open(archive).map_err(|e| unreadable(e.to_string()))?;
-    let mut zip = zip::ZipArchive::new(file).map_err(|e| unreadable(format!("not a valid zip archive ({e})")))?;
+    let mut zip = zip::ZipArchive::new(file)
+        .map_err(|e| unreadable(format!("not a valid zip archive ({e})")))?;
     for i in 0..zip.len() {
-        let mut entry = zip.by_index(i).map_err(|e| unreadable(format!("damaged entry {i} ({e})")))?;
+        let mut entry = zip
+            .by_index(i)
+            .map_err(|e| unreadable(format!("damaged entry {i} ({e})")))?;
         let Some(rel) = entry.enclosed_name() else {
-            return Err(unreadable(format!("entry {:?} points outside the archive", entry.name())));
+            return Err(unreadable(format!(
+                "entry {:?} points outside the archive",
+                entry.name()
+            )));
         };
         let dest = to.join(rel);
         if entry.is_dir() {
@@ -183,12 +233,22 @@ fn unzip(archive: &Path, to: &Path) -> Result<PathBuf, InstallError> {
             fs::create_dir_all(parent).map_err(io(parent))?;
         }
         let mut bytes = Vec::new();
-        entry.read_to_end(&mut bytes).map_err(|e| unreadable(format!("damaged entry {:?} ({e})", entry.name())))?;
+        entry
+            .read_to_end(&mut bytes)
+            .map_err(|e| unreadable(format!("damaged entry {:?} ({e})", entry.name())))?;
         fs::write(&dest, bytes).map_err(io(&dest))?;
     }
-    let tops: Vec<PathBuf> = fs::read_dir(to).map_err(io(to))?.filter_map(Result::ok).map(|e| e.path()).collect();
+    let tops: Vec<PathBuf> = fs::read_dir(to)
+        .map_err(io(to))?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .collect();
     match tops.as_slice() {
-        [one] if one.is_dir() && !one.join("manifest.json").exists() && one.join("lib").exists() => Ok(one.clone()),
+        [one]
+            if one.is_dir() && !one.join("manifest.json").exists() && one.join("lib").exists() =>
+        {
+            Ok(one.clone())
+        }
         [one] if one.is_dir() && one.join("manifest.json").exists() => Ok(one.clone()),
         _ => Ok(to.to_path_buf()),
     }

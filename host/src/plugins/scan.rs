@@ -63,8 +63,13 @@ pub fn scan_plugin_path(plugin_path: &[PathBuf]) -> (Vec<Candidate>, Vec<Refusal
         {
             match entry {
                 Ok(e) if e.file_type().is_file() && is_library(e.path()) => {
-                    if seen.insert(std::fs::canonicalize(e.path()).unwrap_or_else(|_| e.path().to_path_buf())) {
-                        found.push(Candidate { manifest: manifest_of(dir, e.path()), path: e.into_path() })
+                    if seen.insert(
+                        std::fs::canonicalize(e.path()).unwrap_or_else(|_| e.path().to_path_buf()),
+                    ) {
+                        found.push(Candidate {
+                            manifest: manifest_of(dir, e.path()),
+                            path: e.into_path(),
+                        })
                     }
                 }
                 Ok(_) => {}

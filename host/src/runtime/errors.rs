@@ -62,14 +62,22 @@ impl TaskFailure {
     pub fn new(message: impl Into<String>, detail: impl AsRef<str>) -> Self {
         let message = message.into();
         let detail = detail.as_ref();
-        let trace = if detail.is_empty() { message.clone() } else { format!("{message}\n{detail}") };
+        let trace = if detail.is_empty() {
+            message.clone()
+        } else {
+            format!("{message}\n{detail}")
+        };
         Self { message, trace }
     }
 
     /// The failure a non-retriable plugin error causes.
     pub fn from_plugin(call: &str, e: &PluginError) -> Self {
         Self::new(
-            format!("{} error from the plugin in {call}: {}", e.kind.name(), e.message),
+            format!(
+                "{} error from the plugin in {call}: {}",
+                e.kind.name(),
+                e.message
+            ),
             e.trace.as_str(),
         )
     }
@@ -104,19 +112,36 @@ pub struct ErrorReporter {
 
 impl ErrorReporter {
     /// Builds the reporter; creates the DLQ producer when a DLQ topic is set.
-    pub fn new(settings: ErrorHandling, connector: &str, task: u32, producer_props: &ClientConfig) -> Result<Self, TaskFailure> {
+    pub fn new(
+        settings: ErrorHandling,
+        connector: &str,
+        task: u32,
+        producer_props: &ClientConfig,
+    ) -> Result<Self, TaskFailure> {
         let dlq = match &settings.dead_letter_queue {
             Some(d) if !d.topic.is_empty() => {
                 let mut cfg = producer_props.clone();
-                cfg.set("client.id", format!("connector-dlq-producer-{connector}-{task}"));
-                let p: ThreadedProducer<DefaultProducerContext> = cfg
-                    .create()
-                    .map_err(|e| TaskFailure::new(format!("cannot create the dead-letter queue producer: {e}"), ""))?;
+                cfg.set(
+                    "client.id",
+                    format!("connector-dlq-producer-{connector}-{task}"),
+                );
+                let p: ThreadedProducer<DefaultProducerContext> = cfg.create().map_err(|e| {
+                    TaskFailure::new(
+                        format!("cannot create the dead-letter queue producer: {e}"),
+                        "",
+                    )
+                })?;
                 Some((d.topic.clone(), p))
             }
             _ => None,
         };
-        Ok(Self { settings, connector: connector.to_owned(), task, dlq, tolerated: 0 })
+        Ok(Self {
+            settings,
+            connector: connector.to_owned(),
+            task,
+            dlq,
+            tolerated: 0,
+        })
     }
 
     /// Whether errors are tolerated (`errors.tolerance=all`).
@@ -125,7 +150,12 @@ impl ErrorReporter {
     }
 
     /// Handles one failed record: `Ok` means skip it and go on; `Err` fails the task.
-    pub fn report(&mut self, stage: Stage, record: &ErrantRecord<'_>, error: &str) -> Result<(), TaskFailure> {
+    pub fn report(
+        &mut self,
+        stage: Stage,
+        record: &ErrantRecord<'_>,
+        error: &str,
+    ) -> Result<(), TaskFailure> {
         if self.settings.log_enable {
             if self.settings.log_include_messages {
                 tracing::error!(
@@ -144,16 +174,30 @@ impl ErrorReporter {
         if !self.tolerates() {
             return Err(TaskFailure::new(
                 "Tolerance exceeded in error handler",
-                format!("stage {} on {}-{}@{}: {error}", stage.as_str(), record.topic, record.partition, record.offset),
+                format!(
+                    "stage {} on {}-{}@{}: {error}",
+                    stage.as_str(),
+                    record.topic,
+                    record.partition,
+                    record.offset
+                ),
             ));
         }
         self.tolerated += 1;
         if let Some((topic, producer)) = &self.dlq {
             let mut headers = OwnedHeaders::new();
             for (k, v) in record.headers {
-                headers = headers.insert(Header { key: k, value: v.as_deref() });
+                headers = headers.insert(Header {
+                    key: k,
+                    value: v.as_deref(),
+                });
             }
-            if self.settings.dead_letter_queue.as_ref().is_some_and(|d| d.context_headers) {
+            if self
+                .settings
+                .dead_letter_queue
+                .as_ref()
+                .is_some_and(|d| d.context_headers)
+            {
                 let partition = record.partition.to_string();
                 let offset = record.offset.to_string();
                 let task = self.task.to_string();
@@ -167,7 +211,10 @@ impl ErrorReporter {
                     ("__connect.errors.exception.message", error),
                 ];
                 for (k, v) in context {
-                    headers = headers.insert(Header { key: k, value: Some(v.as_bytes()) });
+                    headers = headers.insert(Header {
+                        key: k,
+                        value: Some(v.as_bytes()),
+                    });
                 }
             }
             let mut rec: BaseRecord<'_, [u8], [u8]> = BaseRecord::to(topic).headers(headers);
@@ -177,7 +224,12 @@ impl ErrorReporter {
             if let Some(v) = record.value {
                 rec = rec.payload(v);
             }
-            producer.send(rec).map_err(|(e, _)| TaskFailure::new(format!("cannot write to the dead-letter queue {topic}: {e}"), ""))?;
+            producer.send(rec).map_err(|(e, _)| {
+                TaskFailure::new(
+                    format!("cannot write to the dead-letter queue {topic}: {e}"),
+                    "",
+                )
+            })?;
         }
         Ok(())
     }
@@ -186,7 +238,12 @@ impl ErrorReporter {
     /// skipped record is never lost).
     pub fn flush(&self, timeout: Duration) -> Result<(), TaskFailure> {
         if let Some((topic, p)) = &self.dlq {
-            p.flush(timeout).map_err(|e| TaskFailure::new(format!("dead-letter queue {topic} did not acknowledge in time: {e}"), ""))?;
+            p.flush(timeout).map_err(|e| {
+                TaskFailure::new(
+                    format!("dead-letter queue {topic} did not acknowledge in time: {e}"),
+                    "",
+                )
+            })?;
         }
         Ok(())
     }

@@ -16,8 +16,8 @@ use serde_json::Value;
 use super::{
     errors::TaskFailure,
     info::{
-        ConfigInfos, ConnectorInfo, ConnectorOffset, ConnectorOffsets, ConnectorTaskId, HerderError, HerderResult, PluginInfo,
-        ServerInfo, TaskInfo,
+        ConfigInfos, ConnectorInfo, ConnectorOffset, ConnectorOffsets, ConnectorTaskId,
+        HerderError, HerderResult, PluginInfo, ServerInfo, TaskInfo,
     },
     sink_offsets,
     status::{ConnectorStateEntry, ConnectorStateInfo, State, TargetState, TaskStateEntry},
@@ -101,12 +101,21 @@ impl Herder {
         let snapshot = self.inner.config_log.snapshot()?;
         let _ops = self.inner.ops.lock().unwrap();
         *self.inner.connectors.lock().unwrap() = snapshot.connectors;
-        let names: Vec<String> = self.inner.connectors.lock().unwrap().keys().cloned().collect();
+        let names: Vec<String> = self
+            .inner
+            .connectors
+            .lock()
+            .unwrap()
+            .keys()
+            .cloned()
+            .collect();
         for name in names {
             tracing::info!(connector = %name, "restoring connector from the config log");
             self.inner.apply(&name);
         }
-        self.inner.started.store(true, std::sync::atomic::Ordering::SeqCst);
+        self.inner
+            .started
+            .store(true, std::sync::atomic::Ordering::SeqCst);
         Ok(())
     }
 
@@ -120,7 +129,9 @@ impl Herder {
     pub fn server_info(&self) -> ServerInfo {
         ServerInfo {
             version: env!("CARGO_PKG_VERSION").to_owned(),
-            commit: option_env!("CONNECT_GIT_COMMIT").unwrap_or("unknown").to_owned(),
+            commit: option_env!("CONNECT_GIT_COMMIT")
+                .unwrap_or("unknown")
+                .to_owned(),
             kafka_cluster_id: self.inner.cluster_id.clone(),
         }
     }
@@ -128,7 +139,10 @@ impl Herder {
     /// `GET /health`: status code and message.
     pub fn health(&self) -> (u16, String) {
         if self.inner.started.load(std::sync::atomic::Ordering::SeqCst) {
-            (200, "Worker has completed startup and is ready to handle requests.".into())
+            (
+                200,
+                "Worker has completed startup and is ready to handle requests.".into(),
+            )
         } else {
             (503, "Worker is still starting up.".into())
         }
@@ -136,11 +150,23 @@ impl Herder {
 
     /// `GET /connectors`.
     pub fn connectors(&self) -> Vec<String> {
-        self.inner.connectors.lock().unwrap().keys().cloned().collect()
+        self.inner
+            .connectors
+            .lock()
+            .unwrap()
+            .keys()
+            .cloned()
+            .collect()
     }
 
     fn entry(&self, name: &str) -> HerderResult<ConnectorEntry> {
-        self.inner.connectors.lock().unwrap().get(name).cloned().ok_or_else(|| not_found(name))
+        self.inner
+            .connectors
+            .lock()
+            .unwrap()
+            .get(name)
+            .cloned()
+            .ok_or_else(|| not_found(name))
     }
 
     fn kind_name(&self, config: &ConfigMap) -> String {
@@ -157,7 +183,12 @@ impl Herder {
         Ok(ConnectorInfo {
             name: name.to_owned(),
             kind: self.kind_name(&e.config),
-            tasks: (0..e.tasks.len() as u32).map(|task| ConnectorTaskId { connector: name.to_owned(), task }).collect(),
+            tasks: (0..e.tasks.len() as u32)
+                .map(|task| ConnectorTaskId {
+                    connector: name.to_owned(),
+                    task,
+                })
+                .collect(),
             config: e.config,
         })
     }
@@ -168,31 +199,58 @@ impl Herder {
     }
 
     /// `POST /connectors`.
-    pub fn create_connector(&self, name: &str, mut config: ConfigMap, initial: Option<TargetState>) -> HerderResult<ConnectorInfo> {
+    pub fn create_connector(
+        &self,
+        name: &str,
+        mut config: ConfigMap,
+        initial: Option<TargetState>,
+    ) -> HerderResult<ConnectorInfo> {
         let _ops = self.inner.ops.lock().unwrap();
         if self.inner.connectors.lock().unwrap().contains_key(name) {
-            return Err(HerderError::AlreadyExists(format!("Connector {name} already exists")));
+            return Err(HerderError::AlreadyExists(format!(
+                "Connector {name} already exists"
+            )));
         }
         config.insert("name".into(), name.to_owned());
         self.inner.check(&config)?;
         let target = initial.unwrap_or_default();
-        self.inner.config_log.put_connector_config(name, &config).map_err(store)?;
-        self.inner.config_log.put_target_state(name, target).map_err(store)?;
-        self.inner.connectors.lock().unwrap().insert(name.to_owned(), ConnectorEntry { config, target, tasks: Vec::new() });
+        self.inner
+            .config_log
+            .put_connector_config(name, &config)
+            .map_err(store)?;
+        self.inner
+            .config_log
+            .put_target_state(name, target)
+            .map_err(store)?;
+        self.inner.connectors.lock().unwrap().insert(
+            name.to_owned(),
+            ConnectorEntry {
+                config,
+                target,
+                tasks: Vec::new(),
+            },
+        );
         self.inner.apply(name);
         drop(_ops);
         self.connector_info(name)
     }
 
     /// `PUT /connectors/{c}/config`: `(created, info)`.
-    pub fn put_connector_config(&self, name: &str, mut config: ConfigMap) -> HerderResult<(bool, ConnectorInfo)> {
+    pub fn put_connector_config(
+        &self,
+        name: &str,
+        mut config: ConfigMap,
+    ) -> HerderResult<(bool, ConnectorInfo)> {
         if !self.inner.connectors.lock().unwrap().contains_key(name) {
             return self.create_connector(name, config, None).map(|i| (true, i));
         }
         let _ops = self.inner.ops.lock().unwrap();
         config.insert("name".into(), name.to_owned());
         self.inner.check(&config)?;
-        self.inner.config_log.put_connector_config(name, &config).map_err(store)?;
+        self.inner
+            .config_log
+            .put_connector_config(name, &config)
+            .map_err(store)?;
         if let Some(e) = self.inner.connectors.lock().unwrap().get_mut(name) {
             e.config = config;
         }
@@ -202,7 +260,11 @@ impl Herder {
     }
 
     /// `PATCH /connectors/{c}/config`: `null` removes a key.
-    pub fn patch_connector_config(&self, name: &str, patch: BTreeMap<String, Option<String>>) -> HerderResult<ConnectorInfo> {
+    pub fn patch_connector_config(
+        &self,
+        name: &str,
+        patch: BTreeMap<String, Option<String>>,
+    ) -> HerderResult<ConnectorInfo> {
         let mut config = self.entry(name)?.config;
         for (k, v) in patch {
             match v {
@@ -218,8 +280,16 @@ impl Herder {
         let _ops = self.inner.ops.lock().unwrap();
         let e = self.entry(name)?;
         self.inner.worker.remove_connector(name);
-        self.inner.config_log.remove_connector(name).map_err(store)?;
-        let _ = self.inner.worker.context().statuses.remove_connector(name, e.tasks.len() as u32);
+        self.inner
+            .config_log
+            .remove_connector(name)
+            .map_err(store)?;
+        let _ = self
+            .inner
+            .worker
+            .context()
+            .statuses
+            .remove_connector(name, e.tasks.len() as u32);
         self.inner.connectors.lock().unwrap().remove(name);
         Ok(())
     }
@@ -233,21 +303,51 @@ impl Herder {
             .unwrap()
             .get(name)
             .cloned()
-            .ok_or_else(|| HerderError::NotFound(format!("No status found for connector {name}")))?;
+            .ok_or_else(|| {
+                HerderError::NotFound(format!("No status found for connector {name}"))
+            })?;
         let worker_id = self.inner.worker.context().worker_id.clone();
         let connector = match self.inner.worker.connector_status(name) {
-            Some(s) => ConnectorStateEntry { state: s.state, worker_id: s.worker_id, trace: s.trace },
-            None => ConnectorStateEntry { state: State::Unassigned, worker_id: worker_id.clone(), trace: None },
+            Some(s) => ConnectorStateEntry {
+                state: s.state,
+                worker_id: s.worker_id,
+                trace: s.trace,
+            },
+            None => ConnectorStateEntry {
+                state: State::Unassigned,
+                worker_id: worker_id.clone(),
+                trace: None,
+            },
         };
-        let tasks = (0..e.tasks.len() as u32).map(|t| self.task_entry(name, t)).collect();
-        Ok(ConnectorStateInfo { name: name.to_owned(), connector, tasks, kind: self.kind_name(&e.config) })
+        let tasks = (0..e.tasks.len() as u32)
+            .map(|t| self.task_entry(name, t))
+            .collect();
+        Ok(ConnectorStateInfo {
+            name: name.to_owned(),
+            connector,
+            tasks,
+            kind: self.kind_name(&e.config),
+        })
     }
 
     fn task_entry(&self, name: &str, task: u32) -> TaskStateEntry {
-        let id = ConnectorTaskId { connector: name.to_owned(), task };
+        let id = ConnectorTaskId {
+            connector: name.to_owned(),
+            task,
+        };
         match self.inner.worker.task_status(&id) {
-            Some(s) => TaskStateEntry { id: task, state: s.state, worker_id: s.worker_id, trace: s.trace },
-            None => TaskStateEntry { id: task, state: State::Unassigned, worker_id: self.inner.worker.context().worker_id.clone(), trace: None },
+            Some(s) => TaskStateEntry {
+                id: task,
+                state: s.state,
+                worker_id: s.worker_id,
+                trace: s.trace,
+            },
+            None => TaskStateEntry {
+                id: task,
+                state: State::Unassigned,
+                worker_id: self.inner.worker.context().worker_id.clone(),
+                trace: None,
+            },
         }
     }
 
@@ -257,15 +357,25 @@ impl Herder {
         Ok(e.tasks
             .into_iter()
             .enumerate()
-            .map(|(i, config)| TaskInfo { id: ConnectorTaskId { connector: name.to_owned(), task: i as u32 }, config })
+            .map(|(i, config)| TaskInfo {
+                id: ConnectorTaskId {
+                    connector: name.to_owned(),
+                    task: i as u32,
+                },
+                config,
+            })
             .collect())
     }
 
     /// `GET /connectors/{c}/tasks/{t}/status`.
     pub fn task_status(&self, name: &str, task: u32) -> HerderResult<TaskStateEntry> {
-        let e = self.entry(name).map_err(|_| HerderError::NotFound(format!("No status found for task {name}-{task}")))?;
+        let e = self.entry(name).map_err(|_| {
+            HerderError::NotFound(format!("No status found for task {name}-{task}"))
+        })?;
         if task as usize >= e.tasks.len() {
-            return Err(HerderError::NotFound(format!("No status found for task {name}-{task}")));
+            return Err(HerderError::NotFound(format!(
+                "No status found for task {name}-{task}"
+            )));
         }
         Ok(self.task_entry(name, task))
     }
@@ -275,20 +385,34 @@ impl Herder {
         let _ops = self.inner.ops.lock().unwrap();
         let e = self.entry(name)?;
         if task as usize >= e.tasks.len() {
-            return Err(HerderError::NotFound(format!("Unknown task: {name}-{task}")));
+            return Err(HerderError::NotFound(format!(
+                "Unknown task: {name}-{task}"
+            )));
         }
-        self.inner.start_task(name, &e, task).map_err(|f| HerderError::Internal(f.message))
+        self.inner
+            .start_task(name, &e, task)
+            .map_err(|f| HerderError::Internal(f.message))
     }
 
     /// `POST /connectors/{c}/restart`: `None` for the legacy form (both flags false), else the
     /// status with the restarted instances shown RESTARTING.
-    pub fn restart_connector(&self, name: &str, include_tasks: bool, only_failed: bool) -> HerderResult<Option<ConnectorStateInfo>> {
+    pub fn restart_connector(
+        &self,
+        name: &str,
+        include_tasks: bool,
+        only_failed: bool,
+    ) -> HerderResult<Option<ConnectorStateInfo>> {
         let before = self.connector_status(name)?;
         let _ops = self.inner.ops.lock().unwrap();
         let e = self.entry(name)?;
         let restart_connector = !only_failed || before.connector.state == State::Failed;
         let tasks: Vec<u32> = if include_tasks {
-            before.tasks.iter().filter(|t| !only_failed || t.state == State::Failed).map(|t| t.id).collect()
+            before
+                .tasks
+                .iter()
+                .filter(|t| !only_failed || t.state == State::Failed)
+                .map(|t| t.id)
+                .collect()
         } else {
             Vec::new()
         };
@@ -322,7 +446,10 @@ impl Herder {
         if e.target == target {
             return Ok(());
         }
-        self.inner.config_log.put_target_state(name, target).map_err(store)?;
+        self.inner
+            .config_log
+            .put_target_state(name, target)
+            .map_err(store)?;
         if let Some(entry) = self.inner.connectors.lock().unwrap().get_mut(name) {
             entry.target = target;
         }
@@ -351,7 +478,10 @@ impl Herder {
 
     fn plugin_of(&self, e: &ConnectorEntry) -> HerderResult<&ConnectorPlugin> {
         let class = e.config.get("connector.class").cloned().unwrap_or_default();
-        self.inner.plugins.lookup(&class).map_err(|err| HerderError::BadRequest(err.to_string()))
+        self.inner
+            .plugins
+            .lookup(&class)
+            .map_err(|err| HerderError::BadRequest(err.to_string()))
     }
 
     /// `GET /connectors/{c}/offsets`.
@@ -359,13 +489,25 @@ impl Herder {
         let e = self.entry(name)?;
         let plugin = self.plugin_of(&e)?;
         if plugin.is_sink() {
-            return sink_offsets::read(&self.inner.config, name, &e.config).map_err(HerderError::Internal);
+            return sink_offsets::read(&self.inner.config, name, &e.config)
+                .map_err(HerderError::Internal);
         }
-        let stored = self.inner.worker.context().offsets.connector_offsets(name).map_err(|e| HerderError::Internal(e.to_string()))?;
+        let stored = self
+            .inner
+            .worker
+            .context()
+            .offsets
+            .connector_offsets(name)
+            .map_err(|e| HerderError::Internal(e.to_string()))?;
         Ok(ConnectorOffsets {
             offsets: stored
                 .into_iter()
-                .filter_map(|(p, o)| Some(ConnectorOffset { partition: as_object(p)?, offset: Some(as_object(o)?) }))
+                .filter_map(|(p, o)| {
+                    Some(ConnectorOffset {
+                        partition: as_object(p)?,
+                        offset: Some(as_object(o)?),
+                    })
+                })
                 .collect(),
         })
     }
@@ -385,14 +527,25 @@ impl Herder {
         let _ops = self.inner.ops.lock().unwrap();
         let e = self.require_stopped(name)?;
         if offsets.offsets.is_empty() {
-            return Err(HerderError::BadRequest("Partitions / offsets need to be provided for an alter offsets request".into()));
+            return Err(HerderError::BadRequest(
+                "Partitions / offsets need to be provided for an alter offsets request".into(),
+            ));
         }
         if self.plugin_of(&e)?.is_sink() {
-            sink_offsets::alter(&self.inner.config, name, &offsets).map_err(HerderError::BadRequest)?;
+            sink_offsets::alter(&self.inner.config, name, &offsets)
+                .map_err(HerderError::BadRequest)?;
         } else {
-            let entries: Vec<(Value, Option<Value>)> =
-                offsets.offsets.into_iter().map(|o| (Value::Object(o.partition), o.offset.map(Value::Object))).collect();
-            self.inner.worker.context().offsets.put(name, &entries).map_err(store)?;
+            let entries: Vec<(Value, Option<Value>)> = offsets
+                .offsets
+                .into_iter()
+                .map(|o| (Value::Object(o.partition), o.offset.map(Value::Object)))
+                .collect();
+            self.inner
+                .worker
+                .context()
+                .offsets
+                .put(name, &entries)
+                .map_err(store)?;
         }
         Ok("The offsets for this connector have been altered successfully".into())
     }
@@ -404,9 +557,21 @@ impl Herder {
         if self.plugin_of(&e)?.is_sink() {
             sink_offsets::reset(&self.inner.config, name).map_err(HerderError::Internal)?;
         } else {
-            let stored = self.inner.worker.context().offsets.connector_offsets(name).map_err(|e| HerderError::Internal(e.to_string()))?;
-            let entries: Vec<(Value, Option<Value>)> = stored.into_iter().map(|(p, _)| (p, None)).collect();
-            self.inner.worker.context().offsets.put(name, &entries).map_err(store)?;
+            let stored = self
+                .inner
+                .worker
+                .context()
+                .offsets
+                .connector_offsets(name)
+                .map_err(|e| HerderError::Internal(e.to_string()))?;
+            let entries: Vec<(Value, Option<Value>)> =
+                stored.into_iter().map(|(p, _)| (p, None)).collect();
+            self.inner
+                .worker
+                .context()
+                .offsets
+                .put(name, &entries)
+                .map_err(store)?;
         }
         Ok("The offsets for this connector have been reset successfully".into())
     }
@@ -417,7 +582,12 @@ impl Herder {
         if !self.inner.config.topic_tracking_enable {
             return Err(HerderError::Forbidden("Topic tracking is disabled.".into()));
         }
-        self.inner.worker.context().statuses.topics(name).map_err(|e| HerderError::Internal(e.to_string()))
+        self.inner
+            .worker
+            .context()
+            .statuses
+            .topics(name)
+            .map_err(|e| HerderError::Internal(e.to_string()))
     }
 
     /// `PUT /connectors/{c}/topics/reset`.
@@ -427,19 +597,34 @@ impl Herder {
             return Err(HerderError::Forbidden("Topic tracking is disabled.".into()));
         }
         if !self.inner.config.topic_tracking_allow_reset {
-            return Err(HerderError::Forbidden("Topic tracking reset is disabled.".into()));
+            return Err(HerderError::Forbidden(
+                "Topic tracking reset is disabled.".into(),
+            ));
         }
-        self.inner.worker.context().statuses.reset_topics(name).map_err(store)
+        self.inner
+            .worker
+            .context()
+            .statuses
+            .reset_topics(name)
+            .map_err(store)
     }
 
     /// `PUT /connector-plugins/{type}/config/validate`.
     pub fn validate(&self, config: &ConfigMap) -> HerderResult<ConfigInfos> {
-        validate::validate(&self.inner.plugins, self.inner.config.override_policy, config)
+        validate::validate(
+            &self.inner.plugins,
+            self.inner.config.override_policy,
+            config,
+        )
     }
 
     /// Full class name of a class name or alias.
     pub fn resolve_class(&self, class: &str) -> HerderResult<String> {
-        self.inner.plugins.lookup(class).map(|p| p.class().to_owned()).map_err(|e| HerderError::BadRequest(e.to_string()))
+        self.inner
+            .plugins
+            .lookup(class)
+            .map(|p| p.class().to_owned())
+            .map_err(|e| HerderError::BadRequest(e.to_string()))
     }
 
     /// `GET /connector-plugins`: sinks then sources; with `connectors_only=false` also the
@@ -447,20 +632,43 @@ impl Herder {
     pub fn plugins(&self, connectors_only: bool) -> Vec<PluginInfo> {
         let mut out: Vec<PluginInfo> = Vec::new();
         for sinks in [true, false] {
-            for p in self.inner.plugins.connectors().iter().filter(|p| p.is_sink() == sinks) {
+            for p in self
+                .inner
+                .plugins
+                .connectors()
+                .iter()
+                .filter(|p| p.is_sink() == sinks)
+            {
                 let v = p.info.version.to_string();
-                out.push(PluginInfo { class_name: p.class().to_owned(), kind: p.type_name().to_owned(), version: (v != "undefined").then_some(v) });
+                out.push(PluginInfo {
+                    class_name: p.class().to_owned(),
+                    kind: p.type_name().to_owned(),
+                    version: (v != "undefined").then_some(v),
+                });
             }
         }
         if !connectors_only {
             let version = Some(env!("CARGO_PKG_VERSION").to_owned());
             for (class, kinds) in [
-                ("org.apache.kafka.connect.converters.ByteArrayConverter", &["converter", "header_converter"][..]),
-                ("org.apache.kafka.connect.json.JsonConverter", &["converter", "header_converter"][..]),
-                ("org.apache.kafka.connect.storage.StringConverter", &["converter", "header_converter"][..]),
+                (
+                    "org.apache.kafka.connect.converters.ByteArrayConverter",
+                    &["converter", "header_converter"][..],
+                ),
+                (
+                    "org.apache.kafka.connect.json.JsonConverter",
+                    &["converter", "header_converter"][..],
+                ),
+                (
+                    "org.apache.kafka.connect.storage.StringConverter",
+                    &["converter", "header_converter"][..],
+                ),
             ] {
                 for kind in kinds {
-                    out.push(PluginInfo { class_name: class.into(), kind: (*kind).into(), version: version.clone() });
+                    out.push(PluginInfo {
+                        class_name: class.into(),
+                        kind: (*kind).into(),
+                        version: version.clone(),
+                    });
                 }
             }
         }
@@ -469,7 +677,11 @@ impl Herder {
 
     /// `GET /connector-plugins/{p}/config`.
     pub fn plugin_config(&self, plugin: &str) -> HerderResult<Vec<ConfigKeyInfo>> {
-        let p = self.inner.plugins.lookup(plugin).map_err(|_| HerderError::NotFound(format!("Unknown plugin {plugin}.")))?;
+        let p = self
+            .inner
+            .plugins
+            .lookup(plugin)
+            .map_err(|_| HerderError::NotFound(format!("Unknown plugin {plugin}.")))?;
         Ok(validate::plugin_config_defs(p))
     }
 }
@@ -511,7 +723,9 @@ impl Inner {
     fn apply(&self, name: &str) {
         self.worker.stop_tasks(name);
         self.worker.stop_connector(name);
-        let Some(mut e) = self.connectors.lock().unwrap().get(name).cloned() else { return };
+        let Some(mut e) = self.connectors.lock().unwrap().get(name).cloned() else {
+            return;
+        };
         if e.target == TargetState::Stopped {
             self.worker.set_connector_state(name, State::Stopped, None);
             if !e.tasks.is_empty() {
@@ -524,12 +738,15 @@ impl Inner {
             }
             return;
         }
-        let Some(plugin) = self.start_connector_only(name, &e) else { return };
+        let Some(plugin) = self.start_connector_only(name, &e) else {
+            return;
+        };
         let parsed = match ConnectorConfig::parse(&e.config, validate::kind_of(&plugin)) {
             Ok(p) => p,
             Err(errors) => {
                 let msg: Vec<String> = errors.iter().map(|(k, m)| format!("{k}: {m}")).collect();
-                self.worker.set_connector_state(name, State::Failed, Some(msg.join("\n")));
+                self.worker
+                    .set_connector_state(name, State::Failed, Some(msg.join("\n")));
                 return;
             }
         };
@@ -557,7 +774,11 @@ impl Inner {
         }
         if configs != e.tasks {
             if let Err(err) = self.config_log.put_task_configs(name, &configs) {
-                self.worker.set_connector_state(name, State::Failed, Some(format!("cannot write task configs: {err}")));
+                self.worker.set_connector_state(
+                    name,
+                    State::Failed,
+                    Some(format!("cannot write task configs: {err}")),
+                );
                 return;
             }
             e.tasks = configs;
@@ -580,25 +801,60 @@ impl Inner {
                 return None;
             }
         };
-        let target = if e.target == TargetState::Paused { TargetState::Paused } else { TargetState::Started };
-        self.worker.start_connector(name, &plugin, &e.config, target, self.reconfigure_hook(name)).ok()?;
+        let target = if e.target == TargetState::Paused {
+            TargetState::Paused
+        } else {
+            TargetState::Started
+        };
+        self.worker
+            .start_connector(
+                name,
+                &plugin,
+                &e.config,
+                target,
+                self.reconfigure_hook(name),
+            )
+            .ok()?;
         Some(plugin)
     }
 
     fn start_task(&self, name: &str, e: &ConnectorEntry, task: u32) -> Result<(), TaskFailure> {
         let class = e.config.get("connector.class").cloned().unwrap_or_default();
-        let plugin = self.plugins.lookup(&class).map_err(|err| TaskFailure::new(err.to_string(), ""))?.clone();
-        let parsed = ConnectorConfig::parse(&e.config, validate::kind_of(&plugin))
-            .map_err(|errs| TaskFailure::new(format!("invalid connector configuration: {errs:?}"), ""))?;
+        let plugin = self
+            .plugins
+            .lookup(&class)
+            .map_err(|err| TaskFailure::new(err.to_string(), ""))?
+            .clone();
+        let parsed =
+            ConnectorConfig::parse(&e.config, validate::kind_of(&plugin)).map_err(|errs| {
+                TaskFailure::new(format!("invalid connector configuration: {errs:?}"), "")
+            })?;
         self.start_task_with(name, e, task, &plugin, &parsed)
     }
 
-    fn start_task_with(&self, name: &str, e: &ConnectorEntry, task: u32, plugin: &ConnectorPlugin, parsed: &ConnectorConfig) -> Result<(), TaskFailure> {
-        let id = ConnectorTaskId { connector: name.to_owned(), task };
-        let Some(task_config) = e.tasks.get(task as usize).cloned() else {
-            return Err(TaskFailure::new(format!("no configuration for task {name}-{task}"), ""));
+    fn start_task_with(
+        &self,
+        name: &str,
+        e: &ConnectorEntry,
+        task: u32,
+        plugin: &ConnectorPlugin,
+        parsed: &ConnectorConfig,
+    ) -> Result<(), TaskFailure> {
+        let id = ConnectorTaskId {
+            connector: name.to_owned(),
+            task,
         };
-        let target = if e.target == TargetState::Paused { TargetState::Paused } else { TargetState::Started };
+        let Some(task_config) = e.tasks.get(task as usize).cloned() else {
+            return Err(TaskFailure::new(
+                format!("no configuration for task {name}-{task}"),
+                "",
+            ));
+        };
+        let target = if e.target == TargetState::Paused {
+            TargetState::Paused
+        } else {
+            TargetState::Started
+        };
         let spec = TaskSpec {
             control: self.worker.task_control(&id, target),
             id,

@@ -50,28 +50,53 @@ pub struct HostTaskContext {
 
 impl HostTaskContext {
     /// The boundary object, and the queue its requests land in.
-    pub fn create(control: Arc<TaskControl>, offsets: Arc<dyn OffsetStore>) -> (TaskContextArc, Arc<Mutex<TaskRequests>>) {
+    pub fn create(
+        control: Arc<TaskControl>,
+        offsets: Arc<dyn OffsetStore>,
+    ) -> (TaskContextArc, Arc<Mutex<TaskRequests>>) {
         let requests = Arc::new(Mutex::new(TaskRequests::default()));
-        let ctx = HostTaskContext { control, offsets, requests: requests.clone() };
-        (TaskContext_TO::from_ptr(RArc::new(ctx), TD_Opaque), requests)
+        let ctx = HostTaskContext {
+            control,
+            offsets,
+            requests: requests.clone(),
+        };
+        (
+            TaskContext_TO::from_ptr(RArc::new(ctx), TD_Opaque),
+            requests,
+        )
     }
 }
 
 impl TaskContext for HostTaskContext {
     fn pause(&self, partitions: RSlice<'_, TopicPartition>) {
-        self.requests.lock().unwrap().pause.extend(partitions.iter().cloned());
+        self.requests
+            .lock()
+            .unwrap()
+            .pause
+            .extend(partitions.iter().cloned());
     }
     fn resume(&self, partitions: RSlice<'_, TopicPartition>) {
-        self.requests.lock().unwrap().resume.extend(partitions.iter().cloned());
+        self.requests
+            .lock()
+            .unwrap()
+            .resume
+            .extend(partitions.iter().cloned());
     }
     fn request_commit(&self) {
         self.control.request_commit();
     }
     fn report_errant(&self, topic: RStr<'_>, partition: i32, offset: i64, error: PluginError) {
-        self.requests.lock().unwrap().errant.push(ErrantReport { topic: topic.to_string(), partition, offset, error });
+        self.requests.lock().unwrap().errant.push(ErrantReport {
+            topic: topic.to_string(),
+            partition,
+            offset,
+            error,
+        });
     }
     fn source_offset(&self, partition: RStr<'_>) -> ROption<RString> {
-        let Ok(partition) = serde_json::from_str::<serde_json::Value>(partition.as_str()) else { return ROption::RNone };
+        let Ok(partition) = serde_json::from_str::<serde_json::Value>(partition.as_str()) else {
+            return ROption::RNone;
+        };
         match self.offsets.get(self.control.connector(), &partition) {
             Ok(Some(v)) => ROption::RSome(v.to_string().into()),
             Ok(None) => ROption::RNone,
@@ -94,8 +119,17 @@ pub struct HostConnectorContext {
 
 impl HostConnectorContext {
     /// The boundary object; `reconfigure` runs when the plugin asks for new task configs.
-    pub fn create(control: Arc<TaskControl>, reconfigure: Arc<dyn Fn() + Send + Sync>) -> ConnectorContextArc {
-        ConnectorContext_TO::from_ptr(RArc::new(HostConnectorContext { control, reconfigure }), TD_Opaque)
+    pub fn create(
+        control: Arc<TaskControl>,
+        reconfigure: Arc<dyn Fn() + Send + Sync>,
+    ) -> ConnectorContextArc {
+        ConnectorContext_TO::from_ptr(
+            RArc::new(HostConnectorContext {
+                control,
+                reconfigure,
+            }),
+            TD_Opaque,
+        )
     }
 }
 
@@ -104,7 +138,8 @@ impl ConnectorContext for HostConnectorContext {
         (self.reconfigure)();
     }
     fn raise_error(&self, error: PluginError) {
-        let failure = super::errors::TaskFailure::from_plugin("a connector background thread", &error);
+        let failure =
+            super::errors::TaskFailure::from_plugin("a connector background thread", &error);
         self.control.report(State::Failed, Some(failure.trace));
     }
 }

@@ -32,14 +32,34 @@ fn client(config: &WorkerConfig, group: Option<&str>) -> ClientConfig {
 }
 
 /// The group's committed offsets for the connector's topics.
-pub fn read(config: &WorkerConfig, name: &str, connector: &ConfigMap) -> Result<ConnectorOffsets, String> {
-    let consumer: BaseConsumer = client(config, Some(&format!("connect-{name}"))).create().map_err(|e| e.to_string())?;
-    let metadata = consumer.fetch_metadata(None, TIMEOUT).map_err(|e| format!("cannot read topic metadata: {e}"))?;
-    let topics: Vec<String> = connector.get("topics").map(|t| t.split(',').map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect()).unwrap_or_default();
-    let regex = connector.get("topics.regex").filter(|r| !r.is_empty()).and_then(|r| regex::Regex::new(&format!("^(?:{r})$")).ok());
+pub fn read(
+    config: &WorkerConfig,
+    name: &str,
+    connector: &ConfigMap,
+) -> Result<ConnectorOffsets, String> {
+    let consumer: BaseConsumer = client(config, Some(&format!("connect-{name}")))
+        .create()
+        .map_err(|e| e.to_string())?;
+    let metadata = consumer
+        .fetch_metadata(None, TIMEOUT)
+        .map_err(|e| format!("cannot read topic metadata: {e}"))?;
+    let topics: Vec<String> = connector
+        .get("topics")
+        .map(|t| {
+            t.split(',')
+                .map(|s| s.trim().to_owned())
+                .filter(|s| !s.is_empty())
+                .collect()
+        })
+        .unwrap_or_default();
+    let regex = connector
+        .get("topics.regex")
+        .filter(|r| !r.is_empty())
+        .and_then(|r| regex::Regex::new(&format!("^(?:{r})$")).ok());
     let mut tpl = TopicPartitionList::new();
     for t in metadata.topics() {
-        let wanted = topics.iter().any(|x| x == t.name()) || regex.as_ref().is_some_and(|r| r.is_match(t.name()));
+        let wanted = topics.iter().any(|x| x == t.name())
+            || regex.as_ref().is_some_and(|r| r.is_match(t.name()));
         if wanted {
             for p in t.partitions() {
                 tpl.add_partition(t.name(), p.id());
@@ -49,7 +69,9 @@ pub fn read(config: &WorkerConfig, name: &str, connector: &ConfigMap) -> Result<
     if tpl.count() == 0 {
         return Ok(ConnectorOffsets::default());
     }
-    let committed = consumer.committed_offsets(tpl, TIMEOUT).map_err(|e| format!("cannot read committed offsets: {e}"))?;
+    let committed = consumer
+        .committed_offsets(tpl, TIMEOUT)
+        .map_err(|e| format!("cannot read committed offsets: {e}"))?;
     let mut offsets: Vec<ConnectorOffset> = committed
         .elements()
         .iter()
@@ -61,7 +83,12 @@ pub fn read(config: &WorkerConfig, name: &str, connector: &ConfigMap) -> Result<
             _ => None,
         })
         .collect();
-    offsets.sort_by(|a, b| a.partition.get("kafka_topic").map(|v| v.to_string()).cmp(&b.partition.get("kafka_topic").map(|v| v.to_string())));
+    offsets.sort_by(|a, b| {
+        a.partition
+            .get("kafka_topic")
+            .map(|v| v.to_string())
+            .cmp(&b.partition.get("kafka_topic").map(|v| v.to_string()))
+    });
     Ok(ConnectorOffsets { offsets })
 }
 
@@ -82,7 +109,10 @@ pub fn alter(config: &WorkerConfig, name: &str, offsets: &ConnectorOffsets) -> R
         let partition = o
             .partition
             .get("kafka_partition")
-            .and_then(|p| p.as_i64().or_else(|| p.as_str().and_then(|s| s.parse().ok())))
+            .and_then(|p| {
+                p.as_i64()
+                    .or_else(|| p.as_str().and_then(|s| s.parse().ok()))
+            })
             .ok_or("Sink connector offsets need a \"kafka_partition\" integer in each partition")?;
         let Some(offset) = &o.offset else {
             return Err(format!(
@@ -94,19 +124,31 @@ pub fn alter(config: &WorkerConfig, name: &str, offsets: &ConnectorOffsets) -> R
             .and_then(|p| p.as_i64().or_else(|| p.as_str().and_then(|s| s.parse().ok())))
             .filter(|o| *o >= 0)
             .ok_or("Sink connector offsets need a non-negative \"kafka_offset\" in each offset, e.g. {\"kafka_offset\":5}")?;
-        tpl.add_partition_offset(topic, partition as i32, Offset::Offset(off)).map_err(|e| e.to_string())?;
+        tpl.add_partition_offset(topic, partition as i32, Offset::Offset(off))
+            .map_err(|e| e.to_string())?;
     }
-    let consumer: BaseConsumer = client(config, Some(&format!("connect-{name}"))).create().map_err(|e| e.to_string())?;
-    consumer.commit(&tpl, CommitMode::Sync).map_err(|e| format!("cannot commit the new offsets: {e}"))
+    let consumer: BaseConsumer = client(config, Some(&format!("connect-{name}")))
+        .create()
+        .map_err(|e| e.to_string())?;
+    consumer
+        .commit(&tpl, CommitMode::Sync)
+        .map_err(|e| format!("cannot commit the new offsets: {e}"))
 }
 
 /// Deletes the consumer group `connect-<name>`, so the connector starts over.
 pub fn reset(config: &WorkerConfig, name: &str) -> Result<(), String> {
-    let admin: AdminClient<DefaultClientContext> = client(config, None).create().map_err(|e| e.to_string())?;
+    let admin: AdminClient<DefaultClientContext> =
+        client(config, None).create().map_err(|e| e.to_string())?;
     let group = format!("connect-{name}");
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| e.to_string())?;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
     let results = rt
-        .block_on(admin.delete_groups(&[&group], &AdminOptions::new().request_timeout(Some(TIMEOUT))))
+        .block_on(admin.delete_groups(
+            &[&group],
+            &AdminOptions::new().request_timeout(Some(TIMEOUT)),
+        ))
         .map_err(|e| format!("cannot delete consumer group {group}: {e}"))?;
     for r in results {
         if let Err((g, code)) = r

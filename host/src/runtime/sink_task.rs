@@ -20,7 +20,10 @@ use abi_stable::std_types::RSlice;
 use connect_plugin_api::abi::{
     error::ErrorKind,
     task::SinkTaskBox,
-    types::{DataKind, DataMeta, HeaderMeta, RecordBatch, RecordMeta, Span, TimestampType, TopicPartition, TopicPartitionOffset},
+    types::{
+        DataKind, DataMeta, HeaderMeta, RecordBatch, RecordMeta, Span, TimestampType,
+        TopicPartition, TopicPartitionOffset,
+    },
 };
 use rdkafka::{
     ClientConfig, ClientContext, Message, Offset, Timestamp, TopicPartitionList,
@@ -53,7 +56,10 @@ pub fn run(spec: TaskSpec) {
                 "Task threw an uncaught and unrecoverable exception. Task is being killed and will not recover until manually restarted: {}", failure.message);
             control.report(State::Failed, Some(failure.trace));
         }
-        Err(_) => control.report(State::Failed, Some("the host's sink task loop panicked; this is a bug in the host".into())),
+        Err(_) => control.report(
+            State::Failed,
+            Some("the host's sink task loop panicked; this is a bug in the host".into()),
+        ),
     }
 }
 
@@ -79,9 +85,15 @@ impl ClientContext for SinkContext {}
 
 impl ConsumerContext for SinkContext {
     fn pre_rebalance(&self, consumer: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
-        let Rebalance::Revoke(tpl) = rebalance else { return };
+        let Rebalance::Revoke(tpl) = rebalance else {
+            return;
+        };
         let mut s = self.shared.lock().unwrap();
-        let revoked: Vec<TopicPartition> = tpl.elements().iter().map(|e| TopicPartition::new(e.topic(), e.partition())).collect();
+        let revoked: Vec<TopicPartition> = tpl
+            .elements()
+            .iter()
+            .map(|e| TopicPartition::new(e.topic(), e.partition()))
+            .collect();
         if let Err(f) = commit_partitions(&mut s, consumer, Some(&revoked), CommitMode::Sync) {
             s.failure.get_or_insert(f);
         }
@@ -91,11 +103,19 @@ impl ConsumerContext for SinkContext {
             let f = TaskFailure::from_plugin("close", &e);
             s.failure.get_or_insert(f);
         }
-        let gone: HashSet<(String, i32)> = revoked.iter().map(|tp| (tp.topic.to_string(), tp.partition)).collect();
+        let gone: HashSet<(String, i32)> = revoked
+            .iter()
+            .map(|tp| (tp.topic.to_string(), tp.partition))
+            .collect();
         s.accepted.retain(|k, _| !gone.contains(k));
         s.batch_next.retain(|k, _| !gone.contains(k));
-        if s.batch.iter().any(|r| gone.contains(&(r.topic().to_owned(), r.partition()))) {
-            s.batch = copy_records(&s.batch, |_, r| !gone.contains(&(r.topic().to_owned(), r.partition())));
+        if s.batch
+            .iter()
+            .any(|r| gone.contains(&(r.topic().to_owned(), r.partition())))
+        {
+            s.batch = copy_records(&s.batch, |_, r| {
+                !gone.contains(&(r.topic().to_owned(), r.partition()))
+            });
         }
         for tp in &revoked {
             s.assigned.remove(tp);
@@ -104,9 +124,15 @@ impl ConsumerContext for SinkContext {
     }
 
     fn post_rebalance(&self, _consumer: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
-        let Rebalance::Assign(tpl) = rebalance else { return };
+        let Rebalance::Assign(tpl) = rebalance else {
+            return;
+        };
         let mut s = self.shared.lock().unwrap();
-        let assigned: Vec<TopicPartition> = tpl.elements().iter().map(|e| TopicPartition::new(e.topic(), e.partition())).collect();
+        let assigned: Vec<TopicPartition> = tpl
+            .elements()
+            .iter()
+            .map(|e| TopicPartition::new(e.topic(), e.partition()))
+            .collect();
         if let Some(task) = s.task.as_mut()
             && let Err(e) = task.open(RSlice::from_slice(&assigned)).into_result()
         {
@@ -129,17 +155,27 @@ fn commit_partitions(
     let current: Vec<TopicPartitionOffset> = s
         .accepted
         .iter()
-        .filter(|((t, p), _)| only.is_none_or(|o| o.iter().any(|tp| tp.topic.as_str() == t && tp.partition == *p)))
+        .filter(|((t, p), _)| {
+            only.is_none_or(|o| {
+                o.iter()
+                    .any(|tp| tp.topic.as_str() == t && tp.partition == *p)
+            })
+        })
         .map(|((t, p), o)| TopicPartitionOffset::new(t, *p, *o))
         .collect();
-    let Some(task) = s.task.as_mut() else { return Ok(()) };
+    let Some(task) = s.task.as_mut() else {
+        return Ok(());
+    };
     if current.is_empty() {
         return Ok(());
     }
     let durable = match task.pre_commit(RSlice::from_slice(&current)).into_result() {
         Ok(d) => d,
         Err(e) if e.kind == ErrorKind::RETRIABLE => {
-            tracing::warn!("pre_commit asked to retry later; offsets not committed this time: {}", e.message);
+            tracing::warn!(
+                "pre_commit asked to retry later; offsets not committed this time: {}",
+                e.message
+            );
             return Ok(());
         }
         Err(e) => return Err(TaskFailure::from_plugin("pre_commit", &e)),
@@ -149,7 +185,11 @@ fn commit_partitions(
         let accepted = s.accepted.get(&(o.topic.to_string(), o.partition)).copied();
         match accepted {
             Some(max) if o.offset <= max && o.offset >= 0 => {
-                let _ = tpl.add_partition_offset(o.topic.as_str(), o.partition, Offset::Offset(o.offset));
+                let _ = tpl.add_partition_offset(
+                    o.topic.as_str(),
+                    o.partition,
+                    Offset::Offset(o.offset),
+                );
             }
             _ => tracing::warn!(topic = %o.topic, partition = o.partition, offset = o.offset,
                 "pre_commit returned an offset beyond what was delivered; ignored"),
@@ -158,23 +198,30 @@ fn commit_partitions(
     if tpl.count() == 0 {
         return Ok(());
     }
-    consumer.commit(&tpl, mode).map_err(|e| TaskFailure::new(format!("offset commit failed: {e}"), ""))
+    consumer
+        .commit(&tpl, mode)
+        .map_err(|e| TaskFailure::new(format!("offset commit failed: {e}"), ""))
 }
 
 /// A copy of the records of `batch` that pass `keep` (given index and record).
-fn copy_records(batch: &RecordBatch, keep: impl Fn(usize, &connect_plugin_api::batch::RecordView<'_>) -> bool) -> RecordBatch {
+fn copy_records(
+    batch: &RecordBatch,
+    keep: impl Fn(usize, &connect_plugin_api::batch::RecordView<'_>) -> bool,
+) -> RecordBatch {
     let mut out = RecordBatch::new();
     for (i, r) in batch.iter().enumerate() {
         if !keep(i, &r) {
             continue;
         }
-        let headers: Vec<(&str, connect_plugin_api::batch::Data<'_>)> = r.headers().map(|(k, v)| (k, v.as_data())).collect();
+        let headers: Vec<(&str, connect_plugin_api::batch::Data<'_>)> =
+            r.headers().map(|(k, v)| (k, v.as_data())).collect();
         let m = r.meta();
         let at = connect_plugin_api::batch::RecordPosition {
             topic: r.topic(),
             partition: m.partition,
             offset: m.offset,
-            timestamp: (m.timestamp_type != TimestampType::NONE).then_some((m.timestamp, m.timestamp_type)),
+            timestamp: (m.timestamp_type != TimestampType::NONE)
+                .then_some((m.timestamp, m.timestamp_type)),
         };
         out.push(at, r.key().as_data(), r.value().as_data(), &headers);
     }
@@ -182,10 +229,16 @@ fn copy_records(batch: &RecordBatch, keep: impl Fn(usize, &connect_plugin_api::b
 }
 
 fn consumer_config(spec: &TaskSpec) -> ClientConfig {
-    let mut cfg = spec.client_config(&spec.worker.config.consumer, &spec.connector.consumer_overrides);
+    let mut cfg = spec.client_config(
+        &spec.worker.config.consumer,
+        &spec.connector.consumer_overrides,
+    );
     let name = &spec.id.connector;
     cfg.set("group.id", format!("connect-{name}"))
-        .set("client.id", format!("connector-consumer-{name}-{}", spec.id.task))
+        .set(
+            "client.id",
+            format!("connector-consumer-{name}-{}", spec.id.task),
+        )
         .set("enable.auto.commit", "false")
         .set("enable.auto.offset.store", "false")
         .set("auto.offset.reset", "earliest")
@@ -211,10 +264,16 @@ struct Pipeline {
 
 impl Pipeline {
     /// Converts one consumed record into the batch (or hands it to error handling).
-    fn append(&mut self, spec: &TaskSpec, s: &mut Shared, msg: &BorrowedMessage<'_>) -> Result<(), TaskFailure> {
+    fn append(
+        &mut self,
+        spec: &TaskSpec,
+        s: &mut Shared,
+        msg: &BorrowedMessage<'_>,
+    ) -> Result<(), TaskFailure> {
         let topic = msg.topic();
         let (partition, offset) = (msg.partition(), msg.offset());
-        s.batch_next.insert((topic.to_owned(), partition), offset + 1);
+        s.batch_next
+            .insert((topic.to_owned(), partition), offset + 1);
         if !self.seen_topics.contains(topic) {
             self.seen_topics.insert(topic.to_owned());
             if let Err(e) = spec.worker.statuses.put_topic(&spec.id.connector, topic) {
@@ -228,14 +287,26 @@ impl Pipeline {
             .key
             .to_connect(topic, msg.key(), &mut arena)
             .map_err(|e| (Stage::KeyConverter, e.to_string()))
-            .and_then(|k| self.value.to_connect(topic, msg.payload(), &mut arena).map(|v| (k, v)).map_err(|e| (Stage::ValueConverter, e.to_string())));
+            .and_then(|k| {
+                self.value
+                    .to_connect(topic, msg.payload(), &mut arena)
+                    .map(|v| (k, v))
+                    .map_err(|e| (Stage::ValueConverter, e.to_string()))
+            });
         let (key, value) = match converted {
             Ok(kv) => kv,
             Err((stage, error)) => {
                 arena.truncate(mark);
                 batch.arena = arena.into();
                 let headers = raw_headers(msg);
-                let rec = ErrantRecord { topic, partition, offset, key: msg.key(), value: msg.payload(), headers: &headers };
+                let rec = ErrantRecord {
+                    topic,
+                    partition,
+                    offset,
+                    key: msg.key(),
+                    value: msg.payload(),
+                    headers: &headers,
+                };
                 return self.reporter.report(stage, &rec, &error);
             }
         };
@@ -245,14 +316,28 @@ impl Pipeline {
             for h in hs.iter() {
                 let kstart = arena.len() as u32;
                 arena.extend_from_slice(h.key.as_bytes());
-                let key = Span { start: kstart, len: h.key.len() as u32 };
+                let key = Span {
+                    start: kstart,
+                    len: h.key.len() as u32,
+                };
                 let value = match h.value {
                     None => DataMeta::NULL,
                     Some(v) => {
                         let start = arena.len() as u32;
                         arena.extend_from_slice(v);
-                        let kind = if std::str::from_utf8(v).is_ok() { DataKind::STRING } else { DataKind::BYTES };
-                        DataMeta { kind, span: Span { start, len: v.len() as u32 }, schema: DataMeta::NO_SCHEMA }
+                        let kind = if std::str::from_utf8(v).is_ok() {
+                            DataKind::STRING
+                        } else {
+                            DataKind::BYTES
+                        };
+                        DataMeta {
+                            kind,
+                            span: Span {
+                                start,
+                                len: v.len() as u32,
+                            },
+                            schema: DataMeta::NO_SCHEMA,
+                        }
                     }
                 };
                 batch.headers.push(HeaderMeta { key, value });
@@ -260,8 +345,14 @@ impl Pipeline {
             }
         }
         batch.arena = arena.into();
-        let key_schema = key.schema.as_deref().map_or(DataMeta::NO_SCHEMA, |sch| batch.intern_schema(sch));
-        let value_schema = value.schema.as_deref().map_or(DataMeta::NO_SCHEMA, |sch| batch.intern_schema(sch));
+        let key_schema = key
+            .schema
+            .as_deref()
+            .map_or(DataMeta::NO_SCHEMA, |sch| batch.intern_schema(sch));
+        let value_schema = value
+            .schema
+            .as_deref()
+            .map_or(DataMeta::NO_SCHEMA, |sch| batch.intern_schema(sch));
         let (timestamp, timestamp_type) = match msg.timestamp() {
             Timestamp::CreateTime(t) => (t, TimestampType::CREATE_TIME),
             Timestamp::LogAppendTime(t) => (t, TimestampType::LOG_APPEND_TIME),
@@ -274,28 +365,60 @@ impl Pipeline {
             offset,
             timestamp,
             timestamp_type,
-            key: DataMeta { kind: map_kind(key.kind), span: Span { start: key.start as u32, len: key.len as u32 }, schema: key_schema },
+            key: DataMeta {
+                kind: map_kind(key.kind),
+                span: Span {
+                    start: key.start as u32,
+                    len: key.len as u32,
+                },
+                schema: key_schema,
+            },
             value: DataMeta {
                 kind: map_kind(value.kind),
-                span: Span { start: value.start as u32, len: value.len as u32 },
+                span: Span {
+                    start: value.start as u32,
+                    len: value.len as u32,
+                },
                 schema: value_schema,
             },
-            headers: Span { start: header_start, len: header_count },
+            headers: Span {
+                start: header_start,
+                len: header_count,
+            },
         });
         Ok(())
     }
 }
 
 fn raw_headers(msg: &BorrowedMessage<'_>) -> Vec<(String, Option<Vec<u8>>)> {
-    msg.headers().map(|hs| hs.iter().map(|h| (h.key.to_owned(), h.value.map(<[u8]>::to_vec))).collect()).unwrap_or_default()
+    msg.headers()
+        .map(|hs| {
+            hs.iter()
+                .map(|h| (h.key.to_owned(), h.value.map(<[u8]>::to_vec)))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 fn run_inner(spec: &TaskSpec) -> Result<(), TaskFailure> {
     let control = &spec.control;
     let (key, value) = spec.converters()?;
-    let producer_cfg = spec.client_config(&spec.worker.config.producer, &spec.connector.producer_overrides);
-    let reporter = ErrorReporter::new(spec.connector.errors.clone(), &spec.id.connector, spec.id.task, &producer_cfg)?;
-    let mut pipeline = Pipeline { key, value, reporter, seen_topics: HashSet::new() };
+    let producer_cfg = spec.client_config(
+        &spec.worker.config.producer,
+        &spec.connector.producer_overrides,
+    );
+    let reporter = ErrorReporter::new(
+        spec.connector.errors.clone(),
+        &spec.id.connector,
+        spec.id.task,
+        &producer_cfg,
+    )?;
+    let mut pipeline = Pipeline {
+        key,
+        value,
+        reporter,
+        seen_topics: HashSet::new(),
+    };
     let max_batch = spec
         .worker
         .config
@@ -305,7 +428,8 @@ fn run_inner(spec: &TaskSpec) -> Result<(), TaskFailure> {
         .and_then(|v| v.parse().ok())
         .unwrap_or(DEFAULT_BATCH);
 
-    let (task_ctx, requests) = HostTaskContext::create(control.clone(), spec.worker.offsets.clone());
+    let (task_ctx, requests) =
+        HostTaskContext::create(control.clone(), spec.worker.offsets.clone());
     let task = spec
         .plugin
         .factory
@@ -325,10 +449,22 @@ fn run_inner(spec: &TaskSpec) -> Result<(), TaskFailure> {
     };
     let consumer: BaseConsumer<SinkContext> = consumer_config(spec)
         .create_with_context(context)
-        .map_err(|e| TaskFailure::new(format!("cannot create the task's Kafka consumer: {e}"), "check consumer.* settings"))?;
+        .map_err(|e| {
+            TaskFailure::new(
+                format!("cannot create the task's Kafka consumer: {e}"),
+                "check consumer.* settings",
+            )
+        })?;
     match &spec.connector.topics_regex {
         Some(re) => consumer.subscribe(&[&format!("^{}", re.trim_start_matches('^'))]),
-        None => consumer.subscribe(&spec.connector.topics.iter().map(String::as_str).collect::<Vec<_>>()),
+        None => consumer.subscribe(
+            &spec
+                .connector
+                .topics
+                .iter()
+                .map(String::as_str)
+                .collect::<Vec<_>>(),
+        ),
     }
     .map_err(|e| TaskFailure::new(format!("cannot subscribe: {e}"), ""))?;
     control.report_running();
@@ -341,8 +477,12 @@ fn run_inner(spec: &TaskSpec) -> Result<(), TaskFailure> {
         commit_partitions(&mut s, &consumer, None, CommitMode::Sync)?;
         let assigned: Vec<TopicPartition> = s.assigned.iter().cloned().collect();
         if let Some(task) = s.task.as_mut() {
-            task.close(RSlice::from_slice(&assigned)).into_result().map_err(|e| TaskFailure::from_plugin("close", &e))?;
-            task.stop().into_result().map_err(|e| TaskFailure::from_plugin("stop", &e))?;
+            task.close(RSlice::from_slice(&assigned))
+                .into_result()
+                .map_err(|e| TaskFailure::from_plugin("close", &e))?;
+            task.stop()
+                .into_result()
+                .map_err(|e| TaskFailure::from_plugin("stop", &e))?;
         }
     } else if let Some(task) = shared.lock().unwrap().task.as_mut() {
         let _ = task.stop();
@@ -411,7 +551,11 @@ fn sink_loop(
         }
 
         // Poll: fills the batch (messages of paused partitions do not arrive).
-        let wait = if let Some((at, _)) = retry { at.saturating_duration_since(Instant::now()).min(POLL_WAIT) } else { POLL_WAIT };
+        let wait = if let Some((at, _)) = retry {
+            at.saturating_duration_since(Instant::now()).min(POLL_WAIT)
+        } else {
+            POLL_WAIT
+        };
         let mut polled = 0usize;
         let mut next = consumer.poll(wait);
         while let Some(item) = next {
@@ -442,7 +586,11 @@ fn sink_loop(
         let backing_off = retry.is_some_and(|(at, _)| Instant::now() < at);
         if target == TargetState::Started && !backing_off {
             let mut s = consumer.context().shared.lock().unwrap();
-            if !s.batch.is_empty() || polled > 0 || last_put.elapsed() >= POLL_WAIT || !s.batch_next.is_empty() {
+            if !s.batch.is_empty()
+                || polled > 0
+                || last_put.elapsed() >= POLL_WAIT
+                || !s.batch_next.is_empty()
+            {
                 last_put = Instant::now();
                 put_batch(spec, &mut s, pipeline, &mut fetcher, &mut retry)?;
             }
@@ -451,7 +599,9 @@ fn sink_loop(
 
         if last_commit.elapsed() >= flush_interval || control.take_commit_request() {
             last_commit = Instant::now();
-            pipeline.reporter.flush(spec.worker.config.offset_flush_timeout)?;
+            pipeline
+                .reporter
+                .flush(spec.worker.config.offset_flush_timeout)?;
             let mut s = consumer.context().shared.lock().unwrap();
             commit_partitions(&mut s, consumer, None, CommitMode::Async)?;
         }
@@ -469,7 +619,9 @@ fn put_batch(
 ) -> Result<(), TaskFailure> {
     loop {
         let Shared { task, batch, .. } = &mut *s;
-        let Some(task) = task.as_mut() else { return Ok(()) };
+        let Some(task) = task.as_mut() else {
+            return Ok(());
+        };
         match task.put(batch).into_result() {
             Ok(()) => {
                 let done: Vec<((String, i32), i64)> = s.batch_next.drain().collect();
@@ -481,7 +633,9 @@ fn put_batch(
                 return Ok(());
             }
             Err(e) if e.kind == ErrorKind::RETRIABLE => {
-                let backoff = retry.map_or(FIRST_BACKOFF, |(_, b)| (b * 2).min(spec.connector.errors.retry_delay_max.max(FIRST_BACKOFF)));
+                let backoff = retry.map_or(FIRST_BACKOFF, |(_, b)| {
+                    (b * 2).min(spec.connector.errors.retry_delay_max.max(FIRST_BACKOFF))
+                });
                 tracing::warn!(connector = %spec.id.connector, task = spec.id.task, backoff_ms = backoff.as_millis() as u64,
                     "put failed with a retriable error; partitions paused, the same records will be put again: {}", e.message);
                 *retry = Some((Instant::now() + backoff, backoff));
@@ -489,11 +643,20 @@ fn put_batch(
             }
             Err(e) if e.kind == ErrorKind::INVALID_RECORD => {
                 let idx = e.record.into_option().unwrap_or(0) as usize;
-                let Some(r) = s.batch.get(idx) else { return Err(TaskFailure::from_plugin("put", &e)) };
+                let Some(r) = s.batch.get(idx) else {
+                    return Err(TaskFailure::from_plugin("put", &e));
+                };
                 let (topic, partition, offset) = (r.topic().to_owned(), r.partition(), r.offset());
                 let original = fetcher.fetch(spec, &topic, partition, offset);
                 let (key, value, headers) = original.unwrap_or_default();
-                let rec = ErrantRecord { topic: &topic, partition, offset, key: key.as_deref(), value: value.as_deref(), headers: &headers };
+                let rec = ErrantRecord {
+                    topic: &topic,
+                    partition,
+                    offset,
+                    key: key.as_deref(),
+                    value: value.as_deref(),
+                    headers: &headers,
+                };
                 pipeline.reporter.report(Stage::TaskPut, &rec, &e.message)?;
                 // Records before idx were accepted, idx is handled: put the rest.
                 s.batch = copy_records(&s.batch, |i, _| i > idx);
@@ -513,9 +676,20 @@ fn handle_errant(
 ) -> Result<(), TaskFailure> {
     let reports = std::mem::take(&mut requests.lock().unwrap().errant);
     for r in reports {
-        let (key, value, headers) = fetcher.fetch(spec, &r.topic, r.partition, r.offset).unwrap_or_default();
-        let rec = ErrantRecord { topic: &r.topic, partition: r.partition, offset: r.offset, key: key.as_deref(), value: value.as_deref(), headers: &headers };
-        pipeline.reporter.report(Stage::TaskPut, &rec, &r.error.message)?;
+        let (key, value, headers) = fetcher
+            .fetch(spec, &r.topic, r.partition, r.offset)
+            .unwrap_or_default();
+        let rec = ErrantRecord {
+            topic: &r.topic,
+            partition: r.partition,
+            offset: r.offset,
+            key: key.as_deref(),
+            value: value.as_deref(),
+            headers: &headers,
+        };
+        pipeline
+            .reporter
+            .report(Stage::TaskPut, &rec, &r.error.message)?;
     }
     Ok(())
 }
@@ -528,7 +702,11 @@ fn tpl_of<'a>(tps: impl Iterator<Item = &'a TopicPartition>) -> TopicPartitionLi
     tpl
 }
 
-type RawRecord = (Option<Vec<u8>>, Option<Vec<u8>>, Vec<(String, Option<Vec<u8>>)>);
+type RawRecord = (
+    Option<Vec<u8>>,
+    Option<Vec<u8>>,
+    Vec<(String, Option<Vec<u8>>)>,
+);
 
 /// Re-reads an errant record's original bytes from Kafka for the dead-letter queue: errant
 /// records are rare, so this beats keeping every record's raw bytes around.
@@ -538,25 +716,45 @@ struct ErrantFetcher {
 }
 
 impl ErrantFetcher {
-    fn fetch(&mut self, spec: &TaskSpec, topic: &str, partition: i32, offset: i64) -> Option<RawRecord> {
+    fn fetch(
+        &mut self,
+        spec: &TaskSpec,
+        topic: &str,
+        partition: i32,
+        offset: i64,
+    ) -> Option<RawRecord> {
         if self.consumer.is_none() {
             let mut cfg = spec.client_config(&spec.worker.config.consumer, &BTreeMap::new());
-            cfg.set("group.id", format!("connect-{}-errant-reader", spec.id.connector)).set("enable.auto.commit", "false");
+            cfg.set(
+                "group.id",
+                format!("connect-{}-errant-reader", spec.id.connector),
+            )
+            .set("enable.auto.commit", "false");
             self.consumer = cfg.create().ok();
         }
         let consumer = self.consumer.as_ref()?;
         let mut tpl = TopicPartitionList::new();
-        tpl.add_partition_offset(topic, partition, Offset::Offset(offset)).ok()?;
+        tpl.add_partition_offset(topic, partition, Offset::Offset(offset))
+            .ok()?;
         consumer.assign(&tpl).ok()?;
         let deadline = Instant::now() + Duration::from_secs(10);
         while Instant::now() < deadline {
             if let Some(Ok(m)) = consumer.poll(Duration::from_millis(200))
                 && m.offset() == offset
             {
-                return Some((m.key().map(<[u8]>::to_vec), m.payload().map(<[u8]>::to_vec), raw_headers(&m)));
+                return Some((
+                    m.key().map(<[u8]>::to_vec),
+                    m.payload().map(<[u8]>::to_vec),
+                    raw_headers(&m),
+                ));
             }
         }
-        tracing::warn!(topic, partition, offset, "could not re-read an errant record for the dead-letter queue");
+        tracing::warn!(
+            topic,
+            partition,
+            offset,
+            "could not re-read an errant record for the dead-letter queue"
+        );
         None
     }
 }

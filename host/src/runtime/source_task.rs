@@ -45,7 +45,10 @@ pub fn run(spec: TaskSpec) {
                 "Task threw an uncaught and unrecoverable exception. Task is being killed and will not recover until manually restarted: {}", failure.message);
             control.report(State::Failed, Some(failure.trace));
         }
-        Err(_) => control.report(State::Failed, Some("the host's source task loop panicked; this is a bug in the host".into())),
+        Err(_) => control.report(
+            State::Failed,
+            Some("the host's source task loop panicked; this is a bug in the host".into()),
+        ),
     }
 }
 
@@ -76,9 +79,15 @@ impl ProducerContext for SourceContext {
     fn delivery(&self, result: &DeliveryResult<'_>, opaque: Self::DeliveryOpaque) {
         let (sequence, index) = *opaque;
         let mut acks = self.acks.lock().unwrap();
-        let Some(poll) = acks.polls.iter_mut().find(|p| p.sequence == sequence) else { return };
+        let Some(poll) = acks.polls.iter_mut().find(|p| p.sequence == sequence) else {
+            return;
+        };
         match result {
-            Ok(m) => poll.written.push(WrittenRecord { index, partition: m.partition(), offset: m.offset() }),
+            Ok(m) => poll.written.push(WrittenRecord {
+                index,
+                partition: m.partition(),
+                offset: m.offset(),
+            }),
             Err((e, _)) => {
                 poll.failed.get_or_insert_with(|| e.to_string());
             }
@@ -89,20 +98,44 @@ impl ProducerContext for SourceContext {
 fn run_inner(spec: &TaskSpec) -> Result<(), TaskFailure> {
     let control = &spec.control;
     let (key_conv, value_conv) = spec.converters()?;
-    let mut producer_cfg = spec.client_config(&spec.worker.config.producer, &spec.connector.producer_overrides);
+    let mut producer_cfg = spec.client_config(
+        &spec.worker.config.producer,
+        &spec.connector.producer_overrides,
+    );
     producer_cfg
-        .set("client.id", format!("connector-producer-{}-{}", spec.id.connector, spec.id.task))
+        .set(
+            "client.id",
+            format!("connector-producer-{}-{}", spec.id.connector, spec.id.task),
+        )
         .set("acks", "all")
         .set("enable.idempotence", "true");
     let dlq_cfg = producer_cfg.clone();
     let producer: ThreadedProducer<SourceContext> = producer_cfg
-        .create_with_context(SourceContext { acks: Mutex::new(Acks::default()) })
-        .map_err(|e| TaskFailure::new(format!("cannot create the task's Kafka producer: {e}"), "check producer.* settings"))?;
-    let mut reporter = ErrorReporter::new(spec.connector.errors.clone(), &spec.id.connector, spec.id.task, &dlq_cfg)?;
+        .create_with_context(SourceContext {
+            acks: Mutex::new(Acks::default()),
+        })
+        .map_err(|e| {
+            TaskFailure::new(
+                format!("cannot create the task's Kafka producer: {e}"),
+                "check producer.* settings",
+            )
+        })?;
+    let mut reporter = ErrorReporter::new(
+        spec.connector.errors.clone(),
+        &spec.id.connector,
+        spec.id.task,
+        &dlq_cfg,
+    )?;
 
     let mut task = loop {
-        let (task_ctx, _requests) = HostTaskContext::create(control.clone(), spec.worker.offsets.clone());
-        match spec.plugin.factory.start_source_task(RSlice::from_slice(&spec.task_entries()), task_ctx).into_result() {
+        let (task_ctx, _requests) =
+            HostTaskContext::create(control.clone(), spec.worker.offsets.clone());
+        match spec
+            .plugin
+            .factory
+            .start_source_task(RSlice::from_slice(&spec.task_entries()), task_ctx)
+            .into_result()
+        {
             Ok(t) => break t,
             Err(e) if e.kind == ErrorKind::RETRIABLE && !control.stopping() => {
                 tracing::warn!(connector = %spec.id.connector, "source task start will be retried: {}", e.message);
@@ -137,7 +170,13 @@ fn run_inner(spec: &TaskSpec) -> Result<(), TaskFailure> {
                     Err(e) => return Err(TaskFailure::from_plugin("poll", &e)),
                 }
                 if !out.is_empty() {
-                    let mut poll = PollAcks { sequence, expected: 0, written: Vec::new(), failed: None, offsets: BTreeMap::new() };
+                    let mut poll = PollAcks {
+                        sequence,
+                        expected: 0,
+                        written: Vec::new(),
+                        failed: None,
+                        offsets: BTreeMap::new(),
+                    };
                     let mut sends = Vec::with_capacity(out.len());
                     for (i, r) in out.batch.iter().enumerate() {
                         let topic = r.topic();
@@ -152,26 +191,57 @@ fn run_inner(spec: &TaskSpec) -> Result<(), TaskFailure> {
                         let has_key = key_conv
                             .to_kafka(topic, &k, &mut key_buf)
                             .map_err(|e| (Stage::KeyConverter, e));
-                        let has_value = has_key.and_then(|hk| value_conv.to_kafka(topic, &v, &mut value_buf).map(|hv| (hk, hv)).map_err(|e| (Stage::ValueConverter, e)));
+                        let has_value = has_key.and_then(|hk| {
+                            value_conv
+                                .to_kafka(topic, &v, &mut value_buf)
+                                .map(|hv| (hk, hv))
+                                .map_err(|e| (Stage::ValueConverter, e))
+                        });
                         match has_value {
                             Ok((hk, hv)) => {
                                 if seen_topics.insert(topic.to_owned()) {
-                                    let _ = spec.worker.statuses.put_topic(&spec.id.connector, topic);
+                                    let _ =
+                                        spec.worker.statuses.put_topic(&spec.id.connector, topic);
                                 }
-                                let headers: Vec<(String, Option<Vec<u8>>)> =
-                                    r.headers().map(|(hk, hv)| (hk.to_owned(), (!hv.is_null()).then(|| hv.bytes.to_vec()))).collect();
-                                sends.push((i as u32, topic.to_owned(), r.partition(), hk.then(|| key_buf.clone()), hv.then(|| value_buf.clone()), headers));
+                                let headers: Vec<(String, Option<Vec<u8>>)> = r
+                                    .headers()
+                                    .map(|(hk, hv)| {
+                                        (hk.to_owned(), (!hv.is_null()).then(|| hv.bytes.to_vec()))
+                                    })
+                                    .collect();
+                                sends.push((
+                                    i as u32,
+                                    topic.to_owned(),
+                                    r.partition(),
+                                    hk.then(|| key_buf.clone()),
+                                    hv.then(|| value_buf.clone()),
+                                    headers,
+                                ));
                             }
                             Err((stage, e)) => {
-                                let rec = ErrantRecord { topic, partition: r.partition(), offset: -1, key: None, value: Some(v.bytes), headers: &[] };
+                                let rec = ErrantRecord {
+                                    topic,
+                                    partition: r.partition(),
+                                    offset: -1,
+                                    key: None,
+                                    value: Some(v.bytes),
+                                    headers: &[],
+                                };
                                 reporter.report(stage, &rec, &e)?;
                             }
                         }
                     }
                     poll.expected = sends.len();
-                    producer.context().acks.lock().unwrap().polls.push_back(poll);
+                    producer
+                        .context()
+                        .acks
+                        .lock()
+                        .unwrap()
+                        .polls
+                        .push_back(poll);
                     for (index, topic, partition, key, value, headers) in &sends {
-                        let mut rec: BaseRecord<'_, [u8], [u8], Box<(u64, u32)>> = BaseRecord::with_opaque_to(topic, Box::new((sequence, *index)));
+                        let mut rec: BaseRecord<'_, [u8], [u8], Box<(u64, u32)>> =
+                            BaseRecord::with_opaque_to(topic, Box::new((sequence, *index)));
                         if *partition >= 0 {
                             rec = rec.partition(*partition);
                         }
@@ -184,7 +254,10 @@ fn run_inner(spec: &TaskSpec) -> Result<(), TaskFailure> {
                         if !headers.is_empty() {
                             let mut h = OwnedHeaders::new();
                             for (k, v) in headers {
-                                h = h.insert(Header { key: k, value: v.as_deref() });
+                                h = h.insert(Header {
+                                    key: k,
+                                    value: v.as_deref(),
+                                });
                             }
                             rec = rec.headers(h);
                         }
@@ -192,11 +265,19 @@ fn run_inner(spec: &TaskSpec) -> Result<(), TaskFailure> {
                         loop {
                             match producer.send(rec) {
                                 Ok(()) => break,
-                                Err((e, back)) if e.rdkafka_error_code() == Some(rdkafka::types::RDKafkaErrorCode::QueueFull) => {
+                                Err((e, back))
+                                    if e.rdkafka_error_code()
+                                        == Some(rdkafka::types::RDKafkaErrorCode::QueueFull) =>
+                                {
                                     rec = back;
                                     std::thread::sleep(Duration::from_millis(5));
                                 }
-                                Err((e, _)) => return Err(TaskFailure::new(format!("cannot produce to {topic}: {e}"), "")),
+                                Err((e, _)) => {
+                                    return Err(TaskFailure::new(
+                                        format!("cannot produce to {topic}: {e}"),
+                                        "",
+                                    ));
+                                }
                             }
                         }
                     }
@@ -213,7 +294,9 @@ fn run_inner(spec: &TaskSpec) -> Result<(), TaskFailure> {
     })();
     if result.is_ok() {
         flush_offsets(spec, &producer, &mut task, &mut pending_offsets, &reporter)?;
-        task.stop().into_result().map_err(|e| TaskFailure::from_plugin("stop", &e))?;
+        task.stop()
+            .into_result()
+            .map_err(|e| TaskFailure::from_plugin("stop", &e))?;
     } else {
         let _ = task.stop();
     }
@@ -233,7 +316,13 @@ fn settle_acks(
             match acks.polls.front() {
                 Some(p) if p.failed.is_some() => {
                     let msg = p.failed.clone().unwrap_or_default();
-                    return Err(TaskFailure::new(format!("Kafka did not accept records of connector {}: {msg}", spec.id.connector), ""));
+                    return Err(TaskFailure::new(
+                        format!(
+                            "Kafka did not accept records of connector {}: {msg}",
+                            spec.id.connector
+                        ),
+                        "",
+                    ));
                 }
                 Some(p) if p.written.len() >= p.expected => acks.polls.pop_front(),
                 _ => None,
@@ -277,24 +366,40 @@ fn flush_offsets(
         .put(&spec.id.connector, &entries)
         .map_err(|e| TaskFailure::new(format!("cannot store source offsets: {e}"), ""))?;
     pending.clear();
-    task.commit().into_result().map_err(|e| TaskFailure::from_plugin("commit", &e))?;
+    task.commit()
+        .into_result()
+        .map_err(|e| TaskFailure::from_plugin("commit", &e))?;
     Ok(())
 }
 
 /// Serializes a plugin's key or value with a converter.
 trait ToKafka {
-    fn to_kafka(&self, topic: &str, data: &connect_plugin_api::batch::DataView<'_>, out: &mut Vec<u8>) -> Result<bool, String>;
+    fn to_kafka(
+        &self,
+        topic: &str,
+        data: &connect_plugin_api::batch::DataView<'_>,
+        out: &mut Vec<u8>,
+    ) -> Result<bool, String>;
 }
 
 impl ToKafka for Box<dyn convert::Converter> {
-    fn to_kafka(&self, topic: &str, data: &connect_plugin_api::batch::DataView<'_>, out: &mut Vec<u8>) -> Result<bool, String> {
+    fn to_kafka(
+        &self,
+        topic: &str,
+        data: &connect_plugin_api::batch::DataView<'_>,
+        out: &mut Vec<u8>,
+    ) -> Result<bool, String> {
         let kind = match data.kind {
             DataKind::NULL => convert::DataKind::Null,
             DataKind::BYTES => convert::DataKind::Bytes,
             DataKind::STRING => convert::DataKind::String,
             _ => convert::DataKind::Json,
         };
-        let r = ConnectDataRef { kind, bytes: data.bytes, schema: data.schema };
+        let r = ConnectDataRef {
+            kind,
+            bytes: data.bytes,
+            schema: data.schema,
+        };
         self.from_connect(topic, &r, out).map_err(|e| e.to_string())
     }
 }

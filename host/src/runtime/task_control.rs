@@ -29,14 +29,25 @@ pub struct TaskControl {
 
 impl TaskControl {
     /// A control for task `task` of `connector` (`None`: the connector instance itself).
-    pub fn new(connector: &str, task: Option<u32>, worker_id: &str, target: TargetState, statuses: Arc<dyn StatusStore>) -> Arc<Self> {
+    pub fn new(
+        connector: &str,
+        task: Option<u32>,
+        worker_id: &str,
+        target: TargetState,
+        statuses: Arc<dyn StatusStore>,
+    ) -> Arc<Self> {
         Arc::new(Self {
             connector: connector.to_owned(),
             task,
             worker_id: worker_id.to_owned(),
             target: Mutex::new((target, false)),
             changed: Condvar::new(),
-            status: Mutex::new(Status { state: State::Unassigned, trace: None, worker_id: worker_id.to_owned(), generation: 0 }),
+            status: Mutex::new(Status {
+                state: State::Unassigned,
+                trace: None,
+                worker_id: worker_id.to_owned(),
+                generation: 0,
+            }),
             commit_requested: AtomicBool::new(false),
             statuses,
         })
@@ -92,7 +103,12 @@ impl TaskControl {
 
     /// Reports a new state (kept in memory and written to the status store).
     pub fn report(&self, state: State, trace: Option<String>) {
-        let status = Status { state, trace, worker_id: self.worker_id.clone(), generation: 0 };
+        let status = Status {
+            state,
+            trace,
+            worker_id: self.worker_id.clone(),
+            generation: 0,
+        };
         {
             let mut current = self.status.lock().unwrap();
             if *current == status {
@@ -111,7 +127,11 @@ impl TaskControl {
 
     /// RUNNING or PAUSED, per the target state.
     pub fn report_running(&self) {
-        let state = if self.target() == TargetState::Paused { State::Paused } else { State::Running };
+        let state = if self.target() == TargetState::Paused {
+            State::Paused
+        } else {
+            State::Running
+        };
         self.report(state, None);
     }
 }

@@ -59,10 +59,24 @@ impl TaskSpec {
 
     /// Kafka client settings: bootstrap servers, the worker's `producer.*`/`consumer.*` map,
     /// then the connector's `*.override.*` map.
-    pub fn client_config(&self, worker_map: &BTreeMap<String, String>, overrides: &BTreeMap<String, String>) -> ClientConfig {
+    pub fn client_config(
+        &self,
+        worker_map: &BTreeMap<String, String>,
+        overrides: &BTreeMap<String, String>,
+    ) -> ClientConfig {
         let mut cfg = ClientConfig::new();
-        cfg.set("bootstrap.servers", self.worker.config.bootstrap_servers.join(","));
-        for (k, v) in self.worker.config.client.iter().chain(worker_map).chain(overrides) {
+        cfg.set(
+            "bootstrap.servers",
+            self.worker.config.bootstrap_servers.join(","),
+        );
+        for (k, v) in self
+            .worker
+            .config
+            .client
+            .iter()
+            .chain(worker_map)
+            .chain(overrides)
+        {
             if is_librdkafka_key(k) {
                 cfg.set(k, v);
             }
@@ -73,8 +87,16 @@ impl TaskSpec {
     /// The key and value converters: the connector's override, else the worker's.
     pub fn converters(&self) -> Result<KeyValueConverters, TaskFailure> {
         let w = &self.worker.config;
-        let key = self.connector.key_converter.as_ref().unwrap_or(&w.key_converter);
-        let value = self.connector.value_converter.as_ref().unwrap_or(&w.value_converter);
+        let key = self
+            .connector
+            .key_converter
+            .as_ref()
+            .unwrap_or(&w.key_converter);
+        let value = self
+            .connector
+            .value_converter
+            .as_ref()
+            .unwrap_or(&w.value_converter);
         let k = convert::converter_from_config(&key.class, &key.settings, true)
             .map_err(|e| TaskFailure::new(format!("invalid key.converter: {e}"), ""))?;
         let v = convert::converter_from_config(&value.class, &value.settings, false)

@@ -18,7 +18,11 @@ use crate::{
 
 /// Framework kind of a plugin.
 pub fn kind_of(plugin: &ConnectorPlugin) -> ConnectorKind {
-    if plugin.is_sink() { ConnectorKind::Sink } else { ConnectorKind::Source }
+    if plugin.is_sink() {
+        ConnectorKind::Sink
+    } else {
+        ConnectorKind::Source
+    }
 }
 
 /// A plugin key definition in the REST shape.
@@ -38,7 +42,11 @@ pub fn key_info(def: &ConfigKeyDef) -> ConfigKeyInfo {
             _ => config::ConfigType::String,
         },
         required: def.required,
-        default_value: def.default_value.as_ref().map(|d| d.to_string()).into_option(),
+        default_value: def
+            .default_value
+            .as_ref()
+            .map(|d| d.to_string())
+            .into_option(),
         importance: match def.importance {
             I::HIGH => config::Importance::High,
             I::MEDIUM => config::Importance::Medium,
@@ -67,15 +75,28 @@ pub fn plugin_config_defs(plugin: &ConnectorPlugin) -> Vec<ConfigKeyInfo> {
 
 fn shown(def: &ConfigKeyInfo, value: Option<&String>) -> Option<String> {
     let v = value.cloned().or_else(|| def.default_value.clone());
-    if def.config_type == config::ConfigType::Password { v.map(|_| "[hidden]".to_owned()) } else { v }
+    if def.config_type == config::ConfigType::Password {
+        v.map(|_| "[hidden]".to_owned())
+    } else {
+        v
+    }
 }
 
 /// Validates a full connector configuration against its class.
-pub fn validate(registry: &PluginRegistry, policy: OverridePolicy, props: &ConfigMap) -> HerderResult<ConfigInfos> {
-    let class = props
-        .get("connector.class")
-        .ok_or_else(|| HerderError::BadRequest(format!("Connector config {} contains no connector type", render(props))))?;
-    let plugin = registry.lookup(class).map_err(|e| HerderError::BadRequest(e.to_string()))?;
+pub fn validate(
+    registry: &PluginRegistry,
+    policy: OverridePolicy,
+    props: &ConfigMap,
+) -> HerderResult<ConfigInfos> {
+    let class = props.get("connector.class").ok_or_else(|| {
+        HerderError::BadRequest(format!(
+            "Connector config {} contains no connector type",
+            render(props)
+        ))
+    })?;
+    let plugin = registry
+        .lookup(class)
+        .map_err(|e| HerderError::BadRequest(e.to_string()))?;
     let kind = kind_of(plugin);
 
     let mut errors: BTreeMap<String, Vec<String>> = BTreeMap::new();
@@ -84,13 +105,20 @@ pub fn validate(registry: &PluginRegistry, policy: OverridePolicy, props: &Confi
             for (k, m) in parsed.override_violations(policy) {
                 errors.entry(k).or_default().push(m);
             }
-            for (key, setting, is_key) in [("key.converter", &parsed.key_converter, true), ("value.converter", &parsed.value_converter, false)] {
+            for (key, setting, is_key) in [
+                ("key.converter", &parsed.key_converter, true),
+                ("value.converter", &parsed.value_converter, false),
+            ] {
                 if let Some(c) = setting
-                    && let Err(e) = super::convert::converter_from_config(&c.class, &c.settings, is_key)
+                    && let Err(e) =
+                        super::convert::converter_from_config(&c.class, &c.settings, is_key)
                 {
                     let msg = match e {
                         super::convert::ConvertError::UnknownClass { .. } => {
-                            format!("Invalid value {} for configuration {key}: Class {} could not be found.", c.class, c.class)
+                            format!(
+                                "Invalid value {} for configuration {key}: Class {} could not be found.",
+                                c.class, c.class
+                            )
                         }
                         other => other.to_string(),
                     };
@@ -98,7 +126,9 @@ pub fn validate(registry: &PluginRegistry, policy: OverridePolicy, props: &Confi
                 }
             }
             if let Some(h) = &parsed.header_converter
-                && h.class.rsplit('.').next().is_none_or(|simple| simple != "SimpleHeaderConverter" && simple != "SimpleHeader")
+                && h.class.rsplit('.').next().is_none_or(|simple| {
+                    simple != "SimpleHeaderConverter" && simple != "SimpleHeader"
+                })
                 && super::convert::resolve_converter_class(&h.class).is_none()
             {
                 errors
@@ -135,22 +165,36 @@ pub fn validate(registry: &PluginRegistry, policy: OverridePolicy, props: &Confi
             errors: errs,
             visible: true,
         };
-        configs.push(ConfigInfo { definition: def, value });
+        configs.push(ConfigInfo {
+            definition: def,
+            value,
+        });
     }
     // Errors on keys without a framework definition (e.g. a bad transform setting).
     for (name, errs) in std::mem::take(&mut errors) {
         if let Some(c) = configs.iter_mut().find(|c| c.definition.name == name) {
             c.value.errors.extend(errs);
         } else if let Some(c) = configs.first_mut() {
-            c.value.errors.extend(errs.into_iter().map(|e| format!("{name}: {e}")));
+            c.value
+                .errors
+                .extend(errs.into_iter().map(|e| format!("{name}: {e}")));
         }
     }
 
     let plugin_defs: Vec<ConfigKeyDef> = plugin.factory.config_def().into_iter().collect();
     let entries = connect_plugin_api::batch::config_entries(props);
-    let reports: Vec<ConfigValueReport> = match plugin.factory.validate(RSlice::from_slice(&entries)).into_result() {
+    let reports: Vec<ConfigValueReport> = match plugin
+        .factory
+        .validate(RSlice::from_slice(&entries))
+        .into_result()
+    {
         Ok(r) => r.into_iter().collect(),
-        Err(e) => return Err(HerderError::Internal(format!("the plugin's validate failed: {}", e.message))),
+        Err(e) => {
+            return Err(HerderError::Internal(format!(
+                "the plugin's validate failed: {}",
+                e.message
+            )));
+        }
     };
     for def in &plugin_defs {
         let info = key_info(def);
@@ -161,20 +205,38 @@ pub fn validate(registry: &PluginRegistry, policy: OverridePolicy, props: &Confi
         let report = reports.iter().find(|r| r.name == def.name);
         let value = ConfigValueInfo {
             name: info.name.clone(),
-            value: report.and_then(|r| r.value.as_ref().map(|v| v.to_string()).into_option()).or_else(|| shown(&info, props.get(&info.name))),
-            recommended_values: report.map(|r| r.recommended_values.iter().map(|v| v.to_string()).collect()).unwrap_or_default(),
-            errors: report.map(|r| r.errors.iter().map(|e| e.to_string()).collect()).unwrap_or_default(),
+            value: report
+                .and_then(|r| r.value.as_ref().map(|v| v.to_string()).into_option())
+                .or_else(|| shown(&info, props.get(&info.name))),
+            recommended_values: report
+                .map(|r| r.recommended_values.iter().map(|v| v.to_string()).collect())
+                .unwrap_or_default(),
+            errors: report
+                .map(|r| r.errors.iter().map(|e| e.to_string()).collect())
+                .unwrap_or_default(),
             visible: report.is_none_or(|r| r.visible),
         };
-        configs.push(ConfigInfo { definition: info, value });
+        configs.push(ConfigInfo {
+            definition: info,
+            value,
+        });
     }
     let error_count = configs.iter().map(|c| c.value.errors.len()).sum();
-    Ok(ConfigInfos { name: plugin.class().to_owned(), error_count, groups, configs })
+    Ok(ConfigInfos {
+        name: plugin.class().to_owned(),
+        error_count,
+        groups,
+        configs,
+    })
 }
 
 /// The 400 message for an invalid configuration, in Kafka Connect's words.
 pub fn invalid_message(infos: &ConfigInfos) -> String {
-    let errors: Vec<String> = infos.configs.iter().flat_map(|c| c.value.errors.iter().cloned()).collect();
+    let errors: Vec<String> = infos
+        .configs
+        .iter()
+        .flat_map(|c| c.value.errors.iter().cloned())
+        .collect();
     format!(
         "Connector configuration is invalid and contains the following {} error(s):\n{}\nYou can also find the above list of errors at the endpoint `/connector-plugins/{{connectorType}}/config/validate`",
         errors.len(),

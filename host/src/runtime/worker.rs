@@ -46,7 +46,11 @@ pub struct Worker {
 impl Worker {
     /// A worker with nothing running.
     pub fn new(ctx: Arc<WorkerContext>) -> Self {
-        Self { ctx, connectors: Mutex::new(BTreeMap::new()), tasks: Mutex::new(BTreeMap::new()) }
+        Self {
+            ctx,
+            connectors: Mutex::new(BTreeMap::new()),
+            tasks: Mutex::new(BTreeMap::new()),
+        }
     }
 
     /// The shared worker parts.
@@ -59,7 +63,13 @@ impl Worker {
         connectors
             .entry(name.to_owned())
             .or_insert_with(|| RunningConnector {
-                control: TaskControl::new(name, None, &self.ctx.worker_id, target, self.ctx.statuses.clone()),
+                control: TaskControl::new(
+                    name,
+                    None,
+                    &self.ctx.worker_id,
+                    target,
+                    self.ctx.statuses.clone(),
+                ),
                 instance: None,
             })
             .control
@@ -87,9 +97,18 @@ impl Worker {
         control.set_target(target);
         let ctx = HostConnectorContext::create(control.clone(), reconfigure);
         let entries = connect_plugin_api::batch::config_entries(config);
-        match plugin.factory.start_connector(RSlice::from_slice(&entries), ctx).into_result() {
+        match plugin
+            .factory
+            .start_connector(RSlice::from_slice(&entries), ctx)
+            .into_result()
+        {
             Ok(instance) => {
-                self.connectors.lock().unwrap().get_mut(name).unwrap().instance = Some(instance);
+                self.connectors
+                    .lock()
+                    .unwrap()
+                    .get_mut(name)
+                    .unwrap()
+                    .instance = Some(instance);
                 control.report_running();
                 Ok(())
             }
@@ -105,16 +124,26 @@ impl Worker {
     pub fn task_configs(&self, name: &str, max_tasks: u32) -> Result<Vec<ConfigMap>, TaskFailure> {
         let mut connectors = self.connectors.lock().unwrap();
         let Some(instance) = connectors.get_mut(name).and_then(|c| c.instance.as_mut()) else {
-            return Err(TaskFailure::new(format!("connector {name} is not running"), ""));
+            return Err(TaskFailure::new(
+                format!("connector {name} is not running"),
+                "",
+            ));
         };
         match instance.task_configs(max_tasks).into_result() {
             Ok(configs) => Ok(configs
                 .into_iter()
-                .map(|entries| entries.into_iter().map(|e| (e.key.into_string(), e.value.into_string())).collect())
+                .map(|entries| {
+                    entries
+                        .into_iter()
+                        .map(|e| (e.key.into_string(), e.value.into_string()))
+                        .collect()
+                })
                 .collect()),
             Err(e) => {
                 let failure = TaskFailure::from_plugin("task_configs", &e);
-                connectors[name].control.report(State::Failed, Some(failure.trace.clone()));
+                connectors[name]
+                    .control
+                    .report(State::Failed, Some(failure.trace.clone()));
                 Err(failure)
             }
         }
@@ -122,7 +151,12 @@ impl Worker {
 
     /// Stops the connector instance (its tasks must be stopped first).
     pub fn stop_connector(&self, name: &str) {
-        let instance = self.connectors.lock().unwrap().get_mut(name).and_then(|c| c.instance.take());
+        let instance = self
+            .connectors
+            .lock()
+            .unwrap()
+            .get_mut(name)
+            .and_then(|c| c.instance.take());
         if let Some(mut instance) = instance
             && let Err(e) = instance.stop().into_result()
         {
@@ -144,18 +178,39 @@ impl Worker {
         let control = spec.control.clone();
         let thread = std::thread::Builder::new()
             .name(format!("task-{}-{}", id.connector, id.task))
-            .spawn(move || if is_sink { super::sink_task::run(spec) } else { super::source_task::run(spec) });
+            .spawn(move || {
+                if is_sink {
+                    super::sink_task::run(spec)
+                } else {
+                    super::source_task::run(spec)
+                }
+            });
         match thread {
             Ok(t) => {
-                self.tasks.lock().unwrap().insert(id, RunningTask { control, thread: Some(t) });
+                self.tasks.lock().unwrap().insert(
+                    id,
+                    RunningTask {
+                        control,
+                        thread: Some(t),
+                    },
+                );
             }
-            Err(e) => control.report(State::Failed, Some(format!("cannot start the task thread: {e}"))),
+            Err(e) => control.report(
+                State::Failed,
+                Some(format!("cannot start the task thread: {e}")),
+            ),
         }
     }
 
     /// A new control for a task.
     pub fn task_control(&self, id: &ConnectorTaskId, target: TargetState) -> Arc<TaskControl> {
-        TaskControl::new(&id.connector, Some(id.task), &self.ctx.worker_id, target, self.ctx.statuses.clone())
+        TaskControl::new(
+            &id.connector,
+            Some(id.task),
+            &self.ctx.worker_id,
+            target,
+            self.ctx.statuses.clone(),
+        )
     }
 
     /// Stops one task and waits for it (bounded).
@@ -170,8 +225,14 @@ impl Worker {
     pub fn stop_tasks(&self, name: &str) {
         let tasks: Vec<(ConnectorTaskId, RunningTask)> = {
             let mut all = self.tasks.lock().unwrap();
-            let ids: Vec<ConnectorTaskId> = all.keys().filter(|id| id.connector == name).cloned().collect();
-            ids.into_iter().filter_map(|id| all.remove(&id).map(|t| (id, t))).collect()
+            let ids: Vec<ConnectorTaskId> = all
+                .keys()
+                .filter(|id| id.connector == name)
+                .cloned()
+                .collect();
+            ids.into_iter()
+                .filter_map(|id| all.remove(&id).map(|t| (id, t)))
+                .collect()
         };
         self.join(tasks);
     }
@@ -180,9 +241,16 @@ impl Worker {
         for (_, t) in &tasks {
             t.control.request_stop();
         }
-        let deadline = Instant::now() + self.ctx.config.task_shutdown_graceful_timeout.max(Duration::from_secs(1));
+        let deadline = Instant::now()
+            + self
+                .ctx
+                .config
+                .task_shutdown_graceful_timeout
+                .max(Duration::from_secs(1));
         for (id, mut t) in tasks {
-            let Some(thread) = t.thread.take() else { continue };
+            let Some(thread) = t.thread.take() else {
+                continue;
+            };
             while !thread.is_finished() && Instant::now() < deadline {
                 std::thread::sleep(Duration::from_millis(10));
             }
@@ -211,17 +279,28 @@ impl Worker {
 
     /// The connector's status, if known here.
     pub fn connector_status(&self, name: &str) -> Option<Status> {
-        self.connectors.lock().unwrap().get(name).map(|c| c.control.status())
+        self.connectors
+            .lock()
+            .unwrap()
+            .get(name)
+            .map(|c| c.control.status())
     }
 
     /// A task's status, if it runs here.
     pub fn task_status(&self, id: &ConnectorTaskId) -> Option<Status> {
-        self.tasks.lock().unwrap().get(id).map(|t| t.control.status())
+        self.tasks
+            .lock()
+            .unwrap()
+            .get(id)
+            .map(|t| t.control.status())
     }
 
     /// Stops everything (worker shutdown): tasks first, then connectors.
     pub fn shutdown(&self) {
-        let tasks: Vec<(ConnectorTaskId, RunningTask)> = std::mem::take(&mut *self.tasks.lock().unwrap()).into_iter().collect();
+        let tasks: Vec<(ConnectorTaskId, RunningTask)> =
+            std::mem::take(&mut *self.tasks.lock().unwrap())
+                .into_iter()
+                .collect();
         self.join(tasks);
         let names: Vec<String> = self.connectors.lock().unwrap().keys().cloned().collect();
         for n in names {

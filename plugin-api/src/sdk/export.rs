@@ -272,10 +272,7 @@ struct SinkConn<C>(C);
 struct SourceConn<C>(C);
 
 fn configs_out(configs: Vec<ConfigMap>) -> RVec<RVec<ConfigEntry>> {
-    configs
-        .iter()
-        .map(crate::batch::config_entries)
-        .collect()
+    configs.iter().map(crate::batch::config_entries).collect()
 }
 
 impl<C: SinkConnector> abi_task::Connector for Guarded<SinkConn<C>> {

@@ -23,7 +23,9 @@ impl SinkConnector for FileStreamSinkConnector {
     type Task = FileStreamSinkTask;
 
     fn start(config: Config, _context: ConnectorContext) -> Result<Self, ConnectError> {
-        Ok(Self { config: config.as_map().clone() })
+        Ok(Self {
+            config: config.as_map().clone(),
+        })
     }
 
     fn task_configs(&mut self, max_tasks: usize) -> Result<Vec<ConfigMap>, ConnectError> {

@@ -33,7 +33,10 @@ impl SinkTask for FileStreamSinkTask {
             )),
             None => Output::Stdout(io::stdout()),
         };
-        tracing::info!(file = file.as_deref().unwrap_or("<stdout>"), "file sink task started");
+        tracing::info!(
+            file = file.as_deref().unwrap_or("<stdout>"),
+            "file sink task started"
+        );
         Ok(Self { out, file })
     }
 
@@ -45,7 +48,11 @@ impl SinkTask for FileStreamSinkTask {
         for record in batch.iter() {
             let value = record.value();
             // Kafka's sink writes `String.valueOf(value)`: a null becomes "null".
-            if value.is_null() { w.write_all(b"null")? } else { w.write_all(value.bytes)? }
+            if value.is_null() {
+                w.write_all(b"null")?
+            } else {
+                w.write_all(value.bytes)?
+            }
             w.write_all(b"\n")?;
         }
         Ok(())
@@ -55,7 +62,9 @@ impl SinkTask for FileStreamSinkTask {
         match &mut self.out {
             Output::File(f) => {
                 f.flush().map_err(|e| retriable_io(&self.file, e))?;
-                f.get_ref().sync_data().map_err(|e| retriable_io(&self.file, e))?;
+                f.get_ref()
+                    .sync_data()
+                    .map_err(|e| retriable_io(&self.file, e))?;
             }
             Output::Stdout(s) => s.flush()?,
         }
@@ -68,5 +77,8 @@ impl SinkTask for FileStreamSinkTask {
 }
 
 fn retriable_io(file: &Option<String>, e: io::Error) -> ConnectError {
-    ConnectError::retriable(format!("cannot write to {}: {e}", file.as_deref().unwrap_or("<stdout>")))
+    ConnectError::retriable(format!(
+        "cannot write to {}: {e}",
+        file.as_deref().unwrap_or("<stdout>")
+    ))
 }

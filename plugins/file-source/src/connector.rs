@@ -32,7 +32,8 @@ impl ConnectorDescription for FileStreamSourceConnector {
     }
 }
 
-const SINGLE_TOPIC: &str = "'topic' in FileStreamSourceConnector configuration requires definition of a single topic";
+const SINGLE_TOPIC: &str =
+    "'topic' in FileStreamSourceConnector configuration requires definition of a single topic";
 
 impl SourceConnector for FileStreamSourceConnector {
     type Task = FileStreamSourceTask;
@@ -41,7 +42,9 @@ impl SourceConnector for FileStreamSourceConnector {
         if config.list(TOPIC_CONFIG).len() != 1 {
             return Err(ConnectError::config(SINGLE_TOPIC));
         }
-        Ok(Self { config: config.as_map().clone() })
+        Ok(Self {
+            config: config.as_map().clone(),
+        })
     }
 
     fn task_configs(&mut self, _max_tasks: usize) -> Result<Vec<ConfigMap>, ConnectError> {

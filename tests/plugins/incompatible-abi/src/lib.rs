@@ -3,8 +3,9 @@
 #![allow(non_camel_case_types, non_local_definitions)]
 
 use abi_stable::{
-    StableAbi, declare_root_module_statics, export_root_module, library::RootModule, package_version_strings,
-    prefix_type::PrefixTypeTrait, sabi_types::VersionStrings, std_types::RString,
+    StableAbi, declare_root_module_statics, export_root_module, library::RootModule,
+    package_version_strings, prefix_type::PrefixTypeTrait, sabi_types::VersionStrings,
+    std_types::RString,
 };
 
 /// A different root module layout.

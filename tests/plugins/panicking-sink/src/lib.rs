@@ -11,14 +11,19 @@ impl ConnectorDescription for PanickingSinkConnector {
     const VERSION: &'static str = "0.1.0";
     const DESCRIPTION: &'static str = "Panics in put (test fixture).";
     fn config_def() -> ConfigDef {
-        ConfigDef::new().define(Key::new("panic.message", ConfigType::STRING).default("deliberate panic in put"))
+        ConfigDef::new().define(
+            Key::new("panic.message", ConfigType::STRING).default("deliberate panic in put"),
+        )
     }
 }
 
 impl SinkConnector for PanickingSinkConnector {
     type Task = PanickingTask;
     fn start(config: Config, _: ConnectorContext) -> Result<Self, ConnectError> {
-        tracing::info!(message_len = config.string_or_empty("panic.message").len(), "panicking sink connector started");
+        tracing::info!(
+            message_len = config.string_or_empty("panic.message").len(),
+            "panicking sink connector started"
+        );
         Ok(Self)
     }
     fn task_configs(&mut self, max_tasks: usize) -> Result<Vec<ConfigMap>, ConnectError> {
@@ -34,7 +39,12 @@ pub struct PanickingTask {
 impl SinkTask for PanickingTask {
     fn start(config: ConfigMap, _: TaskContext) -> Result<Self, ConnectError> {
         log::warn!("panicking sink task started via the log crate");
-        Ok(Self { message: config.get("panic.message").cloned().unwrap_or_else(|| "deliberate panic in put".into()) })
+        Ok(Self {
+            message: config
+                .get("panic.message")
+                .cloned()
+                .unwrap_or_else(|| "deliberate panic in put".into()),
+        })
     }
     fn put(&mut self, _batch: &RecordBatch) -> Result<(), ConnectError> {
         panic!("{}", self.message);
