@@ -76,6 +76,11 @@ start_host
 curl -fs "$REST/connector-plugins"; echo
 
 step "4. POST the seed's connector (verbatim but for connection.url)"
+if curl -fs "$REST/connectors/elasticsearch-sink" >/dev/null; then
+    # Connectors live in Kafka (my_connect_configs): a previous demo run's is still there.
+    say "removing the connector a previous demo run left in my_connect_configs"
+    curl -fsS -X DELETE "$REST/connectors/elasticsearch-sink"
+fi
 curl -fsS -X POST "$REST/connectors" -H "Content-Type: application/json" -d '{
 "name": "elasticsearch-sink",
 "config": {
@@ -103,11 +108,16 @@ for i in range(int(sys.argv[1])):
     print(json.dumps({"productId": 1000 + i, "name": random.choice(names), "price": random.randrange(3900, 399000, 100),
                       "rocketDelivery": random.random() < 0.7, "rating": round(random.uniform(3.0, 5.0), 1)}, ensure_ascii=False))
 PY
+before=$(curl -fs "$OPENSEARCH_URL/coupang/_count" 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["count"])' 2>/dev/null || echo 0)
 java -cp "$ROOT/.infra/lib/kafka/*" -Dlog4j2.level=WARN org.apache.kafka.tools.ConsoleProducer \
     --bootstrap-server "$KAFKA_BOOTSTRAP" --topic coupang <"$D/products.jsonl" 2>/dev/null
 say "produced $N records to coupang"
-count() { curl -fs "$OPENSEARCH_URL/coupang/_count" | python3 -c 'import json,sys; print(json.load(sys.stdin)["count"])'; }
-wait_for 60 "$N documents in OpenSearch" bash -c "[ \"\$(curl -fs '$OPENSEARCH_URL/coupang/_refresh' >/dev/null; curl -fs '$OPENSEARCH_URL/coupang/_count' | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"count\"])')\" = $N ]"
+count() {
+    curl -fs -X POST "$OPENSEARCH_URL/coupang/_refresh" >/dev/null 2>&1 || true
+    curl -fs "$OPENSEARCH_URL/coupang/_count" 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["count"])' 2>/dev/null || echo 0
+}
+want=$((before + N))
+wait_for 60 "$want documents in OpenSearch" bash -c "[ \"\$(curl -fs -X POST '$OPENSEARCH_URL/coupang/_refresh' >/dev/null; curl -fs '$OPENSEARCH_URL/coupang/_count' | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"count\"])')\" = $want ]"
 say "OpenSearch index coupang holds $(count) documents; two of them:"
 curl -fs "$OPENSEARCH_URL/coupang/_search?size=2&sort=_id" | python3 -c '
 import json, sys
