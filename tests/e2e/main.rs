@@ -15,3 +15,5 @@ mod seed_flow;
 mod smoke_kafka;
 // OpenSearch node: `_bulk`-index 1,000 documents, refresh, `_count` them back.
 mod smoke_opensearch;
+// starting: CONNECT_* variables alone (the seed's block); unknown or ill-typed settings refused.
+mod worker_config;
