@@ -163,3 +163,97 @@ fn kill_9_mid_stream_leaves_no_duplicate_and_no_missing_document() {
         "replayed records overwrite their documents; none is missing"
     );
 }
+
+#[test]
+fn a_throttled_node_slows_the_sink_but_never_fails_it_or_loses_a_record() {
+    let os = require_opensearch();
+    let proxy = connect_tests::throttle::start(&os, 8);
+    let w = seed_worker();
+    let topic = unique_name("coupang-429");
+    produce_products(&topic, 0, 5_000);
+    let mut body: Value = serde_json::from_str(&seed_connector("es", &topic)).unwrap();
+    body["config"]["connection.url"] = json!(proxy.url);
+    body["config"]["max.retries"] = json!("1");
+    body["config"]["retry.backoff.ms"] = json!("50");
+    assert_eq!(
+        w.call("POST", "/connectors", Some(&body.to_string())).0,
+        201
+    );
+    w.wait_until(
+        "5,000 documents through a throttling node",
+        Duration::from_secs(180),
+        |_| count(&topic) == 5_000,
+    );
+    assert!(
+        proxy.rejected.load(std::sync::atomic::Ordering::SeqCst) >= 8,
+        "the proxy did throttle"
+    );
+    assert_eq!(
+        w.states("es"),
+        ("RUNNING".into(), vec!["RUNNING".into()]),
+        "429s never fail the task"
+    );
+}
+
+#[test]
+fn malformed_documents_go_to_the_dead_letter_queue() {
+    use rdkafka::{
+        Message,
+        consumer::{BaseConsumer, Consumer},
+    };
+    require_opensearch();
+    let w = seed_worker();
+    let topic = unique_name("coupang-bad");
+    let dlq = unique_name("coupang-dlq");
+    let producer: BaseProducer = ClientConfig::new()
+        .set("bootstrap.servers", require_kafka())
+        .create()
+        .unwrap();
+    for v in [
+        r#"{"price":100}"#,
+        r#"{"price":"not a number"}"#,
+        r#"{"price":300}"#,
+    ] {
+        producer
+            .send(BaseRecord::<(), str>::to(&topic).payload(v))
+            .unwrap();
+        producer.flush(Duration::from_secs(30)).unwrap(); // in order, one by one: the first fixes the mapping
+    }
+    let mut body: Value = serde_json::from_str(&seed_connector("es-dlq", &topic)).unwrap();
+    for (k, v) in [
+        ("behavior.on.malformed.documents", "warn"),
+        ("errors.tolerance", "all"),
+        ("errors.deadletterqueue.topic.name", dlq.as_str()),
+        ("errors.deadletterqueue.topic.replication.factor", "1"),
+        ("batch.size", "1"),
+    ] {
+        body["config"][k] = json!(v);
+    }
+    assert_eq!(
+        w.call("POST", "/connectors", Some(&body.to_string())).0,
+        201
+    );
+    w.wait_until("the two good documents", Duration::from_secs(120), |_| {
+        count(&topic) == 2
+    });
+    let consumer: BaseConsumer = ClientConfig::new()
+        .set("bootstrap.servers", require_kafka())
+        .set("group.id", unique_name("dlq-reader"))
+        .set("auto.offset.reset", "earliest")
+        .create()
+        .unwrap();
+    consumer.subscribe(&[&dlq]).unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    let mut got = None;
+    while got.is_none() && std::time::Instant::now() < deadline {
+        if let Some(Ok(m)) = consumer.poll(Duration::from_millis(500)) {
+            got = Some(String::from_utf8_lossy(m.payload().unwrap_or(b"")).into_owned());
+        }
+    }
+    assert_eq!(
+        got.as_deref(),
+        Some(r#"{"price":"not a number"}"#),
+        "the malformed record's original bytes are in the DLQ"
+    );
+    assert_eq!(w.states("es-dlq").1, vec!["RUNNING".to_owned()]);
+}
