@@ -46,7 +46,8 @@ fn a_conversion_failure_without_tolerance_fails_the_task_with_the_converter_mess
         "strict",
         json!({
             "connector.class": "FileStreamSink", "topics": topic, "file": w.path("out.txt").display().to_string(),
-            "value.converter": "org.apache.kafka.connect.json.JsonConverter"
+            "value.converter": "org.apache.kafka.connect.json.JsonConverter",
+            "task.restart.on.failure": "false"
         }),
     );
     w.wait_until("the task to fail", Duration::from_secs(60), |w| {
@@ -186,7 +187,7 @@ fn a_panicking_plugin_fails_its_task_and_the_worker_stays_up() {
     create(
         &w,
         "boom",
-        json!({"connector.class": "PanickingSink", "topics": topic}),
+        json!({"connector.class": "PanickingSink", "topics": topic, "task.restart.on.failure": "false"}),
     );
     let out = w.path("ok.txt");
     let ok_topic = unique_name("fine");
@@ -227,4 +228,31 @@ fn a_panicking_plugin_fails_its_task_and_the_worker_stays_up() {
     w.wait_until("failed again", Duration::from_secs(60), |w| {
         w.states("boom").1 == vec!["FAILED".to_owned()]
     });
+}
+
+#[test]
+fn a_failed_task_comes_back_by_itself_once_the_cause_is_gone() {
+    // Kafka Connect leaves a FAILED task down until a manual restart; ours retries with back-off.
+    let w = Worker::distributed(&[]);
+    let topic = unique_name("later");
+    produce(&topic, &["first"]);
+    let missing_dir = w.path("not-yet");
+    let out = missing_dir.join("out.txt");
+    create(
+        &w,
+        "late",
+        json!({"connector.class": "FileStreamSink", "topics": topic, "file": out.display().to_string()}),
+    );
+    w.wait_until(
+        "the task to fail (its directory is missing)",
+        Duration::from_secs(60),
+        |w| w.states("late").1 == vec!["FAILED".to_owned()],
+    );
+    std::fs::create_dir_all(&missing_dir).unwrap();
+    w.wait_until(
+        "the task to restart by itself and deliver",
+        Duration::from_secs(60),
+        |_| std::fs::read_to_string(&out).unwrap_or_default() == "first\n",
+    );
+    assert_eq!(w.states("late").1, vec!["RUNNING".to_owned()]);
 }

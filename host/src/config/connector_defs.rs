@@ -232,6 +232,30 @@ pub fn framework_config_defs(kind: ConnectorKind) -> Vec<ConfigKeyInfo> {
             S,
             "Log Error Details",
         ),
+        key(
+            "task.restart.on.failure",
+            T::Boolean,
+            Def::Value("true"),
+            Medium,
+            "connect-host extension: restart a FAILED task automatically, with exponential back-off \
+             (1 s doubling up to task.restart.backoff.max.ms). Kafka Connect leaves failed tasks down \
+             until a manual restart; set false for that behaviour.",
+            ERROR_GROUP,
+            6,
+            S,
+            "Restart Failed Tasks",
+        ),
+        key(
+            "task.restart.backoff.max.ms",
+            T::Long,
+            Def::Value("300000"),
+            Low,
+            "connect-host extension: the longest wait between automatic restarts of a failed task.",
+            ERROR_GROUP,
+            7,
+            S,
+            "Restart Back-off Max",
+        ),
     ];
     if kind == ConnectorKind::Sink {
         defs.extend([
@@ -441,7 +465,11 @@ mod tests {
             defs.iter()
                 .all(|d| !d.name.starts_with("topics") && !d.name.contains("deadletterqueue"))
         );
-        assert_eq!(defs.len(), 15);
+        assert_eq!(
+            defs.len(),
+            17,
+            "15 Kafka keys and the two task.restart.* extensions"
+        );
     }
 
     #[test]

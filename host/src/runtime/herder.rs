@@ -62,6 +62,7 @@ struct Inner {
     /// Serializes operations.
     ops: Mutex<()>,
     started: std::sync::atomic::AtomicBool,
+    stopping: std::sync::atomic::AtomicBool,
     myself: Mutex<Weak<Inner>>,
 }
 
@@ -90,6 +91,7 @@ impl Herder {
             connectors: Mutex::new(BTreeMap::new()),
             ops: Mutex::new(()),
             started: std::sync::atomic::AtomicBool::new(false),
+            stopping: std::sync::atomic::AtomicBool::new(false),
             myself: Mutex::new(Weak::new()),
         });
         *inner.myself.lock().unwrap() = Arc::downgrade(&inner);
@@ -116,11 +118,58 @@ impl Herder {
         self.inner
             .started
             .store(true, std::sync::atomic::Ordering::SeqCst);
+        drop(_ops);
+        self.spawn_restarter();
         Ok(())
+    }
+
+    /// Watches task statuses and restarts FAILED tasks with back-off (see [`super::restarter`]).
+    fn spawn_restarter(&self) {
+        let weak = Arc::downgrade(&self.inner);
+        let spawned = std::thread::Builder::new().name("task-restarter".into()).spawn(move || {
+            let mut restarter = super::restarter::Restarter::default();
+            loop {
+                std::thread::sleep(std::time::Duration::from_millis(500));
+                let Some(inner) = weak.upgrade() else { return };
+                if inner.stopping.load(std::sync::atomic::Ordering::SeqCst) {
+                    return;
+                }
+                let policies: BTreeMap<String, (bool, std::time::Duration)> =
+                    inner.connectors.lock().unwrap().iter().map(|(n, e)| (n.clone(), super::restarter::policy(&e.config))).collect();
+                let tasks: Vec<_> = inner
+                    .worker
+                    .task_statuses()
+                    .into_iter()
+                    .filter_map(|(id, s)| policies.get(&id.connector).map(|p| (id, s.state, *p)))
+                    .collect();
+                for (id, attempt) in restarter.due(std::time::Instant::now(), &tasks) {
+                    let _ops = inner.ops.lock().unwrap();
+                    if inner.stopping.load(std::sync::atomic::Ordering::SeqCst) {
+                        return;
+                    }
+                    let Some(entry) = inner.connectors.lock().unwrap().get(&id.connector).cloned() else { continue };
+                    if inner.worker.task_status(&id).is_none_or(|s| s.state != State::Failed) {
+                        continue;
+                    }
+                    tracing::warn!(connector = %id.connector, task = id.task, attempt, "restarting a failed task (task.restart.on.failure)");
+                    if let Err(f) = inner.start_task(&id.connector, &entry, id.task) {
+                        tracing::error!(connector = %id.connector, task = id.task, "automatic restart failed: {}", f.message);
+                    }
+                }
+            }
+        });
+        if let Err(e) = spawned {
+            tracing::error!(
+                "cannot start the task restarter: {e}; failed tasks need a manual restart"
+            );
+        }
     }
 
     /// Stops every task and connector (their offsets are committed on the way).
     pub fn shutdown(&self) {
+        self.inner
+            .stopping
+            .store(true, std::sync::atomic::Ordering::SeqCst);
         let _ops = self.inner.ops.lock().unwrap();
         self.inner.worker.shutdown();
     }

@@ -8,6 +8,7 @@ pub mod errors;
 pub mod herder;
 pub mod host_context;
 pub mod info;
+pub mod restarter;
 pub mod sink_offsets;
 pub mod sink_task;
 pub mod source_task;

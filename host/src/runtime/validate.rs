@@ -144,6 +144,28 @@ pub fn validate(
         }
     }
 
+    for (key, check) in [
+        ("task.restart.on.failure", "bool"),
+        ("task.restart.backoff.max.ms", "long"),
+    ] {
+        if let Some(v) = props.get(key) {
+            let ok = if check == "bool" {
+                v.trim().eq_ignore_ascii_case("true") || v.trim().eq_ignore_ascii_case("false")
+            } else {
+                v.trim().parse::<u64>().is_ok()
+            };
+            if !ok {
+                let expected = if check == "bool" {
+                    "Expected value to be either true or false"
+                } else {
+                    "Not a number of type LONG"
+                };
+                errors.entry(key.to_owned()).or_default().push(format!(
+                    "Invalid value {v} for configuration {key}: {expected}"
+                ));
+            }
+        }
+    }
     let mut configs = Vec::new();
     let mut groups: Vec<String> = Vec::new();
     let mut push_group = |g: &Option<String>| {
