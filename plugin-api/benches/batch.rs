@@ -7,16 +7,9 @@
 
 use std::hint::black_box;
 
-use abi_stable::{
-    sabi_trait::TD_Opaque,
-    std_types::{ROption, RSlice, RStr, RString},
-};
+use abi_stable::std_types::RSlice;
 use connect_plugin_api::{
-    abi::{
-        context::{TaskContext, TaskContext_TO},
-        error::PluginError,
-        types::TimestampType,
-    },
+    abi::types::TimestampType,
     batch::{Data, RecordPosition},
     prelude::*,
     sdk::export::sink_factory,
@@ -59,21 +52,9 @@ impl SinkTask for BenchTask {
     }
 }
 
-struct NoHost;
-impl TaskContext for NoHost {
-    fn pause(&self, _: RSlice<'_, TopicPartition>) {}
-    fn resume(&self, _: RSlice<'_, TopicPartition>) {}
-    fn request_commit(&self) {}
-    fn report_errant(&self, _: RStr<'_>, _: i32, _: i64, _: PluginError) {}
-    fn source_offset(&self, _: RStr<'_>) -> ROption<RString> {
-        ROption::RNone
-    }
-    fn record_metric(&self, _: RStr<'_>, _: f64) {}
-}
-
 fn boundary(c: &mut Criterion) {
     let factory = sink_factory::<Bench>();
-    let ctx = TaskContext_TO::from_ptr(abi_stable::std_types::RArc::new(NoHost), TD_Opaque);
+    let ctx = connect_plugin_api::sdk::testing::noop_task_context();
     let mut task = factory
         .start_sink_task(RSlice::from_slice(&[]), ctx)
         .unwrap();

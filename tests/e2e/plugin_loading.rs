@@ -4,19 +4,13 @@
 
 use std::{path::Path, process::Command};
 
-use abi_stable::{
-    sabi_trait::TD_Opaque,
-    std_types::{RArc, ROption, RSlice, RStr, RString},
-};
+use abi_stable::std_types::RSlice;
 use connect_host::plugins::{LookupError, PluginRegistry};
 use connect_plugin_api::{
-    abi::{
-        context::{TaskContext, TaskContext_TO},
-        error::{ErrorKind, PluginError},
-        types::TopicPartition,
-    },
+    abi::error::ErrorKind,
     batch::{Data, RecordPosition},
     prelude::RecordBatch,
+    sdk::testing::noop_task_context,
 };
 use connect_tests::artifacts::{connect_binary, install_component, install_library};
 
@@ -214,18 +208,6 @@ fn classes_resolve_by_full_name_simple_name_and_short_alias() {
     assert!(err.to_string().starts_with("Failed to find any class that implements Connector and which name matches ElasticsearchSink"));
 }
 
-struct NullContext;
-impl TaskContext for NullContext {
-    fn pause(&self, _: RSlice<'_, TopicPartition>) {}
-    fn resume(&self, _: RSlice<'_, TopicPartition>) {}
-    fn request_commit(&self) {}
-    fn report_errant(&self, _: RStr<'_>, _: i32, _: i64, _: PluginError) {}
-    fn source_offset(&self, _: RStr<'_>) -> ROption<RString> {
-        ROption::RNone
-    }
-    fn record_metric(&self, _: RStr<'_>, _: f64) {}
-}
-
 #[test]
 fn a_panic_in_put_becomes_a_panic_error_and_the_process_goes_on() {
     let tmp = tempfile::tempdir().unwrap();
@@ -234,7 +216,7 @@ fn a_panic_in_put_becomes_a_panic_error_and_the_process_goes_on() {
     install_library("connect_file_sink", &dir);
     let registry = PluginRegistry::load(&[dir]);
     let plugin = registry.lookup("PanickingSink").unwrap();
-    let ctx = TaskContext_TO::from_ptr(RArc::new(NullContext), TD_Opaque);
+    let ctx = noop_task_context();
     let mut task = plugin
         .factory
         .start_sink_task(RSlice::from_slice(&[]), ctx)
@@ -269,7 +251,7 @@ fn a_panic_in_put_becomes_a_panic_error_and_the_process_goes_on() {
     assert_eq!(task.put(&batch).unwrap_err().kind, ErrorKind::PANIC);
     let out = tmp.path().join("out.txt");
     let sink = registry.lookup("FileStreamSink").unwrap();
-    let ctx = TaskContext_TO::from_ptr(RArc::new(NullContext), TD_Opaque);
+    let ctx = noop_task_context();
     let config = [connect_plugin_api::abi::types::ConfigEntry {
         key: "file".into(),
         value: out.display().to_string().into(),
@@ -314,7 +296,7 @@ fn plugin_tracing_and_log_records_reach_the_host_subscriber() {
         let plugin = registry
             .lookup("com.example.connect.PanickingSinkConnector")
             .unwrap();
-        let ctx = TaskContext_TO::from_ptr(RArc::new(NullContext), TD_Opaque);
+        let ctx = noop_task_context();
         let _task = plugin
             .factory
             .start_sink_task(RSlice::from_slice(&[]), ctx)

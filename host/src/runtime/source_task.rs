@@ -36,20 +36,7 @@ const RETRY_BACKOFF: Duration = Duration::from_millis(500);
 
 /// Runs the task until it is stopped or fails; reports its statuses.
 pub fn run(spec: TaskSpec) {
-    let control = spec.control.clone();
-    control.report(State::Unassigned, None);
-    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run_inner(&spec))) {
-        Ok(Ok(())) => control.report(State::Unassigned, None),
-        Ok(Err(failure)) => {
-            tracing::error!(connector = %spec.id.connector, task = spec.id.task,
-                "Task threw an uncaught and unrecoverable exception. Task is being killed and will not recover until manually restarted: {}", failure.message);
-            control.report(State::Failed, Some(failure.trace));
-        }
-        Err(_) => control.report(
-            State::Failed,
-            Some("the host's source task loop panicked; this is a bug in the host".into()),
-        ),
-    }
+    super::task_spec::run_guarded(&spec, run_inner);
 }
 
 /// Acknowledgements of one poll.

@@ -123,3 +123,24 @@ fn is_librdkafka_key(key: &str) -> bool {
             | "delivery.timeout.ms"
     )
 }
+
+/// Runs a task loop on the current (task) thread: reports UNASSIGNED at start and after a clean
+/// stop, FAILED with the trace when the loop returns an error, and never lets a panic of the
+/// host's own loop escape the thread.
+pub fn run_guarded(spec: &TaskSpec, body: impl FnOnce(&TaskSpec) -> Result<(), TaskFailure>) {
+    use super::status::State;
+    let control = &spec.control;
+    control.report(State::Unassigned, None);
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| body(spec))) {
+        Ok(Ok(())) => control.report(State::Unassigned, None),
+        Ok(Err(failure)) => {
+            tracing::error!(connector = %spec.id.connector, task = spec.id.task,
+                "Task threw an uncaught and unrecoverable exception. Task is being killed: {}", failure.message);
+            control.report(State::Failed, Some(failure.trace));
+        }
+        Err(_) => control.report(
+            State::Failed,
+            Some("the host's task loop panicked; this is a bug in the host".into()),
+        ),
+    }
+}

@@ -13,3 +13,4 @@ pub mod export;
 pub mod logging;
 #[cfg(feature = "tokio")]
 pub mod runtime;
+pub mod testing;

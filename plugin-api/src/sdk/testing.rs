@@ -1,0 +1,33 @@
+//! Driving a plugin in-process, without a host: a task context that records nothing, for unit
+//! tests and benchmarks of plugins (`sink_factory::<C>().start_sink_task(config, noop_task_context())`).
+
+use abi_stable::{
+    sabi_trait::TD_Opaque,
+    std_types::{RArc, ROption, RSlice, RStr, RString},
+};
+
+use crate::abi::{
+    context::{TaskContext, TaskContext_TO},
+    error::PluginError,
+    task::TaskContextArc,
+    types::TopicPartition,
+};
+
+/// A task context that ignores every request and knows no stored offsets.
+pub struct NoopTaskContext;
+
+impl TaskContext for NoopTaskContext {
+    fn pause(&self, _: RSlice<'_, TopicPartition>) {}
+    fn resume(&self, _: RSlice<'_, TopicPartition>) {}
+    fn request_commit(&self) {}
+    fn report_errant(&self, _: RStr<'_>, _: i32, _: i64, _: PluginError) {}
+    fn source_offset(&self, _: RStr<'_>) -> ROption<RString> {
+        ROption::RNone
+    }
+    fn record_metric(&self, _: RStr<'_>, _: f64) {}
+}
+
+/// A [`NoopTaskContext`] in boundary form.
+pub fn noop_task_context() -> TaskContextArc {
+    TaskContext_TO::from_ptr(RArc::new(NoopTaskContext), TD_Opaque)
+}
