@@ -231,3 +231,40 @@ fn standalone_mode_runs_connector_files_and_keeps_offsets_in_a_file() {
         serde_yaml_ng::from_str(&sink_yaml).unwrap();
     assert_eq!(parsed["connector.class"], "FileStreamSink");
 }
+
+#[test]
+fn a_sink_subscribed_by_topics_regex_reads_every_matching_topic() {
+    use rdkafka::{
+        ClientConfig,
+        producer::{BaseProducer, BaseRecord, Producer},
+    };
+    let w = Worker::distributed(&[]);
+    let prefix = unique_name("rx");
+    let producer: BaseProducer = ClientConfig::new()
+        .set("bootstrap.servers", connect_tests::require_kafka())
+        .create()
+        .unwrap();
+    for (topic, value) in [
+        (format!("{prefix}-a"), "from a"),
+        (format!("{prefix}-b"), "from b"),
+        (format!("{prefix}x-c"), "not matched"),
+    ] {
+        producer
+            .send(BaseRecord::<(), str>::to(&topic).payload(value))
+            .unwrap();
+    }
+    producer.flush(Duration::from_secs(30)).unwrap();
+    let output = w.path("rx.txt");
+    create(
+        &w,
+        "rx",
+        serde_json::json!({
+            "connector.class": "FileStreamSink", "topics.regex": format!("{prefix}-.*"), "file": output.display().to_string()
+        }),
+    );
+    wait_for_lines(&w, &output, 2);
+    std::thread::sleep(Duration::from_millis(1500));
+    let mut got = lines(&output);
+    got.sort();
+    assert_eq!(got, vec!["from a", "from b"]);
+}
