@@ -230,6 +230,13 @@ fn consumer_config(spec: &TaskSpec) -> ClientConfig {
         .set("enable.auto.offset.store", "false")
         .set("auto.offset.reset", "earliest")
         .set("enable.partition.eof", "false");
+    // librdkafka (2.4+) postpones a partition's next fetch by fetch.queue.backoff.ms (default
+    // 1000 ms) whenever its local queue is over queued.min.messages or
+    // queued.max.messages.kbytes; a task that drains the queue in milliseconds then sat idle for
+    // the rest of that second (1M records to /dev/null: 4.3 s instead of 1.4 s).
+    if cfg.get("fetch.queue.backoff.ms").is_none() {
+        cfg.set("fetch.queue.backoff.ms", "10");
+    }
     cfg
 }
 
@@ -538,11 +545,15 @@ fn sink_loop(
         }
 
         // Poll: fills the batch (messages of paused partitions do not arrive).
+        // Never past the next offset commit (as Kafka Connect's poll timeout), so an idle task
+        // still commits on time instead of up to POLL_WAIT late.
+        let until_commit = flush_interval.saturating_sub(last_commit.elapsed());
         let wait = if let Some((at, _)) = retry {
             at.saturating_duration_since(Instant::now()).min(POLL_WAIT)
         } else {
             POLL_WAIT
-        };
+        }
+        .min(until_commit);
         let mut polled = 0usize;
         let mut next = consumer.poll(wait);
         while let Some(item) = next {

@@ -62,9 +62,17 @@ impl SinkTask for FileStreamSinkTask {
         match &mut self.out {
             Output::File(f) => {
                 f.flush().map_err(|e| retriable_io(&self.file, e))?;
-                f.get_ref()
-                    .sync_data()
-                    .map_err(|e| retriable_io(&self.file, e))?;
+                match f.get_ref().sync_data() {
+                    Ok(()) => {}
+                    // A character device or a pipe (`file=/dev/null`, a FIFO) cannot be synced
+                    // (EINVAL): there is nothing to make durable, so the offsets may be committed.
+                    Err(e)
+                        if matches!(
+                            e.kind(),
+                            io::ErrorKind::InvalidInput | io::ErrorKind::Unsupported
+                        ) => {}
+                    Err(e) => return Err(retriable_io(&self.file, e)),
+                }
             }
             Output::Stdout(s) => s.flush()?,
         }
