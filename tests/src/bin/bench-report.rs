@@ -1,0 +1,587 @@
+//! Turns the raw figures `scripts/bench.sh` collected (one JSON object per line) into
+//! `docs/benchmarks.md` (medians with min–max, ratios computed run by run, the goals, the machine
+//! and the commit) and `docs/benchmarks.json` (the same, with every raw figure).
+//!
+//!   bench-report --raw results.jsonl --meta meta.json --md docs/benchmarks.md --json docs/benchmarks.json
+//!
+//! Everything in the Markdown file from the line `<!-- notes -->` on is hand-written (profile
+//! findings, notes on the goals) and kept as it is.
+
+use std::{collections::BTreeMap, fmt::Write as _, path::PathBuf, process::Command};
+
+use anyhow::Context;
+use clap::Parser;
+use serde_json::{Map, Value, json};
+
+const NOTES_MARKER: &str = "<!-- notes -->";
+
+#[derive(Parser)]
+struct Args {
+    #[arg(long)]
+    raw: PathBuf,
+    /// Run settings from bench.sh (records, runs, quick, …).
+    #[arg(long)]
+    meta: PathBuf,
+    #[arg(long)]
+    md: PathBuf,
+    #[arg(long)]
+    json: PathBuf,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Stats {
+    median: f64,
+    min: f64,
+    max: f64,
+    n: usize,
+}
+
+fn stats(mut v: Vec<f64>) -> Option<Stats> {
+    v.retain(|x| x.is_finite());
+    if v.is_empty() {
+        return None;
+    }
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    let median = if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    };
+    Some(Stats {
+        median,
+        min: v[0],
+        max: v[n - 1],
+        n,
+    })
+}
+
+/// The raw figures, by scenario and variant: (round, figures).
+struct Raw {
+    rows: Vec<Value>,
+}
+
+impl Raw {
+    fn values(&self, scenario: &str, variant: &str, metric: &str) -> Vec<(u64, f64)> {
+        self.rows
+            .iter()
+            .filter(|r| r["scenario"] == scenario && r["variant"] == variant)
+            .filter_map(|r| Some((r["round"].as_u64()?, metric_of(r, metric)?)))
+            .collect()
+    }
+
+    fn stats(&self, scenario: &str, variant: &str, metric: &str) -> Option<Stats> {
+        stats(
+            self.values(scenario, variant, metric)
+                .into_iter()
+                .map(|(_, v)| v)
+                .collect(),
+        )
+    }
+
+    /// a / b, paired by round.
+    fn ratio(&self, scenario: &str, a: &str, b: &str, metric: &str) -> Option<Stats> {
+        let bs: BTreeMap<u64, f64> = self.values(scenario, b, metric).into_iter().collect();
+        stats(
+            self.values(scenario, a, metric)
+                .into_iter()
+                .filter_map(|(round, x)| Some(x / bs.get(&round)?))
+                .collect(),
+        )
+    }
+
+    fn has(&self, scenario: &str) -> bool {
+        self.rows.iter().any(|r| r["scenario"] == scenario)
+    }
+}
+
+/// A figure of a row; `records_per_s` and `rss_mb` are derived.
+fn metric_of(r: &Value, metric: &str) -> Option<f64> {
+    match metric {
+        "records_per_s" => Some(r["records"].as_f64()? / r["seconds"].as_f64()?),
+        "rss_mb" => Some(r["rss_kb"].as_f64()? / 1024.0),
+        "cpu_us_per_record" => Some(r["cpu_s"].as_f64()? * 1e6 / r["records"].as_f64()?),
+        m => r[m].as_f64(),
+    }
+}
+
+fn fmt_num(x: f64) -> String {
+    let a = x.abs();
+    if a >= 100_000.0 {
+        // thousands separators
+        let s = format!("{:.0}", x);
+        let (sign, digits) = s.strip_prefix('-').map_or(("", s.as_str()), |d| ("-", d));
+        let mut out = String::new();
+        for (i, c) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i) % 3 == 0 {
+                out.push(',');
+            }
+            out.push(c);
+        }
+        format!("{sign}{out}")
+    } else if a >= 100.0 {
+        format!("{x:.0}")
+    } else if a >= 10.0 {
+        format!("{x:.1}")
+    } else if a >= 1.0 {
+        format!("{x:.2}")
+    } else {
+        format!("{x:.3}")
+    }
+}
+
+fn cell(s: Option<Stats>) -> String {
+    match s {
+        None => "–".into(),
+        Some(s) if s.n == 1 => fmt_num(s.median),
+        Some(s) => format!(
+            "{} ({}–{})",
+            fmt_num(s.median),
+            fmt_num(s.min),
+            fmt_num(s.max)
+        ),
+    }
+}
+
+fn ratio_cell(s: Option<Stats>) -> String {
+    match s {
+        None => "–".into(),
+        Some(s) if s.n == 1 => format!("{:.2}×", s.median),
+        Some(s) => format!("{:.2}× ({:.2}–{:.2})", s.median, s.min, s.max),
+    }
+}
+
+fn stats_json(s: Option<Stats>) -> Value {
+    match s {
+        None => Value::Null,
+        Some(s) => json!({"median": s.median, "min": s.min, "max": s.max, "n": s.n}),
+    }
+}
+
+fn sh(cmd: &str, args: &[&str]) -> String {
+    Command::new(cmd)
+        .args(args)
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| {
+            let mut s = String::from_utf8_lossy(&o.stdout).trim().to_owned();
+            if s.is_empty() {
+                s = String::from_utf8_lossy(&o.stderr).trim().to_owned();
+            }
+            s.lines().next().unwrap_or("").to_owned()
+        })
+        .unwrap_or_default()
+}
+
+fn machine() -> Map<String, Value> {
+    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    let model = cpuinfo
+        .lines()
+        .find_map(|l| l.strip_prefix("model name"))
+        .and_then(|l| l.split_once(':'))
+        .map(|(_, m)| m.trim().to_owned())
+        .unwrap_or_else(|| "unknown".into());
+    let mem_kb: u64 = std::fs::read_to_string("/proc/meminfo")
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| l.strip_prefix("MemTotal:"))
+        .and_then(|v| v.split_whitespace().next()?.parse().ok())
+        .unwrap_or(0);
+    let nproc = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(0);
+    let commit = sh("git", &["rev-parse", "HEAD"]);
+    let dirty = !sh("git", &["status", "--porcelain", "--untracked-files=no"]).is_empty();
+    let mut m = Map::new();
+    m.insert("nproc".into(), json!(nproc));
+    m.insert(
+        "memory_gib".into(),
+        json!((mem_kb as f64 / 1048576.0 * 10.0).round() / 10.0),
+    );
+    m.insert("cpu_model".into(), json!(model));
+    m.insert("kernel".into(), json!(sh("uname", &["-r"])));
+    m.insert("commit".into(), json!(commit));
+    m.insert("worktree_modified".into(), json!(dirty));
+    m.insert("rustc".into(), json!(sh("rustc", &["--version"])));
+    m.insert("java".into(), json!(sh("java", &["-version"])));
+    m
+}
+
+struct Report {
+    md: String,
+    summary: Map<String, Value>,
+}
+
+impl Report {
+    fn line(&mut self, s: impl AsRef<str>) {
+        self.md.push_str(s.as_ref());
+        self.md.push('\n');
+    }
+
+    /// A table of variants: one row each, the given metrics as columns.
+    fn table(
+        &mut self,
+        raw: &Raw,
+        scenario: &str,
+        variants: &[(&str, &str)],
+        metrics: &[(&str, &str)],
+    ) {
+        let mut head = "| |".to_owned();
+        let mut rule = "|---|".to_owned();
+        for (_, title) in metrics {
+            let _ = write!(head, " {title} |");
+            rule.push_str("---|");
+        }
+        self.line(head);
+        self.line(rule);
+        let mut summary = Map::new();
+        for (variant, title) in variants {
+            let mut row = format!("| {title} |");
+            let mut vs = Map::new();
+            for (metric, _) in metrics {
+                let s = raw.stats(scenario, variant, metric);
+                let _ = write!(row, " {} |", cell(s));
+                vs.insert((*metric).into(), stats_json(s));
+            }
+            if raw.values(scenario, variant, metrics[0].0).is_empty() {
+                continue;
+            }
+            self.line(row);
+            summary.insert((*variant).into(), Value::Object(vs));
+        }
+        self.line("");
+        self.summary
+            .entry(scenario.to_owned())
+            .or_insert_with(|| Value::Object(Map::new()))
+            .as_object_mut()
+            .unwrap()
+            .insert("variants".into(), Value::Object(summary));
+    }
+
+    /// Ratio lines a/b per metric, computed run by run.
+    fn ratios(&mut self, raw: &Raw, scenario: &str, rows: &[(&str, &str, &str, &str)]) {
+        self.line("| ratio (computed run by run) | median (min–max) |");
+        self.line("|---|---|");
+        let mut out = Map::new();
+        for (a, b, metric, title) in rows {
+            let s = raw.ratio(scenario, a, b, metric);
+            if s.is_none() {
+                continue;
+            }
+            self.line(format!("| {title} | {} |", ratio_cell(s)));
+            out.insert(format!("{a}/{b} {metric}"), stats_json(s));
+        }
+        self.line("");
+        self.summary
+            .entry(scenario.to_owned())
+            .or_insert_with(|| Value::Object(Map::new()))
+            .as_object_mut()
+            .unwrap()
+            .insert("ratios".into(), Value::Object(out));
+    }
+}
+
+fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    let text = std::fs::read_to_string(&args.raw).context("reading the raw figures")?;
+    let rows: Vec<Value> = text
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(serde_json::from_str)
+        .collect::<Result<_, _>>()
+        .context("parsing the raw figures")?;
+    let meta: Value = serde_json::from_str(&std::fs::read_to_string(&args.meta)?)?;
+    let raw = Raw { rows };
+    let m = machine();
+    let mut r = Report {
+        md: String::new(),
+        summary: Map::new(),
+    };
+    let records = meta["records"].as_u64().unwrap_or(0);
+    let file_records = meta["file_records"].as_u64().unwrap_or(records);
+    let runs = meta["runs"].as_u64().unwrap_or(0);
+    let partitions = meta["partitions"].as_u64().unwrap_or(0);
+
+    r.line("# Benchmarks");
+    r.line("");
+    r.line("<!-- Generated by scripts/bench.sh (tests/src/bin/bench-report.rs): everything above the notes marker is rewritten on each run; the notes below it are kept. -->");
+    r.line("");
+    r.line(format!(
+        "`scripts/bench.sh{}` on {} — {} CPUs ({}), {} GiB memory, Linux {}; commit `{}`{}; {}; {}. Raw figures: [benchmarks.json](benchmarks.json).",
+        if meta["quick"].as_bool() == Some(true) { " --quick" } else { "" },
+        meta["date"].as_str().unwrap_or("?"),
+        m["nproc"],
+        m["cpu_model"].as_str().unwrap_or("?"),
+        m["memory_gib"],
+        m["kernel"].as_str().unwrap_or("?"),
+        &m["commit"].as_str().unwrap_or("?").get(..12).unwrap_or("?"),
+        if m["worktree_modified"] == true { " with uncommitted changes" } else { "" },
+        m["rustc"].as_str().unwrap_or("?"),
+        m["java"].as_str().unwrap_or("?"),
+    ));
+    r.line("");
+    r.line(format!(
+        "Every scenario ran {runs} time(s) per variant, variants alternating within each round (the order reversed every other round); cells are medians with (min–max); ratios are computed per round, then summarised. Records: {} product-like JSON values (~{} bytes) in a topic of {partitions} partitions; the file scenarios use {} lines of the same records. Load average when the run started: {}. Servers: Kafka 4.3.1 and OpenSearch 2.19.6 from `scripts/infra.sh`, on the same machine.",
+        fmt_num(records as f64),
+        meta["avg_bytes"].as_f64().map(|b| format!("{b:.0}")).unwrap_or("?".into()),
+        fmt_num(file_records as f64),
+        meta["loadavg"].as_str().unwrap_or("?"),
+    ));
+    r.line("");
+
+    // Goals.
+    let es1 = raw.ratio("es", "ours-tasks1", "bulk-ceiling", "records_per_s");
+    let es4 = raw.ratio("es", "ours-tasks4", "bulk-ceiling", "records_per_s");
+    let src_speed = raw.ratio("file-source", "ours", "java", "records_per_s");
+    let src_rss = raw.ratio("file-source", "ours", "java", "rss_kb");
+    let snk_speed = raw.ratio("file-sink", "ours", "java", "records_per_s");
+    let snk_rss = raw.ratio("file-sink", "ours", "java", "rss_kb");
+    let ready = raw.stats("startup", "ours-50", "ms");
+    let boundary = raw.stats("boundary", "batch-2000", "ns_per_record");
+    let verdict = |s: Option<Stats>, ok: &dyn Fn(f64) -> bool| match s {
+        None => "not measured",
+        Some(s) if ok(s.median) => "met",
+        Some(_) => "missed",
+    };
+    r.line("## Goals");
+    r.line("");
+    r.line("| goal | target | measured (median, min–max) | |");
+    r.line("|---|---|---|---|");
+    let mut goals = Vec::new();
+    let mut goal = |r: &mut Report, name: &str, target: &str, measured: String, v: &str| {
+        r.line(format!("| {name} | {target} | {measured} | {v} |"));
+        goals.push(json!({"goal": name, "target": target, "measured": measured, "verdict": v}));
+    };
+    goal(
+        &mut r,
+        "Elasticsearch sink vs raw `_bulk` ceiling, tasks.max=1",
+        "≥ 0.9×",
+        ratio_cell(es1),
+        verdict(es1, &|x| x >= 0.9),
+    );
+    goal(
+        &mut r,
+        "Elasticsearch sink vs raw `_bulk` ceiling, tasks.max=4",
+        "≥ 0.9×",
+        ratio_cell(es4),
+        verdict(es4, &|x| x >= 0.9),
+    );
+    goal(
+        &mut r,
+        "File → Kafka records/s vs Java Connect",
+        "≥ 3×",
+        ratio_cell(src_speed),
+        verdict(src_speed, &|x| x >= 3.0),
+    );
+    goal(
+        &mut r,
+        "File → Kafka peak RSS vs Java Connect",
+        "≤ 0.1×",
+        ratio_cell(src_rss),
+        verdict(src_rss, &|x| x <= 0.1),
+    );
+    goal(
+        &mut r,
+        "Kafka → file records/s vs Java Connect",
+        "≥ 3×",
+        ratio_cell(snk_speed),
+        verdict(snk_speed, &|x| x >= 3.0),
+    );
+    goal(
+        &mut r,
+        "Kafka → file peak RSS vs Java Connect",
+        "≤ 0.1×",
+        ratio_cell(snk_rss),
+        verdict(snk_rss, &|x| x <= 0.1),
+    );
+    goal(
+        &mut r,
+        "Start-up to REST ready with 50 plugins",
+        "≤ 100 ms",
+        cell(ready).replace(" (", " ms (")
+            + if ready.is_some_and(|s| s.n == 1) {
+                " ms"
+            } else {
+                ""
+            },
+        verdict(ready, &|x| x <= 100.0),
+    );
+    goal(
+        &mut r,
+        "Plugin boundary at 2,000 records per batch",
+        "≤ 50 ns/record",
+        cell(boundary).replace(" (", " ns (")
+            + if boundary.is_some_and(|s| s.n == 1) {
+                " ns"
+            } else {
+                ""
+            },
+        verdict(boundary, &|x| x <= 50.0),
+    );
+    r.line("");
+    r.summary.insert("goals".into(), Value::Array(goals));
+
+    let pipeline_metrics: &[(&str, &str)] = &[
+        ("records_per_s", "records/s"),
+        ("seconds", "seconds"),
+        ("rss_mb", "peak RSS (MB)"),
+        ("cpu_s", "CPU (s)"),
+        ("cpu_us_per_record", "CPU µs/record"),
+    ];
+
+    if raw.has("es") {
+        r.line("## Kafka → Elasticsearch (OpenSearch)");
+        r.line("");
+        r.line(format!("{} records already in the topic; from creating the connector (or starting the loader) until OpenSearch's `_count` sees them all (polled every 100 ms; the index refreshes every second). Our Elasticsearch sink in our host (standalone, one process per run), configured like the seed: JsonConverter with schemas.enable=false, key.ignore=true, schema.ignore=true, batch.size 2000, max.in.flight.requests 5. The ceiling is `bench-bulk-loader`: a bare consumer and raw `_bulk` requests with the same action lines, batch size and concurrency. The index is deleted before every run. RSS and CPU are those of the worker (or loader) process.", fmt_num(records as f64)));
+        r.line("");
+        r.table(
+            &raw,
+            "es",
+            &[
+                ("ours-tasks1", "our sink, tasks.max=1"),
+                ("ours-tasks4", "our sink, tasks.max=4"),
+                ("bulk-ceiling", "raw `_bulk` loader (ceiling)"),
+            ],
+            pipeline_metrics,
+        );
+        r.ratios(
+            &raw,
+            "es",
+            &[
+                (
+                    "ours-tasks1",
+                    "bulk-ceiling",
+                    "records_per_s",
+                    "records/s, tasks.max=1 / ceiling",
+                ),
+                (
+                    "ours-tasks4",
+                    "bulk-ceiling",
+                    "records_per_s",
+                    "records/s, tasks.max=4 / ceiling",
+                ),
+            ],
+        );
+    }
+    for (scenario, title, what) in [
+        (
+            "file-source",
+            "File → Kafka",
+            "A file of the records as lines; from creating the FileStreamSource connector (`batch.size` 2000 on both) until the topic's end offsets hold every line. StringConverter on both sides; each worker is a fresh standalone process per run (ours: `connect standalone`; Java: `ConnectStandalone` 4.3.1 with the connect-file plugin, `-Xms256m -Xmx2g` G1 as Kafka's scripts set it), default producer settings and offset.flush.interval.ms (60 s) on both. Peak RSS is the process's VmHWM (start-up included); CPU is user+system time from creating the connector to the end.",
+        ),
+        (
+            "file-sink",
+            "Kafka → file",
+            "The records topic, read by a FileStreamSink connector (new consumer group each run, `consumer.max.poll.records=2000` on both) until the output file holds every line. StringConverter on both sides; fresh standalone processes as above; offset.flush.interval.ms 100 on both (our sink writes its last buffer, and syncs the file, when offsets are committed; Java's writes every record through an unbuffered stream and does not sync).",
+        ),
+    ] {
+        if !raw.has(scenario) {
+            continue;
+        }
+        r.line(format!("## {title}"));
+        r.line("");
+        r.line(what);
+        r.line("");
+        r.table(
+            &raw,
+            scenario,
+            &[("ours", "ours"), ("java", "Java Kafka Connect")],
+            pipeline_metrics,
+        );
+        r.ratios(
+            &raw,
+            scenario,
+            &[
+                ("ours", "java", "records_per_s", "records/s, ours / Java"),
+                ("ours", "java", "rss_kb", "peak RSS, ours / Java"),
+                ("ours", "java", "cpu_s", "CPU seconds, ours / Java"),
+            ],
+        );
+    }
+    if raw.has("sink-overhead") {
+        r.line("## Sink overhead");
+        r.line("");
+        r.line("Our file sink writing to /dev/null through the whole sink pipeline (consumer group, StringConverter, batch, plugin `put`, offset commits), until its committed offsets reach the end of the topic, against `bench-bare-consumer`: a bare rdkafka consumer joining a fresh group and reading the same topic to the end (time from creating the consumer to the last record).");
+        r.line("");
+        r.table(
+            &raw,
+            "sink-overhead",
+            &[
+                ("ours", "our sink pipeline → /dev/null"),
+                ("bare-consumer", "bare rdkafka consumer"),
+            ],
+            pipeline_metrics,
+        );
+        r.ratios(
+            &raw,
+            "sink-overhead",
+            &[(
+                "ours",
+                "bare-consumer",
+                "records_per_s",
+                "records/s, ours / bare consumer",
+            )],
+        );
+    }
+    if raw.has("startup") {
+        r.line("## Start-up");
+        r.line("");
+        r.line("From spawning the process to the first `GET /` answered 200 (polled every 2 ms), standalone mode, no connectors. 50 plugins: ours, 25 copies each of the file-sink and file-source components (`<owner>-<name>-N/manifest.json` + `lib/*.so`), every library ELF-checked and loaded (duplicate classes are refused with a log line after loading); Java, 50 copies of the connect-file plugin directory with `plugin.discovery=service_load` (the faster discovery mode; the default `hybrid_warn` also scans classes by reflection).");
+        r.line("");
+        r.table(
+            &raw,
+            "startup",
+            &[
+                ("ours-0", "ours, 0 plugins"),
+                ("ours-50", "ours, 50 plugins"),
+                ("java-0", "Java, 0 plugins"),
+                ("java-50", "Java, 50 plugins"),
+            ],
+            &[("ms", "ms to ready"), ("rss_mb", "RSS at ready (MB)")],
+        );
+        r.ratios(
+            &raw,
+            "startup",
+            &[
+                ("ours-0", "java-0", "ms", "ms, ours / Java, 0 plugins"),
+                ("ours-50", "java-50", "ms", "ms, ours / Java, 50 plugins"),
+            ],
+        );
+    }
+    if raw.has("boundary") {
+        r.line("## Plugin boundary");
+        r.line("");
+        r.line("`cargo bench -p connect-plugin-api --bench batch`: the host fills a reused batch (16-byte key, 256-byte value, one header) and calls `put` through the abi_stable trait object; the plugin reads every key and value. Criterion's median per iteration divided by the batch size; one criterion run per round.");
+        r.line("");
+        r.table(
+            &raw,
+            "boundary",
+            &[
+                ("batch-1", "batch of 1"),
+                ("batch-100", "batch of 100"),
+                ("batch-2000", "batch of 2,000"),
+            ],
+            &[("ns_per_record", "ns/record")],
+        );
+    }
+
+    // Keep the hand-written notes.
+    let old = std::fs::read_to_string(&args.md).unwrap_or_default();
+    let notes = old
+        .find(NOTES_MARKER)
+        .map(|i| old[i..].to_owned())
+        .unwrap_or_else(|| format!("{NOTES_MARKER}\n\n## Notes\n\n(none yet)\n"));
+    let md = format!("{}{notes}", r.md);
+    std::fs::write(&args.md, md).context("writing the Markdown report")?;
+
+    let out = json!({
+        "meta": meta,
+        "machine": Value::Object(m),
+        "summary": Value::Object(r.summary),
+        "raw": raw.rows,
+    });
+    std::fs::write(&args.json, serde_json::to_string_pretty(&out)? + "\n")
+        .context("writing the JSON report")?;
+    Ok(())
+}
