@@ -237,6 +237,12 @@ fn consumer_config(spec: &TaskSpec) -> ClientConfig {
     if cfg.get("fetch.queue.backoff.ms").is_none() {
         cfg.set("fetch.queue.backoff.ms", "10");
     }
+    // librdkafka prefetches up to 64 MB per consumer by default: most of a sink task's memory,
+    // and no faster than a few MB (1M records to a file: 85 MB peak RSS with 64 MB; 41 MB with
+    // 8 MB and 33 MB with 4 MB, both about 1.4 s). Like the Java consumer's 1 MB per partition.
+    if cfg.get("queued.max.messages.kbytes").is_none() {
+        cfg.set("queued.max.messages.kbytes", "4096");
+    }
     cfg
 }
 

@@ -71,12 +71,23 @@ struct RawItem {
     error: Option<Value>,
 }
 
+/// One entry of `items`: an object with one key, the operation. Named fields instead of a map,
+/// so reading 2,000 items allocates no map and no key string (this was the sink's largest CPU
+/// cost after OpenSearch itself).
+#[derive(Deserialize)]
+struct RawEntry {
+    index: Option<RawItem>,
+    create: Option<RawItem>,
+    update: Option<RawItem>,
+    delete: Option<RawItem>,
+}
+
 #[derive(Deserialize)]
 struct RawBulk {
     #[serde(default)]
     errors: bool,
     #[serde(default)]
-    items: Vec<std::collections::BTreeMap<String, RawItem>>,
+    items: Vec<RawEntry>,
 }
 
 /// One item of a bulk response: HTTP status and error object (`_type` and the rest ignored, so
@@ -114,10 +125,15 @@ pub fn classify_response(status: u16, body: &[u8]) -> Result<Vec<Item>, RequestE
                 .items
                 .into_iter()
                 .map(|m| {
-                    let item = m.into_values().next().unwrap_or(RawItem {
-                        status: 0,
-                        error: None,
-                    });
+                    let item = m
+                        .index
+                        .or(m.create)
+                        .or(m.update)
+                        .or(m.delete)
+                        .unwrap_or(RawItem {
+                            status: 0,
+                            error: None,
+                        });
                     Item {
                         status: item.status,
                         error: item.error,

@@ -43,6 +43,10 @@ fn main() -> anyhow::Result<()> {
         .set("enable.auto.offset.store", "false")
         .set("auto.offset.reset", "earliest")
         .set("enable.partition.eof", "false")
+        // The consumer settings our host's sink tasks use (runtime/sink_task.rs): without the
+        // short fetch back-off librdkafka idles up to 1 s whenever its queue filled up.
+        .set("fetch.queue.backoff.ms", "10")
+        .set("queued.max.messages.kbytes", "4096")
         .create()?;
     consumer.subscribe(&[&args.topic])?;
     let marks = common::watermarks(&consumer, &args.topic, &parts)?;

@@ -75,6 +75,10 @@ fn main() -> anyhow::Result<()> {
         .set("enable.partition.eof", "false")
         .set("group.id", "bench-bulk-loader-unused")
         .set("enable.auto.commit", "false")
+        // The consumer settings our host's sink tasks use (runtime/sink_task.rs): without the
+        // short fetch back-off librdkafka idles up to 1 s whenever its queue filled up.
+        .set("fetch.queue.backoff.ms", "10")
+        .set("queued.max.messages.kbytes", "4096")
         .create()?;
     let marks = common::watermarks(&consumer, &args.topic, &parts)?;
     let total: i64 = marks.iter().map(|(_, lo, hi)| hi - lo).sum();

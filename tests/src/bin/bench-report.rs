@@ -107,7 +107,7 @@ fn metric_of(r: &Value, metric: &str) -> Option<f64> {
 
 fn fmt_num(x: f64) -> String {
     let a = x.abs();
-    if a >= 100_000.0 {
+    if a >= 10_000.0 {
         // thousands separators
         let s = format!("{:.0}", x);
         let (sign, digits) = s.strip_prefix('-').map_or(("", s.as_str()), |d| ("-", d));
@@ -143,11 +143,24 @@ fn cell(s: Option<Stats>) -> String {
     }
 }
 
+fn fmt_ratio(x: f64) -> String {
+    if x.abs() >= 0.1 {
+        format!("{x:.2}")
+    } else {
+        format!("{x:.3}")
+    }
+}
+
 fn ratio_cell(s: Option<Stats>) -> String {
     match s {
         None => "–".into(),
-        Some(s) if s.n == 1 => format!("{:.2}×", s.median),
-        Some(s) => format!("{:.2}× ({:.2}–{:.2})", s.median, s.min, s.max),
+        Some(s) if s.n == 1 => format!("{}×", fmt_ratio(s.median)),
+        Some(s) => format!(
+            "{}× ({}–{})",
+            fmt_ratio(s.median),
+            fmt_ratio(s.min),
+            fmt_ratio(s.max)
+        ),
     }
 }
 
@@ -433,7 +446,7 @@ fn main() -> anyhow::Result<()> {
     if raw.has("es") {
         r.line("## Kafka → Elasticsearch (OpenSearch)");
         r.line("");
-        r.line(format!("{} records already in the topic; from creating the connector (or starting the loader) until OpenSearch's `_count` sees them all (polled every 100 ms; the index refreshes every second). Our Elasticsearch sink in our host (standalone, one process per run), configured like the seed: JsonConverter with schemas.enable=false, key.ignore=true, schema.ignore=true, batch.size 2000, max.in.flight.requests 5. The ceiling is `bench-bulk-loader`: a bare consumer and raw `_bulk` requests with the same action lines, batch size and concurrency. The index is deleted before every run. RSS and CPU are those of the worker (or loader) process.", fmt_num(records as f64)));
+        r.line(format!("{} records already in the topic; from creating the connector (or starting the loader) until OpenSearch's `_count` sees them all (polled every 100 ms; the index refreshes every second). Our Elasticsearch sink in our host (standalone, one process per run), configured like the seed: JsonConverter with schemas.enable=false, key.ignore=true, schema.ignore=true, batch.size 2000, max.in.flight.requests 5. The ceiling is `bench-bulk-loader`: a bare consumer (our sink tasks' consumer settings, partitions assigned, no group) and raw `_bulk` requests with the same action lines, batch size and concurrency (5 requests in flight; our sink has 5 per task, so 20 with tasks.max=4). The index is deleted before every run. RSS and CPU are those of the worker (or loader) process.", fmt_num(records as f64)));
         r.line("");
         r.table(
             &raw,
@@ -502,7 +515,7 @@ fn main() -> anyhow::Result<()> {
     if raw.has("sink-overhead") {
         r.line("## Sink overhead");
         r.line("");
-        r.line("Our file sink writing to /dev/null through the whole sink pipeline (consumer group, StringConverter, batch, plugin `put`, offset commits), until its committed offsets reach the end of the topic, against `bench-bare-consumer`: a bare rdkafka consumer joining a fresh group and reading the same topic to the end (time from creating the consumer to the last record).");
+        r.line("Our file sink writing to /dev/null through the whole sink pipeline (consumer group, StringConverter, batch, plugin `put`, offset commits), until its committed offsets reach the end of the topic, against `bench-bare-consumer`: a bare rdkafka consumer with the same consumer settings as our sink tasks, joining a fresh group and reading the same topic to the end (time from creating the consumer to the last record).");
         r.line("");
         r.table(
             &raw,
