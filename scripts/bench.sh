@@ -60,7 +60,7 @@ ES_FLUSH_MS=60000
 JAVA_OPTS=(-Xms256m -Xmx2g -server -XX:+UseG1GC -XX:MaxGCPauseMillis=20
     -XX:InitiatingHeapOccupancyPercent=35 -XX:+ExplicitGCInvokesConcurrent -Djava.awt.headless=true)
 
-W=$ROOT/target/bench/work
+W=$ROOT/target/bench/scratch
 BIN=$ROOT/target/release
 RAW=$W/results.jsonl
 TAG=bench$$
