@@ -279,13 +279,16 @@ fn run_inner(spec: &TaskSpec) -> Result<(), TaskFailure> {
         }
         Ok(())
     })();
-    if result.is_ok() {
-        flush_offsets(spec, &producer, &mut task, &mut pending_offsets, &reporter)?;
-        task.stop()
-            .into_result()
-            .map_err(|e| TaskFailure::from_plugin("stop", &e))?;
-    } else {
-        let _ = task.stop();
+    let result = result.and_then(|()| {
+        // The last offset flush: only polls Kafka acknowledged in full, after waiting up to
+        // offset.flush.timeout.ms for those in flight (a cancelled task writes none).
+        flush_offsets(spec, &producer, &mut task, &mut pending_offsets, &reporter)
+    });
+    if let Err(e) = task.stop().into_result()
+        && result.is_ok()
+    {
+        // As Kafka Connect: a failing stop is logged; the offsets are written already.
+        tracing::warn!(connector = %spec.id.connector, task = spec.id.task, "the plugin's stop failed: {}", e.message);
     }
     result
 }
@@ -351,6 +354,10 @@ fn flush_offsets(
     pending: &mut BTreeMap<String, Option<String>>,
     reporter: &ErrorReporter,
 ) -> Result<(), TaskFailure> {
+    if spec.control.cancelled() {
+        // Abandoned: a new instance may have written newer offsets for the same partitions.
+        return Ok(());
+    }
     let timeout = spec.worker.config.offset_flush_timeout;
     if !wait_delivered(producer, timeout) {
         tracing::warn!(connector = %spec.id.connector, "records still in flight after offset.flush.timeout.ms; their offsets wait for the next flush");

@@ -2,8 +2,9 @@
 //!
 //! One OS thread per task (plugin calls block, and must never run on an async executor); one
 //! mutex-guarded object per connector instance. Stopping a task asks it to stop and waits up to
-//! `task.shutdown.graceful.timeout.ms`; a task that does not stop in time is abandoned (its
-//! thread keeps its resources until it returns), as Kafka Connect does.
+//! `task.shutdown.graceful.timeout.ms`; a task that does not stop in time is abandoned and
+//! cancelled (its thread keeps its resources until it returns, and commits and reports nothing
+//! after that), as Kafka Connect does.
 
 use std::{
     collections::BTreeMap,
@@ -257,7 +258,11 @@ impl Worker {
             if thread.is_finished() {
                 let _ = thread.join();
             } else {
-                tracing::error!(connector = %id.connector, task = id.task, "task did not stop within task.shutdown.graceful.timeout.ms; abandoning it");
+                // Kafka's WorkerTask.cancel: whatever the task does when (if) its plugin call
+                // returns is neither committed nor reported, since a new instance may own its
+                // partitions, offsets and status by then.
+                t.control.cancel();
+                tracing::error!(connector = %id.connector, task = id.task, "task did not stop within task.shutdown.graceful.timeout.ms; abandoning it (it commits nothing from now on)");
             }
         }
     }
@@ -293,6 +298,25 @@ impl Worker {
             .unwrap()
             .get(id)
             .map(|t| t.control.status())
+    }
+
+    /// Every task here with its control (status, failure, target).
+    pub fn task_controls(&self) -> Vec<(ConnectorTaskId, Arc<TaskControl>)> {
+        self.tasks
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|(id, t)| (id.clone(), t.control.clone()))
+            .collect()
+    }
+
+    /// One task's control, if it runs here.
+    pub fn task_control_of(&self, id: &ConnectorTaskId) -> Option<Arc<TaskControl>> {
+        self.tasks
+            .lock()
+            .unwrap()
+            .get(id)
+            .map(|t| t.control.clone())
     }
 
     /// Every task and its current status.
