@@ -9,6 +9,8 @@ mod file_pipeline;
 mod plugin_loading;
 // every REST endpoint: shapes, codes and error texts; the same calls against the Java peer.
 mod rest_contract;
+// sink stop path: SIGTERM during an outage commits only what is durable; a poison record stops the restarts.
+mod sink_stop;
 // the seed: ES sink installed like confluent-hub, the seed JSON, documents in OpenSearch; kill -9.
 mod seed_flow;
 // Kafka broker: create a topic, produce 10,000 records, group-consume them with manual sync commits.

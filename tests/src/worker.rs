@@ -241,6 +241,12 @@ impl Worker {
         lines[lines.len().saturating_sub(40)..].join("\n")
     }
 
+    /// The whole log of the current process.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.path(&format!("worker-{}.log", self.log_count)))
+            .unwrap_or_default()
+    }
+
     /// Polls `cond` every 200 ms until it holds, or panics with the log tail.
     pub fn wait_until(&self, what: &str, limit: Duration, mut cond: impl FnMut(&Worker) -> bool) {
         let deadline = Instant::now() + limit;
