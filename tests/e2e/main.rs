@@ -9,6 +9,8 @@ mod file_pipeline;
 mod plugin_loading;
 // every REST endpoint: shapes, codes and error texts; the same calls against the Java peer.
 mod rest_contract;
+// sink consumers as static members: a killed worker's sinks resume at once; a stopped sink leaves its group.
+mod sink_restart;
 // sink stop path: SIGTERM during an outage commits only what is durable; a poison record stops the restarts.
 mod sink_stop;
 // the seed: ES sink installed like confluent-hub, the seed JSON, documents in OpenSearch; kill -9.

@@ -44,6 +44,7 @@ use super::{
     convert::{self, Converter},
     errors::{ErrantRecord, ErrorReporter, Stage, TaskFailure},
     host_context::{HostTaskContext, TaskRequests},
+    static_membership,
     status::{State, TargetState},
     task_control::TaskControl,
     task_spec::TaskSpec,
@@ -290,7 +291,8 @@ fn copy_records(
     out
 }
 
-fn consumer_config(spec: &TaskSpec) -> ClientConfig {
+/// The consumer's settings; `instance`: its `group.instance.id` when it is a static member.
+fn consumer_config(spec: &TaskSpec, instance: Option<&str>) -> ClientConfig {
     let mut cfg = spec.client_config(
         &spec.worker.config.consumer,
         &spec.connector.consumer_overrides,
@@ -305,6 +307,9 @@ fn consumer_config(spec: &TaskSpec) -> ClientConfig {
         .set("enable.auto.offset.store", "false")
         .set("auto.offset.reset", "earliest")
         .set("enable.partition.eof", "false");
+    if let Some(id) = instance {
+        cfg.set("group.instance.id", id);
+    }
     // librdkafka (2.4+) postpones a partition's next fetch by fetch.queue.backoff.ms (default
     // 1000 ms) whenever its local queue is over queued.min.messages or
     // queued.max.messages.kbytes; a task that drains the queue in milliseconds then sat idle for
@@ -525,7 +530,15 @@ fn run_inner(spec: &TaskSpec) -> Result<(), TaskFailure> {
             control: control.clone(),
         }),
     };
-    let consumer: BaseConsumer<SinkContext> = consumer_config(spec)
+    // A group.instance.id the user set (consumer.override.group.instance.id) is theirs to
+    // manage; ours is removed from the group when the task stops for good.
+    let instance = (static_membership::enabled(&spec.connector.originals)
+        && !spec
+            .connector
+            .consumer_overrides
+            .contains_key("group.instance.id"))
+    .then(|| static_membership::instance_id(&spec.id.connector, spec.id.task));
+    let consumer: BaseConsumer<SinkContext> = consumer_config(spec, instance.as_deref())
         .create_with_context(context)
         .map_err(|e| {
             TaskFailure::new(
@@ -587,6 +600,24 @@ fn run_inner(spec: &TaskSpec) -> Result<(), TaskFailure> {
         tracing::warn!(connector = %spec.id.connector, task = spec.id.task, "the plugin's stop failed: {}", e.message);
     }
     consumer.unsubscribe();
+    if let Some(instance) = instance
+        && control.leaving()
+        && !control.cancelled()
+    {
+        // A static member does not leave when its consumer closes: remove it, or the group
+        // keeps its partitions (and refuses offset changes) until session.timeout.ms.
+        drop(consumer);
+        let group = format!("connect-{}", spec.id.connector);
+        if let Err(e) = static_membership::remove_member(
+            &spec.worker.config.bootstrap_servers,
+            &group,
+            &instance,
+            Duration::from_secs(10),
+        ) {
+            tracing::warn!(connector = %spec.id.connector, task = spec.id.task,
+                "{e}; its partitions stay with it until session.timeout.ms passes");
+        }
+    }
     result
 }
 

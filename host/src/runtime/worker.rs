@@ -218,7 +218,7 @@ impl Worker {
     pub fn stop_task(&self, id: &ConnectorTaskId) {
         let task = self.tasks.lock().unwrap().remove(id);
         if let Some(task) = task {
-            self.join(vec![(id.clone(), task)]);
+            self.join(vec![(id.clone(), task)], true);
         }
     }
 
@@ -235,12 +235,18 @@ impl Worker {
                 .filter_map(|id| all.remove(&id).map(|t| (id, t)))
                 .collect()
         };
-        self.join(tasks);
+        self.join(tasks, true);
     }
 
-    fn join(&self, tasks: Vec<(ConnectorTaskId, RunningTask)>) {
+    /// Stops tasks and waits for them, up to `task.shutdown.graceful.timeout.ms`. `for_good`:
+    /// they are not expected back soon (not a worker shutdown), so they leave their groups.
+    fn join(&self, tasks: Vec<(ConnectorTaskId, RunningTask)>, for_good: bool) {
         for (_, t) in &tasks {
-            t.control.request_stop();
+            if for_good {
+                t.control.request_removal();
+            } else {
+                t.control.request_stop();
+            }
         }
         let deadline = Instant::now()
             + self
@@ -335,7 +341,8 @@ impl Worker {
             std::mem::take(&mut *self.tasks.lock().unwrap())
                 .into_iter()
                 .collect();
-        self.join(tasks);
+        // Members stay in their groups: the worker is expected back (static membership).
+        self.join(tasks, false);
         let names: Vec<String> = self.connectors.lock().unwrap().keys().cloned().collect();
         for n in names {
             self.stop_connector(&n);
