@@ -1,9 +1,18 @@
 //! Starting distributed workers: five at once on fresh internal topics all become ready (they race
-//! to create the topics, and read them before the partitions have leaders).
+//! to create the topics, and read them before the partitions have leaders), and a REST port that
+//! is already taken fails the start before anything else happens.
 
-use std::time::{Duration, Instant};
+use std::{
+    net::TcpListener,
+    process::{Command, Stdio},
+    time::{Duration, Instant},
+};
 
-use connect_tests::{require_kafka, unique_name, worker::Worker};
+use connect_tests::{
+    artifacts::connect_binary,
+    require_kafka, unique_name,
+    worker::{Worker, distributed_props, write_properties},
+};
 
 /// Workers started at once per round, all in one new group with new internal topics.
 const WORKERS: usize = 5;
@@ -55,4 +64,70 @@ fn five_workers_starting_at_once_on_fresh_topics_all_become_ready() {
         began.elapsed().as_secs_f64(),
         slowest.as_secs_f64()
     );
+}
+
+#[test]
+fn a_taken_rest_port_fails_the_start_naming_the_address_and_the_setting() {
+    let bootstrap = require_kafka();
+    let held = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = held.local_addr().unwrap().port();
+    let dir = tempfile::tempdir().unwrap();
+    let plugins = dir.path().join("plugins");
+    std::fs::create_dir_all(&plugins).unwrap();
+    let config = dir.path().join("worker.properties");
+    write_properties(
+        &config,
+        &distributed_props(&bootstrap, &unique_name("bind"), port, &plugins),
+    );
+    let log_path = dir.path().join("worker.log");
+    let log = std::fs::File::create(&log_path).unwrap();
+    let mut child = Command::new(connect_binary())
+        .arg("distributed")
+        .arg(&config)
+        .env("CONNECT_LOG", "info")
+        .env_remove("CONNECT_BOOTSTRAP_SERVERS")
+        .env_remove("CONNECT_LISTENERS")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(log)
+        .spawn()
+        .unwrap();
+
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break Some(status);
+        }
+        if Instant::now() >= deadline {
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    if status.is_none() {
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+    drop(held);
+    let stderr = std::fs::read_to_string(&log_path).unwrap();
+    let status = status.unwrap_or_else(|| {
+        panic!("the worker still ran 30 s after failing to bind its REST port:\n{stderr}")
+    });
+
+    assert_eq!(status.code(), Some(1), "{stderr}");
+    let address = format!("127.0.0.1:{port}");
+    let fatal = stderr
+        .lines()
+        .find(|l| l.starts_with("connect: "))
+        .unwrap_or_else(|| panic!("no `connect: ` error line:\n{stderr}"));
+    assert!(fatal.contains(&address), "{fatal}");
+    assert!(fatal.contains("'listeners'"), "{fatal}");
+    assert!(fatal.contains("CONNECT_LISTENERS"), "{fatal}");
+    // Bound before anything else: no internal topic opened, no connector, never "started".
+    for later in [
+        "worker started",
+        "created internal topic",
+        "restoring connector",
+    ] {
+        assert!(!stderr.contains(later), "logged {later:?}:\n{stderr}");
+    }
 }
