@@ -19,5 +19,7 @@ mod seed_flow;
 mod smoke_kafka;
 // OpenSearch node: `_bulk`-index 1,000 documents, refresh, `_count` them back.
 mod smoke_opensearch;
+// five workers starting at once on fresh topics all become ready; a taken REST port fails the start.
+mod startup;
 // starting: CONNECT_* variables alone (the seed's block); unknown or ill-typed settings refused.
 mod worker_config;
