@@ -11,11 +11,11 @@ mod plugin_loading;
 mod rest_contract;
 // the seed: ES sink installed like confluent-hub, the seed JSON, documents in OpenSearch; kill -9.
 mod seed_flow;
-// file source → private broker killed mid-stream, host stopped (SIGTERM, kill -9) in the outage: nothing lost.
-mod source_outage;
 // Kafka broker: create a topic, produce 10,000 records, group-consume them with manual sync commits.
 mod smoke_kafka;
 // OpenSearch node: `_bulk`-index 1,000 documents, refresh, `_count` them back.
 mod smoke_opensearch;
+// file source → private broker killed mid-stream; host SIGTERMed, kill -9ed or riding it out: nothing lost.
+mod source_outage;
 // starting: CONNECT_* variables alone (the seed's block); unknown or ill-typed settings refused.
 mod worker_config;
