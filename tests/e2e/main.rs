@@ -19,6 +19,8 @@ mod seed_flow;
 mod smoke_kafka;
 // OpenSearch node: `_bulk`-index 1,000 documents, refresh, `_count` them back.
 mod smoke_opensearch;
+// file source → private broker killed mid-stream; host SIGTERMed, kill -9ed or riding it out: nothing lost.
+mod source_outage;
 // five workers starting at once on fresh topics all become ready; a taken REST port fails the start.
 mod startup;
 // starting: CONNECT_* variables alone (the seed's block); unknown or ill-typed settings refused.

@@ -7,6 +7,7 @@
 //! answer, the test fails loudly with the command that starts it. Nothing is skipped silently.
 
 pub mod artifacts;
+pub mod broker;
 pub mod kafka;
 pub mod throttle;
 pub mod worker;
