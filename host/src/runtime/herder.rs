@@ -9,6 +9,7 @@
 use std::{
     collections::BTreeMap,
     sync::{Arc, Mutex, Weak},
+    time::Duration,
 };
 
 use serde_json::Value;
@@ -30,6 +31,9 @@ use crate::{
     config::{ConfigKeyInfo, ConnectorConfig, WorkerConfig},
     plugins::{ConnectorPlugin, PluginRegistry},
 };
+
+/// How long an offsets change through REST waits for the offset store.
+const OFFSET_WRITE_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Everything the herder is built from.
 pub struct HerderParts {
@@ -606,7 +610,7 @@ impl Herder {
                 .worker
                 .context()
                 .offsets
-                .put(name, &entries)
+                .put(name, &entries, OFFSET_WRITE_TIMEOUT)
                 .map_err(store)?;
         }
         Ok("The offsets for this connector have been altered successfully".into())
@@ -632,7 +636,7 @@ impl Herder {
                 .worker
                 .context()
                 .offsets
-                .put(name, &entries)
+                .put(name, &entries, OFFSET_WRITE_TIMEOUT)
                 .map_err(store)?;
         }
         Ok("The offsets for this connector have been reset successfully".into())

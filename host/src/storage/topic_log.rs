@@ -197,8 +197,13 @@ impl TopicLog {
 
     /// Appends records in order and waits until the broker acknowledged all of them.
     pub fn send_all(&self, records: &[Record]) -> Result<(), StoreError> {
+        self.send_all_within(records, OPERATION_TIMEOUT)
+    }
+
+    /// [`TopicLog::send_all`], waiting at most `timeout` for the acknowledgements.
+    pub fn send_all_within(&self, records: &[Record], timeout: Duration) -> Result<(), StoreError> {
         let (tx, rx) = mpsc::channel();
-        let deadline = Instant::now() + OPERATION_TIMEOUT;
+        let deadline = Instant::now() + timeout;
         for (key, value) in records {
             self.enqueue(key, value.as_deref(), Ack::Wait(tx.clone()), deadline)?;
         }
@@ -281,11 +286,9 @@ impl TopicLog {
                 }
                 Err(_) => {
                     return Err(StoreError::Kafka(format!(
-                        "write to topic '{}' was not acknowledged within {} s; check that Kafka \
+                        "write to topic '{}' was not acknowledged in time; check that Kafka \
                          is reachable at {} and the topic's partitions have leaders",
-                        self.topic,
-                        OPERATION_TIMEOUT.as_secs(),
-                        self.bootstrap
+                        self.topic, self.bootstrap
                     )));
                 }
             }
