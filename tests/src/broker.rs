@@ -294,14 +294,8 @@ impl PrivateBroker {
     /// If the broker did not exit within 30 s of SIGTERM (after killing it).
     pub fn stop(&mut self) {
         if let Some(mut child) = self.child.take() {
-            // SAFETY: kill(2) on the pid of our own child, which has not been reaped yet.
-            unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGTERM) };
-            let deadline = Instant::now() + STOP_TIMEOUT;
-            while Instant::now() < deadline {
-                if child.try_wait().unwrap().is_some() {
-                    return;
-                }
-                std::thread::sleep(Duration::from_millis(50));
+            if crate::terminate(&mut child, STOP_TIMEOUT) {
+                return;
             }
             let _ = child.kill();
             let _ = child.wait();

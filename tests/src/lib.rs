@@ -117,6 +117,20 @@ pub fn require_peer_connect() -> String {
     url
 }
 
+/// Sends SIGTERM to a child process and waits up to `limit` for it to exit; true if it did.
+pub fn terminate(child: &mut std::process::Child, limit: Duration) -> bool {
+    // SAFETY: kill(2) on the pid of our own child, which has not been reaped yet.
+    unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGTERM) };
+    let deadline = std::time::Instant::now() + limit;
+    while std::time::Instant::now() < deadline {
+        if child.try_wait().ok().flatten().is_some() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    false
+}
+
 /// A name no other test run uses: `prefix-<pid>-<millis>-<n>`, lowercase (valid as a Kafka topic,
 /// consumer group or OpenSearch index name).
 pub fn unique_name(prefix: &str) -> String {

@@ -297,16 +297,8 @@ impl Worker {
     /// SIGTERM, then waits for the process to exit (tasks commit on the way).
     pub fn stop(&mut self) {
         if let Some(mut child) = self.child.take() {
-            let _ = Command::new("kill")
-                .arg("-TERM")
-                .arg(child.id().to_string())
-                .status();
-            let deadline = Instant::now() + Duration::from_secs(60);
-            while Instant::now() < deadline {
-                if child.try_wait().unwrap().is_some() {
-                    return;
-                }
-                std::thread::sleep(Duration::from_millis(50));
+            if crate::terminate(&mut child, Duration::from_secs(60)) {
+                return;
             }
             let _ = child.kill();
             let _ = child.wait();
@@ -389,14 +381,7 @@ impl Worker {
 impl Drop for Worker {
     fn drop(&mut self) {
         if let Some(mut child) = self.child.take() {
-            let _ = Command::new("kill")
-                .arg("-TERM")
-                .arg(child.id().to_string())
-                .status();
-            let deadline = Instant::now() + Duration::from_secs(20);
-            while Instant::now() < deadline && child.try_wait().ok().flatten().is_none() {
-                std::thread::sleep(Duration::from_millis(50));
-            }
+            crate::terminate(&mut child, Duration::from_secs(20));
             let _ = child.kill();
             let _ = child.wait();
         }

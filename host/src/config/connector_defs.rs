@@ -266,7 +266,7 @@ pub fn framework_config_defs(kind: ConnectorKind) -> Vec<ConfigKeyInfo> {
                 Def::Value("true"),
                 Low,
                 "connect-host extension: each task's consumer is a static member of the group \
-                 (group.instance.id connect-<connector>-<task>), so a worker restarted after a crash \
+                 (group.instance.id connect-<cluster group.id>-<connector>-<task>), so a worker restarted after a crash \
                  gets its partitions back at once instead of after session.timeout.ms. A task stopped \
                  for good (delete, stop, fewer tasks) is removed from the group at once. Set false for \
                  Kafka Connect's dynamic membership.",

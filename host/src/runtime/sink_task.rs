@@ -537,7 +537,14 @@ fn run_inner(spec: &TaskSpec) -> Result<(), TaskFailure> {
             .connector
             .consumer_overrides
             .contains_key("group.instance.id"))
-    .then(|| static_membership::instance_id(&spec.id.connector, spec.id.task));
+    .then(|| {
+        let config = &spec.worker.config;
+        let cluster = config
+            .distributed
+            .as_ref()
+            .map_or(spec.worker.worker_id.as_str(), |d| d.group_id.as_str());
+        static_membership::instance_id(cluster, &spec.id.connector, spec.id.task)
+    });
     let consumer: BaseConsumer<SinkContext> = consumer_config(spec, instance.as_deref())
         .create_with_context(context)
         .map_err(|e| {

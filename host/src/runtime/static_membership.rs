@@ -1,5 +1,5 @@
 //! Static membership of sink task consumers (KIP-345): each task's consumer joins its group
-//! `connect-<connector>` with `group.instance.id` `connect-<connector>-<task>`.
+//! `connect-<connector>` with a `group.instance.id` of its own ([`instance_id`]).
 //!
 //! What it buys: a worker killed and restarted rejoins as the same member, and the coordinator
 //! hands it its partitions at once; with dynamic membership (Kafka Connect's) the new consumer
@@ -41,9 +41,36 @@ const NOT_COORDINATOR: i16 = 16;
 const UNKNOWN_MEMBER_ID: i16 = 25;
 const GROUP_ID_NOT_FOUND: i16 = 69;
 
-/// The `group.instance.id` of a sink task's consumer.
-pub fn instance_id(connector: &str, task: u32) -> String {
-    format!("connect-{connector}-{task}")
+/// The `group.instance.id` of a sink task's consumer: `connect-<cluster>-<connector>-<task>`,
+/// where `cluster` is the Connect cluster's `group.id` (standalone: the worker's id), so that
+/// same-named connectors of two clusters, which share a consumer group, never fence each other.
+/// Kafka allows only `[a-zA-Z0-9._-]` and 249 characters: anything else is replaced, and a hash
+/// of the exact names keeps replaced ids apart.
+pub fn instance_id(cluster: &str, connector: &str, task: u32) -> String {
+    let raw = format!("connect-{cluster}-{connector}-{task}");
+    let legal = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-');
+    if raw.len() <= MAX_INSTANCE_ID && raw.chars().all(legal) {
+        return raw;
+    }
+    let cleaned: String = raw
+        .chars()
+        .map(|c| if legal(c) { c } else { '_' })
+        .collect();
+    let suffix = format!("-{:016x}", fnv1a(raw.as_bytes()));
+    let keep = MAX_INSTANCE_ID - suffix.len();
+    let cut = cleaned.len().min(keep);
+    format!("{}{suffix}", &cleaned[..cut])
+}
+
+/// Kafka's limit on `group.instance.id` (as on topic names).
+const MAX_INSTANCE_ID: usize = 249;
+
+/// FNV-1a, 64 bits: stable across builds and Rust versions, unlike std's hasher, so an id
+/// stays the same after an upgrade.
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 /// Whether the connector wants static members (`task.static.membership`, default true).
@@ -215,7 +242,20 @@ mod tests {
 
     #[test]
     fn instance_ids_and_the_switch() {
-        assert_eq!(instance_id("es-sink", 3), "connect-es-sink-3");
+        assert_eq!(
+            instance_id("cluster-a", "es-sink", 3),
+            "connect-cluster-a-es-sink-3"
+        );
+        // Illegal characters are replaced; the hash keeps "a b" and "a_b" apart.
+        let spaced = instance_id("localhost:8083", "a b", 0);
+        assert!(
+            spaced.starts_with("connect-localhost_8083-a_b-0-"),
+            "{spaced}"
+        );
+        assert_ne!(spaced, instance_id("localhost:8083", "a_b", 0));
+        assert_eq!(spaced, instance_id("localhost:8083", "a b", 0), "stable");
+        let long = instance_id("c", &"x".repeat(400), 1);
+        assert_eq!(long.len(), MAX_INSTANCE_ID);
         let mut c = std::collections::BTreeMap::new();
         assert!(enabled(&c));
         c.insert("task.static.membership".into(), "FALSE".into());
