@@ -7,6 +7,7 @@
 //! answer, the test fails loudly with the command that starts it. Nothing is skipped silently.
 
 pub mod artifacts;
+pub mod fault_proxy;
 pub mod throttle;
 pub mod worker;
 
@@ -50,8 +51,9 @@ pub fn peer_connect_url() -> String {
         .to_string()
 }
 
-/// `host:port` of an `http://host:port/...` URL (port 80 if none is given).
-fn host_port_of_url(url: &str) -> String {
+/// `host:port` of an `http://host:port/...` URL (port 80 if none is given); a bare `host:port`
+/// is returned as it is.
+pub fn host_port_of_url(url: &str) -> String {
     let rest = url.split_once("://").map_or(url, |(_, r)| r);
     let authority = rest.split('/').next().unwrap_or(rest);
     if authority
@@ -188,6 +190,7 @@ mod tests {
             "localhost:18083"
         );
         assert_eq!(host_port_of_url("http://example/x"), "example:80");
+        assert_eq!(host_port_of_url("127.0.0.1:9200"), "127.0.0.1:9200");
     }
 
     #[test]
