@@ -11,7 +11,7 @@
 //! - [`Tracker`] records, per partition, every accepted offset in order and whether it is done;
 //!   `pre_commit` returns the offset after the last contiguously done record.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -43,6 +43,10 @@ pub struct Tracker {
     tracks: Vec<Track>,
     slots: HashMap<Arc<str>, HashMap<i32, usize>>,
     pending_total: usize,
+    /// Partitions closed and not opened (or given a record) since. Their records still buffered
+    /// were dropped at `close`, so nothing about them is known to be durable: a `pre_commit`
+    /// after `close` (a host committing on the way out) must not commit them.
+    closed: HashMap<Arc<str>, HashSet<i32>>,
 }
 
 impl Tracker {
@@ -51,6 +55,7 @@ impl Tracker {
         if let Some(s) = self.slots.get(topic).and_then(|p| p.get(&partition)) {
             return *s;
         }
+        self.open(topic, partition);
         let s = self.tracks.len();
         self.tracks.push(Track {
             open: true,
@@ -106,8 +111,19 @@ impl Tracker {
         self.pending_total
     }
 
-    /// Forgets partitions (revoked).
+    /// Forgets a partition (revoked, or the task is stopping): its pending records are dropped and
+    /// its offsets are not reported again until it is opened again ([`Tracker::open`]) or gets a
+    /// record.
     pub fn close(&mut self, topic: &str, partition: i32) {
+        match self.closed.get_mut(topic) {
+            Some(parts) => {
+                parts.insert(partition);
+            }
+            None => {
+                self.closed
+                    .insert(Arc::from(topic), HashSet::from([partition]));
+            }
+        }
         let Some(parts) = self.slots.get_mut(topic) else {
             return;
         };
@@ -119,15 +135,32 @@ impl Tracker {
         }
     }
 
+    /// A partition is assigned (again): its offsets may be reported once this task has handled
+    /// what the host gives it.
+    pub fn open(&mut self, topic: &str, partition: i32) {
+        if let Some(parts) = self.closed.get_mut(topic) {
+            parts.remove(&partition);
+        }
+    }
+
+    fn is_closed(&self, topic: &str, partition: i32) -> bool {
+        self.closed
+            .get(topic)
+            .is_some_and(|p| p.contains(&partition))
+    }
+
     /// Whether a slot belongs to an open partition.
     pub fn is_open(&self, slot: usize) -> bool {
         self.tracks.get(slot).is_some_and(|t| t.open)
     }
 
     /// The offsets to commit for the host's `offsets` (next to read): per partition, the first
-    /// record not yet done, or the host's offset when everything this task was given is done. A
-    /// partition this task never saw (a topic renamed by an SMT) is committed only when nothing
-    /// at all is pending.
+    /// record not yet done, or the host's offset when everything this task was given is done.
+    ///
+    /// A partition this task has no slot for is either closed (skipped: its unacknowledged records
+    /// were dropped at `close`, so the host's offset may be ahead of what Elasticsearch holds) or
+    /// one it never saw (a topic renamed by an SMT: its records sit under the new name), committed
+    /// only when nothing at all is pending.
     pub fn offsets(&self, host: &[TopicPartitionOffset]) -> Vec<TopicPartitionOffset> {
         let mut out = Vec::with_capacity(host.len());
         for tpo in host {
@@ -140,6 +173,7 @@ impl Tracker {
                     Some(&(first, _)) => first.min(tpo.offset),
                     None => tpo.offset,
                 },
+                None if self.is_closed(tpo.topic.as_str(), tpo.partition) => continue,
                 None if self.pending_total == 0 => tpo.offset,
                 None => continue,
             };
@@ -485,8 +519,17 @@ impl Batcher {
         self.inner.lock().tracker.offsets(host)
     }
 
+    /// Partitions assigned (again): their offsets may be reported once their records are done.
+    pub fn open(&self, partitions: &[TopicPartition]) {
+        let mut s = self.inner.lock();
+        for tp in partitions {
+            s.tracker.open(tp.topic.as_str(), tp.partition);
+        }
+    }
+
     /// Forgets revoked partitions and drops their queued (unsent) records: the next owner reads
-    /// them again from the committed offset.
+    /// them again from the committed offset. Their offsets are not reported until they are opened
+    /// again.
     pub fn close(&self, partitions: &[TopicPartition]) {
         let mut s = self.inner.lock();
         for tp in partitions {
@@ -806,5 +849,81 @@ mod tests {
         assert!(!t.is_duplicate(a2, 6));
         t.ack(a, 6);
         assert_eq!(t.pending_total(), 0);
+    }
+
+    /// The host's stop path: final commit, `close`, `stop`, then (dropping its consumer) a revoke
+    /// that calls `pre_commit` again with the offsets it had delivered.
+    #[test]
+    fn a_closed_partition_is_never_committed_past_what_was_acknowledged() {
+        let mut t = Tracker::default();
+        let a = t.slot("a", 0);
+        for o in 0..10 {
+            t.accept(a, o, true);
+        }
+        for o in 0..4 {
+            t.ack(a, o);
+        }
+        assert_eq!(t.offsets(&[tpo("a", 0, 10)]), vec![tpo("a", 0, 4)]);
+        t.close("a", 0);
+        assert_eq!(t.pending_total(), 0, "close drops the pending records");
+        assert_eq!(
+            t.offsets(&[tpo("a", 0, 10)]),
+            vec![],
+            "6 unacknowledged records must not be committed"
+        );
+        // Late answers for the dropped records change nothing.
+        for o in 4..10 {
+            t.ack(a, o);
+        }
+        assert_eq!(t.offsets(&[tpo("a", 0, 10)]), vec![]);
+        // Other partitions are not held back by the closed one.
+        let b = t.slot("b", 0);
+        t.accept(b, 0, true);
+        t.ack(b, 0);
+        assert_eq!(
+            t.offsets(&[tpo("a", 0, 10), tpo("b", 0, 1), tpo("x", 0, 3)]),
+            vec![tpo("b", 0, 1), tpo("x", 0, 3)]
+        );
+    }
+
+    #[test]
+    fn a_partition_closed_with_everything_done_is_not_reported_either() {
+        let mut t = Tracker::default();
+        let a = t.slot("a", 0);
+        t.accept(a, 0, true);
+        t.ack(a, 0);
+        t.close("a", 0);
+        assert_eq!(t.offsets(&[tpo("a", 0, 1)]), vec![]);
+    }
+
+    #[test]
+    fn a_partition_closed_without_a_slot_is_skipped() {
+        // A topic renamed by an SMT: records live under the new name, the host closes the old.
+        let mut t = Tracker::default();
+        let renamed = t.slot("renamed", 0);
+        t.accept(renamed, 0, true);
+        t.ack(renamed, 0);
+        assert_eq!(t.offsets(&[tpo("orig", 0, 1)]), vec![tpo("orig", 0, 1)]);
+        t.close("orig", 0);
+        assert_eq!(t.offsets(&[tpo("orig", 0, 1)]), vec![]);
+        assert_eq!(t.offsets(&[tpo("orig", 1, 5)]), vec![tpo("orig", 1, 5)]);
+    }
+
+    #[test]
+    fn reopening_or_a_new_record_makes_a_closed_partition_reportable_again() {
+        let mut t = Tracker::default();
+        let a = t.slot("a", 0);
+        t.accept(a, 0, true);
+        t.close("a", 0);
+        t.close("a", 1);
+        // Assigned again (open): nothing pending, so the host's offset is committed.
+        t.open("a", 0);
+        assert_eq!(t.offsets(&[tpo("a", 0, 1)]), vec![tpo("a", 0, 1)]);
+        // Or a record arrives: a fresh slot tracks it.
+        let a1 = t.slot("a", 1);
+        t.accept(a1, 7, true);
+        assert_eq!(t.offsets(&[tpo("a", 1, 8)]), vec![tpo("a", 1, 7)]);
+        t.ack(a1, 7);
+        assert_eq!(t.offsets(&[tpo("a", 1, 8)]), vec![tpo("a", 1, 8)]);
     }
 }
