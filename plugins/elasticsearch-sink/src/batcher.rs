@@ -674,6 +674,10 @@ async fn send(inner: &Inner, batch: Vec<Action>) {
                     reason = m;
                     retry = pending;
                 }
+                Err(RequestError::Unavailable { message, .. }) => {
+                    reason = message;
+                    retry = pending;
+                }
                 Err(RequestError::TooLarge(m)) if pending.len() > 1 => {
                     tracing::warn!(
                         records = pending.len(),
