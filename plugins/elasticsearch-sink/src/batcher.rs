@@ -5,9 +5,12 @@
 //! - `max.in.flight.requests` workers on the plugin's tokio runtime each take a batch when it is
 //!   ready (`batch.size` records, `bulk.size.bytes`, `linger.ms` since the oldest record, or a
 //!   flush) and send it with `_bulk`. Retriable failures (see [`crate::retry`]) re-send only the
-//!   failed items, with exponential back-off and jitter; after `max.retries` the worker keeps
-//!   retrying but marks the task stalled, so `put` answers RETRIABLE and the host pauses the
-//!   partitions and backs off: a busy node never fails the task and no record is dropped.
+//!   failed items, with exponential back-off and jitter capped at [`MAX_BACKOFF`]; a request
+//!   without an answer probes the node while it waits and retries as soon as the node answers
+//!   again (a node back from an outage is used within about a second). After `max.retries` the
+//!   worker keeps retrying but marks the task stalled, so `put` answers RETRIABLE and the host
+//!   pauses the partitions and backs off: a busy node never fails the task and no record is
+//!   dropped.
 //! - [`Tracker`] records, per partition, every accepted offset in order and whether it is done;
 //!   `pre_commit` returns the offset after the last contiguously done record.
 
@@ -22,8 +25,16 @@ use crate::client::EsClient;
 use crate::config::{EsConfig, Malformed};
 use crate::retry::{self, ItemOutcome, RequestError};
 
-/// Longest single back-off between retries of a bulk request (unless `retry.backoff.ms` is larger).
-pub const MAX_BACKOFF: Duration = Duration::from_secs(60);
+/// Longest single back-off between retries of a bulk request (unless `retry.backoff.ms` is
+/// larger, which is the user's explicit choice). Short enough that indexing resumes within 5 s
+/// of a busy node accepting again; with jitter, each worker tries a busy node at most every
+/// 2.5–5 s.
+pub const MAX_BACKOFF: Duration = Duration::from_secs(5);
+/// While waiting to retry a request that got no answer, how often the node is probed (`GET /`):
+/// once it answers again after having been seen down, the wait ends and the retry goes out.
+pub const PROBE_INTERVAL: Duration = Duration::from_secs(1);
+/// How long a probe waits for an answer (a hung node never answers; a live one takes ms).
+pub const PROBE_TIMEOUT: Duration = Duration::from_secs(1);
 
 // ------------------------------------------------------------------------------------------------
 // Offsets
@@ -621,10 +632,47 @@ fn body_of(actions: &[Action]) -> Vec<u8> {
     body
 }
 
+/// The longest wait between two tries: [`MAX_BACKOFF`], or `retry.backoff.ms` when larger.
+fn backoff_cap(l: &Limits) -> Duration {
+    MAX_BACKOFF.max(l.backoff)
+}
+
+/// Waits `wait` before a retry. With `probe` (the request got no answer; `Some(true)`: not even
+/// a connection, the node is down), probes the node every `interval` and returns early once it
+/// answers after having been seen down: a node back from an outage is used within about
+/// `interval`, while one that answers probes but not bulk requests (overloaded) still gets the
+/// whole back-off.
+async fn pause<F, Fut>(wait: Duration, interval: Duration, probe: Option<bool>, mut answers: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let end = tokio::time::Instant::now() + wait;
+    let Some(mut seen_down) = probe else {
+        tokio::time::sleep_until(end).await;
+        return;
+    };
+    loop {
+        let next = (tokio::time::Instant::now() + interval).min(end);
+        tokio::time::sleep_until(next).await;
+        if next >= end {
+            return;
+        }
+        if answers().await {
+            if seen_down {
+                tracing::debug!("Elasticsearch answers again; retrying now");
+                return;
+            }
+        } else {
+            seen_down = true;
+        }
+    }
+}
+
 /// Sends a batch until every item is done or handed over; never gives up on retriable failures.
 async fn send(inner: &Inner, batch: Vec<Action>) {
     let l = &inner.limits;
-    let cap = MAX_BACKOFF.max(l.backoff);
+    let cap = backoff_cap(l);
     // A stack of sub-batches: a 413 splits a batch in two.
     let mut work = vec![batch];
     while let Some(mut pending) = work.pop() {
@@ -637,6 +685,8 @@ async fn send(inner: &Inner, batch: Vec<Action>) {
             let result = inner.client.bulk(body_of(&pending)).await;
             let mut retry: Vec<Action> = Vec::new();
             let mut reason = String::new();
+            // Probe while waiting (no answer from the node), and whether it is known to be down.
+            let mut probe = None;
             match result {
                 Ok(items) if items.len() == pending.len() => {
                     let mut s = inner.lock();
@@ -674,8 +724,9 @@ async fn send(inner: &Inner, batch: Vec<Action>) {
                     reason = m;
                     retry = pending;
                 }
-                Err(RequestError::Unavailable { message, .. }) => {
+                Err(RequestError::Unavailable { message, refused }) => {
                     reason = message;
+                    probe = Some(refused);
                     retry = pending;
                 }
                 Err(RequestError::TooLarge(m)) if pending.len() > 1 => {
@@ -731,7 +782,14 @@ async fn send(inner: &Inner, batch: Vec<Action>) {
             if stalled {
                 inner.lock().last_error = Some(reason);
             }
-            tokio::time::sleep(retry::backoff(attempt, l.backoff, cap)).await;
+            let client = &inner.client;
+            pause(
+                retry::backoff(attempt, l.backoff, cap),
+                PROBE_INTERVAL,
+                probe,
+                || client.answers(PROBE_TIMEOUT),
+            )
+            .await;
             attempt = attempt.saturating_add(1);
             pending = retry;
         }
@@ -911,6 +969,103 @@ mod tests {
         t.close("orig", 0);
         assert_eq!(t.offsets(&[tpo("orig", 0, 1)]), vec![]);
         assert_eq!(t.offsets(&[tpo("orig", 1, 5)]), vec![tpo("orig", 1, 5)]);
+    }
+
+    fn limits(backoff: Duration) -> Limits {
+        Limits {
+            batch_size: 10,
+            bulk_bytes: None,
+            linger: Duration::from_millis(1),
+            max_in_flight: 1,
+            max_buffered: 100,
+            max_retries: 5,
+            backoff,
+            malformed: Malformed::Fail,
+            errant_reporter: false,
+            tolerate_all: false,
+        }
+    }
+
+    #[test]
+    fn backoff_grows_to_the_cap_and_never_past_it() {
+        let l = limits(Duration::from_millis(100));
+        let cap = backoff_cap(&l);
+        assert_eq!(cap, Duration::from_secs(5));
+        for attempt in 0..200u32 {
+            for _ in 0..20 {
+                let d = retry::backoff(attempt, l.backoff, cap);
+                assert!(d <= cap, "attempt {attempt}: {d:?}");
+                // 100 ms × 2^6 = 6.4 s: from there on every wait is the capped one.
+                if attempt >= 6 {
+                    assert!(d >= cap / 2, "attempt {attempt}: {d:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_retry_backoff_above_the_cap_is_the_users_choice() {
+        let l = limits(Duration::from_secs(20));
+        let cap = backoff_cap(&l);
+        assert_eq!(cap, Duration::from_secs(20));
+        for attempt in [0, 1, 5, 40] {
+            let d = retry::backoff(attempt, l.backoff, cap);
+            assert!(
+                d >= Duration::from_secs(10) && d <= Duration::from_secs(20),
+                "attempt {attempt}: {d:?}"
+            );
+        }
+    }
+
+    /// Runs `pause` on a small runtime; returns how long it waited and how many probes it made.
+    fn timed_pause(wait_ms: u64, probe: Option<bool>, answers: &[bool]) -> (Duration, usize) {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .unwrap();
+        let calls = std::cell::Cell::new(0usize);
+        let t = Instant::now();
+        rt.block_on(pause(
+            Duration::from_millis(wait_ms),
+            Duration::from_millis(20),
+            probe,
+            || {
+                let i = calls.get();
+                calls.set(i + 1);
+                let a = answers.get(i).copied().unwrap_or(true);
+                async move { a }
+            },
+        ));
+        (t.elapsed(), calls.get())
+    }
+
+    #[test]
+    fn a_pause_without_probing_waits_the_whole_back_off() {
+        let (took, probes) = timed_pause(300, None, &[]);
+        assert!(took >= Duration::from_millis(300), "{took:?}");
+        assert_eq!(probes, 0);
+    }
+
+    #[test]
+    fn a_refused_node_that_answers_again_ends_the_pause_at_the_next_probe() {
+        let (took, probes) = timed_pause(3_000, Some(true), &[true]);
+        assert!(took < Duration::from_millis(1_000), "{took:?}");
+        assert_eq!(probes, 1);
+    }
+
+    #[test]
+    fn a_hung_node_ends_the_pause_once_a_probe_failed_and_a_later_one_answers() {
+        let (took, probes) = timed_pause(3_000, Some(false), &[false, false, true]);
+        assert!(took < Duration::from_millis(1_000), "{took:?}");
+        assert_eq!(probes, 3);
+    }
+
+    #[test]
+    fn a_node_that_answers_probes_but_not_bulks_gets_the_whole_back_off() {
+        // Overloaded: `GET /` is fine, the bulk request timed out. Retrying early would pile on.
+        let (took, probes) = timed_pause(300, Some(false), &[]);
+        assert!(took >= Duration::from_millis(300), "{took:?}");
+        assert!(probes >= 5, "probes {probes}");
     }
 
     #[test]
