@@ -637,34 +637,39 @@ fn backoff_cap(l: &Limits) -> Duration {
     MAX_BACKOFF.max(l.backoff)
 }
 
-/// Waits `wait` before a retry. With `probe` (the request got no answer; `Some(true)`: not even
-/// a connection, the node is down), probes the node every `interval` and returns early once it
-/// answers after having been seen down: a node back from an outage is used within about
-/// `interval`, while one that answers probes but not bulk requests (overloaded) still gets the
-/// whole back-off.
-async fn pause<F, Fut>(wait: Duration, interval: Duration, probe: Option<bool>, mut answers: F)
-where
+/// Waits `wait` before a retry. With `probe` (the request got no answer), probes the node every
+/// `interval` and returns early when it answers while `down` says it was seen down since the last
+/// early return (a refused connection, or a probe without answer, also in an earlier wait for the
+/// same batch); an early return clears `down`. So a node back from an outage is used within about
+/// `interval` (or once the request stuck on a dead connection times out), while one that answers
+/// probes but not bulk requests (overloaded) still gets the whole back-off.
+async fn pause<F, Fut>(
+    wait: Duration,
+    interval: Duration,
+    probe: bool,
+    down: &mut bool,
+    mut answers: F,
+) where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = bool>,
 {
     let end = tokio::time::Instant::now() + wait;
-    let Some(mut seen_down) = probe else {
+    if !probe {
         tokio::time::sleep_until(end).await;
         return;
-    };
+    }
     loop {
         let next = (tokio::time::Instant::now() + interval).min(end);
         tokio::time::sleep_until(next).await;
         if next >= end {
             return;
         }
-        if answers().await {
-            if seen_down {
-                tracing::debug!("Elasticsearch answers again; retrying now");
-                return;
-            }
-        } else {
-            seen_down = true;
+        if !answers().await {
+            *down = true;
+        } else if *down {
+            tracing::debug!("Elasticsearch answers again; retrying now");
+            *down = false;
+            return;
         }
     }
 }
@@ -678,6 +683,8 @@ async fn send(inner: &Inner, batch: Vec<Action>) {
     while let Some(mut pending) = work.pop() {
         let mut attempt = 0u32;
         let mut stalled = false;
+        // The node was seen down (see `pause`) during this batch's retries.
+        let mut down = false;
         while !pending.is_empty() {
             if inner.lock().shutdown {
                 return;
@@ -685,8 +692,8 @@ async fn send(inner: &Inner, batch: Vec<Action>) {
             let result = inner.client.bulk(body_of(&pending)).await;
             let mut retry: Vec<Action> = Vec::new();
             let mut reason = String::new();
-            // Probe while waiting (no answer from the node), and whether it is known to be down.
-            let mut probe = None;
+            // No answer from the node: probe it while waiting.
+            let mut probe = false;
             match result {
                 Ok(items) if items.len() == pending.len() => {
                     let mut s = inner.lock();
@@ -726,7 +733,8 @@ async fn send(inner: &Inner, batch: Vec<Action>) {
                 }
                 Err(RequestError::Unavailable { message, refused }) => {
                     reason = message;
-                    probe = Some(refused);
+                    probe = true;
+                    down |= refused;
                     retry = pending;
                 }
                 Err(RequestError::TooLarge(m)) if pending.len() > 1 => {
@@ -787,6 +795,7 @@ async fn send(inner: &Inner, batch: Vec<Action>) {
                 retry::backoff(attempt, l.backoff, cap),
                 PROBE_INTERVAL,
                 probe,
+                &mut down,
                 || client.answers(PROBE_TIMEOUT),
             )
             .await;
@@ -1017,18 +1026,26 @@ mod tests {
         }
     }
 
-    /// Runs `pause` on a small runtime; returns how long it waited and how many probes it made.
-    fn timed_pause(wait_ms: u64, probe: Option<bool>, answers: &[bool]) -> (Duration, usize) {
+    /// Runs `pause` on a small runtime (20 ms probe interval); returns how long it waited, how
+    /// many probes it made, and `down` afterwards.
+    fn timed_pause(
+        wait_ms: u64,
+        probe: bool,
+        down: bool,
+        answers: &[bool],
+    ) -> (Duration, usize, bool) {
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_time()
             .build()
             .unwrap();
         let calls = std::cell::Cell::new(0usize);
+        let mut down = down;
         let t = Instant::now();
         rt.block_on(pause(
             Duration::from_millis(wait_ms),
             Duration::from_millis(20),
             probe,
+            &mut down,
             || {
                 let i = calls.get();
                 calls.set(i + 1);
@@ -1036,36 +1053,53 @@ mod tests {
                 async move { a }
             },
         ));
-        (t.elapsed(), calls.get())
+        (t.elapsed(), calls.get(), down)
     }
 
     #[test]
     fn a_pause_without_probing_waits_the_whole_back_off() {
-        let (took, probes) = timed_pause(300, None, &[]);
+        let (took, probes, _) = timed_pause(300, false, true, &[]);
         assert!(took >= Duration::from_millis(300), "{took:?}");
         assert_eq!(probes, 0);
     }
 
     #[test]
     fn a_refused_node_that_answers_again_ends_the_pause_at_the_next_probe() {
-        let (took, probes) = timed_pause(3_000, Some(true), &[true]);
+        let (took, probes, down) = timed_pause(3_000, true, true, &[true]);
+        assert!(took < Duration::from_millis(1_000), "{took:?}");
+        assert_eq!(probes, 1);
+        assert!(!down, "an early retry uses up what was seen");
+    }
+
+    #[test]
+    fn a_hung_node_ends_the_pause_once_a_probe_failed_and_a_later_one_answers() {
+        let (took, probes, down) = timed_pause(3_000, true, false, &[false, false, true]);
+        assert!(took < Duration::from_millis(1_000), "{took:?}");
+        assert_eq!(probes, 3);
+        assert!(!down);
+    }
+
+    #[test]
+    fn a_node_seen_down_in_an_earlier_wait_is_retried_as_soon_as_it_answers() {
+        // Down for a whole wait: the retry goes out after it, and `down` is kept.
+        let (took, probes, down) = timed_pause(300, true, false, &[false; 100]);
+        assert!(took >= Duration::from_millis(300), "{took:?}");
+        assert!(probes > 1);
+        assert!(down);
+        // The hang ended while that retry was stuck on a dead connection: the first probe of the
+        // next wait answers, and that is enough.
+        let (took, probes, _) = timed_pause(3_000, true, down, &[true]);
         assert!(took < Duration::from_millis(1_000), "{took:?}");
         assert_eq!(probes, 1);
     }
 
     #[test]
-    fn a_hung_node_ends_the_pause_once_a_probe_failed_and_a_later_one_answers() {
-        let (took, probes) = timed_pause(3_000, Some(false), &[false, false, true]);
-        assert!(took < Duration::from_millis(1_000), "{took:?}");
-        assert_eq!(probes, 3);
-    }
-
-    #[test]
     fn a_node_that_answers_probes_but_not_bulks_gets_the_whole_back_off() {
         // Overloaded: `GET /` is fine, the bulk request timed out. Retrying early would pile on.
-        let (took, probes) = timed_pause(300, Some(false), &[]);
+        let (took, probes, down) = timed_pause(300, true, false, &[]);
         assert!(took >= Duration::from_millis(300), "{took:?}");
         assert!(probes >= 5, "probes {probes}");
+        assert!(!down);
     }
 
     #[test]
