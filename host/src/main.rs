@@ -266,8 +266,11 @@ fn cluster_id(config: &WorkerConfig) -> Option<String> {
     consumer.client().fetch_cluster_id(Duration::from_secs(10))
 }
 
-/// Runs a worker: REST first (so `/health` answers "starting"), then stores, plugins and the
-/// herder, until a signal arrives.
+/// Runs a worker until a signal arrives. The REST listeners come first: they are bound before
+/// anything else happens, so a taken port fails the start (exit 1, naming the address and the
+/// setting) before any store is opened or connector started, and they answer at once: `/health`
+/// says "starting" (503) while the stores, plugins and herder are set up, then the herder's
+/// answer. If the REST server fails while the worker runs, the worker shuts down and exits 1.
 fn serve_worker(
     config: WorkerConfig,
     connector_files: Vec<PathBuf>,
@@ -276,6 +279,20 @@ fn serve_worker(
     config.log_ignored();
     let config = Arc::new(config);
     let addrs = listen_addresses(&config)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    let listeners = runtime
+        .block_on(rest::bind(&addrs))
+        .map_err(|e| bind_failure(&config, &e))?;
+    let (router, slot) = rest::starting_router();
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let mut server = runtime.spawn(rest::serve_listeners(listeners, router, async move {
+        let _ = stop_rx.await;
+    }));
+
+    // Blocking set-up (Kafka, plugin files) on this thread, while the runtime serves REST.
     let registry = Arc::new(PluginRegistry::load(&config.plugin_path));
     let stores = open_stores(&config)?;
     let worker = Arc::new(WorkerContext {
@@ -291,38 +308,80 @@ fn serve_worker(
         config_log: stores.config_log,
         worker,
     });
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()?;
     runtime.block_on(async move {
-        let state = RestState {
+        slot.install(rest::router(RestState {
             herder: herder.clone(),
             loggers,
-        };
-        let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-        let server = tokio::spawn(rest::serve(addrs, rest::router(state), async move {
-            let _ = stop_rx.await;
         }));
-        let h = herder.clone();
-        tokio::task::spawn_blocking(move || h.start()).await??;
-        for file in &connector_files {
-            let (name, props) = load_connector_file(file)?;
+        let run = async {
             let h = herder.clone();
-            tokio::task::spawn_blocking(move || h.create_connector(&name, props, None))
-                .await?
-                .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+            tokio::task::spawn_blocking(move || h.start()).await??;
+            for file in &connector_files {
+                let (name, props) = load_connector_file(file)?;
+                let h = herder.clone();
+                tokio::task::spawn_blocking(move || h.create_connector(&name, props, None))
+                    .await?
+                    .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+            }
+            tracing::info!(version = %herder.server_info().version, "worker started");
+            shutdown_signal().await;
+            anyhow::Ok(())
+        };
+        // The server ends only on an error (or after a stop request, which comes later).
+        let server_failure = tokio::select! {
+            ran = run => {
+                ran?;
+                None
+            }
+            ended = &mut server => Some(server_error(ended)),
+        };
+        match &server_failure {
+            Some(e) => tracing::error!(error = %e, "the REST server stopped; shutting down"),
+            None => tracing::info!("stopping: tasks commit their offsets first"),
         }
-        tracing::info!(version = %herder.server_info().version, "worker started");
-        shutdown_signal().await;
-        tracing::info!("stopping: tasks commit their offsets first");
         let h = herder.clone();
         tokio::task::spawn_blocking(move || h.shutdown()).await?;
+        if let Some(e) = server_failure {
+            return Err(e);
+        }
         let _ = stop_tx.send(());
         let _ = tokio::time::timeout(Duration::from_secs(5), server).await;
         anyhow::Ok(())
     })?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The fatal error for a listener that cannot be bound: the address, the listener as configured,
+/// why, and what to change.
+fn bind_failure(config: &WorkerConfig, e: &rest::BindError) -> anyhow::Error {
+    let listener = config
+        .rest
+        .listeners
+        .get(e.index)
+        .map_or_else(|| e.addr.to_string(), ToString::to_string);
+    let setting = format!(
+        "'listeners' ({})",
+        connect_host::config::env::env_var_name("listeners")
+    );
+    anyhow::anyhow!(
+        "cannot listen on {} (listeners={listener}): {}; {}",
+        e.addr,
+        e.source,
+        e.fix(&setting)
+    )
+}
+
+/// Why the REST server ended by itself, as the worker's fatal error.
+fn server_error(ended: Result<std::io::Result<()>, tokio::task::JoinError>) -> anyhow::Error {
+    let why = match ended {
+        Ok(Ok(())) => "it stopped without an error".to_string(),
+        Ok(Err(e)) => e.to_string(),
+        Err(e) => format!("it panicked or was cancelled: {e}"),
+    };
+    anyhow::anyhow!(
+        "the REST server stopped while the worker was running: {why}; the worker shut down, \
+         check the log above and start it again"
+    )
 }
 
 async fn shutdown_signal() {

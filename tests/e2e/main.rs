@@ -9,6 +9,10 @@ mod file_pipeline;
 mod plugin_loading;
 // every REST endpoint: shapes, codes and error texts; the same calls against the Java peer.
 mod rest_contract;
+// sink consumers as static members: a killed worker's sinks resume at once; a stopped sink leaves its group.
+mod sink_restart;
+// sink stop path: SIGTERM during an outage commits only what is durable; a poison record stops the restarts.
+mod sink_stop;
 // the seed: ES sink installed like confluent-hub, the seed JSON, documents in OpenSearch; kill -9.
 mod seed_flow;
 // ES sink with OpenSearch stopped or hung (fault proxy): SIGTERM commits only what was indexed; recovery.
@@ -17,5 +21,9 @@ mod stop_path;
 mod smoke_kafka;
 // OpenSearch node: `_bulk`-index 1,000 documents, refresh, `_count` them back.
 mod smoke_opensearch;
+// file source → private broker killed mid-stream; host SIGTERMed, kill -9ed or riding it out: nothing lost.
+mod source_outage;
+// five workers starting at once on fresh topics all become ready; a taken REST port fails the start.
+mod startup;
 // starting: CONNECT_* variables alone (the seed's block); unknown or ill-typed settings refused.
 mod worker_config;

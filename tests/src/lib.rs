@@ -7,7 +7,9 @@
 //! answer, the test fails loudly with the command that starts it. Nothing is skipped silently.
 
 pub mod artifacts;
+pub mod broker;
 pub mod fault_proxy;
+pub mod kafka;
 pub mod throttle;
 pub mod worker;
 

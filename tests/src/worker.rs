@@ -1,6 +1,8 @@
 //! Runs our `connect` binary as a real worker process for a test: its own temp directory,
 //! plugin directory, free REST port, unique group and internal topics; a small blocking REST
-//! client; restart (graceful or `kill -9`) with the same settings.
+//! client; restart (graceful or `kill -9`) with the same settings. [`Worker::spawn_in_group`]
+//! launches workers that share one group and its topics without waiting for them, so several can
+//! start at once.
 //!
 //! The worker's log stays in its directory; a failing wait prints its tail.
 
@@ -62,45 +64,88 @@ pub fn file_plugins(dir: &Path) -> PathBuf {
     plugins
 }
 
+/// The settings of a distributed worker in group `group`: internal topics `<group>-configs`,
+/// `<group>-offsets` (2 partitions) and `<group>-status` (2 partitions) with replication factor 1,
+/// StringConverter, a 1 s offset flush, REST on `127.0.0.1:<port>`, plugins from `plugin_path`.
+///
+/// Workers given the same `group` share its topics; the first to start creates them.
+pub fn distributed_props(
+    bootstrap: &str,
+    group: &str,
+    port: u16,
+    plugin_path: &Path,
+) -> BTreeMap<String, String> {
+    [
+        ("bootstrap.servers", bootstrap),
+        ("group.id", group),
+        ("config.storage.topic", &format!("{group}-configs")),
+        ("offset.storage.topic", &format!("{group}-offsets")),
+        ("status.storage.topic", &format!("{group}-status")),
+        ("config.storage.replication.factor", "1"),
+        ("offset.storage.replication.factor", "1"),
+        ("status.storage.replication.factor", "1"),
+        ("offset.storage.partitions", "2"),
+        ("status.storage.partitions", "2"),
+        (
+            "key.converter",
+            "org.apache.kafka.connect.storage.StringConverter",
+        ),
+        (
+            "value.converter",
+            "org.apache.kafka.connect.storage.StringConverter",
+        ),
+        ("offset.flush.interval.ms", "1000"),
+        ("listeners", &format!("http://127.0.0.1:{port}")),
+        ("plugin.path", &plugin_path.display().to_string()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .collect()
+}
+
+/// Writes `props` as a `.properties` file at `path`.
+pub fn write_properties(path: &Path, props: &BTreeMap<String, String>) {
+    let text: String = props.iter().map(|(k, v)| format!("{k}={v}\n")).collect();
+    std::fs::write(path, text).unwrap();
+}
+
 impl Worker {
-    /// A distributed worker with the file plugins, StringConverter, a 1 s offset flush, and
-    /// `extra` settings on top.
+    /// A distributed worker with the file plugins, its own group and internal topics (see
+    /// [`distributed_props`]) and `extra` settings on top, started and ready.
     pub fn distributed(extra: &[(&str, &str)]) -> Worker {
         let bootstrap = require_kafka();
         let dir = tempfile::tempdir().unwrap();
         let plugins = file_plugins(dir.path());
         let port = free_port();
-        let id = unique_name("w");
-        let mut props: BTreeMap<String, String> = [
-            ("bootstrap.servers", bootstrap.as_str()),
-            ("group.id", id.as_str()),
-            ("config.storage.topic", &format!("{id}-configs")),
-            ("offset.storage.topic", &format!("{id}-offsets")),
-            ("status.storage.topic", &format!("{id}-status")),
-            ("config.storage.replication.factor", "1"),
-            ("offset.storage.replication.factor", "1"),
-            ("status.storage.replication.factor", "1"),
-            ("offset.storage.partitions", "2"),
-            ("status.storage.partitions", "2"),
-            (
-                "key.converter",
-                "org.apache.kafka.connect.storage.StringConverter",
-            ),
-            (
-                "value.converter",
-                "org.apache.kafka.connect.storage.StringConverter",
-            ),
-            ("offset.flush.interval.ms", "1000"),
-            ("listeners", &format!("http://127.0.0.1:{port}")),
-            ("plugin.path", &plugins.display().to_string()),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_owned(), v.to_owned()))
-        .collect();
+        let mut props = distributed_props(&bootstrap, &unique_name("w"), port, &plugins);
         for (k, v) in extra {
             props.insert((*k).to_owned(), (*v).to_owned());
         }
-        Self::launch(dir, plugins, port, props, "distributed", Vec::new())
+        let mut w = Self::launch(dir, plugins, port, props, "distributed", Vec::new());
+        w.start();
+        w
+    }
+
+    /// A distributed worker of group `group` (sharing its internal topics with every other worker
+    /// given the same name, see [`distributed_props`]), with an empty plugin directory, launched
+    /// but not waited for: call [`Worker::wait_ready`]. Launching several before waiting for any
+    /// starts them at once, racing to create the topics.
+    ///
+    /// No plugins, because copying the file plugins (about 100 MB) per worker would dominate a
+    /// test that starts dozens of workers.
+    pub fn spawn_in_group(group: &str, extra: &[(&str, &str)]) -> Worker {
+        let bootstrap = require_kafka();
+        let dir = tempfile::tempdir().unwrap();
+        let plugins = dir.path().join("plugins");
+        std::fs::create_dir_all(&plugins).unwrap();
+        let port = free_port();
+        let mut props = distributed_props(&bootstrap, group, port, &plugins);
+        for (k, v) in extra {
+            props.insert((*k).to_owned(), (*v).to_owned());
+        }
+        let mut w = Self::launch(dir, plugins, port, props, "distributed", Vec::new());
+        w.spawn();
+        w
     }
 
     /// A standalone worker with connector files.
@@ -137,7 +182,9 @@ impl Worker {
                 p
             })
             .collect();
-        Self::launch(dir, plugins, port, props, "standalone", files)
+        let mut w = Self::launch(dir, plugins, port, props, "standalone", files);
+        w.start();
+        w
     }
 
     fn launch(
@@ -149,9 +196,8 @@ impl Worker {
         extra_args: Vec<PathBuf>,
     ) -> Worker {
         let config = dir.path().join("worker.properties");
-        let text: String = props.iter().map(|(k, v)| format!("{k}={v}\n")).collect();
-        std::fs::write(&config, text).unwrap();
-        let mut w = Worker {
+        write_properties(&config, &props);
+        Worker {
             child: None,
             url: format!("http://127.0.0.1:{port}"),
             dir,
@@ -164,9 +210,7 @@ impl Worker {
                 .build()
                 .unwrap(),
             log_count: 0,
-        };
-        w.start();
-        w
+        }
     }
 
     /// Path of a file in the worker's directory.
@@ -176,6 +220,12 @@ impl Worker {
 
     /// Starts the process and waits until `GET /health` says it is ready.
     pub fn start(&mut self) {
+        self.spawn();
+        self.wait_ready();
+    }
+
+    /// Starts the process without waiting for it (its output goes to a new log file).
+    pub fn spawn(&mut self) {
         self.log_count += 1;
         let log =
             std::fs::File::create(self.path(&format!("worker-{}.log", self.log_count))).unwrap();
@@ -191,9 +241,57 @@ impl Worker {
             .spawn()
             .unwrap();
         self.child = Some(child);
-        self.wait_until("the worker to be ready", Duration::from_secs(60), |w| {
-            w.get("/health").0 == 200
-        });
+    }
+
+    /// Waits up to 60 s until `GET /health` answers 200; panics with the log tail otherwise.
+    pub fn wait_ready(&mut self) {
+        if let Err(e) = self.try_wait_ready(Duration::from_secs(60)) {
+            panic!("{e}\nworker log:\n{}", self.log_tail());
+        }
+    }
+
+    /// Waits up to `limit` until `GET /health` answers 200 and returns how long that took. Fails
+    /// as soon as the process exits, with its exit status and fatal error (the `connect:` line)
+    /// or, without one, the last lines of its log.
+    pub fn try_wait_ready(&mut self, limit: Duration) -> Result<Duration, String> {
+        let started = Instant::now();
+        while started.elapsed() < limit {
+            // A short timeout of its own: the client's 120 s would outlast `limit`.
+            let health = self
+                .http
+                .get(format!("{}/health", self.url))
+                .timeout(Duration::from_secs(5))
+                .send();
+            if health.is_ok_and(|r| r.status().as_u16() == 200) {
+                return Ok(started.elapsed());
+            }
+            if let Some(child) = self.child.as_mut()
+                && let Some(status) = child.try_wait().unwrap()
+            {
+                self.child = None;
+                return Err(format!(
+                    "the worker exited ({status}) after {:.1} s instead of becoming ready: {}",
+                    started.elapsed().as_secs_f64(),
+                    self.fatal_error()
+                ));
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Err(format!(
+            "the worker was not ready (GET /health 200) within {limit:?}: {}",
+            self.fatal_error()
+        ))
+    }
+
+    /// The `connect: …` line the binary prints before exiting 1, else the last 5 log lines.
+    fn fatal_error(&self) -> String {
+        let text = std::fs::read_to_string(self.path(&format!("worker-{}.log", self.log_count)))
+            .unwrap_or_default();
+        let lines: Vec<&str> = text.lines().collect();
+        match lines.iter().rev().find(|l| l.starts_with("connect: ")) {
+            Some(line) => (*line).to_owned(),
+            None => lines[lines.len().saturating_sub(5)..].join("\n"),
+        }
     }
 
     /// SIGTERM, then waits for the process to exit (tasks commit on the way).
@@ -239,6 +337,12 @@ impl Worker {
             .unwrap_or_default();
         let lines: Vec<&str> = text.lines().collect();
         lines[lines.len().saturating_sub(40)..].join("\n")
+    }
+
+    /// The whole log of the current process.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.path(&format!("worker-{}.log", self.log_count)))
+            .unwrap_or_default()
     }
 
     /// Polls `cond` every 200 ms until it holds, or panics with the log tail.

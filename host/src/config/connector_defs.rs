@@ -261,6 +261,21 @@ pub fn framework_config_defs(kind: ConnectorKind) -> Vec<ConfigKeyInfo> {
         defs.extend([
             key("topics", T::List, Def::Value(""), High, "Topics to consume, comma-separated.", COMMON_GROUP, 4, L, "Topics"),
             key(
+                "task.static.membership",
+                T::Boolean,
+                Def::Value("true"),
+                Low,
+                "connect-host extension: each task's consumer is a static member of the group \
+                 (group.instance.id connect-<connector>-<task>), so a worker restarted after a crash \
+                 gets its partitions back at once instead of after session.timeout.ms. A task stopped \
+                 for good (delete, stop, fewer tasks) is removed from the group at once. Set false for \
+                 Kafka Connect's dynamic membership.",
+                COMMON_GROUP,
+                6,
+                S,
+                "Static Group Membership",
+            ),
+            key(
                 "topics.regex",
                 T::String,
                 Def::Value(""),

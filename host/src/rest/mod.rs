@@ -18,9 +18,20 @@ mod root;
 mod tasks;
 pub mod tracing_control;
 
-use std::{future::Future, io, net::SocketAddr, sync::Arc};
+use std::{
+    convert::Infallible,
+    future::Future,
+    io,
+    net::SocketAddr,
+    sync::{Arc, OnceLock},
+};
 
-use axum::{Router, extract::Request};
+use axum::{
+    Json, Router,
+    extract::Request,
+    http::StatusCode,
+    response::{IntoResponse, Response},
+};
 use tokio::{net::TcpListener, sync::watch, task::JoinSet};
 use tower::ServiceExt;
 
@@ -77,27 +88,99 @@ fn strip_trailing_slash(mut req: Request) -> Request {
     req
 }
 
-/// Binds every listener address, failing on the first that cannot be bound (naming it).
-pub async fn bind(addrs: &[SocketAddr]) -> io::Result<Vec<TcpListener>> {
+/// A listener address that could not be bound.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot listen on {addr}: {source}; {}", self.fix("the listener address"))]
+pub struct BindError {
+    /// Which of the addresses given to [`bind`] it is (its position in the list).
+    pub index: usize,
+    /// The address.
+    pub addr: SocketAddr,
+    /// Why the operating system refused it.
+    #[source]
+    pub source: io::Error,
+}
+
+impl BindError {
+    /// What to do about it, by the kind of refusal; `setting` names what configures the address
+    /// (e.g. `'listeners' (CONNECT_LISTENERS)`).
+    pub fn fix(&self, setting: &str) -> String {
+        match self.source.kind() {
+            io::ErrorKind::AddrInUse => {
+                format!("stop the process using that port or change {setting}")
+            }
+            io::ErrorKind::AddrNotAvailable => {
+                format!("change {setting} to an address of this host (or 0.0.0.0 for all of them)")
+            }
+            io::ErrorKind::PermissionDenied => format!(
+                "change {setting} to a port above 1023, or give the process the right to bind \
+                 low ports"
+            ),
+            _ => format!("change {setting}"),
+        }
+    }
+}
+
+/// Binds every listener address, failing on the first that cannot be bound (naming it). Binding
+/// is separate from serving so that a worker can refuse to start on a taken port before it does
+/// anything else.
+pub async fn bind(addrs: &[SocketAddr]) -> Result<Vec<TcpListener>, BindError> {
     let mut listeners = Vec::with_capacity(addrs.len());
-    for addr in addrs {
-        let listener = TcpListener::bind(addr)
-            .await
-            .map_err(|e| io::Error::new(e.kind(), format!("cannot listen on {addr}: {e}")))?;
+    for (index, addr) in addrs.iter().enumerate() {
+        let listener = TcpListener::bind(addr).await.map_err(|source| BindError {
+            index,
+            addr: *addr,
+            source,
+        })?;
         listeners.push(listener);
     }
     Ok(listeners)
 }
 
-/// Binds every address and serves `router` on all of them until `shutdown` completes; see
-/// [`serve_listeners`].
-pub async fn serve(
-    listeners: Vec<SocketAddr>,
-    router: Router,
-    shutdown: impl Future<Output = ()>,
-) -> io::Result<()> {
-    let bound = bind(&listeners).await?;
-    serve_listeners(bound, router, shutdown).await
+/// Where the real router goes once the worker has one; see [`starting_router`].
+#[derive(Clone, Default)]
+pub struct RouterSlot(Arc<OnceLock<Router>>);
+
+impl RouterSlot {
+    /// From now on every request goes to `router`. Only the first call has an effect.
+    pub fn install(&self, router: Router) {
+        let _ = self.0.set(router);
+    }
+}
+
+/// A router to serve from the moment the listeners are bound, while the worker opens its stores
+/// and before its herder exists: `GET /health` answers 503 "starting" (as a starting herder does)
+/// and every other request 503 with Kafka Connect's error body, until [`RouterSlot::install`]
+/// hands every request to the real router. So a health check gets its answer at once instead of
+/// hanging in the listen queue.
+pub fn starting_router() -> (Router, RouterSlot) {
+    let slot = RouterSlot::default();
+    let installed = slot.clone();
+    let service = tower::service_fn(move |req: Request| {
+        let installed = installed.clone();
+        async move {
+            let response = match installed.0.get() {
+                Some(router) => router.clone().oneshot(req).await?,
+                None => still_starting(req.uri().path()),
+            };
+            Ok::<_, Infallible>(response)
+        }
+    });
+    (Router::new().fallback_service(service), slot)
+}
+
+/// The answer to `path` while the worker has no herder yet.
+fn still_starting(path: &str) -> Response {
+    let status = StatusCode::SERVICE_UNAVAILABLE;
+    if path.trim_end_matches('/') == "/health" {
+        let message = "Worker is still starting up.";
+        let body = serde_json::json!({ "status": "starting", "message": message });
+        return (status, Json(body)).into_response();
+    }
+    let message = "The worker is still starting up (opening its internal topics); retry once GET /health \
+                   answers 200";
+    let body = serde_json::json!({ "error_code": status.as_u16(), "message": message });
+    (status, Json(body)).into_response()
 }
 
 /// Serves `router` on already bound listeners until `shutdown` completes, then stops accepting

@@ -784,9 +784,50 @@ async fn serve_answers_on_every_listener_and_stops_gracefully() {
 }
 
 #[tokio::test]
-async fn bind_names_the_address_it_cannot_use() {
-    let taken = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+async fn bind_names_the_address_it_cannot_use_and_the_fix() {
+    let free: SocketAddr = "127.0.0.1:0".parse().unwrap();
+    let taken = tokio::net::TcpListener::bind(free).await.unwrap();
     let addr = taken.local_addr().unwrap();
-    let e = bind(&[addr]).await.unwrap_err();
-    assert!(e.to_string().contains(&addr.to_string()), "{e}");
+    let e = bind(&[free, addr]).await.unwrap_err();
+    assert_eq!((e.index, e.addr), (1, addr));
+    assert_eq!(e.source.kind(), std::io::ErrorKind::AddrInUse);
+    let text = e.to_string();
+    assert!(
+        text.starts_with(&format!("cannot listen on {addr}: ")),
+        "{text}"
+    );
+    assert!(
+        text.ends_with("; stop the process using that port or change the listener address"),
+        "{text}"
+    );
+    assert_eq!(
+        e.fix("'listeners'"),
+        "stop the process using that port or change 'listeners'"
+    );
+}
+
+#[tokio::test]
+async fn the_starting_router_answers_503_until_the_real_one_is_installed() {
+    let (app, slot) = starting_router();
+    let a = send(&app, "GET", "/health", None).await;
+    assert_eq!(a.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(
+        a.body,
+        json!({"status": "starting", "message": "Worker is still starting up."})
+    );
+    let a = send(&app, "GET", "/connectors", None).await;
+    assert_eq!(a.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(a.body["error_code"], 503);
+    assert!(
+        a.body["message"].as_str().unwrap().contains("GET /health"),
+        "{}",
+        a.body
+    );
+
+    let f = fixture();
+    slot.install(f.app.clone());
+    let a = send(&app, "GET", "/connectors", None).await;
+    assert_eq!((a.status, a.body), (StatusCode::OK, json!(["a"])));
+    let a = send(&app, "GET", "/health", None).await;
+    assert_eq!(a.status, StatusCode::OK);
 }

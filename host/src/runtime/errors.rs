@@ -6,13 +6,14 @@
 //! the record is skipped, logged if `errors.log.enable`, and written with its original bytes to
 //! the dead-letter queue when one is set. Nothing else in the batch is lost either way.
 
+use std::sync::Mutex;
 use std::time::Duration;
 
 use connect_plugin_api::abi::error::PluginError;
 use rdkafka::{
-    ClientConfig,
+    ClientConfig, ClientContext,
     message::{Header, OwnedHeaders},
-    producer::{BaseRecord, DefaultProducerContext, Producer, ThreadedProducer},
+    producer::{BaseRecord, DeliveryResult, Producer, ProducerContext, ThreadedProducer},
 };
 
 use crate::config::connector::{ErrorHandling, ErrorTolerance};
@@ -48,6 +49,27 @@ impl Stage {
     }
 }
 
+/// A record of a topic: where a task failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordPosition {
+    /// Topic.
+    pub topic: String,
+    /// Partition.
+    pub partition: i32,
+    /// Offset.
+    pub offset: i64,
+}
+
+impl std::fmt::Display for RecordPosition {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "topic '{}', partition {}, offset {}",
+            self.topic, self.partition, self.offset
+        )
+    }
+}
+
 /// Why a task stopped for good: its message and trace become the FAILED status.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TaskFailure {
@@ -55,6 +77,9 @@ pub struct TaskFailure {
     pub message: String,
     /// The full trace shown by `GET …/status`.
     pub trace: String,
+    /// The record the task failed on, when the failure is about one: a failure at the same
+    /// record after every restart is deterministic, and the restarter gives up on it.
+    pub record: Option<RecordPosition>,
 }
 
 impl TaskFailure {
@@ -67,7 +92,21 @@ impl TaskFailure {
         } else {
             format!("{message}\n{detail}")
         };
-        Self { message, trace }
+        Self {
+            message,
+            trace,
+            record: None,
+        }
+    }
+
+    /// The same failure, known to be about the record at `topic`/`partition`/`offset`.
+    pub fn at(mut self, topic: &str, partition: i32, offset: i64) -> Self {
+        self.record = Some(RecordPosition {
+            topic: topic.to_owned(),
+            partition,
+            offset,
+        });
+        self
     }
 
     /// The failure a non-retriable plugin error causes.
@@ -100,12 +139,34 @@ pub struct ErrantRecord<'a> {
     pub headers: &'a [(String, Option<Vec<u8>>)],
 }
 
+/// Remembers the first dead-letter write the broker refused since the last flush: a flush that
+/// only waited for the queue to drain would let the offsets of a lost record be committed.
+#[derive(Default)]
+struct DlqContext {
+    failed: Mutex<Option<String>>,
+}
+
+impl ClientContext for DlqContext {}
+
+impl ProducerContext for DlqContext {
+    type DeliveryOpaque = ();
+
+    fn delivery(&self, result: &DeliveryResult<'_>, _: ()) {
+        if let Err((e, _)) = result {
+            self.failed
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .get_or_insert_with(|| e.to_string());
+        }
+    }
+}
+
 /// Applies a connector's `errors.*` settings for one task.
 pub struct ErrorReporter {
     settings: ErrorHandling,
     connector: String,
     task: u32,
-    dlq: Option<(String, ThreadedProducer<DefaultProducerContext>)>,
+    dlq: Option<(String, ThreadedProducer<DlqContext>)>,
     /// Errors tolerated so far (a metric).
     pub tolerated: u64,
 }
@@ -125,12 +186,14 @@ impl ErrorReporter {
                     "client.id",
                     format!("connector-dlq-producer-{connector}-{task}"),
                 );
-                let p: ThreadedProducer<DefaultProducerContext> = cfg.create().map_err(|e| {
-                    TaskFailure::new(
-                        format!("cannot create the dead-letter queue producer: {e}"),
-                        "",
-                    )
-                })?;
+                let p: ThreadedProducer<DlqContext> = cfg
+                    .create_with_context(DlqContext::default())
+                    .map_err(|e| {
+                        TaskFailure::new(
+                            format!("cannot create the dead-letter queue producer: {e}"),
+                            "",
+                        )
+                    })?;
                 Some((d.topic.clone(), p))
             }
             _ => None,
@@ -172,7 +235,7 @@ impl ErrorReporter {
             }
         }
         if !self.tolerates() {
-            return Err(TaskFailure::new(
+            let failure = TaskFailure::new(
                 "Tolerance exceeded in error handler",
                 format!(
                     "stage {} on {}-{}@{}: {error}",
@@ -181,7 +244,13 @@ impl ErrorReporter {
                     record.partition,
                     record.offset
                 ),
-            ));
+            );
+            // Source records have no Kafka offset yet (-1): nothing to pin the failure on.
+            return Err(if record.offset >= 0 {
+                failure.at(record.topic, record.partition, record.offset)
+            } else {
+                failure
+            });
         }
         self.tolerated += 1;
         if let Some((topic, producer)) = &self.dlq {
@@ -244,6 +313,20 @@ impl ErrorReporter {
                     "",
                 )
             })?;
+            let failed = p
+                .context()
+                .failed
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .take();
+            if let Some(e) = failed {
+                // The task fails before the offsets of the lost record are committed, so it is
+                // read and reported again after the restart.
+                return Err(TaskFailure::new(
+                    format!("Kafka refused a record for the dead-letter queue {topic}: {e}"),
+                    "check that the topic exists (or that auto.create.topics.enable is on) and that the worker may write to it (errors.deadletterqueue.topic.name)",
+                ));
+            }
         }
         Ok(())
     }

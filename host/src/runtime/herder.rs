@@ -9,6 +9,7 @@
 use std::{
     collections::BTreeMap,
     sync::{Arc, Mutex, Weak},
+    time::Duration,
 };
 
 use serde_json::Value;
@@ -30,6 +31,9 @@ use crate::{
     config::{ConfigKeyInfo, ConnectorConfig, WorkerConfig},
     plugins::{ConnectorPlugin, PluginRegistry},
 };
+
+/// How long an offsets change through REST waits for the offset store.
+const OFFSET_WRITE_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Everything the herder is built from.
 pub struct HerderParts {
@@ -138,11 +142,24 @@ impl Herder {
                     inner.connectors.lock().unwrap().iter().map(|(n, e)| (n.clone(), super::restarter::policy(&e.config))).collect();
                 let tasks: Vec<_> = inner
                     .worker
-                    .task_statuses()
+                    .task_controls()
                     .into_iter()
-                    .filter_map(|(id, s)| policies.get(&id.connector).map(|p| (id, s.state, *p)))
+                    .filter_map(|(id, control)| {
+                        let policy = *policies.get(&id.connector)?;
+                        let status = control.status();
+                        let failure = control.failed_at().and_then(|at| Some((status.trace.clone()?, at)));
+                        Some(super::restarter::TaskView { id, state: status.state, policy, failure })
+                    })
                     .collect();
-                for (id, attempt) in restarter.due(std::time::Instant::now(), &tasks) {
+                let decisions = restarter.due(std::time::Instant::now(), &tasks);
+                for (id, record, repeats) in decisions.give_up {
+                    let Some(control) = inner.worker.task_control_of(&id) else { continue };
+                    let note = super::restarter::give_up_note(&id.connector, id.task, &record, repeats);
+                    tracing::error!(connector = %id.connector, task = id.task, "{note}");
+                    let trace = control.status().trace.unwrap_or_default();
+                    control.report_failed(format!("{trace}\n\n{note}"), Some(record));
+                }
+                for (id, attempt) in decisions.restart {
                     let _ops = inner.ops.lock().unwrap();
                     if inner.stopping.load(std::sync::atomic::Ordering::SeqCst) {
                         return;
@@ -593,7 +610,7 @@ impl Herder {
                 .worker
                 .context()
                 .offsets
-                .put(name, &entries)
+                .put(name, &entries, OFFSET_WRITE_TIMEOUT)
                 .map_err(store)?;
         }
         Ok("The offsets for this connector have been altered successfully".into())
@@ -619,7 +636,7 @@ impl Herder {
                 .worker
                 .context()
                 .offsets
-                .put(name, &entries)
+                .put(name, &entries, OFFSET_WRITE_TIMEOUT)
                 .map_err(store)?;
         }
         Ok("The offsets for this connector have been reset successfully".into())

@@ -12,6 +12,7 @@ pub mod restarter;
 pub mod sink_offsets;
 pub mod sink_task;
 pub mod source_task;
+pub mod static_membership;
 pub mod status;
 pub mod stores;
 pub mod task_control;

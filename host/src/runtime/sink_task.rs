@@ -9,6 +9,15 @@
 //! - A conversion failure or an errant record goes to [`ErrorReporter`]; skipped records still
 //!   count as handled only once the batch around them is put.
 //! - On revocation the plugin's `pre_commit` runs and the commit is synchronous, then `close`.
+//! - On stop, the last commit is again exactly what `pre_commit` reports durable (waiting up to
+//!   half of `task.shutdown.graceful.timeout.ms` for records still in flight), then `close` and
+//!   `stop`; the task is then marked stopped, so the revocation that closing the consumer
+//!   triggers neither commits nor calls the plugin again. A task the worker abandoned
+//!   ([`TaskControl::cancel`]) commits nothing at all.
+//!
+//! Every commit goes through [`commit_partitions`], and it commits only offsets that
+//! `pre_commit` returned and that are not beyond what `put` accepted: never the consumer's
+//! position.
 
 use std::{
     collections::{BTreeMap, BTreeSet, HashMap, HashSet},
@@ -35,7 +44,9 @@ use super::{
     convert::{self, Converter},
     errors::{ErrantRecord, ErrorReporter, Stage, TaskFailure},
     host_context::{HostTaskContext, TaskRequests},
+    static_membership,
     status::{State, TargetState},
+    task_control::TaskControl,
     task_spec::TaskSpec,
 };
 
@@ -44,6 +55,12 @@ const DEFAULT_BATCH: usize = 2000;
 /// How long a poll waits when there is nothing; also the cadence of empty `put`s.
 const POLL_WAIT: Duration = Duration::from_millis(500);
 const FIRST_BACKOFF: Duration = Duration::from_millis(300);
+/// Longest wait between two `put`s of records the plugin asked to retry (unless
+/// `errors.retry.delay.max.ms` is lower): a destination that comes back is written to again
+/// within this, and a RETRIABLE answer is cheap for the plugins that give it (a full buffer).
+const MAX_PUT_BACKOFF: Duration = Duration::from_secs(2);
+/// How often the last commit at stop asks the plugin again while records are in flight.
+const FINAL_COMMIT_POLL: Duration = Duration::from_millis(100);
 
 /// Runs the task until it is stopped or fails; reports its statuses.
 pub fn run(spec: TaskSpec) {
@@ -60,8 +77,15 @@ struct Shared {
     batch_next: HashMap<(String, i32), i64>,
     batch: RecordBatch,
     assigned: BTreeSet<TopicPartition>,
+    /// What was last committed per partition, so an unchanged offset is not committed again.
+    committed: HashMap<(String, i32), i64>,
     rebalanced: bool,
     failure: Option<TaskFailure>,
+    /// The plugin was closed and stopped: callbacks fired while the consumer closes must not
+    /// commit or call it again (Kafka's "skipping partition revocation callback as task has
+    /// already been stopped").
+    stopped: bool,
+    control: Arc<TaskControl>,
 }
 
 struct SinkContext {
@@ -76,6 +100,9 @@ impl ConsumerContext for SinkContext {
             return;
         };
         let mut s = self.shared.lock().unwrap();
+        if s.stopped {
+            return;
+        }
         let revoked: Vec<TopicPartition> = tpl
             .elements()
             .iter()
@@ -96,6 +123,7 @@ impl ConsumerContext for SinkContext {
             .collect();
         s.accepted.retain(|k, _| !gone.contains(k));
         s.batch_next.retain(|k, _| !gone.contains(k));
+        s.committed.retain(|k, _| !gone.contains(k));
         if s.batch
             .iter()
             .any(|r| gone.contains(&(r.topic().to_owned(), r.partition())))
@@ -115,6 +143,9 @@ impl ConsumerContext for SinkContext {
             return;
         };
         let mut s = self.shared.lock().unwrap();
+        if s.stopped {
+            return;
+        }
         let assigned: Vec<TopicPartition> = tpl
             .elements()
             .iter()
@@ -132,13 +163,18 @@ impl ConsumerContext for SinkContext {
 }
 
 /// Runs `pre_commit` for the given partitions (all assigned when `None`) and commits what it
-/// returns, never beyond what the plugin accepted.
+/// returns, never beyond what the plugin accepted. Returns whether everything accepted is now
+/// committed (true when there is nothing to commit). A cancelled or stopped task commits
+/// nothing.
 fn commit_partitions(
     s: &mut Shared,
     consumer: &BaseConsumer<SinkContext>,
     only: Option<&[TopicPartition]>,
     mode: CommitMode,
-) -> Result<(), TaskFailure> {
+) -> Result<bool, TaskFailure> {
+    if s.stopped || s.control.cancelled() {
+        return Ok(false);
+    }
     let current: Vec<TopicPartitionOffset> = s
         .accepted
         .iter()
@@ -151,10 +187,10 @@ fn commit_partitions(
         .map(|((t, p), o)| TopicPartitionOffset::new(t, *p, *o))
         .collect();
     let Some(task) = s.task.as_mut() else {
-        return Ok(());
+        return Ok(false);
     };
     if current.is_empty() {
-        return Ok(());
+        return Ok(true);
     }
     let durable = match task.pre_commit(RSlice::from_slice(&current)).into_result() {
         Ok(d) => d,
@@ -163,31 +199,71 @@ fn commit_partitions(
                 "pre_commit asked to retry later; offsets not committed this time: {}",
                 e.message
             );
-            return Ok(());
+            return Ok(false);
         }
         Err(e) => return Err(TaskFailure::from_plugin("pre_commit", &e)),
     };
     let mut tpl = TopicPartitionList::new();
+    let mut commit: Vec<((String, i32), i64)> = Vec::new();
+    let mut caught_up = 0usize;
     for o in durable.iter() {
-        let accepted = s.accepted.get(&(o.topic.to_string(), o.partition)).copied();
+        let key = (o.topic.to_string(), o.partition);
+        let accepted = s.accepted.get(&key).copied();
         match accepted {
             Some(max) if o.offset <= max && o.offset >= 0 => {
-                let _ = tpl.add_partition_offset(
-                    o.topic.as_str(),
-                    o.partition,
-                    Offset::Offset(o.offset),
-                );
+                if o.offset == max {
+                    caught_up += 1;
+                }
+                // A periodic commit skips what it committed already; a synchronous one (revoke,
+                // stop) commits everything, in case an earlier asynchronous commit failed.
+                let unchanged = s.committed.get(&key) == Some(&o.offset);
+                if !(unchanged && matches!(mode, CommitMode::Async)) {
+                    let _ = tpl.add_partition_offset(
+                        o.topic.as_str(),
+                        o.partition,
+                        Offset::Offset(o.offset),
+                    );
+                    commit.push((key, o.offset));
+                }
             }
             _ => tracing::warn!(topic = %o.topic, partition = o.partition, offset = o.offset,
                 "pre_commit returned an offset beyond what was delivered; ignored"),
         }
     }
+    let all_durable = caught_up == current.len();
     if tpl.count() == 0 {
-        return Ok(());
+        return Ok(all_durable);
     }
     consumer
         .commit(&tpl, mode)
-        .map_err(|e| TaskFailure::new(format!("offset commit failed: {e}"), ""))
+        .map_err(|e| TaskFailure::new(format!("offset commit failed: {e}"), ""))?;
+    // An async commit may still fail; forgetting it is harmless (the same offsets are then
+    // committed again next time only if they change, and a later commit covers them).
+    s.committed.extend(commit);
+    Ok(all_durable)
+}
+
+/// The last commit of a graceful stop: what `pre_commit` reports durable, asking again every
+/// [`FINAL_COMMIT_POLL`] while records are still in flight, for at most `wait`. A plugin still
+/// retrying when the time is up gets only what it finished committed; the rest is read again
+/// after the restart.
+fn final_commit(
+    s: &mut Shared,
+    consumer: &BaseConsumer<SinkContext>,
+    wait: Duration,
+) -> Result<(), TaskFailure> {
+    let deadline = Instant::now() + wait;
+    loop {
+        let all_durable = commit_partitions(s, consumer, None, CommitMode::Sync)?;
+        if all_durable || Instant::now() >= deadline || s.control.cancelled() {
+            if !all_durable && !s.control.cancelled() {
+                tracing::warn!(connector = %s.control.connector(),
+                    "stopping with records the plugin has not made durable yet: their offsets are not committed, they will be delivered again after the restart");
+            }
+            return Ok(());
+        }
+        std::thread::sleep(FINAL_COMMIT_POLL);
+    }
 }
 
 /// A copy of the records of `batch` that pass `keep` (given index and record).
@@ -215,7 +291,8 @@ fn copy_records(
     out
 }
 
-fn consumer_config(spec: &TaskSpec) -> ClientConfig {
+/// The consumer's settings; `instance`: its `group.instance.id` when it is a static member.
+fn consumer_config(spec: &TaskSpec, instance: Option<&str>) -> ClientConfig {
     let mut cfg = spec.client_config(
         &spec.worker.config.consumer,
         &spec.connector.consumer_overrides,
@@ -230,6 +307,9 @@ fn consumer_config(spec: &TaskSpec) -> ClientConfig {
         .set("enable.auto.offset.store", "false")
         .set("auto.offset.reset", "earliest")
         .set("enable.partition.eof", "false");
+    if let Some(id) = instance {
+        cfg.set("group.instance.id", id);
+    }
     // librdkafka (2.4+) postpones a partition's next fetch by fetch.queue.backoff.ms (default
     // 1000 ms) whenever its local queue is over queued.min.messages or
     // queued.max.messages.kbytes; a task that drains the queue in milliseconds then sat idle for
@@ -443,11 +523,22 @@ fn run_inner(spec: &TaskSpec) -> Result<(), TaskFailure> {
             batch_next: HashMap::new(),
             batch: RecordBatch::new(),
             assigned: BTreeSet::new(),
+            committed: HashMap::new(),
             rebalanced: false,
             failure: None,
+            stopped: false,
+            control: control.clone(),
         }),
     };
-    let consumer: BaseConsumer<SinkContext> = consumer_config(spec)
+    // A group.instance.id the user set (consumer.override.group.instance.id) is theirs to
+    // manage; ours is removed from the group when the task stops for good.
+    let instance = (static_membership::enabled(&spec.connector.originals)
+        && !spec
+            .connector
+            .consumer_overrides
+            .contains_key("group.instance.id"))
+    .then(|| static_membership::instance_id(&spec.id.connector, spec.id.task));
+    let consumer: BaseConsumer<SinkContext> = consumer_config(spec, instance.as_deref())
         .create_with_context(context)
         .map_err(|e| {
             TaskFailure::new(
@@ -469,25 +560,64 @@ fn run_inner(spec: &TaskSpec) -> Result<(), TaskFailure> {
     .map_err(|e| TaskFailure::new(format!("cannot subscribe: {e}"), ""))?;
     control.report_running();
 
-    let result = sink_loop(spec, &consumer, &mut pipeline, &requests, max_batch);
+    let mut result = sink_loop(spec, &consumer, &mut pipeline, &requests, max_batch);
     let shared = &consumer.context().shared;
-    if result.is_ok() {
-        // Graceful stop: final pre_commit and synchronous commit, then close and stop.
+    if result.is_ok() && !control.cancelled() {
+        // Graceful stop: records handed to the dead-letter queue are durable first (their
+        // offsets are about to be committed), then the last commit, then close.
+        let flushed = pipeline
+            .reporter
+            .flush(spec.worker.config.offset_flush_timeout);
         let mut s = shared.lock().unwrap();
-        commit_partitions(&mut s, &consumer, None, CommitMode::Sync)?;
-        let assigned: Vec<TopicPartition> = s.assigned.iter().cloned().collect();
-        if let Some(task) = s.task.as_mut() {
-            task.close(RSlice::from_slice(&assigned))
-                .into_result()
-                .map_err(|e| TaskFailure::from_plugin("close", &e))?;
-            task.stop()
-                .into_result()
-                .map_err(|e| TaskFailure::from_plugin("stop", &e))?;
-        }
-    } else if let Some(task) = shared.lock().unwrap().task.as_mut() {
-        let _ = task.stop();
+        let wait = spec.worker.config.task_shutdown_graceful_timeout / 2;
+        result = flushed
+            .and_then(|()| final_commit(&mut s, &consumer, wait))
+            .and_then(|()| {
+                let assigned: Vec<TopicPartition> = s.assigned.iter().cloned().collect();
+                match s.task.as_mut() {
+                    Some(task) => task
+                        .close(RSlice::from_slice(&assigned))
+                        .into_result()
+                        .map_err(|e| TaskFailure::from_plugin("close", &e)),
+                    None => Ok(()),
+                }
+            });
+    }
+    // From here on nothing is committed: the consumer's close below revokes the partitions, and
+    // that callback must find the task stopped (it would otherwise ask a closed plugin for its
+    // offsets and commit whatever it answered).
+    let task = {
+        let mut s = shared.lock().unwrap();
+        s.stopped = true;
+        s.accepted.clear();
+        s.batch_next.clear();
+        s.task.take()
+    };
+    if let Some(mut task) = task
+        && let Err(e) = task.stop().into_result()
+    {
+        // As Kafka Connect: a failing stop is logged; the offsets are committed already.
+        tracing::warn!(connector = %spec.id.connector, task = spec.id.task, "the plugin's stop failed: {}", e.message);
     }
     consumer.unsubscribe();
+    if let Some(instance) = instance
+        && control.leaving()
+        && !control.cancelled()
+    {
+        // A static member does not leave when its consumer closes: remove it, or the group
+        // keeps its partitions (and refuses offset changes) until session.timeout.ms.
+        drop(consumer);
+        let group = format!("connect-{}", spec.id.connector);
+        if let Err(e) = static_membership::remove_member(
+            &spec.worker.config.bootstrap_servers,
+            &group,
+            &instance,
+            Duration::from_secs(10),
+        ) {
+            tracing::warn!(connector = %spec.id.connector, task = spec.id.task,
+                "{e}; its partitions stay with it until session.timeout.ms passes");
+        }
+    }
     result
 }
 
@@ -637,9 +767,13 @@ fn put_batch(
                 return Ok(());
             }
             Err(e) if e.kind == ErrorKind::RETRIABLE => {
-                let backoff = retry.map_or(FIRST_BACKOFF, |(_, b)| {
-                    (b * 2).min(spec.connector.errors.retry_delay_max.max(FIRST_BACKOFF))
-                });
+                let cap = spec
+                    .connector
+                    .errors
+                    .retry_delay_max
+                    .min(MAX_PUT_BACKOFF)
+                    .max(FIRST_BACKOFF);
+                let backoff = retry.map_or(FIRST_BACKOFF, |(_, b)| (b * 2).min(cap));
                 tracing::warn!(connector = %spec.id.connector, task = spec.id.task, backoff_ms = backoff.as_millis() as u64,
                     "put failed with a retriable error; partitions paused, the same records will be put again: {}", e.message);
                 *retry = Some((Instant::now() + backoff, backoff));

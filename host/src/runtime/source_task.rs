@@ -4,7 +4,9 @@
 //!
 //! Offsets are written only for polls whose every record was acknowledged, in poll order, so a
 //! crash replays at most the records after the last written offset (at-least-once, like Kafka
-//! Connect). The producer is idempotent with `acks=all`, which keeps order per partition.
+//! Connect). The producer is idempotent with `acks=all`, which keeps order per partition. An
+//! offset write that fails (Kafka unreachable) is logged and retried at the next flush; the task
+//! keeps running.
 
 use std::{
     collections::{BTreeMap, VecDeque},
@@ -274,18 +276,41 @@ fn run_inner(spec: &TaskSpec) -> Result<(), TaskFailure> {
             settle_acks(spec, &producer, &mut task, &mut pending_offsets)?;
             if last_flush.elapsed() >= spec.worker.config.offset_flush_interval {
                 last_flush = Instant::now();
-                flush_offsets(spec, &producer, &mut task, &mut pending_offsets, &reporter)?;
+                let timeout = spec.worker.config.offset_flush_timeout;
+                flush_offsets(
+                    spec,
+                    &producer,
+                    &mut task,
+                    &mut pending_offsets,
+                    &reporter,
+                    timeout,
+                )?;
             }
         }
         Ok(())
     })();
-    if result.is_ok() {
-        flush_offsets(spec, &producer, &mut task, &mut pending_offsets, &reporter)?;
-        task.stop()
-            .into_result()
-            .map_err(|e| TaskFailure::from_plugin("stop", &e))?;
-    } else {
-        let _ = task.stop();
+    let result = result.and_then(|()| {
+        // The last offset flush: only polls Kafka acknowledged in full, after waiting for those
+        // in flight up to offset.flush.timeout.ms, and within half the graceful stop time so the
+        // task ends before the worker gives up on it (a cancelled task writes none).
+        let c = &spec.worker.config;
+        let timeout = c
+            .offset_flush_timeout
+            .min(c.task_shutdown_graceful_timeout / 2);
+        flush_offsets(
+            spec,
+            &producer,
+            &mut task,
+            &mut pending_offsets,
+            &reporter,
+            timeout,
+        )
+    });
+    if let Err(e) = task.stop().into_result()
+        && result.is_ok()
+    {
+        // As Kafka Connect: a failing stop is logged; the offsets are written already.
+        tracing::warn!(connector = %spec.id.connector, task = spec.id.task, "the plugin's stop failed: {}", e.message);
     }
     result
 }
@@ -343,19 +368,30 @@ fn wait_delivered(producer: &ThreadedProducer<SourceContext>, timeout: Duration)
     }
 }
 
-/// Waits for outstanding records, writes the acknowledged source offsets, then tells the plugin.
+/// Waits for outstanding records, writes the acknowledged source offsets, then tells the plugin;
+/// all of it within `timeout` (Kafka Connect's `offset.flush.timeout.ms`).
 fn flush_offsets(
     spec: &TaskSpec,
     producer: &ThreadedProducer<SourceContext>,
     task: &mut connect_plugin_api::abi::task::SourceTaskBox,
     pending: &mut BTreeMap<String, Option<String>>,
     reporter: &ErrorReporter,
+    timeout: Duration,
 ) -> Result<(), TaskFailure> {
-    let timeout = spec.worker.config.offset_flush_timeout;
+    if spec.control.cancelled() {
+        // Abandoned: a new instance may have written newer offsets for the same partitions.
+        return Ok(());
+    }
+    let deadline = Instant::now() + timeout;
+    let left = || {
+        deadline
+            .saturating_duration_since(Instant::now())
+            .max(Duration::from_millis(100))
+    };
     if !wait_delivered(producer, timeout) {
         tracing::warn!(connector = %spec.id.connector, "records still in flight after offset.flush.timeout.ms; their offsets wait for the next flush");
     }
-    reporter.flush(timeout)?;
+    reporter.flush(left())?;
     settle_acks(spec, producer, task, pending)?;
     if pending.is_empty() {
         return Ok(());
@@ -368,10 +404,17 @@ fn flush_offsets(
             Some((partition, offset))
         })
         .collect();
-    spec.worker
+    if let Err(e) = spec
+        .worker
         .offsets
-        .put(&spec.id.connector, &entries)
-        .map_err(|e| TaskFailure::new(format!("cannot store source offsets: {e}"), ""))?;
+        .put(&spec.id.connector, &entries, left())
+    {
+        // As Kafka Connect: a failed offset write (the broker away longer than a write may wait)
+        // does not fail the task. The offsets stay pending and go with the next flush; until
+        // then a restart replays records that were delivered, which at-least-once allows.
+        tracing::error!(connector = %spec.id.connector, task = spec.id.task, "cannot store source offsets, keeping them for the next offset flush: {e}");
+        return Ok(());
+    }
     pending.clear();
     task.commit()
         .into_result()

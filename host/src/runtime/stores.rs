@@ -6,7 +6,7 @@
 //! because callers act on it: a source task is told its records are committed only after its
 //! offsets were written.
 
-use std::collections::BTreeMap;
+use std::{collections::BTreeMap, time::Duration};
 
 use serde_json::Value;
 
@@ -77,8 +77,16 @@ pub trait OffsetStore: Send + Sync + 'static {
     fn get(&self, connector: &str, partition: &Value) -> Result<Option<Value>, StoreError>;
     /// Every stored (partition, offset) of a connector.
     fn connector_offsets(&self, connector: &str) -> Result<Vec<(Value, Value)>, StoreError>;
-    /// Writes offsets (`None` removes a partition's offset); durable when it returns.
-    fn put(&self, connector: &str, offsets: &[(Value, Option<Value>)]) -> Result<(), StoreError>;
+    /// Writes offsets (`None` removes a partition's offset); durable when it returns `Ok`.
+    /// Waits at most `timeout` for the store to acknowledge (Kafka Connect bounds an offset
+    /// commit by `offset.flush.timeout.ms`); an error means the offsets may or may not be
+    /// stored, and the caller keeps them to write again.
+    fn put(
+        &self,
+        connector: &str,
+        offsets: &[(Value, Option<Value>)],
+        timeout: Duration,
+    ) -> Result<(), StoreError>;
 }
 
 /// Connector and task statuses (Kafka Connect's status topic).

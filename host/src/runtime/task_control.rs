@@ -11,6 +11,7 @@ use std::{
 };
 
 use super::{
+    errors::RecordPosition,
     status::{State, Status, TargetState},
     stores::StatusStore,
 };
@@ -24,6 +25,15 @@ pub struct TaskControl {
     changed: Condvar,
     status: Mutex<Status>,
     commit_requested: AtomicBool,
+    /// Set when the worker gave up waiting for the task to stop (Kafka's `WorkerTask.cancel`):
+    /// from then on the task commits nothing and writes no status, since a successor may own
+    /// its partitions and its status by the time it returns.
+    cancelled: AtomicBool,
+    /// The task stops for good (not because the worker shuts down): a sink leaves its
+    /// consumer group on the way out, so its partitions move now.
+    leaving: AtomicBool,
+    /// Why the task last failed at a known record, if it did (for the restarter).
+    failed_at: Mutex<Option<RecordPosition>>,
     statuses: Arc<dyn StatusStore>,
 }
 
@@ -49,6 +59,9 @@ impl TaskControl {
                 generation: 0,
             }),
             commit_requested: AtomicBool::new(false),
+            cancelled: AtomicBool::new(false),
+            leaving: AtomicBool::new(false),
+            failed_at: Mutex::new(None),
             statuses,
         })
     }
@@ -66,6 +79,40 @@ impl TaskControl {
     /// Whether the task was asked to stop.
     pub fn stopping(&self) -> bool {
         self.target.lock().unwrap().1
+    }
+
+    /// Asks the task to stop for good: deleted, stopped or reconfigured, not a worker shutdown.
+    pub fn request_removal(&self) {
+        self.leaving.store(true, Ordering::SeqCst);
+        self.request_stop();
+    }
+
+    /// Whether the task stops for good (see [`TaskControl::request_removal`]).
+    pub fn leaving(&self) -> bool {
+        self.leaving.load(Ordering::SeqCst)
+    }
+
+    /// Abandons the task: it should stop, and whatever it does after this is not committed
+    /// and not reported.
+    pub fn cancel(&self) {
+        self.cancelled.store(true, Ordering::SeqCst);
+        self.request_stop();
+    }
+
+    /// Whether the task was abandoned (see [`TaskControl::cancel`]).
+    pub fn cancelled(&self) -> bool {
+        self.cancelled.load(Ordering::SeqCst)
+    }
+
+    /// Reports FAILED with the trace, remembering the record it failed at (if known).
+    pub fn report_failed(&self, trace: String, at: Option<RecordPosition>) {
+        *self.failed_at.lock().unwrap() = at;
+        self.report(State::Failed, Some(trace));
+    }
+
+    /// The record of the last failure, when the failure named one.
+    pub fn failed_at(&self) -> Option<RecordPosition> {
+        self.failed_at.lock().unwrap().clone()
     }
 
     /// Changes the target state (pause/resume).
@@ -103,6 +150,9 @@ impl TaskControl {
 
     /// Reports a new state (kept in memory and written to the status store).
     pub fn report(&self, state: State, trace: Option<String>) {
+        if self.cancelled() {
+            return;
+        }
         let status = Status {
             state,
             trace,

@@ -126,7 +126,8 @@ fn is_librdkafka_key(key: &str) -> bool {
 
 /// Runs a task loop on the current (task) thread: reports UNASSIGNED at start and after a clean
 /// stop, FAILED with the trace when the loop returns an error, and never lets a panic of the
-/// host's own loop escape the thread.
+/// host's own loop escape the thread. A cancelled task reports nothing (see
+/// [`TaskControl::cancel`]).
 pub fn run_guarded(spec: &TaskSpec, body: impl FnOnce(&TaskSpec) -> Result<(), TaskFailure>) {
     use super::status::State;
     let control = &spec.control;
@@ -136,7 +137,7 @@ pub fn run_guarded(spec: &TaskSpec, body: impl FnOnce(&TaskSpec) -> Result<(), T
         Ok(Err(failure)) => {
             tracing::error!(connector = %spec.id.connector, task = spec.id.task,
                 "Task threw an uncaught and unrecoverable exception. Task is being killed: {}", failure.message);
-            control.report(State::Failed, Some(failure.trace));
+            control.report_failed(failure.trace, failure.record);
         }
         Err(_) => control.report(
             State::Failed,

@@ -147,6 +147,7 @@ pub fn validate(
     for (key, check) in [
         ("task.restart.on.failure", "bool"),
         ("task.restart.backoff.max.ms", "long"),
+        ("task.static.membership", "bool"),
     ] {
         if let Some(v) = props.get(key) {
             let ok = if check == "bool" {

@@ -2,8 +2,9 @@
 //!
 //! One OS thread per task (plugin calls block, and must never run on an async executor); one
 //! mutex-guarded object per connector instance. Stopping a task asks it to stop and waits up to
-//! `task.shutdown.graceful.timeout.ms`; a task that does not stop in time is abandoned (its
-//! thread keeps its resources until it returns), as Kafka Connect does.
+//! `task.shutdown.graceful.timeout.ms`; a task that does not stop in time is abandoned and
+//! cancelled (its thread keeps its resources until it returns, and commits and reports nothing
+//! after that), as Kafka Connect does.
 
 use std::{
     collections::BTreeMap,
@@ -217,7 +218,7 @@ impl Worker {
     pub fn stop_task(&self, id: &ConnectorTaskId) {
         let task = self.tasks.lock().unwrap().remove(id);
         if let Some(task) = task {
-            self.join(vec![(id.clone(), task)]);
+            self.join(vec![(id.clone(), task)], true);
         }
     }
 
@@ -234,12 +235,18 @@ impl Worker {
                 .filter_map(|id| all.remove(&id).map(|t| (id, t)))
                 .collect()
         };
-        self.join(tasks);
+        self.join(tasks, true);
     }
 
-    fn join(&self, tasks: Vec<(ConnectorTaskId, RunningTask)>) {
+    /// Stops tasks and waits for them, up to `task.shutdown.graceful.timeout.ms`. `for_good`:
+    /// they are not expected back soon (not a worker shutdown), so they leave their groups.
+    fn join(&self, tasks: Vec<(ConnectorTaskId, RunningTask)>, for_good: bool) {
         for (_, t) in &tasks {
-            t.control.request_stop();
+            if for_good {
+                t.control.request_removal();
+            } else {
+                t.control.request_stop();
+            }
         }
         let deadline = Instant::now()
             + self
@@ -257,7 +264,11 @@ impl Worker {
             if thread.is_finished() {
                 let _ = thread.join();
             } else {
-                tracing::error!(connector = %id.connector, task = id.task, "task did not stop within task.shutdown.graceful.timeout.ms; abandoning it");
+                // Kafka's WorkerTask.cancel: whatever the task does when (if) its plugin call
+                // returns is neither committed nor reported, since a new instance may own its
+                // partitions, offsets and status by then.
+                t.control.cancel();
+                tracing::error!(connector = %id.connector, task = id.task, "task did not stop within task.shutdown.graceful.timeout.ms; abandoning it (it commits nothing from now on)");
             }
         }
     }
@@ -295,6 +306,25 @@ impl Worker {
             .map(|t| t.control.status())
     }
 
+    /// Every task here with its control (status, failure, target).
+    pub fn task_controls(&self) -> Vec<(ConnectorTaskId, Arc<TaskControl>)> {
+        self.tasks
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|(id, t)| (id.clone(), t.control.clone()))
+            .collect()
+    }
+
+    /// One task's control, if it runs here.
+    pub fn task_control_of(&self, id: &ConnectorTaskId) -> Option<Arc<TaskControl>> {
+        self.tasks
+            .lock()
+            .unwrap()
+            .get(id)
+            .map(|t| t.control.clone())
+    }
+
     /// Every task and its current status.
     pub fn task_statuses(&self) -> Vec<(ConnectorTaskId, Status)> {
         self.tasks
@@ -311,7 +341,8 @@ impl Worker {
             std::mem::take(&mut *self.tasks.lock().unwrap())
                 .into_iter()
                 .collect();
-        self.join(tasks);
+        // Members stay in their groups: the worker is expected back (static membership).
+        self.join(tasks, false);
         let names: Vec<String> = self.connectors.lock().unwrap().keys().cloned().collect();
         for n in names {
             self.stop_connector(&n);

@@ -21,6 +21,9 @@ use super::{KafkaConfigLog, KafkaOffsetStore, KafkaStatusStore, Record, TopicLog
 use crate::runtime::status::{State, Status, TargetState};
 use crate::runtime::stores::{ConfigLog, ConfigMap, OffsetStore, StatusStore};
 
+/// How long a test's offset write may wait.
+const T: Duration = Duration::from_secs(30);
+
 const TEST_TIMEOUT: Duration = Duration::from_secs(120);
 
 /// The broker's address; panics with how to start it when nothing listens there.
@@ -272,14 +275,15 @@ fn kafka_offsets_survive_reopening() {
                     (a.clone(), Some(json!({"position": 10}))),
                     (b.clone(), Some(json!({"position": 20}))),
                 ],
+                T,
             )
             .unwrap();
         store
-            .put("src", &[(a.clone(), Some(json!({"position": 11})))])
+            .put("src", &[(a.clone(), Some(json!({"position": 11})))], T)
             .unwrap();
-        store.put("src", &[(b.clone(), None)]).unwrap();
+        store.put("src", &[(b.clone(), None)], T).unwrap();
         store
-            .put("other", &[(a.clone(), Some(json!({"position": 1})))])
+            .put("other", &[(a.clone(), Some(json!({"position": 1})))], T)
             .unwrap();
         assert_eq!(store.get("src", &a).unwrap(), Some(json!({"position": 11})));
         drop(store);
@@ -299,7 +303,7 @@ fn kafka_offsets_survive_reopening() {
         // Another worker's write is seen by the next read.
         let writer = KafkaOffsetStore::open(&bootstrap, &topic, 3, 1, &no_props()).unwrap();
         writer
-            .put("src", &[(a.clone(), Some(json!({"position": 12})))])
+            .put("src", &[(a.clone(), Some(json!({"position": 12})))], T)
             .unwrap();
         assert_eq!(store.get("src", &a).unwrap(), Some(json!({"position": 12})));
 

@@ -8,6 +8,7 @@
 
 use std::collections::BTreeMap;
 use std::sync::{Mutex, MutexGuard};
+use std::time::Duration;
 
 use serde_json::Value;
 
@@ -112,7 +113,12 @@ impl OffsetStore for MemoryOffsetStore {
         Ok(lock(&self.offsets).connector_offsets(connector))
     }
 
-    fn put(&self, connector: &str, offsets: &[(Value, Option<Value>)]) -> Result<(), StoreError> {
+    fn put(
+        &self,
+        connector: &str,
+        offsets: &[(Value, Option<Value>)],
+        _timeout: Duration,
+    ) -> Result<(), StoreError> {
         let mut map = lock(&self.offsets);
         for (partition, offset) in offsets {
             map.set(connector, partition, offset.clone());
@@ -195,6 +201,8 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+
+    const T: Duration = Duration::from_secs(30);
     use crate::runtime::status::State;
 
     fn config(pairs: &[(&str, &str)]) -> ConfigMap {
@@ -225,10 +233,10 @@ mod tests {
         let offsets = MemoryOffsetStore::new();
         let p = json!({"f": "a"});
         offsets
-            .put("c", &[(p.clone(), Some(json!({"pos": 1})))])
+            .put("c", &[(p.clone(), Some(json!({"pos": 1})))], T)
             .unwrap();
         assert_eq!(offsets.get("c", &p).unwrap(), Some(json!({"pos": 1})));
-        offsets.put("c", &[(p.clone(), None)]).unwrap();
+        offsets.put("c", &[(p.clone(), None)], T).unwrap();
         assert_eq!(offsets.get("c", &p).unwrap(), None);
 
         let statuses = MemoryStatusStore::new();

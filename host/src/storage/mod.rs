@@ -34,6 +34,7 @@ pub mod memory;
 mod offset_file;
 mod offset_format;
 mod offset_topic;
+mod retry;
 mod status_format;
 mod status_topic;
 mod topic_admin;

@@ -14,6 +14,7 @@ use std::fs::{self, File};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
+use std::time::Duration;
 
 use serde_json::{Map, Value, json};
 
@@ -64,7 +65,12 @@ impl OffsetStore for FileOffsetStore {
         Ok(offsets.connector_offsets(connector))
     }
 
-    fn put(&self, connector: &str, offsets: &[(Value, Option<Value>)]) -> Result<(), StoreError> {
+    fn put(
+        &self,
+        connector: &str,
+        offsets: &[(Value, Option<Value>)],
+        _timeout: Duration,
+    ) -> Result<(), StoreError> {
         if offsets.is_empty() {
             return Ok(());
         }
@@ -185,6 +191,8 @@ mod tests {
 
     use super::*;
 
+    const T: Duration = Duration::from_secs(30);
+
     #[test]
     fn offsets_survive_reopening_and_reset_removes_them() {
         let dir = tempfile::tempdir().unwrap();
@@ -199,10 +207,11 @@ mod tests {
                     (p1.clone(), Some(json!({"position": 10}))),
                     (p2.clone(), Some(json!({"position": 20}))),
                 ],
+                T,
             )
             .unwrap();
         store
-            .put("src", &[(p1.clone(), Some(json!({"position": 11})))])
+            .put("src", &[(p1.clone(), Some(json!({"position": 11})))], T)
             .unwrap();
         drop(store);
 
@@ -214,7 +223,7 @@ mod tests {
         assert_eq!(store.connector_offsets("src").unwrap().len(), 2);
         assert_eq!(store.get("other", &p1).unwrap(), None);
 
-        store.put("src", &[(p2.clone(), None)]).unwrap();
+        store.put("src", &[(p2.clone(), None)], T).unwrap();
         let store = FileOffsetStore::open(&path).unwrap();
         assert_eq!(store.get("src", &p2).unwrap(), None);
         assert_eq!(store.connector_offsets("src").unwrap().len(), 1);
@@ -229,6 +238,7 @@ mod tests {
             .put(
                 "src",
                 &[(json!({"filename": "a.txt"}), Some(json!({"position": 7})))],
+                T,
             )
             .unwrap();
         let document: Value = serde_json::from_slice(&fs::read(&path).unwrap()).unwrap();

@@ -8,6 +8,7 @@
 
 use std::collections::BTreeMap;
 use std::sync::Mutex;
+use std::time::Duration;
 
 use serde_json::Value;
 
@@ -73,7 +74,12 @@ impl OffsetStore for KafkaOffsetStore {
         Ok(self.caught_up()?.connector_offsets(connector))
     }
 
-    fn put(&self, connector: &str, offsets: &[(Value, Option<Value>)]) -> Result<(), StoreError> {
+    fn put(
+        &self,
+        connector: &str,
+        offsets: &[(Value, Option<Value>)],
+        timeout: Duration,
+    ) -> Result<(), StoreError> {
         if offsets.is_empty() {
             return Ok(());
         }
@@ -91,7 +97,7 @@ impl OffsetStore for KafkaOffsetStore {
                 .collect()
         };
         // Not holding the map while waiting for the broker: other tasks keep reading meanwhile.
-        self.log.send_all(&records)?;
+        self.log.send_all_within(&records, timeout)?;
         let mut map = self.offsets.lock().unwrap_or_else(|p| p.into_inner());
         for (partition, offset) in offsets {
             map.set(connector, partition, offset.clone());

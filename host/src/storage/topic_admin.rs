@@ -5,6 +5,10 @@
 //! existed, refuse a compacted topic whose `cleanup.policy` is not exactly `compact`, with Kafka's
 //! own message, because a deleting policy silently loses configs or offsets later.
 //!
+//! Several workers of a group starting at once race to create the same topics: the losers get
+//! `TopicAlreadyExists`, which means "use it", and may then find the new topic not yet known to
+//! the broker they ask; such transient errors are retried (see [`retry`](super::retry)).
+//!
 //! rdkafka's admin calls return futures completed by the admin client's own polling thread; they
 //! need no async runtime, so [`block_on`] drives them on the calling (blocking) thread.
 
@@ -18,8 +22,10 @@ use std::time::{Duration, Instant};
 use rdkafka::ClientConfig;
 use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, ResourceSpecifier, TopicReplication};
 use rdkafka::client::DefaultClientContext;
+use rdkafka::error::KafkaError;
 use rdkafka::types::RDKafkaErrorCode;
 
+use super::retry::{GaveUp, is_retriable, retry};
 use super::topic_log::TopicSpec;
 use crate::runtime::stores::StoreError;
 
@@ -53,79 +59,106 @@ pub(crate) fn ensure_topic(
     if spec.compacted {
         new_topic = new_topic.set("cleanup.policy", "compact");
     }
-    let options = admin_options();
-    let results = block_on(admin.create_topics([&new_topic], &options), ADMIN_TIMEOUT)
-        .ok_or_else(|| unreachable_error(bootstrap, topic, "creating"))?
-        .map_err(|e| {
-            StoreError::Kafka(format!(
-                "cannot create topic '{topic}' on {bootstrap}: {e}; check that the broker is reachable"
-            ))
-        })?;
-    for result in results {
-        match result {
-            Ok(_) => {
-                tracing::info!(
-                    topic,
-                    partitions = spec.partitions,
-                    replication_factor = spec.replication_factor,
-                    compacted = spec.compacted,
-                    "created internal topic"
-                );
-            }
-            Err((_, RDKafkaErrorCode::TopicAlreadyExists)) => {
-                if spec.compacted {
-                    verify_only_compact(admin, topic, spec)?;
-                }
-            }
-            Err((_, RDKafkaErrorCode::InvalidReplicationFactor)) => {
-                return Err(replication_error(admin, topic, spec));
-            }
-            Err((
-                _,
-                code @ (RDKafkaErrorCode::TopicAuthorizationFailed
-                | RDKafkaErrorCode::ClusterAuthorizationFailed
-                | RDKafkaErrorCode::UnsupportedVersion),
-            )) => {
-                // Kafka Connect carries on here too: an administrator may have created the topic,
-                // or the broker may auto-create it; reading it will fail clearly if neither holds.
-                tracing::warn!(
-                    topic,
-                    error = %code,
-                    "not allowed to create the internal topic; assuming it exists or will be auto-created"
-                );
-            }
-            Err((_, code)) => {
-                return Err(StoreError::Kafka(format!(
-                    "cannot create topic '{topic}' ({}.topic) on {bootstrap}: {code}",
-                    spec.setting
-                )));
-            }
+    let deadline = Instant::now() + ADMIN_TIMEOUT;
+    let created = retry(deadline, is_retriable, |timeout| {
+        let results = block_on(
+            admin.create_topics([&new_topic], &admin_options(timeout)),
+            timeout,
+        )
+        .ok_or(KafkaError::AdminOp(RDKafkaErrorCode::OperationTimedOut))??;
+        match results.into_iter().next() {
+            Some(Ok(_)) => Ok(true),
+            // Another worker (or an administrator) was first: use the topic it made.
+            Some(Err((_, RDKafkaErrorCode::TopicAlreadyExists))) => Ok(false),
+            Some(Err((_, code))) => Err(KafkaError::AdminOp(code)),
+            None => Err(KafkaError::AdminOpCreation(
+                "the broker answered without a result for the topic".to_string(),
+            )),
+        }
+    });
+    let failure = match created {
+        Ok(true) => {
+            tracing::info!(
+                topic,
+                partitions = spec.partitions,
+                replication_factor = spec.replication_factor,
+                compacted = spec.compacted,
+                "created internal topic"
+            );
+            return Ok(());
+        }
+        Ok(false) if spec.compacted => return verify_only_compact(admin, topic, spec),
+        Ok(false) => return Ok(()),
+        Err(failure) => failure,
+    };
+    let retried = matches!(failure, GaveUp::TimedOut(_));
+    match failure.into_error() {
+        KafkaError::AdminOp(RDKafkaErrorCode::OperationTimedOut) => {
+            Err(unreachable_error(bootstrap, topic, "creating"))
+        }
+        KafkaError::AdminOp(RDKafkaErrorCode::InvalidReplicationFactor) => {
+            Err(replication_error(admin, topic, spec))
+        }
+        KafkaError::AdminOp(
+            code @ (RDKafkaErrorCode::TopicAuthorizationFailed
+            | RDKafkaErrorCode::ClusterAuthorizationFailed
+            | RDKafkaErrorCode::UnsupportedVersion),
+        ) => {
+            // Kafka Connect carries on here too: an administrator may have created the topic,
+            // or the broker may auto-create it; reading it will fail clearly if neither holds.
+            tracing::warn!(
+                topic,
+                error = %code,
+                "not allowed to create the internal topic; assuming it exists or will be auto-created"
+            );
+            Ok(())
+        }
+        e => {
+            let after = if retried {
+                format!(
+                    " (still failing after {} s of retries)",
+                    ADMIN_TIMEOUT.as_secs()
+                )
+            } else {
+                String::new()
+            };
+            Err(StoreError::Kafka(format!(
+                "cannot create topic '{topic}' ({setting}.topic) on {bootstrap}: {e}{after}; \
+                 check that the broker is reachable and accepts the topic's settings \
+                 ({setting}.replication.factor, {setting}.partitions)",
+                setting = spec.setting
+            )))
         }
     }
-    Ok(())
 }
 
 /// The topic's `cleanup.policy` as the broker reports it (`None` if it reports none).
 pub(crate) fn cleanup_policy(admin: &Admin, topic: &str) -> Result<Option<String>, StoreError> {
     let resource = ResourceSpecifier::Topic(topic);
-    let results = block_on(
-        admin.describe_configs([&resource], &admin_options()),
-        ADMIN_TIMEOUT,
-    )
-    .ok_or_else(|| {
-        StoreError::Kafka(format!(
-            "describing topic '{topic}' timed out after {} s",
-            ADMIN_TIMEOUT.as_secs()
-        ))
-    })?
-    .map_err(|e| StoreError::Kafka(format!("cannot describe topic '{topic}': {e}")))?;
-    match results.into_iter().next() {
-        Some(Ok(resource)) => Ok(resource.get("cleanup.policy").and_then(|e| e.value.clone())),
-        Some(Err(code)) => Err(StoreError::Kafka(format!(
-            "cannot describe topic '{topic}': {code}"
-        ))),
-        None => Ok(None),
-    }
+    // A topic another worker created a moment ago may not be known yet to the broker answering.
+    let deadline = Instant::now() + ADMIN_TIMEOUT;
+    let described = retry(deadline, is_retriable, |timeout| {
+        let results = block_on(
+            admin.describe_configs([&resource], &admin_options(timeout)),
+            timeout,
+        )
+        .ok_or(KafkaError::AdminOp(RDKafkaErrorCode::OperationTimedOut))??;
+        match results.into_iter().next() {
+            Some(Ok(resource)) => Ok(resource.get("cleanup.policy").and_then(|e| e.value.clone())),
+            Some(Err(code)) => Err(KafkaError::AdminOp(code)),
+            None => Ok(None),
+        }
+    });
+    described.map_err(|failure| {
+        StoreError::Kafka(match failure {
+            GaveUp::Failed(e) => format!("cannot describe topic '{topic}': {e}"),
+            GaveUp::TimedOut(e) => format!(
+                "cannot describe topic '{topic}': still failing after {} s of retries (last \
+                 error: {e})",
+                ADMIN_TIMEOUT.as_secs()
+            ),
+        })
+    })
 }
 
 /// Fails, with Kafka Connect's message, unless the existing topic's policy is exactly `compact`.
@@ -188,10 +221,11 @@ fn unreachable_error(bootstrap: &str, topic: &str, doing: &str) -> StoreError {
     ))
 }
 
-fn admin_options() -> AdminOptions {
+/// Options for one admin request that may take up to `timeout`.
+fn admin_options(timeout: Duration) -> AdminOptions {
     AdminOptions::new()
-        .request_timeout(Some(ADMIN_TIMEOUT))
-        .operation_timeout(Some(ADMIN_TIMEOUT))
+        .request_timeout(Some(timeout))
+        .operation_timeout(Some(timeout))
 }
 
 /// Runs `future` to completion on this thread, or gives up after `timeout` (`None`).

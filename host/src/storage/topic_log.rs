@@ -17,6 +17,11 @@
 //! every read starts from a fresh assignment, so a stale end-of-partition event can never end a
 //! read early.
 //!
+//! Opening and reading wait for the topic to be usable: a topic another worker created a moment
+//! ago has no leader yet, and neither does one whose leader is moving. Its metadata must list every
+//! partition with a leader before `open` returns, and each end-offset query retries the transient
+//! errors of [`retry`] until [`OPERATION_TIMEOUT`], as Kafka Connect does.
+//!
 //! Writes are partitioned by key with `partitioner=murmur2_random`, the same hash as Java's
 //! producer, so a key written by either side lands on the same partition and compaction keeps the
 //! latest.
@@ -35,6 +40,7 @@ use rdkafka::producer::{BaseRecord, DeliveryResult, Producer, ProducerContext, T
 use rdkafka::topic_partition_list::{Offset, TopicPartitionList};
 use rdkafka::types::RDKafkaErrorCode;
 
+use super::retry::{self, GaveUp, is_retriable, is_retriable_code};
 use super::topic_admin;
 use crate::runtime::stores::StoreError;
 
@@ -191,8 +197,13 @@ impl TopicLog {
 
     /// Appends records in order and waits until the broker acknowledged all of them.
     pub fn send_all(&self, records: &[Record]) -> Result<(), StoreError> {
+        self.send_all_within(records, OPERATION_TIMEOUT)
+    }
+
+    /// [`TopicLog::send_all`], waiting at most `timeout` for the acknowledgements.
+    pub fn send_all_within(&self, records: &[Record], timeout: Duration) -> Result<(), StoreError> {
         let (tx, rx) = mpsc::channel();
-        let deadline = Instant::now() + OPERATION_TIMEOUT;
+        let deadline = Instant::now() + timeout;
         for (key, value) in records {
             self.enqueue(key, value.as_deref(), Ack::Wait(tx.clone()), deadline)?;
         }
@@ -275,11 +286,9 @@ impl TopicLog {
                 }
                 Err(_) => {
                     return Err(StoreError::Kafka(format!(
-                        "write to topic '{}' was not acknowledged within {} s; check that Kafka \
+                        "write to topic '{}' was not acknowledged in time; check that Kafka \
                          is reachable at {} and the topic's partitions have leaders",
-                        self.topic,
-                        OPERATION_TIMEOUT.as_secs(),
-                        self.bootstrap
+                        self.topic, self.bootstrap
                     )));
                 }
             }
@@ -325,15 +334,13 @@ impl Reader {
         let mut end = Vec::with_capacity(partitions);
         let mut pending = Vec::with_capacity(partitions);
         let mut assignment = TopicPartitionList::with_capacity(partitions);
+        // One deadline for all partitions: they get their leaders at about the same time.
+        let deadline = Instant::now() + OPERATION_TIMEOUT;
         for p in 0..partitions {
-            let (low, high) = consumer
-                .fetch_watermarks(topic, p as i32, OPERATION_TIMEOUT)
-                .map_err(|e| {
-                    StoreError::Kafka(format!(
-                        "cannot read the end offsets of topic '{topic}' partition {p}: {e}; check \
-                         that Kafka is reachable at {bootstrap}"
-                    ))
-                })?;
+            let (low, high) = retry::retry(deadline, is_retriable, |timeout| {
+                consumer.fetch_watermarks(topic, p as i32, timeout)
+            })
+            .map_err(|gave_up| end_offsets_error(topic, p, bootstrap, gave_up))?;
             end.push(high);
             let start = self.next[p];
             let behind = match start {
@@ -549,7 +556,32 @@ fn client_error(topic: &str, what: &str, e: &KafkaError) -> StoreError {
     ))
 }
 
-/// Waits until the topic's metadata lists its partitions (a new topic takes a moment).
+/// The message for end offsets that could not be read, saying whether retrying ran out of time.
+fn end_offsets_error(
+    topic: &str,
+    partition: usize,
+    bootstrap: &str,
+    gave_up: GaveUp<KafkaError>,
+) -> StoreError {
+    StoreError::Kafka(match gave_up {
+        GaveUp::Failed(e) => format!(
+            "cannot read the end offsets of topic '{topic}' partition {partition}: {e}; check \
+             that Kafka is reachable at {bootstrap} and that the worker may Describe and Read the \
+             topic"
+        ),
+        GaveUp::TimedOut(e) => format!(
+            "cannot read the end offsets of topic '{topic}' partition {partition}: still failing \
+             after {} s of retries (last error: {e}); check that Kafka is reachable at \
+             {bootstrap} and that the partition has a leader (kafka-topics.sh --describe --topic \
+             {topic})",
+            OPERATION_TIMEOUT.as_secs()
+        ),
+    })
+}
+
+/// Waits until the topic's metadata lists its partitions, each with a leader (a new topic takes a
+/// moment), and returns how many there are. Transient errors are retried until
+/// [`OPERATION_TIMEOUT`]; any other fails at once.
 fn wait_for_partitions(
     consumer: &BaseConsumer,
     bootstrap: &str,
@@ -557,28 +589,112 @@ fn wait_for_partitions(
     spec: &TopicSpec,
 ) -> Result<i32, StoreError> {
     let deadline = Instant::now() + OPERATION_TIMEOUT;
-    let mut last = String::from("no metadata yet");
-    while Instant::now() < deadline {
-        match consumer.fetch_metadata(Some(topic), Duration::from_secs(5)) {
-            Ok(metadata) => {
-                if let Some(t) = metadata.topics().iter().find(|t| t.name() == topic) {
-                    match t.error() {
-                        None if !t.partitions().is_empty() => {
-                            return Ok(t.partitions().len() as i32);
+    let fatal = |what: String| {
+        StoreError::Kafka(format!(
+            "cannot read the metadata of topic '{topic}' ({}.topic) on {bootstrap}: {what}; check \
+             the worker's Kafka client settings and that it may Describe the topic",
+            spec.setting
+        ))
+    };
+    let mut last;
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match consumer.fetch_metadata(
+            Some(topic),
+            left.clamp(Duration::from_millis(200), Duration::from_secs(5)),
+        ) {
+            Ok(metadata) => match metadata.topics().iter().find(|t| t.name() == topic) {
+                None => last = "the broker's metadata does not list the topic yet".to_string(),
+                Some(t) => match t.error().map(RDKafkaErrorCode::from) {
+                    Some(code) if !is_retriable_code(code) => return Err(fatal(code.to_string())),
+                    Some(code) => last = code.to_string(),
+                    None => {
+                        let states: Vec<PartitionState> = t
+                            .partitions()
+                            .iter()
+                            .map(|p| PartitionState {
+                                id: p.id(),
+                                leader: p.leader(),
+                                error: p.error().map(RDKafkaErrorCode::from),
+                            })
+                            .collect();
+                        match unready_partition(&states) {
+                            None => return Ok(states.len() as i32),
+                            Some(why) => last = why,
                         }
-                        None => last = "the topic has no partitions yet".to_string(),
-                        Some(e) => last = RDKafkaErrorCode::from(e).to_string(),
                     }
-                }
-            }
+                },
+            },
+            Err(e) if !is_retriable(&e) => return Err(fatal(e.to_string())),
             Err(e) => last = e.to_string(),
         }
-        thread::sleep(Duration::from_millis(100));
+        if Instant::now() + retry::RETRY_BACKOFF >= deadline {
+            break;
+        }
+        thread::sleep(retry::RETRY_BACKOFF);
     }
     Err(StoreError::Kafka(format!(
-        "topic '{topic}' ({}.topic) is not available on {bootstrap} after {} s: {last}; check that \
-         Kafka is reachable and the topic exists",
+        "topic '{topic}' ({}.topic) is not ready on {bootstrap} after {} s: {last}; check that \
+         Kafka is reachable and that the topic exists and every partition has a leader \
+         (kafka-topics.sh --describe --topic {topic})",
         spec.setting,
         OPERATION_TIMEOUT.as_secs()
     )))
+}
+
+/// One partition as the topic's metadata describes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct PartitionState {
+    id: i32,
+    /// The leader's broker id; negative while there is none.
+    leader: i32,
+    error: Option<RDKafkaErrorCode>,
+}
+
+/// Why the topic cannot be read yet, in words (the first partition without a leader), or `None`
+/// when every partition can.
+fn unready_partition(partitions: &[PartitionState]) -> Option<String> {
+    if partitions.is_empty() {
+        return Some("the topic has no partitions yet".to_string());
+    }
+    partitions.iter().find_map(|p| match p.error {
+        // An offline follower does not stop the leader from serving reads and writes.
+        Some(RDKafkaErrorCode::ReplicaNotAvailable) | None if p.leader >= 0 => None,
+        None => Some(format!("partition {} has no leader yet", p.id)),
+        Some(code) => Some(format!("partition {}: {code}", p.id)),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn partition(id: i32, leader: i32, error: Option<RDKafkaErrorCode>) -> PartitionState {
+        PartitionState { id, leader, error }
+    }
+
+    #[test]
+    fn a_topic_is_ready_when_every_partition_has_a_leader() {
+        let ready = [partition(0, 1, None), partition(1, 2, None)];
+        assert_eq!(unready_partition(&ready), None);
+        let follower_down = [partition(0, 1, Some(RDKafkaErrorCode::ReplicaNotAvailable))];
+        assert_eq!(unready_partition(&follower_down), None);
+    }
+
+    #[test]
+    fn a_partition_without_a_leader_or_with_an_error_is_named() {
+        let no_leader = [partition(0, 1, None), partition(1, -1, None)];
+        assert_eq!(
+            unready_partition(&no_leader).as_deref(),
+            Some("partition 1 has no leader yet")
+        );
+        let electing = [partition(3, -1, Some(RDKafkaErrorCode::LeaderNotAvailable))];
+        let why = unready_partition(&electing).unwrap();
+        assert!(why.starts_with("partition 3: "), "{why}");
+        assert!(why.contains("Leader not available"), "{why}");
+        assert_eq!(
+            unready_partition(&[]).as_deref(),
+            Some("the topic has no partitions yet")
+        );
+    }
 }

@@ -1,5 +1,6 @@
 //! The task: `put` appends lines to a buffered file; `flush` (before each offset commit) writes
-//! the buffer and syncs it to disk, so committed offsets never run ahead of the file.
+//! the buffer and syncs it to disk, so committed offsets never run ahead of the file. Write
+//! failures are RETRIABLE: the host keeps the offsets where they are and tries again.
 
 use std::{
     fs::{File, OpenOptions},
@@ -45,17 +46,21 @@ impl SinkTask for FileStreamSinkTask {
             Output::File(f) => f,
             Output::Stdout(s) => s,
         };
-        for record in batch.iter() {
+        // A failed write (disk full, file made read-only) is worth retrying: the host puts the
+        // same records again later. Records before the failure may then be written twice, never
+        // lost (at least once, as Kafka's file sink).
+        let file = &self.file;
+        let written: io::Result<()> = batch.iter().try_for_each(|record| {
             let value = record.value();
             // Kafka's sink writes `String.valueOf(value)`: a null becomes "null".
-            if value.is_null() {
-                w.write_all(b"null")?
+            w.write_all(if value.is_null() {
+                b"null"
             } else {
-                w.write_all(value.bytes)?
-            }
-            w.write_all(b"\n")?;
-        }
-        Ok(())
+                value.bytes
+            })?;
+            w.write_all(b"\n")
+        });
+        written.map_err(|e| retriable_io(file, e))
     }
 
     fn flush(&mut self, _offsets: &[TopicPartitionOffset]) -> Result<(), ConnectError> {
