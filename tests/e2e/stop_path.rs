@@ -4,7 +4,8 @@
 //!   refuses; or hung: connections accepted, never answered). The worker must exit quickly and
 //!   the consumer group `connect-<connector>` must not have committed beyond what OpenSearch
 //!   holds; after a restart every record is in OpenSearch exactly once.
-//! - Recovery: after a ~20 s outage, indexing resumes within seconds of the node answering.
+//! - Recovery: after a ~24 s outage (refused or hung), indexing resumes within seconds of the
+//!   node answering again.
 //!
 //! One partition and `productId` = offset, so "everything below the committed offset is indexed"
 //! is one `_count` query.
@@ -15,14 +16,11 @@ use std::time::{Duration, Instant};
 
 use connect_tests::{
     fault_proxy::{FaultProxy, Mode},
-    require_kafka, require_opensearch, run_with_deadline, unique_name,
+    kafka, require_kafka, require_opensearch, run_with_deadline, unique_name,
     worker::Worker,
 };
 use rdkafka::{
-    ClientConfig, Offset, TopicPartitionList,
-    admin::{AdminClient, AdminOptions, NewTopic, TopicReplication},
-    client::DefaultClientContext,
-    consumer::{BaseConsumer, Consumer},
+    ClientConfig,
     producer::{BaseProducer, BaseRecord, Producer},
 };
 use serde_json::{Value, json};
@@ -35,32 +33,6 @@ const RECORDS: u32 = 40_000;
 const STOP_BOUND: Duration = Duration::from_secs(30);
 /// How soon indexing must resume after the node answers again (5 s plus a margin).
 const RECOVERY_BOUND: Duration = Duration::from_secs(8);
-
-/// Creates a topic with one partition.
-fn create_topic(topic: &str) {
-    let topic = topic.to_owned();
-    run_with_deadline(
-        "creating a topic",
-        Duration::from_secs(60),
-        move || async move {
-            let admin: AdminClient<DefaultClientContext> = ClientConfig::new()
-                .set("bootstrap.servers", require_kafka())
-                .create()
-                .expect("admin client");
-            let opts = AdminOptions::new().operation_timeout(Some(Duration::from_secs(30)));
-            let r = admin
-                .create_topics(
-                    &[NewTopic::new(&topic, 1, TopicReplication::Fixed(1))],
-                    &opts,
-                )
-                .await
-                .expect("CreateTopics request");
-            for res in r {
-                res.unwrap_or_else(|(t, e)| panic!("creating topic {t}: {e}"));
-            }
-        },
-    );
-}
 
 fn producer() -> BaseProducer {
     ClientConfig::new()
@@ -109,36 +81,14 @@ fn count_below(index: &str, below: i64) -> u64 {
         .unwrap_or(0)
 }
 
-/// The offset `group` committed for partition 0 of `topic`, if any.
+/// The offset `group` committed for partition 0 of `topic`, if any (on a thread of its own, so a
+/// librdkafka hang fails the test instead of stalling it).
 fn committed_offset(group: &str, topic: &str) -> Option<i64> {
     let (group, topic) = (group.to_owned(), topic.to_owned());
     run_with_deadline(
         "reading committed offsets",
         Duration::from_secs(60),
-        move || async move {
-            // Not subscribed: reading the group's offsets does not join it.
-            let consumer: BaseConsumer = ClientConfig::new()
-                .set("bootstrap.servers", require_kafka())
-                .set("group.id", &group)
-                .set("enable.auto.commit", "false")
-                .create()
-                .expect("consumer");
-            // The list from committed_offsets() must be gone before the consumer is dropped
-            // (rd_kafka_destroy hangs otherwise, see smoke_kafka), so it lives in this block only.
-            let offset = {
-                let mut tpl = TopicPartitionList::new();
-                tpl.add_partition(&topic, 0);
-                let committed = consumer
-                    .committed_offsets(tpl, Duration::from_secs(30))
-                    .expect("fetching committed offsets");
-                match committed.find_partition(&topic, 0).map(|e| e.offset()) {
-                    Some(Offset::Offset(o)) => Some(o),
-                    _ => None,
-                }
-            };
-            drop(consumer);
-            offset
-        },
+        move || async move { kafka::committed(&require_kafka(), &group, &topic, 0) },
     )
 }
 
@@ -168,7 +118,7 @@ fn sigterm_while_retrying(fault: Mode) {
     let topic = unique_name(&format!("stop-{fault:?}"));
     let connector = unique_name("es-stop");
     let group = format!("connect-{connector}");
-    create_topic(&topic);
+    kafka::create_topic(&require_kafka(), &topic, 1);
     produce(&topic, 0, RECORDS / 2);
     let (code, info) = w.call(
         "POST",
@@ -289,7 +239,7 @@ fn indexing_resumes_after(fault: Mode) {
     let w = seed_worker();
     let topic = unique_name(&format!("recover-{fault:?}"));
     let connector = unique_name("es-recover");
-    create_topic(&topic);
+    kafka::create_topic(&require_kafka(), &topic, 1);
     let (stop, sent) = (
         Arc::new(AtomicBool::new(false)),
         Arc::new(AtomicU64::new(0)),
