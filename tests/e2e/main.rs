@@ -15,6 +15,8 @@ mod sink_restart;
 mod sink_stop;
 // the seed: ES sink installed like confluent-hub, the seed JSON, documents in OpenSearch; kill -9.
 mod seed_flow;
+// ES sink with OpenSearch stopped or hung (fault proxy): SIGTERM commits only what was indexed; recovery.
+mod stop_path;
 // Kafka broker: create a topic, produce 10,000 records, group-consume them with manual sync commits.
 mod smoke_kafka;
 // OpenSearch node: `_bulk`-index 1,000 documents, refresh, `_count` them back.

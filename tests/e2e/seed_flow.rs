@@ -34,7 +34,8 @@ fn produce_products(topic: &str, from: u32, to: u32) {
     producer.flush(Duration::from_secs(60)).unwrap();
 }
 
-fn count(index: &str) -> u64 {
+/// Refreshes the index and counts its documents (0 when it does not exist).
+pub(crate) fn count(index: &str) -> u64 {
     let os = require_opensearch();
     let http = reqwest::blocking::Client::new();
     let _ = http.post(format!("{os}/{index}/_refresh")).send();
@@ -47,7 +48,7 @@ fn count(index: &str) -> u64 {
 }
 
 /// The seed's `curl -X POST /connectors` body, with a topic of this test and the local node.
-fn seed_connector(name: &str, topic: &str) -> String {
+pub(crate) fn seed_connector(name: &str, topic: &str) -> String {
     json!({
         "name": name,
         "config": {
@@ -69,7 +70,7 @@ fn seed_connector(name: &str, topic: &str) -> String {
 
 /// A worker configured like the seed's compose file: JsonConverter, and a plugin.path listing the
 /// shared directory and the mounted Elasticsearch component.
-fn seed_worker() -> Worker {
+pub(crate) fn seed_worker() -> Worker {
     let tmp = tempfile::tempdir().unwrap();
     let hub = tmp.path().join("confluent-hub/plugins");
     let component = install_component(

@@ -8,6 +8,7 @@
 
 pub mod artifacts;
 pub mod broker;
+pub mod fault_proxy;
 pub mod kafka;
 pub mod throttle;
 pub mod worker;
@@ -52,8 +53,9 @@ pub fn peer_connect_url() -> String {
         .to_string()
 }
 
-/// `host:port` of an `http://host:port/...` URL (port 80 if none is given).
-fn host_port_of_url(url: &str) -> String {
+/// `host:port` of an `http://host:port/...` URL (port 80 if none is given); a bare `host:port`
+/// is returned as it is.
+pub fn host_port_of_url(url: &str) -> String {
     let rest = url.split_once("://").map_or(url, |(_, r)| r);
     let authority = rest.split('/').next().unwrap_or(rest);
     if authority
@@ -204,6 +206,7 @@ mod tests {
             "localhost:18083"
         );
         assert_eq!(host_port_of_url("http://example/x"), "example:80");
+        assert_eq!(host_port_of_url("127.0.0.1:9200"), "127.0.0.1:9200");
     }
 
     #[test]

@@ -5,13 +5,16 @@
 //! - `max.in.flight.requests` workers on the plugin's tokio runtime each take a batch when it is
 //!   ready (`batch.size` records, `bulk.size.bytes`, `linger.ms` since the oldest record, or a
 //!   flush) and send it with `_bulk`. Retriable failures (see [`crate::retry`]) re-send only the
-//!   failed items, with exponential back-off and jitter; after `max.retries` the worker keeps
-//!   retrying but marks the task stalled, so `put` answers RETRIABLE and the host pauses the
-//!   partitions and backs off: a busy node never fails the task and no record is dropped.
+//!   failed items, with exponential back-off and jitter capped at [`MAX_BACKOFF`]; a request
+//!   without an answer probes the node while it waits and retries as soon as the node answers
+//!   again (a node back from an outage is used within about a second). After `max.retries` the
+//!   worker keeps retrying but marks the task stalled, so `put` answers RETRIABLE and the host
+//!   pauses the partitions and backs off: a busy node never fails the task and no record is
+//!   dropped.
 //! - [`Tracker`] records, per partition, every accepted offset in order and whether it is done;
 //!   `pre_commit` returns the offset after the last contiguously done record.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -22,8 +25,16 @@ use crate::client::EsClient;
 use crate::config::{EsConfig, Malformed};
 use crate::retry::{self, ItemOutcome, RequestError};
 
-/// Longest single back-off between retries of a bulk request (unless `retry.backoff.ms` is larger).
-pub const MAX_BACKOFF: Duration = Duration::from_secs(60);
+/// Longest single back-off between retries of a bulk request (unless `retry.backoff.ms` is
+/// larger, which is the user's explicit choice). Short enough that indexing resumes within 5 s
+/// of a busy node accepting again; with jitter, each worker tries a busy node at most every
+/// 2.5–5 s.
+pub const MAX_BACKOFF: Duration = Duration::from_secs(5);
+/// While waiting to retry a request that got no answer, how often the node is probed (`GET /`):
+/// once it answers again after having been seen down, the wait ends and the retry goes out.
+pub const PROBE_INTERVAL: Duration = Duration::from_secs(1);
+/// How long a probe waits for an answer (a hung node never answers; a live one takes ms).
+pub const PROBE_TIMEOUT: Duration = Duration::from_secs(1);
 
 // ------------------------------------------------------------------------------------------------
 // Offsets
@@ -43,6 +54,10 @@ pub struct Tracker {
     tracks: Vec<Track>,
     slots: HashMap<Arc<str>, HashMap<i32, usize>>,
     pending_total: usize,
+    /// Partitions closed and not opened (or given a record) since. Their records still buffered
+    /// were dropped at `close`, so nothing about them is known to be durable: a `pre_commit`
+    /// after `close` (a host committing on the way out) must not commit them.
+    closed: HashMap<Arc<str>, HashSet<i32>>,
 }
 
 impl Tracker {
@@ -51,6 +66,7 @@ impl Tracker {
         if let Some(s) = self.slots.get(topic).and_then(|p| p.get(&partition)) {
             return *s;
         }
+        self.open(topic, partition);
         let s = self.tracks.len();
         self.tracks.push(Track {
             open: true,
@@ -106,8 +122,19 @@ impl Tracker {
         self.pending_total
     }
 
-    /// Forgets partitions (revoked).
+    /// Forgets a partition (revoked, or the task is stopping): its pending records are dropped and
+    /// its offsets are not reported again until it is opened again ([`Tracker::open`]) or gets a
+    /// record.
     pub fn close(&mut self, topic: &str, partition: i32) {
+        match self.closed.get_mut(topic) {
+            Some(parts) => {
+                parts.insert(partition);
+            }
+            None => {
+                self.closed
+                    .insert(Arc::from(topic), HashSet::from([partition]));
+            }
+        }
         let Some(parts) = self.slots.get_mut(topic) else {
             return;
         };
@@ -119,15 +146,32 @@ impl Tracker {
         }
     }
 
+    /// A partition is assigned (again): its offsets may be reported once this task has handled
+    /// what the host gives it.
+    pub fn open(&mut self, topic: &str, partition: i32) {
+        if let Some(parts) = self.closed.get_mut(topic) {
+            parts.remove(&partition);
+        }
+    }
+
+    fn is_closed(&self, topic: &str, partition: i32) -> bool {
+        self.closed
+            .get(topic)
+            .is_some_and(|p| p.contains(&partition))
+    }
+
     /// Whether a slot belongs to an open partition.
     pub fn is_open(&self, slot: usize) -> bool {
         self.tracks.get(slot).is_some_and(|t| t.open)
     }
 
     /// The offsets to commit for the host's `offsets` (next to read): per partition, the first
-    /// record not yet done, or the host's offset when everything this task was given is done. A
-    /// partition this task never saw (a topic renamed by an SMT) is committed only when nothing
-    /// at all is pending.
+    /// record not yet done, or the host's offset when everything this task was given is done.
+    ///
+    /// A partition this task has no slot for is either closed (skipped: its unacknowledged records
+    /// were dropped at `close`, so the host's offset may be ahead of what Elasticsearch holds) or
+    /// one it never saw (a topic renamed by an SMT: its records sit under the new name), committed
+    /// only when nothing at all is pending.
     pub fn offsets(&self, host: &[TopicPartitionOffset]) -> Vec<TopicPartitionOffset> {
         let mut out = Vec::with_capacity(host.len());
         for tpo in host {
@@ -140,6 +184,7 @@ impl Tracker {
                     Some(&(first, _)) => first.min(tpo.offset),
                     None => tpo.offset,
                 },
+                None if self.is_closed(tpo.topic.as_str(), tpo.partition) => continue,
                 None if self.pending_total == 0 => tpo.offset,
                 None => continue,
             };
@@ -485,8 +530,17 @@ impl Batcher {
         self.inner.lock().tracker.offsets(host)
     }
 
+    /// Partitions assigned (again): their offsets may be reported once their records are done.
+    pub fn open(&self, partitions: &[TopicPartition]) {
+        let mut s = self.inner.lock();
+        for tp in partitions {
+            s.tracker.open(tp.topic.as_str(), tp.partition);
+        }
+    }
+
     /// Forgets revoked partitions and drops their queued (unsent) records: the next owner reads
-    /// them again from the committed offset.
+    /// them again from the committed offset. Their offsets are not reported until they are opened
+    /// again.
     pub fn close(&self, partitions: &[TopicPartition]) {
         let mut s = self.inner.lock();
         for tp in partitions {
@@ -578,15 +632,59 @@ fn body_of(actions: &[Action]) -> Vec<u8> {
     body
 }
 
+/// The longest wait between two tries: [`MAX_BACKOFF`], or `retry.backoff.ms` when larger.
+fn backoff_cap(l: &Limits) -> Duration {
+    MAX_BACKOFF.max(l.backoff)
+}
+
+/// Waits `wait` before a retry. With `probe` (the request got no answer), probes the node every
+/// `interval` and returns early when it answers while `down` says it was seen down since the last
+/// early return (a refused connection, or a probe without answer, also in an earlier wait for the
+/// same batch); an early return clears `down`. So a node back from an outage is used within about
+/// `interval` (or once the request stuck on a dead connection times out), while one that answers
+/// probes but not bulk requests (overloaded) still gets the whole back-off.
+async fn pause<F, Fut>(
+    wait: Duration,
+    interval: Duration,
+    probe: bool,
+    down: &mut bool,
+    mut answers: F,
+) where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let end = tokio::time::Instant::now() + wait;
+    if !probe {
+        tokio::time::sleep_until(end).await;
+        return;
+    }
+    loop {
+        let next = (tokio::time::Instant::now() + interval).min(end);
+        tokio::time::sleep_until(next).await;
+        if next >= end {
+            return;
+        }
+        if !answers().await {
+            *down = true;
+        } else if *down {
+            tracing::debug!("Elasticsearch answers again; retrying now");
+            *down = false;
+            return;
+        }
+    }
+}
+
 /// Sends a batch until every item is done or handed over; never gives up on retriable failures.
 async fn send(inner: &Inner, batch: Vec<Action>) {
     let l = &inner.limits;
-    let cap = MAX_BACKOFF.max(l.backoff);
+    let cap = backoff_cap(l);
     // A stack of sub-batches: a 413 splits a batch in two.
     let mut work = vec![batch];
     while let Some(mut pending) = work.pop() {
         let mut attempt = 0u32;
         let mut stalled = false;
+        // The node was seen down (see `pause`) during this batch's retries.
+        let mut down = false;
         while !pending.is_empty() {
             if inner.lock().shutdown {
                 return;
@@ -594,6 +692,8 @@ async fn send(inner: &Inner, batch: Vec<Action>) {
             let result = inner.client.bulk(body_of(&pending)).await;
             let mut retry: Vec<Action> = Vec::new();
             let mut reason = String::new();
+            // No answer from the node: probe it while waiting.
+            let mut probe = false;
             match result {
                 Ok(items) if items.len() == pending.len() => {
                     let mut s = inner.lock();
@@ -629,6 +729,12 @@ async fn send(inner: &Inner, batch: Vec<Action>) {
                 }
                 Err(RequestError::Retriable(m)) => {
                     reason = m;
+                    retry = pending;
+                }
+                Err(RequestError::Unavailable { message, refused }) => {
+                    reason = message;
+                    probe = true;
+                    down |= refused;
                     retry = pending;
                 }
                 Err(RequestError::TooLarge(m)) if pending.len() > 1 => {
@@ -684,7 +790,15 @@ async fn send(inner: &Inner, batch: Vec<Action>) {
             if stalled {
                 inner.lock().last_error = Some(reason);
             }
-            tokio::time::sleep(retry::backoff(attempt, l.backoff, cap)).await;
+            let client = &inner.client;
+            pause(
+                retry::backoff(attempt, l.backoff, cap),
+                PROBE_INTERVAL,
+                probe,
+                &mut down,
+                || client.answers(PROBE_TIMEOUT),
+            )
+            .await;
             attempt = attempt.saturating_add(1);
             pending = retry;
         }
@@ -806,5 +920,203 @@ mod tests {
         assert!(!t.is_duplicate(a2, 6));
         t.ack(a, 6);
         assert_eq!(t.pending_total(), 0);
+    }
+
+    /// The host's stop path: final commit, `close`, `stop`, then (dropping its consumer) a revoke
+    /// that calls `pre_commit` again with the offsets it had delivered.
+    #[test]
+    fn a_closed_partition_is_never_committed_past_what_was_acknowledged() {
+        let mut t = Tracker::default();
+        let a = t.slot("a", 0);
+        for o in 0..10 {
+            t.accept(a, o, true);
+        }
+        for o in 0..4 {
+            t.ack(a, o);
+        }
+        assert_eq!(t.offsets(&[tpo("a", 0, 10)]), vec![tpo("a", 0, 4)]);
+        t.close("a", 0);
+        assert_eq!(t.pending_total(), 0, "close drops the pending records");
+        assert_eq!(
+            t.offsets(&[tpo("a", 0, 10)]),
+            vec![],
+            "6 unacknowledged records must not be committed"
+        );
+        // Late answers for the dropped records change nothing.
+        for o in 4..10 {
+            t.ack(a, o);
+        }
+        assert_eq!(t.offsets(&[tpo("a", 0, 10)]), vec![]);
+        // Other partitions are not held back by the closed one.
+        let b = t.slot("b", 0);
+        t.accept(b, 0, true);
+        t.ack(b, 0);
+        assert_eq!(
+            t.offsets(&[tpo("a", 0, 10), tpo("b", 0, 1), tpo("x", 0, 3)]),
+            vec![tpo("b", 0, 1), tpo("x", 0, 3)]
+        );
+    }
+
+    #[test]
+    fn a_partition_closed_with_everything_done_is_not_reported_either() {
+        let mut t = Tracker::default();
+        let a = t.slot("a", 0);
+        t.accept(a, 0, true);
+        t.ack(a, 0);
+        t.close("a", 0);
+        assert_eq!(t.offsets(&[tpo("a", 0, 1)]), vec![]);
+    }
+
+    #[test]
+    fn a_partition_closed_without_a_slot_is_skipped() {
+        // A topic renamed by an SMT: records live under the new name, the host closes the old.
+        let mut t = Tracker::default();
+        let renamed = t.slot("renamed", 0);
+        t.accept(renamed, 0, true);
+        t.ack(renamed, 0);
+        assert_eq!(t.offsets(&[tpo("orig", 0, 1)]), vec![tpo("orig", 0, 1)]);
+        t.close("orig", 0);
+        assert_eq!(t.offsets(&[tpo("orig", 0, 1)]), vec![]);
+        assert_eq!(t.offsets(&[tpo("orig", 1, 5)]), vec![tpo("orig", 1, 5)]);
+    }
+
+    fn limits(backoff: Duration) -> Limits {
+        Limits {
+            batch_size: 10,
+            bulk_bytes: None,
+            linger: Duration::from_millis(1),
+            max_in_flight: 1,
+            max_buffered: 100,
+            max_retries: 5,
+            backoff,
+            malformed: Malformed::Fail,
+            errant_reporter: false,
+            tolerate_all: false,
+        }
+    }
+
+    #[test]
+    fn backoff_grows_to_the_cap_and_never_past_it() {
+        let l = limits(Duration::from_millis(100));
+        let cap = backoff_cap(&l);
+        assert_eq!(cap, Duration::from_secs(5));
+        for attempt in 0..200u32 {
+            for _ in 0..20 {
+                let d = retry::backoff(attempt, l.backoff, cap);
+                assert!(d <= cap, "attempt {attempt}: {d:?}");
+                // 100 ms × 2^6 = 6.4 s: from there on every wait is the capped one.
+                if attempt >= 6 {
+                    assert!(d >= cap / 2, "attempt {attempt}: {d:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_retry_backoff_above_the_cap_is_the_users_choice() {
+        let l = limits(Duration::from_secs(20));
+        let cap = backoff_cap(&l);
+        assert_eq!(cap, Duration::from_secs(20));
+        for attempt in [0, 1, 5, 40] {
+            let d = retry::backoff(attempt, l.backoff, cap);
+            assert!(
+                d >= Duration::from_secs(10) && d <= Duration::from_secs(20),
+                "attempt {attempt}: {d:?}"
+            );
+        }
+    }
+
+    /// Runs `pause` on a small runtime (20 ms probe interval); returns how long it waited, how
+    /// many probes it made, and `down` afterwards.
+    fn timed_pause(
+        wait_ms: u64,
+        probe: bool,
+        down: bool,
+        answers: &[bool],
+    ) -> (Duration, usize, bool) {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .unwrap();
+        let calls = std::cell::Cell::new(0usize);
+        let mut down = down;
+        let t = Instant::now();
+        rt.block_on(pause(
+            Duration::from_millis(wait_ms),
+            Duration::from_millis(20),
+            probe,
+            &mut down,
+            || {
+                let i = calls.get();
+                calls.set(i + 1);
+                let a = answers.get(i).copied().unwrap_or(true);
+                async move { a }
+            },
+        ));
+        (t.elapsed(), calls.get(), down)
+    }
+
+    #[test]
+    fn a_pause_without_probing_waits_the_whole_back_off() {
+        let (took, probes, _) = timed_pause(300, false, true, &[]);
+        assert!(took >= Duration::from_millis(300), "{took:?}");
+        assert_eq!(probes, 0);
+    }
+
+    #[test]
+    fn a_refused_node_that_answers_again_ends_the_pause_at_the_next_probe() {
+        let (took, probes, down) = timed_pause(3_000, true, true, &[true]);
+        assert!(took < Duration::from_millis(1_000), "{took:?}");
+        assert_eq!(probes, 1);
+        assert!(!down, "an early retry uses up what was seen");
+    }
+
+    #[test]
+    fn a_hung_node_ends_the_pause_once_a_probe_failed_and_a_later_one_answers() {
+        let (took, probes, down) = timed_pause(3_000, true, false, &[false, false, true]);
+        assert!(took < Duration::from_millis(1_000), "{took:?}");
+        assert_eq!(probes, 3);
+        assert!(!down);
+    }
+
+    #[test]
+    fn a_node_seen_down_in_an_earlier_wait_is_retried_as_soon_as_it_answers() {
+        // Down for a whole wait: the retry goes out after it, and `down` is kept.
+        let (took, probes, down) = timed_pause(300, true, false, &[false; 100]);
+        assert!(took >= Duration::from_millis(300), "{took:?}");
+        assert!(probes > 1);
+        assert!(down);
+        // The hang ended while that retry was stuck on a dead connection: the first probe of the
+        // next wait answers, and that is enough.
+        let (took, probes, _) = timed_pause(3_000, true, down, &[true]);
+        assert!(took < Duration::from_millis(1_000), "{took:?}");
+        assert_eq!(probes, 1);
+    }
+
+    #[test]
+    fn a_node_that_answers_probes_but_not_bulks_gets_the_whole_back_off() {
+        // Overloaded: `GET /` is fine, the bulk request timed out. Retrying early would pile on.
+        let (took, probes, down) = timed_pause(300, true, false, &[]);
+        assert!(took >= Duration::from_millis(300), "{took:?}");
+        assert!(probes >= 5, "probes {probes}");
+        assert!(!down);
+    }
+
+    #[test]
+    fn reopening_or_a_new_record_makes_a_closed_partition_reportable_again() {
+        let mut t = Tracker::default();
+        let a = t.slot("a", 0);
+        t.accept(a, 0, true);
+        t.close("a", 0);
+        t.close("a", 1);
+        // Assigned again (open): nothing pending, so the host's offset is committed.
+        t.open("a", 0);
+        assert_eq!(t.offsets(&[tpo("a", 0, 1)]), vec![tpo("a", 0, 1)]);
+        // Or a record arrives: a fresh slot tracks it.
+        let a1 = t.slot("a", 1);
+        t.accept(a1, 7, true);
+        assert_eq!(t.offsets(&[tpo("a", 1, 8)]), vec![tpo("a", 1, 7)]);
+        t.ack(a1, 7);
+        assert_eq!(t.offsets(&[tpo("a", 1, 8)]), vec![tpo("a", 1, 8)]);
     }
 }

@@ -9,8 +9,8 @@
 use std::future::Future;
 use std::io::Write as _;
 use std::pin::Pin;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, RwLock};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -313,6 +313,24 @@ impl tower_service::Service<Uri> for ForwardProxy {
 
 type Body = Full<Bytes>;
 
+/// How connections are made (directly, through a forward proxy, or tunnelled); builds clients.
+enum Connector {
+    Direct(HttpsConnector<HttpConnector>),
+    Forward(HttpsConnector<ForwardProxy>),
+    Tunnel(HttpsConnector<Tunnel<HttpConnector>>),
+}
+
+impl Connector {
+    /// A client with its own, empty connection pool.
+    fn client(&self, builder: &hyper_util::client::legacy::Builder) -> Transport {
+        match self {
+            Connector::Direct(c) => Transport::Direct(builder.build(c.clone())),
+            Connector::Forward(c) => Transport::Forward(builder.build(c.clone())),
+            Connector::Tunnel(c) => Transport::Tunnel(builder.build(c.clone())),
+        }
+    }
+}
+
 enum Transport {
     Direct(Client<HttpsConnector<HttpConnector>, Body>),
     Forward(Client<HttpsConnector<ForwardProxy>, Body>),
@@ -332,9 +350,23 @@ impl Transport {
     }
 }
 
+/// A request that got no HTTP answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NoAnswer {
+    /// What happened, naming the URL.
+    pub message: String,
+    /// No connection could be made (refused, connect timeout, unresolvable): the node is down,
+    /// not merely slow.
+    pub refused: bool,
+}
+
 /// A client for one connector configuration. Cheap to share (`Arc`).
 pub struct EsClient {
-    transport: Transport,
+    /// The current client and its connection pool; replaced after a timeout (see
+    /// [`EsClient::renew`]).
+    transport: RwLock<Arc<Transport>>,
+    connector: Connector,
+    builder: hyper_util::client::legacy::Builder,
     urls: Vec<String>,
     next: AtomicUsize,
     compression: bool,
@@ -382,8 +414,8 @@ impl EsClient {
         builder.pool_timer(TokioTimer::new());
         builder.pool_idle_timeout(cfg.idle_timeout);
         let mut proxy_authorization = None;
-        let transport = match &cfg.proxy {
-            None => Transport::Direct(builder.build(https().wrap_connector(http))),
+        let connector = match &cfg.proxy {
+            None => Connector::Direct(https().wrap_connector(http)),
             Some(p) => {
                 let host = p.host.trim_end_matches('/');
                 let url = if host.contains("://") {
@@ -403,16 +435,18 @@ impl EsClient {
                     if let Some(a) = auth {
                         tunnel = tunnel.with_auth(a);
                     }
-                    Transport::Tunnel(builder.build(https().wrap_connector(tunnel)))
+                    Connector::Tunnel(https().wrap_connector(tunnel))
                 } else {
                     proxy_authorization = auth;
                     let forward = ForwardProxy { inner: http, proxy };
-                    Transport::Forward(builder.build(https().wrap_connector(forward)))
+                    Connector::Forward(https().wrap_connector(forward))
                 }
             }
         };
         Ok(EsClient {
-            transport,
+            transport: RwLock::new(Arc::new(connector.client(&builder))),
+            connector,
+            builder,
             urls: cfg.urls.clone(),
             next: AtomicUsize::new(0),
             compression: cfg.compression,
@@ -427,6 +461,25 @@ impl EsClient {
         format!("{}{path}", self.urls[i])
     }
 
+    fn transport(&self) -> Arc<Transport> {
+        self.transport
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// Starts a new connection pool unless `used` was already replaced. After a timeout the
+    /// pooled connections may be dead too (a hung node, a partition): without this, requests
+    /// after the node is back could each wait `read.timeout.ms` on another dead connection.
+    /// Requests in flight keep their connections; idle ones close with the old pool.
+    fn renew(&self, used: &Arc<Transport>) {
+        let mut current = self.transport.write().unwrap_or_else(|p| p.into_inner());
+        if Arc::ptr_eq(&current, used) {
+            *current = Arc::new(self.connector.client(&self.builder));
+            tracing::debug!("request timed out; later requests use new connections");
+        }
+    }
+
     /// One request; the status and the whole body. Transport errors and timeouts are `Err`.
     async fn exchange(
         &self,
@@ -435,7 +488,21 @@ impl EsClient {
         content_type: Option<&'static str>,
         body: Vec<u8>,
         gzipped: bool,
-    ) -> Result<(u16, Bytes), String> {
+    ) -> Result<(u16, Bytes), NoAnswer> {
+        self.exchange_within(method, path, content_type, body, gzipped, self.read_timeout)
+            .await
+    }
+
+    /// [`EsClient::exchange`] with its own timeout (`None`: none).
+    async fn exchange_within(
+        &self,
+        method: Method,
+        path: &str,
+        content_type: Option<&'static str>,
+        body: Vec<u8>,
+        gzipped: bool,
+        timeout: Option<Duration>,
+    ) -> Result<(u16, Bytes), NoAnswer> {
         let url = self.url(path);
         let mut req = Request::builder().method(method).uri(&url);
         if let Some(ct) = content_type {
@@ -452,31 +519,57 @@ impl EsClient {
         }
         let req = req
             .body(Full::new(Bytes::from(body)))
-            .map_err(|e| format!("invalid request to {url}: {e}"))?;
+            .map_err(|e| NoAnswer {
+                message: format!("invalid request to {url}: {e}"),
+                refused: false,
+            })?;
+        let transport = self.transport();
         let exchange = async {
-            let resp = self
-                .transport
-                .request(req)
-                .await
-                .map_err(|e| format!("request to {url} failed: {}", describe(&e)))?;
+            let resp = transport.request(req).await.map_err(|e| NoAnswer {
+                message: format!("request to {url} failed: {}", describe(&e)),
+                refused: e.is_connect(),
+            })?;
             let status = resp.status().as_u16();
             let bytes = resp
                 .into_body()
                 .collect()
                 .await
-                .map_err(|e| format!("reading the response of {url} failed: {}", describe(&e)))?
+                .map_err(|e| NoAnswer {
+                    message: format!("reading the response of {url} failed: {}", describe(&e)),
+                    refused: false,
+                })?
                 .to_bytes();
             Ok((status, bytes))
         };
-        match self.read_timeout {
-            // The read timeout bounds the wait for the answer (Java's socket timeout).
-            Some(t) => tokio::time::timeout(t, exchange).await.unwrap_or_else(|_| {
-                Err(format!(
-                    "request to {url} timed out after {} ms (read.timeout.ms)",
-                    t.as_millis()
-                ))
-            }),
-            None => exchange.await,
+        let Some(t) = timeout else {
+            return exchange.await;
+        };
+        // The read timeout bounds the wait for the answer (Java's socket timeout).
+        match tokio::time::timeout(t, exchange).await {
+            Ok(r) => r,
+            Err(_) => {
+                self.renew(&transport);
+                Err(NoAnswer {
+                    message: format!(
+                        "request to {url} timed out after {} ms (read.timeout.ms)",
+                        t.as_millis()
+                    ),
+                    refused: false,
+                })
+            }
+        }
+    }
+
+    /// Whether the node answers a cheap `GET /` within `timeout` (any answer but a gateway's
+    /// 502/503/504, which means the node behind it is away). Probes an unavailable node between
+    /// long retry waits.
+    pub async fn answers(&self, timeout: Duration) -> bool {
+        match self
+            .exchange_within(Method::GET, "/", None, Vec::new(), false, Some(timeout))
+            .await
+        {
+            Ok((status, _)) => !matches!(status, 502..=504),
+            Err(_) => false,
         }
     }
 
@@ -499,7 +592,10 @@ impl EsClient {
                 gzipped,
             )
             .await
-            .map_err(RequestError::Retriable)?;
+            .map_err(|e| RequestError::Unavailable {
+                message: e.message,
+                refused: e.refused,
+            })?;
         retry::classify_response(status, &bytes)
     }
 
@@ -516,7 +612,7 @@ impl EsClient {
         let (status, bytes) = self
             .exchange(method, path, ct, bytes, false)
             .await
-            .map_err(AdminError::transport)?;
+            .map_err(|e| AdminError::transport(e.message))?;
         Ok((status, bytes.to_vec()))
     }
 
@@ -894,6 +990,156 @@ mod tests {
         .unwrap();
         assert!(e.contains("Only PEM is supported"), "{e}");
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// A keep-alive HTTP server on 127.0.0.1 answering every request with `status`, except on
+    /// connections numbered below `dead_below` (counted from 0 in accept order): those read
+    /// requests and never answer, like connections to a hung node.
+    struct TestServer {
+        url: String,
+        accepted: Arc<AtomicUsize>,
+        dead_below: Arc<AtomicUsize>,
+    }
+
+    fn test_server(status: u16) -> TestServer {
+        use std::io::{Read, Write};
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", l.local_addr().unwrap());
+        let accepted = Arc::new(AtomicUsize::new(0));
+        let dead_below = Arc::new(AtomicUsize::new(0));
+        let (a, d) = (accepted.clone(), dead_below.clone());
+        std::thread::spawn(move || {
+            for conn in l.incoming().flatten() {
+                let n = a.fetch_add(1, Ordering::SeqCst);
+                let d = d.clone();
+                std::thread::spawn(move || {
+                    let mut conn = conn;
+                    let mut buf = Vec::new();
+                    let mut chunk = [0u8; 4096];
+                    loop {
+                        match conn.read(&mut chunk) {
+                            Ok(0) | Err(_) => return,
+                            Ok(k) => buf.extend_from_slice(&chunk[..k]),
+                        }
+                        while let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                            buf.drain(..i + 4);
+                            if n < d.load(Ordering::SeqCst) {
+                                continue;
+                            }
+                            let body = "{}";
+                            let head = format!(
+                                "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
+                                body.len()
+                            );
+                            if conn.write_all(head.as_bytes()).is_err() {
+                                return;
+                            }
+                        }
+                    }
+                });
+            }
+        });
+        TestServer {
+            url,
+            accepted,
+            dead_below,
+        }
+    }
+
+    fn test_runtime() -> tokio::runtime::Runtime {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap()
+    }
+
+    #[test]
+    fn after_a_timeout_requests_use_new_connections_not_other_dead_pooled_ones() {
+        let server = test_server(200);
+        let client = EsClient::new(&cfg(&[
+            ("connection.url", &server.url),
+            ("read.timeout.ms", "500"),
+        ]))
+        .unwrap();
+        let rt = test_runtime();
+        // Three requests at once: three connections, idle in the pool afterwards.
+        rt.block_on(async {
+            let (a, b, c) = tokio::join!(client.info(), client.info(), client.info());
+            a.unwrap();
+            b.unwrap();
+            c.unwrap();
+        });
+        assert_eq!(server.accepted.load(Ordering::SeqCst), 3);
+        // The node hangs: every connection made so far is dead.
+        server.dead_below.store(3, Ordering::SeqCst);
+        let t = std::time::Instant::now();
+        let e = rt.block_on(client.info()).unwrap_err();
+        assert!(e.message.contains("timed out"), "{}", e.message);
+        assert!(t.elapsed() >= Duration::from_millis(450));
+        // The next request must not wait on one of the two other dead connections.
+        let t = std::time::Instant::now();
+        rt.block_on(client.info())
+            .expect("a new connection answers");
+        assert!(
+            t.elapsed() < Duration::from_millis(400),
+            "took {:?}",
+            t.elapsed()
+        );
+        assert_eq!(server.accepted.load(Ordering::SeqCst), 4);
+    }
+
+    #[test]
+    fn probes_tell_an_answering_node_from_a_down_or_hung_one() {
+        let rt = test_runtime();
+        let probe = |url: &str| {
+            let c = EsClient::new(&cfg(&[("connection.url", url)])).unwrap();
+            rt.block_on(c.answers(Duration::from_millis(300)))
+        };
+        assert!(probe(&test_server(200).url));
+        assert!(
+            probe(&test_server(401).url),
+            "asking for credentials is an answer"
+        );
+        assert!(!probe(&test_server(503).url), "a gateway without its node");
+        let hung = test_server(200);
+        hung.dead_below.store(usize::MAX, Ordering::SeqCst);
+        let t = std::time::Instant::now();
+        assert!(!probe(&hung.url));
+        assert!(t.elapsed() < Duration::from_secs(2));
+        let free = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let refused = format!("http://{}", free.local_addr().unwrap());
+        drop(free);
+        assert!(!probe(&refused));
+    }
+
+    #[test]
+    fn a_refused_connection_is_told_from_a_timeout() {
+        let rt = test_runtime();
+        let free = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let refused = format!("http://{}", free.local_addr().unwrap());
+        drop(free);
+        let c = EsClient::new(&cfg(&[("connection.url", &refused)])).unwrap();
+        match rt.block_on(c.bulk(b"{}\n".to_vec())) {
+            Err(RequestError::Unavailable { refused: true, .. }) => {}
+            other => panic!("{other:?}"),
+        }
+        let hung = test_server(200);
+        hung.dead_below.store(usize::MAX, Ordering::SeqCst);
+        let c = EsClient::new(&cfg(&[
+            ("connection.url", &hung.url),
+            ("read.timeout.ms", "200"),
+        ]))
+        .unwrap();
+        match rt.block_on(c.bulk(b"{}\n".to_vec())) {
+            Err(RequestError::Unavailable {
+                refused: false,
+                message,
+            }) => {
+                assert!(message.contains("read.timeout.ms"), "{message}")
+            }
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

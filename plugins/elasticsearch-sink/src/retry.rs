@@ -1,7 +1,8 @@
 //! Classification only: which failures of a `_bulk` request (or of one of its items) are worth
 //! retrying, which are the document's fault, which stop the task; and the back-off between tries.
 //!
-//! Retriable: transport errors (connect, timeout, reset), HTTP 408/429/5xx for the whole request,
+//! Retriable: transport errors (connect, timeout, reset) and HTTP 502/503/504 ("unavailable": the
+//! wait is cut short when the node answers again), HTTP 408/429/5xx for the whole request,
 //! and items failing with 429/5xx (`es_rejected_execution_exception`, unavailable shards),
 //! `cluster_block_exception` (flood-stage disk watermark) or `index_not_found_exception`. Only
 //! the failed items are sent again. Version conflicts of externally versioned writes (and of
@@ -55,8 +56,17 @@ pub enum ItemOutcome {
 /// Why a whole bulk request did not give per-item results.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RequestError {
-    /// Try again later (transport error, 408, 429, 5xx, unreadable response).
+    /// The node answered but is busy or failing (408, 429, 500, 501, 505+, an unreadable
+    /// response): try again after a back-off.
     Retriable(String),
+    /// No answer from the node (connection refused or reset, timeout), or a gateway in front of
+    /// it answered 502/503/504: try again after a back-off, cut short when the node answers again.
+    Unavailable {
+        /// What happened.
+        message: String,
+        /// No connection could be made: the node is down, not merely slow.
+        refused: bool,
+    },
     /// HTTP 413: the request is too large (split it).
     TooLarge(String),
     /// Cannot succeed by retrying (401/403, other 4xx): the task fails with this message.
@@ -141,6 +151,10 @@ pub fn classify_response(status: u16, body: &[u8]) -> Result<Vec<Item>, RequestE
                 })
                 .collect())
         }
+        502..=504 => Err(RequestError::Unavailable {
+            message: format!("HTTP {status}: {}", snippet(body)),
+            refused: false,
+        }),
         408 | 429 | 500..=599 => Err(RequestError::Retriable(format!(
             "HTTP {status}: {}",
             snippet(body)
@@ -316,12 +330,16 @@ mod tests {
             Err(RequestError::Retriable(_))
         ));
         assert!(matches!(
-            classify_response(503, b""),
+            classify_response(500, b""),
             Err(RequestError::Retriable(_))
         ));
         assert!(matches!(
+            classify_response(503, b""),
+            Err(RequestError::Unavailable { refused: false, .. })
+        ));
+        assert!(matches!(
             classify_response(502, b"bad gateway"),
-            Err(RequestError::Retriable(_))
+            Err(RequestError::Unavailable { refused: false, .. })
         ));
         assert!(matches!(
             classify_response(413, b""),

@@ -305,6 +305,7 @@ impl SinkTask for ElasticsearchSinkTask {
     }
 
     fn open(&mut self, partitions: &[TopicPartition]) -> Result<(), ConnectError> {
+        self.batcher.open(partitions);
         if !self.cfg.auto_create_indices_at_start {
             return Ok(());
         }

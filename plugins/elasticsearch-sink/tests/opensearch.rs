@@ -169,6 +169,69 @@ fn throttled_node_never_fails_the_task_and_loses_nothing() {
     });
 }
 
+/// The host's stop path while the node rejects every bulk: final `pre_commit`, `close`, `stop`,
+/// and then one more `pre_commit` (a host whose consumer revokes on drop). The last one must not
+/// report the partition: its buffered records were never indexed.
+#[test]
+fn pre_commit_after_close_never_commits_unindexed_records() {
+    let url = opensearch();
+    with_deadline("pre_commit_after_close", 90, move || {
+        let http = Http::new(&url);
+        let proxy = Proxy::start(&url);
+        let topic = unique("es-closed");
+        let cfg = config(&[
+            ("connection.url", &proxy.url),
+            ("topics", &topic),
+            ("key.ignore", "true"),
+            ("schema.ignore", "true"),
+            ("retry.backoff.ms", "20"),
+            ("batch.size", "10"),
+        ]);
+        let values = docs(40);
+        let records: Vec<Rec<'_>> = values
+            .iter()
+            .enumerate()
+            .map(|(i, v)| rec(i as i64, Data::NULL, Data::json(v)))
+            .collect();
+        let (first, second) = (
+            batch(&topic, 0, &records[..20]),
+            batch(&topic, 0, &records[20..]),
+        );
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let host = Recorder::default();
+        let mut task = start(&cfg, &host);
+        put_like_host(&mut task, &first, deadline);
+        commit_until(&mut task, &[tpo(&topic, 0, 20)], deadline);
+        // The node goes away: every bulk is refused from now on.
+        proxy
+            .control
+            .reject_bulks
+            .store(usize::MAX / 2, std::sync::atomic::Ordering::SeqCst);
+        put_like_host(&mut task, &second, deadline);
+        std::thread::sleep(Duration::from_millis(300));
+        let delivered = [tpo(&topic, 0, 40)];
+        assert_eq!(
+            task.pre_commit(&delivered).unwrap(),
+            vec![tpo(&topic, 0, 20)],
+            "the final commit stops at what was indexed"
+        );
+        task.close(&[TopicPartition::new(topic.as_str(), 0)])
+            .unwrap();
+        task.stop().unwrap();
+        assert_eq!(
+            task.pre_commit(&delivered).unwrap(),
+            vec![],
+            "a closed partition is not committed: 20 records were never indexed"
+        );
+        assert_eq!(http.count(&topic), 20);
+        proxy
+            .control
+            .reject_bulks
+            .store(0, std::sync::atomic::Ordering::SeqCst);
+        http.delete(&topic);
+    });
+}
+
 #[test]
 fn tombstones_delete_documents_with_gzip_requests() {
     let url = opensearch();
