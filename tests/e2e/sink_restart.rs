@@ -137,3 +137,28 @@ fn a_stopped_sink_leaves_its_group_so_its_offsets_can_be_reset_at_once() {
     );
     assert!(t0.elapsed() < Duration::from_secs(10));
 }
+
+#[test]
+fn a_worker_shut_down_cleanly_leaves_no_member_behind() {
+    let bootstrap = require_kafka();
+    let mut w = Worker::distributed(&[]);
+    let topic = unique_name("shutdown-leave");
+    create_topic(&bootstrap, &topic, 1);
+    produce(&bootstrap, &topic, (0..10).map(|i| format!("v{i}")));
+    let out = w.path("out.txt");
+    let body = json!({"name": "shutdown-leaver", "config": {
+        "connector.class": "FileStreamSink", "topics": topic, "file": out.display().to_string()}});
+    assert_eq!(
+        w.call("POST", "/connectors", Some(&body.to_string())).0,
+        201
+    );
+    w.wait_until("10 records written", Duration::from_secs(60), |_| {
+        all_present(&out, 10)
+    });
+    assert_eq!(members("connect-shutdown-leaver").len(), 1);
+    w.stop();
+    assert!(
+        members("connect-shutdown-leaver").is_empty(),
+        "a clean stop removes the static member, as a dynamic member leaves"
+    );
+}

@@ -267,9 +267,9 @@ pub fn framework_config_defs(kind: ConnectorKind) -> Vec<ConfigKeyInfo> {
                 Low,
                 "connect-host extension: each task's consumer is a static member of the group \
                  (group.instance.id connect-<cluster group.id>-<connector>-<task>), so a worker restarted after a crash \
-                 gets its partitions back at once instead of after session.timeout.ms. A task stopped \
-                 for good (delete, stop, fewer tasks) is removed from the group at once. Set false for \
-                 Kafka Connect's dynamic membership.",
+                 gets its partitions back at once instead of after session.timeout.ms. A task that stops \
+                 cleanly leaves the group, as a dynamic member does. Set false for Kafka Connect's \
+                 dynamic membership.",
                 COMMON_GROUP,
                 6,
                 S,

@@ -608,11 +608,11 @@ fn run_inner(spec: &TaskSpec) -> Result<(), TaskFailure> {
     }
     consumer.unsubscribe();
     if let Some(instance) = instance
-        && control.leaving()
         && !control.cancelled()
     {
-        // A static member does not leave when its consumer closes: remove it, or the group
-        // keeps its partitions (and refuses offset changes) until session.timeout.ms.
+        // A static member does not leave when its consumer closes: remove it, as a dynamic
+        // member leaves, or the group keeps its partitions (and refuses offset changes) until
+        // session.timeout.ms. Only a crash leaves it in; the restarted worker takes it over.
         drop(consumer);
         let group = format!("connect-{}", spec.id.connector);
         if let Err(e) = static_membership::remove_member(

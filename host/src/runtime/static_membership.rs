@@ -1,16 +1,18 @@
 //! Static membership of sink task consumers (KIP-345): each task's consumer joins its group
 //! `connect-<connector>` with a `group.instance.id` of its own ([`instance_id`]).
 //!
-//! What it buys: a worker killed and restarted rejoins as the same member, and the coordinator
-//! hands it its partitions at once; with dynamic membership (Kafka Connect's) the new consumer
-//! waits until the dead one's session times out (`session.timeout.ms`, 45 s by default).
+//! What it buys: a worker that crashed (SIGKILL, OOM, a lost machine) and is restarted rejoins
+//! as the same member, and the coordinator hands it its partitions at once; with dynamic
+//! membership (Kafka Connect's) the new consumer waits until the dead one's session times out
+//! (`session.timeout.ms`, 45 s by default).
 //!
-//! What it costs: a static member does not leave the group when its consumer closes. So a task
-//! that stops for good (its connector deleted or stopped, or fewer tasks) is removed here, with
-//! the LeaveGroup request an admin client sends for static members; otherwise the group would
-//! keep its partitions, and refuse offset changes, until the session timed out. A worker that
-//! shuts down keeps its members: it is expected back. librdkafka has no call for this, so the
-//! request is built with the `kafka-protocol` crate over a plain TCP connection (PLAINTEXT).
+//! What it costs: a static member does not leave the group when its consumer closes, so a task
+//! that stops cleanly (worker shutdown, connector deleted or stopped, fewer tasks) removes its
+//! member here, with the LeaveGroup request an admin client sends for static members: the group
+//! then behaves as after a dynamic member's leave. Were it kept, a member that does not come
+//! back under the same id would hold its partitions, and block offset changes, until its
+//! session timed out. librdkafka has no call for this, so the request is built with the
+//! `kafka-protocol` crate over a plain TCP connection (PLAINTEXT).
 
 use std::{
     io::{Read, Write},

@@ -29,9 +29,6 @@ pub struct TaskControl {
     /// from then on the task commits nothing and writes no status, since a successor may own
     /// its partitions and its status by the time it returns.
     cancelled: AtomicBool,
-    /// The task stops for good (not because the worker shuts down): a sink leaves its
-    /// consumer group on the way out, so its partitions move now.
-    leaving: AtomicBool,
     /// Why the task last failed at a known record, if it did (for the restarter).
     failed_at: Mutex<Option<RecordPosition>>,
     statuses: Arc<dyn StatusStore>,
@@ -60,7 +57,6 @@ impl TaskControl {
             }),
             commit_requested: AtomicBool::new(false),
             cancelled: AtomicBool::new(false),
-            leaving: AtomicBool::new(false),
             failed_at: Mutex::new(None),
             statuses,
         })
@@ -79,17 +75,6 @@ impl TaskControl {
     /// Whether the task was asked to stop.
     pub fn stopping(&self) -> bool {
         self.target.lock().unwrap().1
-    }
-
-    /// Asks the task to stop for good: deleted, stopped or reconfigured, not a worker shutdown.
-    pub fn request_removal(&self) {
-        self.leaving.store(true, Ordering::SeqCst);
-        self.request_stop();
-    }
-
-    /// Whether the task stops for good (see [`TaskControl::request_removal`]).
-    pub fn leaving(&self) -> bool {
-        self.leaving.load(Ordering::SeqCst)
     }
 
     /// Abandons the task: it should stop, and whatever it does after this is not committed

@@ -218,7 +218,7 @@ impl Worker {
     pub fn stop_task(&self, id: &ConnectorTaskId) {
         let task = self.tasks.lock().unwrap().remove(id);
         if let Some(task) = task {
-            self.join(vec![(id.clone(), task)], true);
+            self.join(vec![(id.clone(), task)]);
         }
     }
 
@@ -235,18 +235,13 @@ impl Worker {
                 .filter_map(|id| all.remove(&id).map(|t| (id, t)))
                 .collect()
         };
-        self.join(tasks, true);
+        self.join(tasks);
     }
 
-    /// Stops tasks and waits for them, up to `task.shutdown.graceful.timeout.ms`. `for_good`:
-    /// they are not expected back soon (not a worker shutdown), so they leave their groups.
-    fn join(&self, tasks: Vec<(ConnectorTaskId, RunningTask)>, for_good: bool) {
+    /// Stops tasks and waits for them, up to `task.shutdown.graceful.timeout.ms`.
+    fn join(&self, tasks: Vec<(ConnectorTaskId, RunningTask)>) {
         for (_, t) in &tasks {
-            if for_good {
-                t.control.request_removal();
-            } else {
-                t.control.request_stop();
-            }
+            t.control.request_stop();
         }
         let deadline = Instant::now()
             + self
@@ -341,8 +336,7 @@ impl Worker {
             std::mem::take(&mut *self.tasks.lock().unwrap())
                 .into_iter()
                 .collect();
-        // Members stay in their groups: the worker is expected back (static membership).
-        self.join(tasks, false);
+        self.join(tasks);
         let names: Vec<String> = self.connectors.lock().unwrap().keys().cloned().collect();
         for n in names {
             self.stop_connector(&n);
