@@ -269,7 +269,7 @@ pub fn framework_config_defs(kind: ConnectorKind) -> Vec<ConfigKeyInfo> {
                  (group.instance.id connect-<cluster group.id>-<connector>-<task>), so a worker restarted after a crash \
                  gets its partitions back at once instead of after session.timeout.ms. A task that stops \
                  cleanly leaves the group, as a dynamic member does. Set false for Kafka Connect's \
-                 dynamic membership.",
+                 dynamic membership (also used, for now, when security.protocol is not PLAINTEXT).",
                 COMMON_GROUP,
                 6,
                 S,

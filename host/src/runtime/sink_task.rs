@@ -291,8 +291,8 @@ fn copy_records(
     out
 }
 
-/// The consumer's settings; `instance`: its `group.instance.id` when it is a static member.
-fn consumer_config(spec: &TaskSpec, instance: Option<&str>) -> ClientConfig {
+/// The consumer's settings (its `group.instance.id` is added by the caller).
+fn consumer_config(spec: &TaskSpec) -> ClientConfig {
     let mut cfg = spec.client_config(
         &spec.worker.config.consumer,
         &spec.connector.consumer_overrides,
@@ -307,9 +307,6 @@ fn consumer_config(spec: &TaskSpec, instance: Option<&str>) -> ClientConfig {
         .set("enable.auto.offset.store", "false")
         .set("auto.offset.reset", "earliest")
         .set("enable.partition.eof", "false");
-    if let Some(id) = instance {
-        cfg.set("group.instance.id", id);
-    }
     // librdkafka (2.4+) postpones a partition's next fetch by fetch.queue.backoff.ms (default
     // 1000 ms) whenever its local queue is over queued.min.messages or
     // queued.max.messages.kbytes; a task that drains the queue in milliseconds then sat idle for
@@ -532,12 +529,22 @@ fn run_inner(spec: &TaskSpec) -> Result<(), TaskFailure> {
     };
     // A group.instance.id the user set (consumer.override.group.instance.id) is theirs to
     // manage; ours is removed from the group when the task stops for good.
-    let instance = (static_membership::enabled(&spec.connector.originals)
+    let mut consumer_cfg = consumer_config(spec);
+    // Removing a static member takes a LeaveGroup request of our own, which speaks PLAINTEXT
+    // only for now: on a secured cluster the consumers stay dynamic, as Kafka Connect's.
+    let plaintext = consumer_cfg
+        .get("security.protocol")
+        .is_none_or(|p| p.eq_ignore_ascii_case("plaintext"));
+    let wanted = static_membership::enabled(&spec.connector.originals)
         && !spec
             .connector
             .consumer_overrides
-            .contains_key("group.instance.id"))
-    .then(|| {
+            .contains_key("group.instance.id");
+    if wanted && !plaintext {
+        tracing::info!(connector = %spec.id.connector, task = spec.id.task,
+            "task.static.membership is not supported yet with security.protocol other than PLAINTEXT; the consumer is a dynamic member");
+    }
+    let instance = (wanted && plaintext).then(|| {
         let config = &spec.worker.config;
         let cluster = config
             .distributed
@@ -545,9 +552,11 @@ fn run_inner(spec: &TaskSpec) -> Result<(), TaskFailure> {
             .map_or(spec.worker.worker_id.as_str(), |d| d.group_id.as_str());
         static_membership::instance_id(cluster, &spec.id.connector, spec.id.task)
     });
-    let consumer: BaseConsumer<SinkContext> = consumer_config(spec, instance.as_deref())
-        .create_with_context(context)
-        .map_err(|e| {
+    if let Some(id) = &instance {
+        consumer_cfg.set("group.instance.id", id);
+    }
+    let consumer: BaseConsumer<SinkContext> =
+        consumer_cfg.create_with_context(context).map_err(|e| {
             TaskFailure::new(
                 format!("cannot create the task's Kafka consumer: {e}"),
                 "check consumer.* settings",
