@@ -227,6 +227,8 @@ fn malformed_documents_go_to_the_dead_letter_queue() {
         ("errors.deadletterqueue.topic.name", dlq.as_str()),
         ("errors.deadletterqueue.topic.replication.factor", "1"),
         ("batch.size", "1"),
+        // One request at a time: the first document must fix the mapping before the others.
+        ("max.in.flight.requests", "1"),
     ] {
         body["config"][k] = json!(v);
     }
