@@ -106,8 +106,8 @@ impl fmt::Display for ProtocolCompatibility {
 }
 
 /// The sub-protocol the broker elects for a group whose members offer `members` (each list in
-/// that member's preference order), or `None` when they share none, which the broker refuses
-/// with `INCONSISTENT_GROUP_PROTOCOL`.
+/// that member's preference order), or `None` when they share none (the broker refuses the
+/// join with `INCONSISTENT_GROUP_PROTOCOL`) or there are no members.
 ///
 /// The broker's rule: the candidates are the sub-protocols every member offers; each member
 /// votes for the first candidate in its own list; most votes wins. So one eager worker drags
