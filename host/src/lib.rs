@@ -4,10 +4,10 @@
 //! The crate is layered, and arrows point one way:
 //! `config` → `plugins` → `runtime` → `storage` → `rest`.
 //! A module may use only modules to its left (and `connect-plugin-api`); only `main.rs` sees
-//! every layer and wires them together. `cluster` (the group protocol's wire codec) uses none
-//! of them, so any layer may use it.
+//! every layer and wires them together. `cluster` (the group protocol's codec and assignors)
+//! uses none of them, so any layer may use it.
 
-/// Connect group protocol payloads (worker metadata, assignments) and sub-protocol selection.
+/// Workers sharing work in a group: the `connect` protocol's payloads and the assignors.
 pub mod cluster;
 pub mod config;
 pub mod plugins;
