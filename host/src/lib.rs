@@ -6,6 +6,8 @@
 //! A module may use only modules to its left (and `connect-plugin-api`); only `main.rs` sees
 //! every layer and wires them together.
 
+/// Sharing connectors and tasks among the workers of a group (pure assignors; no other layer).
+pub mod cluster;
 pub mod config;
 pub mod plugins;
 pub mod rest;
