@@ -12,4 +12,6 @@ mod revocation;
 mod water_fill;
 
 #[cfg(test)]
+mod properties;
+#[cfg(test)]
 mod simulation;
