@@ -14,7 +14,8 @@
 //!
 //! Where Java iterates hash maps (the worker walk of step 5, candidate order in step 4) this
 //! uses member-id order, so placement is deterministic but not always Java's; Java members
-//! accept any well-formed assignment, so mixed groups still work.
+//! accept any well-formed assignment, so mixed groups still work. The assignment's version
+//! (1 or 2) is the chosen sub-protocol's and is left to the caller and the codec.
 
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -14,7 +14,9 @@ use crate::cluster::assignment::{Assignment, AssignmentError, ConfigSnapshot, Me
 pub struct LeaderView {
     /// The leader's REST URL, from its own metadata.
     pub leader_url: String,
-    /// Highest config offset reported by any member.
+    /// Highest config offset reported by any member; assignments are stamped with it.
+    /// (Java stamps the fresh snapshot's own offset instead when the leader had to re-read
+    /// the config to catch up; members that are behind catch up either way.)
     pub max_offset: i64,
 }
 

@@ -11,13 +11,17 @@ use crate::cluster::assignment::{ConfigSnapshot, ConnectorsAndTasks, Member};
 
 /// A group of workers sharing one config snapshot.
 pub(super) struct Group {
+    /// The config every member has read (all members are always caught up).
     pub snapshot: ConfigSnapshot,
+    /// `scheduled.rebalance.max.delay.ms`.
     pub max_delay_ms: i32,
+    /// The clock handed to the assignor.
     pub now_ms: i64,
     /// Member id → what it runs.
     pub running: BTreeMap<String, ConnectorsAndTasks>,
-    /// The leader and its assignor memory; a new leader starts from scratch.
+    /// The leader's member id, once one is chosen.
     pub leader: Option<String>,
+    /// The leader's assignor memory; a new leader starts from scratch.
     pub state: AssignorState,
     /// What happened so far, so tests can tell their scenarios reach the interesting paths.
     pub stats: Stats,
@@ -27,15 +31,20 @@ pub(super) struct Group {
 /// Counts of notable rounds.
 #[derive(Debug, Default, Clone, Copy)]
 pub(super) struct Stats {
+    /// Rebalances run.
     pub rounds: usize,
+    /// Rounds that revoked something.
     pub revoking: usize,
+    /// Rounds that handed out a delay.
     pub delayed: usize,
     /// Delayed rounds caused by the revoking backoff rather than by lost work.
     pub backoffs: usize,
+    /// Times a leader without memory took over (the first one included).
     pub new_leaders: usize,
 }
 
 impl Group {
+    /// A group with no members yet and the given connectors and task counts.
     pub fn new(connectors: &[(&str, u32)], max_delay_ms: i32) -> Group {
         Group {
             snapshot: ConfigSnapshot {
@@ -69,7 +78,7 @@ impl Group {
         }
     }
 
-    /// Sets a connector's task count (0 removes nothing; use [`Group::delete`]).
+    /// Adds a connector or sets its task count (to remove one use [`Group::delete`]).
     pub fn configure(&mut self, connector: &str, tasks: u32) {
         self.snapshot
             .connectors
