@@ -7,7 +7,6 @@
 //! every layer and wires them together. `cluster` (the group protocol's codec and assignors)
 //! uses none of them, so any layer may use it.
 
-/// Workers sharing work in a group: the `connect` protocol's payloads and the assignors.
 pub mod cluster;
 pub mod config;
 pub mod plugins;

@@ -7,6 +7,9 @@
 //! - [`protocol`]: the wire payloads (worker metadata, assignments) byte-compatible with Java
 //!   workers, and the sub-protocol selection of `connect.protocol`.
 //! - [`assignment`] and [`assignor`]: the eager and incremental cooperative assignors as pure
-//!   functions over plain values, replayable step by step in tests.
+//!   functions over plain values (never bytes, sockets or clocks), replayable step by step in
+//!   tests; the codec translates to and from them.
 
+pub mod assignment;
+pub mod assignor;
 pub mod protocol;

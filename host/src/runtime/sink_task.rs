@@ -2,7 +2,7 @@
 //! the plugin's `pre_commit` says is durable.
 //!
 //! - One rdkafka consumer per task, group `connect-<connector>`, auto-commit off: offsets move
-//!   only through [`commit`], after `pre_commit`.
+//!   only through `commit_partitions`, after `pre_commit`.
 //! - A RETRIABLE error from `put` (a busy or unreachable destination) pauses every partition,
 //!   backs off, and puts the same records again, while the consumer keeps polling so the group
 //!   never evicts the task. There is no retry limit for it: a 429 never fails the task.
@@ -15,7 +15,7 @@
 //!   triggers neither commits nor calls the plugin again. A task the worker abandoned
 //!   ([`TaskControl::cancel`]) commits nothing at all.
 //!
-//! Every commit goes through [`commit_partitions`], and it commits only offsets that
+//! Every commit goes through `commit_partitions`, and it commits only offsets that
 //! `pre_commit` returned and that are not beyond what `put` accepted: never the consumer's
 //! position.
 
