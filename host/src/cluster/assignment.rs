@@ -7,8 +7,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 /// A task id: connector name and task number, ordered like Java's `ConnectorTaskId`
-/// (by connector, then by number).
-pub type TaskId = (String, u32);
+/// (by connector, then by number); the type the codec lists in assignments.
+pub use super::protocol::TaskId;
 
 /// What the leader's config snapshot says should run: every connector and its task count.
 ///
@@ -31,7 +31,9 @@ impl ConfigSnapshot {
             tasks: self
                 .connectors
                 .iter()
-                .flat_map(|(name, count)| (0..*count).map(move |task| (name.clone(), task)))
+                .flat_map(|(name, count)| {
+                    (0..*count).map(move |task| TaskId::new(name.clone(), task))
+                })
                 .collect(),
         }
     }

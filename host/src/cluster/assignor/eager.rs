@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use super::error::AssignorError;
 use super::leader_config::LeaderView;
 use crate::cluster::assignment::{
-    Assignment, AssignmentError, ConfigSnapshot, ConnectorsAndTasks, Member,
+    Assignment, AssignmentError, ConfigSnapshot, ConnectorsAndTasks, Member, TaskId,
 };
 
 /// Computes every member's eager assignment.
@@ -50,7 +50,7 @@ pub fn assign(
                 .get_mut(id)
                 .expect("id from keys")
                 .tasks
-                .insert((name.clone(), task));
+                .insert(TaskId::new(name.clone(), task));
         }
     }
 
@@ -94,8 +94,8 @@ mod tests {
         }
     }
 
-    fn tasks(items: &[(&str, u32)]) -> Vec<(String, u32)> {
-        items.iter().map(|(c, t)| (c.to_string(), *t)).collect()
+    fn tasks(items: &[(&str, u32)]) -> Vec<TaskId> {
+        items.iter().map(|(c, t)| TaskId::new(*c, *t)).collect()
     }
 
     #[test]

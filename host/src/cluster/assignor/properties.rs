@@ -9,6 +9,7 @@
 use std::collections::BTreeMap;
 
 use super::simulation::{Group, Stats};
+use crate::cluster::assignment::TaskId;
 
 /// xorshift64*: small, deterministic, good enough to vary scenarios.
 struct Rng(u64);
@@ -29,7 +30,7 @@ impl Rng {
 fn check_settled(g: &Group, context: &str) {
     let configured = g.snapshot.configured();
     let mut owners: BTreeMap<String, usize> = BTreeMap::new();
-    let mut task_owners: BTreeMap<(String, u32), usize> = BTreeMap::new();
+    let mut task_owners: BTreeMap<TaskId, usize> = BTreeMap::new();
     for running in g.running.values() {
         for c in &running.connectors {
             *owners.entry(c.clone()).or_default() += 1;

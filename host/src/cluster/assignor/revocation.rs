@@ -8,6 +8,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::cluster::assignment::ConnectorsAndTasks;
+#[cfg(test)]
+use crate::cluster::assignment::TaskId;
 
 /// What to revoke from which worker so that nobody holds more than its balanced share;
 /// empty when the loads (counting `configured`, so still-unplaced items are anticipated)
@@ -100,7 +102,7 @@ mod tests {
     fn load(connectors: &[&str], tasks: &[(&str, u32)]) -> ConnectorsAndTasks {
         ConnectorsAndTasks {
             connectors: connectors.iter().map(|c| c.to_string()).collect(),
-            tasks: tasks.iter().map(|(c, t)| (c.to_string(), *t)).collect(),
+            tasks: tasks.iter().map(|(c, t)| TaskId::new(*c, *t)).collect(),
         }
     }
 

@@ -2,6 +2,7 @@
 //! backoff) replayed round by round.
 
 use super::*;
+use crate::cluster::assignment::TaskId;
 use crate::cluster::assignor::simulation::Group;
 
 const MAX_DELAY: i32 = 300_000;
@@ -216,7 +217,7 @@ fn deleted_connectors_and_their_tasks_are_revoked_from_their_holders() {
     }
     let b_items = ConnectorsAndTasks {
         connectors: ["b".to_string()].into(),
-        tasks: [("b".to_string(), 0), ("b".to_string(), 1)].into(),
+        tasks: [TaskId::new("b", 0), TaskId::new("b", 1)].into(),
     };
     // Deleted items go; load-balancing may add more only if the rest became uneven.
     assert!(b_items.minus(&all_revoked).is_empty());
@@ -232,7 +233,7 @@ fn duplicates_leave_every_holder_then_return_as_new() {
     let mut g = Group::new(&[("a", 1)], MAX_DELAY);
     g.join("w1");
     g.join("w2");
-    let a0: (String, u32) = ("a".into(), 0);
+    let a0 = TaskId::new("a", 0);
     g.running
         .get_mut("w1")
         .unwrap()
@@ -374,7 +375,7 @@ fn task_count_changes_create_and_delete_tasks() {
     }
     assert_eq!(
         started_tasks,
-        [("a".to_string(), 2), ("a".to_string(), 3)].into()
+        [TaskId::new("a", 2), TaskId::new("a", 3)].into()
     );
     assert_eq!(g.loads()["w1"].1, 4);
     assert_eq!(g.loads()["w2"].1, 4);
@@ -386,7 +387,7 @@ fn task_count_changes_create_and_delete_tasks() {
     for a in out.assignments.values() {
         stopped_tasks.extend(a.revoked.tasks.iter().cloned());
     }
-    let dropped: BTreeSet<_> = (1..4).map(|t| ("a".to_string(), t)).collect();
+    let dropped: BTreeSet<_> = (1..4).map(|t| TaskId::new("a", t)).collect();
     assert!(dropped.is_subset(&stopped_tasks));
     g.settle();
     assert!(g.running.values().all(|r| r.tasks.is_disjoint(&dropped)));
