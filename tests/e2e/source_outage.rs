@@ -16,94 +16,14 @@ use std::{
     time::{Duration, Instant},
 };
 
-use connect_tests::{broker::PrivateBroker, unique_name, worker::Worker};
-use rdkafka::{
-    ClientConfig, Message, Offset, TopicPartitionList,
-    admin::{AdminClient, AdminOptions, NewTopic, TopicReplication},
-    client::DefaultClientContext,
-    consumer::{BaseConsumer, Consumer},
-};
-
-const IO_TIMEOUT: Duration = Duration::from_secs(30);
+use connect_tests::{broker::PrivateBroker, kafka, unique_name, worker::Worker};
 
 /// The connector's name in every test here.
 const CONNECTOR: &str = "outage-source";
 
-/// One record: key and value bytes.
-type Record = (Option<Vec<u8>>, Option<Vec<u8>>);
-
-fn create_topic(bootstrap: &str, topic: &str) {
-    let admin: AdminClient<DefaultClientContext> = ClientConfig::new()
-        .set("bootstrap.servers", bootstrap)
-        .create()
-        .unwrap();
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    let opts = AdminOptions::new().operation_timeout(Some(IO_TIMEOUT));
-    let created = rt
-        .block_on(admin.create_topics(
-            &[NewTopic::new(topic, 1, TopicReplication::Fixed(1))],
-            &opts,
-        ))
-        .unwrap_or_else(|e| panic!("CreateTopics {topic}: {e}"));
-    for r in created {
-        if let Err((name, code)) = r {
-            panic!("creating topic {name} failed: {code}");
-        }
-    }
-}
-
-/// Every record of every partition of `topic`, from the beginning to the end offsets at the
-/// time of the call (partitions one after the other).
-fn read_topic(bootstrap: &str, topic: &str) -> Vec<Record> {
-    let consumer: BaseConsumer = ClientConfig::new()
-        .set("bootstrap.servers", bootstrap)
-        .set("group.id", unique_name("outage-reader"))
-        .set("enable.auto.commit", "false")
-        .create()
-        .unwrap();
-    let meta = consumer
-        .fetch_metadata(Some(topic), IO_TIMEOUT)
-        .unwrap_or_else(|e| panic!("metadata of {topic}: {e}"));
-    let partitions = meta.topics()[0].partitions().len() as i32;
-    assert!(partitions > 0, "topic {topic} has no partitions");
-    let mut records = Vec::new();
-    for p in 0..partitions {
-        let (_, high) = consumer
-            .fetch_watermarks(topic, p, IO_TIMEOUT)
-            .unwrap_or_else(|e| panic!("end offset of {topic}-{p}: {e}"));
-        if high <= 0 {
-            continue;
-        }
-        let mut tpl = TopicPartitionList::new();
-        tpl.add_partition_offset(topic, p, Offset::Beginning)
-            .unwrap();
-        consumer.assign(&tpl).unwrap();
-        let deadline = Instant::now() + IO_TIMEOUT;
-        let mut next = 0;
-        while next < high {
-            assert!(
-                Instant::now() < deadline,
-                "reading {topic}-{p}: at offset {next} of {high} after {IO_TIMEOUT:?}"
-            );
-            match consumer.poll(Duration::from_millis(200)) {
-                Some(Ok(m)) => {
-                    next = m.offset() + 1;
-                    records.push((m.key().map(<[u8]>::to_vec), m.payload().map(<[u8]>::to_vec)));
-                }
-                Some(Err(e)) => panic!("reading {topic}-{p}: {e}"),
-                None => {}
-            }
-        }
-    }
-    records
-}
-
 /// The values of `topic` as text, in offset order.
 fn topic_lines(bootstrap: &str, topic: &str) -> Vec<String> {
-    read_topic(bootstrap, topic)
+    kafka::read_records(bootstrap, topic)
         .into_iter()
         .map(|(_, v)| String::from_utf8(v.unwrap_or_default()).unwrap())
         .collect()
@@ -175,7 +95,7 @@ impl Writer {
 fn stored_position(bootstrap: &str, offsets_topic: &str, file: &Path) -> Option<u64> {
     let want = serde_json::json!([CONNECTOR, { "filename": file.display().to_string() }]);
     let mut last = None;
-    for (key, value) in read_topic(bootstrap, offsets_topic) {
+    for (key, value) in kafka::read_records(bootstrap, offsets_topic) {
         let Some(key) = key.and_then(|k| serde_json::from_slice::<serde_json::Value>(&k).ok())
         else {
             continue;
@@ -233,7 +153,7 @@ fn outage(stop: Stop) {
     let bootstrap = broker.bootstrap();
     let topic = unique_name("outage");
     let offsets_topic = unique_name("outage-offsets");
-    create_topic(&bootstrap, &topic);
+    kafka::create_topic(&bootstrap, &topic, 1);
     let mut w = Worker::distributed(&[
         ("bootstrap.servers", &bootstrap),
         ("offset.storage.topic", &offsets_topic),

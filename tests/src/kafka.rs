@@ -76,38 +76,51 @@ pub fn committed(bootstrap: &str, group: &str, topic: &str, partition: i32) -> O
     offset
 }
 
-/// Every value of partition 0..`partitions` of `topic`, from the beginning to the current end.
-pub fn read_all(bootstrap: &str, topic: &str, partitions: i32) -> Vec<String> {
+/// One record: key and value bytes.
+pub type Record = (Option<Vec<u8>>, Option<Vec<u8>>);
+
+/// Every record of every partition of `topic`, from the beginning to the end offsets at the
+/// time of the call (partitions one after the other).
+pub fn read_records(bootstrap: &str, topic: &str) -> Vec<Record> {
     let consumer: BaseConsumer = ClientConfig::new()
         .set("bootstrap.servers", bootstrap)
         .set("group.id", crate::unique_name("reader"))
         .set("enable.auto.commit", "false")
-        .set("enable.partition.eof", "true")
         .create()
         .unwrap();
-    let mut tpl = TopicPartitionList::new();
-    let mut left = 0;
+    let meta = consumer
+        .fetch_metadata(Some(topic), IO_TIMEOUT)
+        .unwrap_or_else(|e| panic!("metadata of {topic}: {e}"));
+    let partitions = meta.topics()[0].partitions().len() as i32;
+    assert!(partitions > 0, "topic {topic} has no partitions");
+    let mut records = Vec::new();
     for p in 0..partitions {
-        let (low, high) = consumer.fetch_watermarks(topic, p, IO_TIMEOUT).unwrap();
-        if high > low {
-            tpl.add_partition_offset(topic, p, Offset::Beginning)
-                .unwrap();
-            left += 1;
+        let (_, high) = consumer
+            .fetch_watermarks(topic, p, IO_TIMEOUT)
+            .unwrap_or_else(|e| panic!("end offset of {topic}-{p}: {e}"));
+        if high <= 0 {
+            continue;
+        }
+        let mut tpl = TopicPartitionList::new();
+        tpl.add_partition_offset(topic, p, Offset::Beginning)
+            .unwrap();
+        consumer.assign(&tpl).unwrap();
+        let deadline = Instant::now() + IO_TIMEOUT;
+        let mut next = 0;
+        while next < high {
+            assert!(
+                Instant::now() < deadline,
+                "reading {topic}-{p}: at offset {next} of {high} after {IO_TIMEOUT:?}"
+            );
+            match consumer.poll(Duration::from_millis(200)) {
+                Some(Ok(m)) => {
+                    next = m.offset() + 1;
+                    records.push((m.key().map(<[u8]>::to_vec), m.payload().map(<[u8]>::to_vec)));
+                }
+                Some(Err(e)) => panic!("reading {topic}-{p}: {e}"),
+                None => {}
+            }
         }
     }
-    let mut out = Vec::new();
-    if left == 0 {
-        return out;
-    }
-    consumer.assign(&tpl).unwrap();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while left > 0 && Instant::now() < deadline {
-        match consumer.poll(Duration::from_millis(200)) {
-            Some(Ok(m)) => out.push(String::from_utf8_lossy(m.payload().unwrap_or(b"")).into()),
-            Some(Err(rdkafka::error::KafkaError::PartitionEOF(_))) => left -= 1,
-            _ => {}
-        }
-    }
-    assert_eq!(left, 0, "reading {topic} to its end timed out");
-    out
+    records
 }

@@ -77,8 +77,6 @@ struct Shared {
     batch_next: HashMap<(String, i32), i64>,
     batch: RecordBatch,
     assigned: BTreeSet<TopicPartition>,
-    /// What was last committed per partition, so an unchanged offset is not committed again.
-    committed: HashMap<(String, i32), i64>,
     rebalanced: bool,
     failure: Option<TaskFailure>,
     /// The plugin was closed and stopped: callbacks fired while the consumer closes must not
@@ -123,7 +121,6 @@ impl ConsumerContext for SinkContext {
             .collect();
         s.accepted.retain(|k, _| !gone.contains(k));
         s.batch_next.retain(|k, _| !gone.contains(k));
-        s.committed.retain(|k, _| !gone.contains(k));
         if s.batch
             .iter()
             .any(|r| gone.contains(&(r.topic().to_owned(), r.partition())))
@@ -204,27 +201,19 @@ fn commit_partitions(
         Err(e) => return Err(TaskFailure::from_plugin("pre_commit", &e)),
     };
     let mut tpl = TopicPartitionList::new();
-    let mut commit: Vec<((String, i32), i64)> = Vec::new();
     let mut caught_up = 0usize;
     for o in durable.iter() {
-        let key = (o.topic.to_string(), o.partition);
-        let accepted = s.accepted.get(&key).copied();
+        let accepted = s.accepted.get(&(o.topic.to_string(), o.partition)).copied();
         match accepted {
             Some(max) if o.offset <= max && o.offset >= 0 => {
                 if o.offset == max {
                     caught_up += 1;
                 }
-                // A periodic commit skips what it committed already; a synchronous one (revoke,
-                // stop) commits everything, in case an earlier asynchronous commit failed.
-                let unchanged = s.committed.get(&key) == Some(&o.offset);
-                if !(unchanged && matches!(mode, CommitMode::Async)) {
-                    let _ = tpl.add_partition_offset(
-                        o.topic.as_str(),
-                        o.partition,
-                        Offset::Offset(o.offset),
-                    );
-                    commit.push((key, o.offset));
-                }
+                let _ = tpl.add_partition_offset(
+                    o.topic.as_str(),
+                    o.partition,
+                    Offset::Offset(o.offset),
+                );
             }
             _ => tracing::warn!(topic = %o.topic, partition = o.partition, offset = o.offset,
                 "pre_commit returned an offset beyond what was delivered; ignored"),
@@ -237,9 +226,6 @@ fn commit_partitions(
     consumer
         .commit(&tpl, mode)
         .map_err(|e| TaskFailure::new(format!("offset commit failed: {e}"), ""))?;
-    // An async commit may still fail; forgetting it is harmless (the same offsets are then
-    // committed again next time only if they change, and a later commit covers them).
-    s.committed.extend(commit);
     Ok(all_durable)
 }
 
@@ -264,6 +250,30 @@ fn final_commit(
         }
         std::thread::sleep(FINAL_COMMIT_POLL);
     }
+}
+
+/// The task consumer's `group.instance.id`, when it is a static member: the connector wants it
+/// (`task.static.membership`), the user set none of their own
+/// (`consumer.override.group.instance.id` is theirs to manage), and the cluster speaks
+/// PLAINTEXT, which is all our LeaveGroup request speaks for now (elsewhere the consumer stays
+/// dynamic, as Kafka Connect's).
+fn static_instance(spec: &TaskSpec, consumer_cfg: &ClientConfig) -> Option<String> {
+    let wanted = static_membership::enabled(&spec.connector.originals)
+        && consumer_cfg.get("group.instance.id").is_none();
+    let plaintext = consumer_cfg
+        .get("security.protocol")
+        .is_none_or(|p| p.eq_ignore_ascii_case("plaintext"));
+    if wanted && !plaintext {
+        tracing::info!(connector = %spec.id.connector, task = spec.id.task,
+            "task.static.membership is not supported yet with security.protocol other than PLAINTEXT; the consumer is a dynamic member");
+    }
+    let config = &spec.worker.config;
+    let cluster = config
+        .distributed
+        .as_ref()
+        .map_or(spec.worker.worker_id.as_str(), |d| d.group_id.as_str());
+    (wanted && plaintext)
+        .then(|| static_membership::instance_id(cluster, &spec.id.connector, spec.id.task))
 }
 
 /// A copy of the records of `batch` that pass `keep` (given index and record).
@@ -520,38 +530,14 @@ fn run_inner(spec: &TaskSpec) -> Result<(), TaskFailure> {
             batch_next: HashMap::new(),
             batch: RecordBatch::new(),
             assigned: BTreeSet::new(),
-            committed: HashMap::new(),
             rebalanced: false,
             failure: None,
             stopped: false,
             control: control.clone(),
         }),
     };
-    // A group.instance.id the user set (consumer.override.group.instance.id) is theirs to
-    // manage; ours is removed from the group when the task stops for good.
     let mut consumer_cfg = consumer_config(spec);
-    // Removing a static member takes a LeaveGroup request of our own, which speaks PLAINTEXT
-    // only for now: on a secured cluster the consumers stay dynamic, as Kafka Connect's.
-    let plaintext = consumer_cfg
-        .get("security.protocol")
-        .is_none_or(|p| p.eq_ignore_ascii_case("plaintext"));
-    let wanted = static_membership::enabled(&spec.connector.originals)
-        && !spec
-            .connector
-            .consumer_overrides
-            .contains_key("group.instance.id");
-    if wanted && !plaintext {
-        tracing::info!(connector = %spec.id.connector, task = spec.id.task,
-            "task.static.membership is not supported yet with security.protocol other than PLAINTEXT; the consumer is a dynamic member");
-    }
-    let instance = (wanted && plaintext).then(|| {
-        let config = &spec.worker.config;
-        let cluster = config
-            .distributed
-            .as_ref()
-            .map_or(spec.worker.worker_id.as_str(), |d| d.group_id.as_str());
-        static_membership::instance_id(cluster, &spec.id.connector, spec.id.task)
-    });
+    let instance = static_instance(spec, &consumer_cfg);
     if let Some(id) = &instance {
         consumer_cfg.set("group.instance.id", id);
     }

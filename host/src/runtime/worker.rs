@@ -320,16 +320,6 @@ impl Worker {
             .map(|t| t.control.clone())
     }
 
-    /// Every task and its current status.
-    pub fn task_statuses(&self) -> Vec<(ConnectorTaskId, Status)> {
-        self.tasks
-            .lock()
-            .unwrap()
-            .iter()
-            .map(|(id, t)| (id.clone(), t.control.status()))
-            .collect()
-    }
-
     /// Stops everything (worker shutdown): tasks first, then connectors.
     pub fn shutdown(&self) {
         let tasks: Vec<(ConnectorTaskId, RunningTask)> =
