@@ -677,11 +677,7 @@ impl Herder {
 
     /// `PUT /connector-plugins/{type}/config/validate`.
     pub fn validate(&self, config: &ConfigMap) -> HerderResult<ConfigInfos> {
-        validate::validate(
-            &self.inner.plugins,
-            self.inner.config.override_policy,
-            config,
-        )
+        self.inner.validate(config)
     }
 
     /// Full class name of a class name or alias.
@@ -760,9 +756,20 @@ fn as_object(v: Value) -> Option<serde_json::Map<String, Value>> {
 }
 
 impl Inner {
+    /// Validates a connector config with this worker's settings.
+    fn validate(&self, config: &ConfigMap) -> HerderResult<ConfigInfos> {
+        let security = self
+            .config
+            .consumer
+            .get("security.protocol")
+            .or_else(|| self.config.client.get("security.protocol"))
+            .map(String::as_str);
+        validate::validate(&self.plugins, self.config.override_policy, security, config)
+    }
+
     /// Validates a config for create/update: 400 with every error, as Kafka Connect words it.
     fn check(&self, config: &ConfigMap) -> HerderResult<()> {
-        let infos = validate::validate(&self.plugins, self.config.override_policy, config)?;
+        let infos = self.validate(config)?;
         if infos.error_count > 0 {
             return Err(HerderError::BadRequest(validate::invalid_message(&infos)));
         }

@@ -16,6 +16,24 @@ use crate::{
     plugins::{ConnectorPlugin, PluginRegistry},
 };
 
+/// Why an explicit `task.static.membership=true` cannot be honoured, if it cannot: removing a
+/// static member takes our own LeaveGroup request, which speaks PLAINTEXT only for now. Left
+/// unset, the default quietly falls back to dynamic membership on such clusters.
+fn static_membership_refusal(consumer_security: Option<&str>, props: &ConfigMap) -> Option<String> {
+    let explicit = props
+        .get("task.static.membership")
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"));
+    let security = props
+        .get("consumer.override.security.protocol")
+        .map(String::as_str)
+        .or(consumer_security)?;
+    (explicit && !security.trim().eq_ignore_ascii_case("plaintext")).then(|| {
+        format!(
+            "task.static.membership=true is not supported yet with security.protocol={security}: set it to false, or leave it unset for Kafka Connect's dynamic membership"
+        )
+    })
+}
+
 /// Framework kind of a plugin.
 pub fn kind_of(plugin: &ConnectorPlugin) -> ConnectorKind {
     if plugin.is_sink() {
@@ -82,10 +100,13 @@ fn shown(def: &ConfigKeyInfo, value: Option<&String>) -> Option<String> {
     }
 }
 
-/// Validates a full connector configuration against its class.
+/// Validates a full connector configuration against its class. `consumer_security`: the
+/// worker's `security.protocol` for sink consumers (`consumer.security.protocol`, else
+/// `security.protocol`), if set.
 pub fn validate(
     registry: &PluginRegistry,
     policy: OverridePolicy,
+    consumer_security: Option<&str>,
     props: &ConfigMap,
 ) -> HerderResult<ConfigInfos> {
     let class = props.get("connector.class").ok_or_else(|| {
@@ -166,6 +187,12 @@ pub fn validate(
                 ));
             }
         }
+    }
+    if let Some(e) = static_membership_refusal(consumer_security, props) {
+        errors
+            .entry("task.static.membership".to_owned())
+            .or_default()
+            .push(e);
     }
     let mut configs = Vec::new();
     let mut groups: Vec<String> = Vec::new();
@@ -270,4 +297,39 @@ pub fn invalid_message(infos: &ConfigInfos) -> String {
 fn render(props: &ConfigMap) -> String {
     let inner: Vec<String> = props.iter().map(|(k, v)| format!("{k}={v}")).collect();
     format!("{{{}}}", inner.join(", "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn props(pairs: &[(&str, &str)]) -> ConfigMap {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn explicit_static_membership_is_refused_on_a_secured_cluster_only() {
+        let on = props(&[("task.static.membership", "true")]);
+        let unset = props(&[]);
+        assert_eq!(static_membership_refusal(None, &on), None);
+        assert_eq!(static_membership_refusal(Some("PLAINTEXT"), &on), None);
+        assert_eq!(
+            static_membership_refusal(Some("SASL_SSL"), &unset),
+            None,
+            "the default falls back to dynamic membership"
+        );
+        let refused = static_membership_refusal(Some("SASL_SSL"), &on).unwrap();
+        assert!(
+            refused.contains("not supported yet") && refused.contains("SASL_SSL"),
+            "{refused}"
+        );
+        let overridden = props(&[
+            ("task.static.membership", "true"),
+            ("consumer.override.security.protocol", "SSL"),
+        ]);
+        assert!(static_membership_refusal(Some("PLAINTEXT"), &overridden).is_some());
+    }
 }
