@@ -70,6 +70,11 @@ impl From<HerderError> for RestError {
             HerderError::BadRequest(m) => RestError::BadRequest(m),
             HerderError::Forbidden(m) => RestError::Forbidden(m),
             HerderError::Internal(m) => RestError::Internal(m),
+            // INTERIM until forwarding lands: Java's texts for the cases with no forwarding.
+            HerderError::Unavailable(m) => RestError::Internal(m),
+            HerderError::NotLeader { .. } | HerderError::NotOwner { .. } => RestError::Conflict(
+                "Cannot complete request momentarily due to no known leader URL, likely because a rebalance was underway.".into(),
+            ),
         }
     }
 }

@@ -138,6 +138,23 @@ pub enum HerderError {
     /// 500: anything else (storage unreachable, timeouts).
     #[error("{0}")]
     Internal(String),
+    /// 503: the worker cannot answer now (starting, or no session key read yet).
+    #[error("{0}")]
+    Unavailable(String),
+    /// Only the group's leader may do this: the REST layer forwards the request to
+    /// `leader_url` (Java's `NotLeaderException`); `None` when no leader is known (409).
+    #[error("Cannot complete request because this worker is not the leader")]
+    NotLeader {
+        /// The leader's advertised REST URL (`http://host:port/`), if known.
+        leader_url: Option<String>,
+    },
+    /// Only the worker running this connector or task may do this (plain restarts): the REST
+    /// layer forwards it to `owner_url` (Java's `NotAssignedException`).
+    #[error("Cannot complete request because this worker does not run it")]
+    NotOwner {
+        /// The owner's advertised REST URL, if known.
+        owner_url: Option<String>,
+    },
 }
 
 /// The result of a control operation.

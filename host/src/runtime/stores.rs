@@ -51,10 +51,64 @@ pub struct ConnectorEntry {
 }
 
 /// Everything the config log holds, after reading it to the end.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConfigSnapshot {
     /// Connectors by name.
     pub connectors: BTreeMap<String, ConnectorEntry>,
+    /// The config position this view was read at, as Java's `ClusterConfigState.offset()`:
+    /// the offset of the last record read plus one (records that cannot be decoded do not
+    /// advance it); −1 before any record. Workers of one group compare it in the group protocol.
+    pub offset: i64,
+    /// The newest session key (`session-key` record), if any worker wrote one.
+    pub session_key: Option<SessionKey>,
+    /// Restart requests (`restart-connector-<name>`, KIP-745) read since the previous
+    /// [`ConfigLog::snapshot`]: each is delivered once, in log order.
+    pub restart_requests: Vec<RestartRequest>,
+}
+
+impl Default for ConfigSnapshot {
+    fn default() -> Self {
+        ConfigSnapshot {
+            connectors: BTreeMap::new(),
+            offset: -1,
+            session_key: None,
+            restart_requests: Vec::new(),
+        }
+    }
+}
+
+/// The key that signs internal REST requests between the workers of a group (KIP-507), as the
+/// leader writes it to the config topic.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SessionKey {
+    /// The raw key bytes.
+    pub key: Vec<u8>,
+    /// The key's algorithm (`inter.worker.key.generation.algorithm`, e.g. `HmacSHA256`).
+    pub algorithm: String,
+    /// When the leader generated it, in ms since the epoch (rotation uses it).
+    pub creation_timestamp: i64,
+}
+
+impl std::fmt::Debug for SessionKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never the key bytes: debug output ends up in logs.
+        f.debug_struct("SessionKey")
+            .field("algorithm", &self.algorithm)
+            .field("creation_timestamp", &self.creation_timestamp)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A request to restart a connector and possibly its tasks, written to the config topic by the
+/// leader so that the owners act on it (`restart-connector-<name>`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RestartRequest {
+    /// The connector.
+    pub connector: String,
+    /// Restart its tasks too.
+    pub include_tasks: bool,
+    /// Restart only the FAILED instances.
+    pub only_failed: bool,
 }
 
 /// Connector configs, task configs and target states (Kafka Connect's config topic).
@@ -69,6 +123,10 @@ pub trait ConfigLog: Send + Sync + 'static {
     fn put_task_configs(&self, name: &str, tasks: &[ConfigMap]) -> Result<(), StoreError>;
     /// Deletes a connector (tombstones its records).
     fn remove_connector(&self, name: &str) -> Result<(), StoreError>;
+    /// Writes a new session key (`session-key`); the leader of a group does this.
+    fn put_session_key(&self, key: &SessionKey) -> Result<(), StoreError>;
+    /// Writes a restart request (`restart-connector-<name>`); the leader of a group does this.
+    fn put_restart_request(&self, request: &RestartRequest) -> Result<(), StoreError>;
 }
 
 /// Source offsets: per connector, a map from source partition to source offset (JSON objects).
@@ -91,10 +149,19 @@ pub trait OffsetStore: Send + Sync + 'static {
 
 /// Connector and task statuses (Kafka Connect's status topic).
 pub trait StatusStore: Send + Sync + 'static {
-    /// Writes a connector's status (`status-connector-<name>`).
+    /// Writes a connector's status (`status-connector-<name>`). FAILED and UNASSIGNED follow
+    /// Java's `putSafe`: written only if no status is known, the known one is this worker's, or
+    /// its generation is not newer than `status.generation`.
     fn put_connector(&self, name: &str, status: &Status) -> Result<(), StoreError>;
-    /// Writes a task's status (`status-task-<name>-<n>`).
+    /// Writes a task's status (`status-task-<name>-<n>`), with the rule of
+    /// [`StatusStore::put_connector`].
     fn put_task(&self, connector: &str, task: u32, status: &Status) -> Result<(), StoreError>;
+    /// The newest known status of a connector, whichever worker wrote it (the status topic
+    /// read to its end first).
+    fn connector_status(&self, name: &str) -> Result<Option<Status>, StoreError>;
+    /// The newest known status of a task, whichever worker wrote it (as
+    /// [`StatusStore::connector_status`]).
+    fn task_status(&self, connector: &str, task: u32) -> Result<Option<Status>, StoreError>;
     /// Records that a connector used a topic (`status-topic-<topic>:connector-<name>`).
     fn put_topic(&self, connector: &str, topic: &str) -> Result<(), StoreError>;
     /// Deletes the status of a connector and of tasks `0..tasks`.

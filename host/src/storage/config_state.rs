@@ -111,7 +111,10 @@ impl ConfigState {
                 (name.clone(), entry)
             })
             .collect();
-        ConfigSnapshot { connectors }
+        ConfigSnapshot {
+            connectors,
+            ..ConfigSnapshot::default()
+        }
     }
 
     fn tasks(&self, connector: &str) -> Vec<ConfigMap> {

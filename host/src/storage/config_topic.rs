@@ -118,6 +118,17 @@ impl ConfigLog for KafkaConfigLog {
             (config_format::target_state_key(name), None),
         ])
     }
+
+    fn put_session_key(&self, _key: &crate::runtime::stores::SessionKey) -> Result<(), StoreError> {
+        Err(StoreError::Kafka("INTERIM: session keys are not stored yet".into()))
+    }
+
+    fn put_restart_request(
+        &self,
+        _request: &crate::runtime::stores::RestartRequest,
+    ) -> Result<(), StoreError> {
+        Err(StoreError::Kafka("INTERIM: restart requests are not stored yet".into()))
+    }
 }
 
 /// Applies records in order, skipping (and logging) the ones that cannot be decoded.

@@ -89,6 +89,17 @@ impl ConfigLog for MemoryConfigLog {
         });
         Ok(())
     }
+
+    fn put_session_key(&self, _key: &crate::runtime::stores::SessionKey) -> Result<(), StoreError> {
+        Err(StoreError::Kafka("INTERIM: session keys are not stored yet".into()))
+    }
+
+    fn put_restart_request(
+        &self,
+        _request: &crate::runtime::stores::RestartRequest,
+    ) -> Result<(), StoreError> {
+        Err(StoreError::Kafka("INTERIM: restart requests are not stored yet".into()))
+    }
 }
 
 /// An [`OffsetStore`] in memory.
@@ -193,6 +204,14 @@ impl StatusStore for MemoryStatusStore {
 
     fn topics(&self, connector: &str) -> Result<Vec<String>, StoreError> {
         Ok(lock(&self.table).topics(connector))
+    }
+
+    fn connector_status(&self, name: &str) -> Result<Option<Status>, StoreError> {
+        Ok(MemoryStatusStore::connector_status(self, name))
+    }
+
+    fn task_status(&self, connector: &str, task: u32) -> Result<Option<Status>, StoreError> {
+        Ok(self.task_statuses(connector).get(&task).cloned())
     }
 }
 

@@ -167,6 +167,16 @@ impl StatusStore for KafkaStatusStore {
     fn topics(&self, connector: &str) -> Result<Vec<String>, StoreError> {
         Ok(self.table().topics(connector))
     }
+
+    fn connector_status(&self, name: &str) -> Result<Option<Status>, StoreError> {
+        self.refresh()?;
+        Ok(KafkaStatusStore::connector_status(self, name))
+    }
+
+    fn task_status(&self, connector: &str, task: u32) -> Result<Option<Status>, StoreError> {
+        self.refresh()?;
+        Ok(self.task_statuses(connector).get(&task).cloned())
+    }
 }
 
 /// Applies records in order, skipping (and logging) the ones that cannot be decoded.
