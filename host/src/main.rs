@@ -300,6 +300,7 @@ fn serve_worker(
         config: config.clone(),
         offsets: stores.offsets,
         statuses: stores.statuses,
+        generation: Default::default(),
     });
     let herder = Herder::new(HerderParts {
         cluster_id: cluster_id(&config),
@@ -307,6 +308,7 @@ fn serve_worker(
         plugins: registry,
         config_log: stores.config_log,
         worker,
+        runtime: Some(runtime.handle().clone()),
     });
     runtime.block_on(async move {
         slot.install(rest::router(RestState {
@@ -324,21 +326,28 @@ fn serve_worker(
                     .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
             }
             tracing::info!(version = %herder.server_info().version, "worker started");
-            shutdown_signal().await;
+            std::future::pending::<()>().await;
             anyhow::Ok(())
         };
-        // The server ends only on an error (or after a stop request, which comes later).
+        // A signal stops the worker whether it is still starting or running; the server ends
+        // only on an error (or after the stop, which comes later).
         let server_failure = tokio::select! {
             ran = run => {
                 ran?;
                 None
             }
+            () = shutdown_signal() => None,
             ended = &mut server => Some(server_error(ended)),
         };
         match &server_failure {
             Some(e) => tracing::error!(error = %e, "the REST server stopped; shutting down"),
-            None => tracing::info!("stopping: tasks commit their offsets first"),
+            None => tracing::info!("stopping (a second SIGTERM or Ctrl-C exits at once)"),
         }
+        tokio::spawn(async {
+            shutdown_signal().await;
+            tracing::error!("second stop signal: exiting without waiting for tasks to finish");
+            std::process::exit(1);
+        });
         let h = herder.clone();
         tokio::task::spawn_blocking(move || h.shutdown()).await?;
         if let Some(e) = server_failure {
@@ -348,6 +357,9 @@ fn serve_worker(
         let _ = tokio::time::timeout(Duration::from_secs(5), server).await;
         anyhow::Ok(())
     })?;
+    // REST calls still waiting on the herder must not hold the exit (the runtime would wait
+    // for their blocking threads otherwise).
+    runtime.shutdown_timeout(Duration::from_secs(1));
     Ok(ExitCode::SUCCESS)
 }
 

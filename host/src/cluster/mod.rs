@@ -12,4 +12,8 @@
 
 pub mod assignment;
 pub mod assignor;
+pub mod coordinator;
+pub mod internal_client;
 pub mod protocol;
+pub mod signing;
+pub mod translate;

@@ -157,5 +157,16 @@ pub enum HerderError {
     },
 }
 
+/// Whether internal requests between workers must be signed (KIP-507), and with what.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RequestSigning {
+    /// Not a `sessioned` group (standalone, `eager` or `compatible`): nothing is checked.
+    Disabled,
+    /// `sessioned`, but no session key has been read yet: internal requests get 503.
+    KeyUnknown,
+    /// `sessioned`, with the group's current key.
+    Active(super::stores::SessionKey),
+}
+
 /// The result of a control operation.
 pub type HerderResult<T> = Result<T, HerderError>;

@@ -170,4 +170,7 @@ pub trait StatusStore: Send + Sync + 'static {
     fn reset_topics(&self, connector: &str) -> Result<(), StoreError>;
     /// The topics a connector used.
     fn topics(&self, connector: &str) -> Result<Vec<String>, StoreError>;
+    /// Waits until every status written so far is acknowledged, for at most `timeout` (a
+    /// revoking worker does this before others take its work over).
+    fn flush(&self, timeout: Duration) -> Result<(), StoreError>;
 }

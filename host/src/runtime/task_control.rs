@@ -5,7 +5,7 @@
 use std::{
     sync::{
         Arc, Condvar, Mutex,
-        atomic::{AtomicBool, Ordering},
+        atomic::{AtomicBool, AtomicI32, Ordering},
     },
     time::Duration,
 };
@@ -32,6 +32,8 @@ pub struct TaskControl {
     /// Why the task last failed at a known record, if it did (for the restarter).
     failed_at: Mutex<Option<RecordPosition>>,
     statuses: Arc<dyn StatusStore>,
+    /// The group generation statuses are written in (shared by the worker; 0 in standalone).
+    generation: Arc<AtomicI32>,
 }
 
 impl TaskControl {
@@ -42,6 +44,7 @@ impl TaskControl {
         worker_id: &str,
         target: TargetState,
         statuses: Arc<dyn StatusStore>,
+        generation: Arc<AtomicI32>,
     ) -> Arc<Self> {
         Arc::new(Self {
             connector: connector.to_owned(),
@@ -59,6 +62,7 @@ impl TaskControl {
             cancelled: AtomicBool::new(false),
             failed_at: Mutex::new(None),
             statuses,
+            generation,
         })
     }
 
@@ -142,7 +146,7 @@ impl TaskControl {
             state,
             trace,
             worker_id: self.worker_id.clone(),
-            generation: 0,
+            generation: self.generation.load(Ordering::SeqCst),
         };
         {
             let mut current = self.status.lock().unwrap();

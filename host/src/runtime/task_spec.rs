@@ -33,6 +33,10 @@ pub struct WorkerContext {
     pub offsets: Arc<dyn OffsetStore>,
     /// Statuses.
     pub statuses: Arc<dyn StatusStore>,
+    /// The group generation of the last assignment, written into every status (Java's
+    /// status records carry it so that a stale owner's FAILED or UNASSIGNED loses); 0 in
+    /// standalone mode.
+    pub generation: Arc<std::sync::atomic::AtomicI32>,
 }
 
 /// One task to run.

@@ -13,12 +13,8 @@ use std::{
     time::{Duration, Instant},
 };
 
-use abi_stable::std_types::RSlice;
-use connect_plugin_api::abi::task::ConnectorBox;
-
 use super::{
-    errors::TaskFailure,
-    host_context::HostConnectorContext,
+    connector_runner::{CONNECTOR_STOP_TIMEOUT, ConnectorEvent, ConnectorRunner, ConnectorStart},
     info::ConnectorTaskId,
     status::{State, Status, TargetState},
     stores::ConfigMap,
@@ -29,7 +25,7 @@ use crate::plugins::ConnectorPlugin;
 
 struct RunningConnector {
     control: Arc<TaskControl>,
-    instance: Option<ConnectorBox>,
+    runner: Option<ConnectorRunner>,
 }
 
 struct RunningTask {
@@ -60,21 +56,26 @@ impl Worker {
     }
 
     fn connector_control(&self, name: &str, target: TargetState) -> Arc<TaskControl> {
-        let mut connectors = self.connectors.lock().unwrap();
+        let mut connectors = lock(&self.connectors);
         connectors
             .entry(name.to_owned())
             .or_insert_with(|| RunningConnector {
-                control: TaskControl::new(
-                    name,
-                    None,
-                    &self.ctx.worker_id,
-                    target,
-                    self.ctx.statuses.clone(),
-                ),
-                instance: None,
+                control: self.new_control(name, None, target),
+                runner: None,
             })
             .control
             .clone()
+    }
+
+    fn new_control(&self, name: &str, task: Option<u32>, target: TargetState) -> Arc<TaskControl> {
+        TaskControl::new(
+            name,
+            task,
+            &self.ctx.worker_id,
+            target,
+            self.ctx.statuses.clone(),
+            self.ctx.generation.clone(),
+        )
     }
 
     /// Records a connector state without an instance (FAILED lookups, STOPPED).
@@ -83,93 +84,88 @@ impl Worker {
         control.report(state, trace);
     }
 
-    /// Starts a connector instance (Kafka Connect's `Connector.start`). A failure leaves the
-    /// connector FAILED with the trace.
+    /// Starts a connector instance on its own thread (Kafka Connect's `WorkerConnector`); the
+    /// plugin's `start` runs there and its outcome comes back through `start.events`. A
+    /// previous instance is stopped first.
     pub fn start_connector(
         &self,
         name: &str,
         plugin: &ConnectorPlugin,
         config: &ConfigMap,
         target: TargetState,
+        epoch: u64,
         reconfigure: Arc<dyn Fn() + Send + Sync>,
-    ) -> Result<(), TaskFailure> {
+        events: Arc<dyn Fn(ConnectorEvent) + Send + Sync>,
+    ) {
         self.stop_connector(name);
-        let control = self.connector_control(name, target);
-        control.set_target(target);
-        let ctx = HostConnectorContext::create(control.clone(), reconfigure);
-        let entries = connect_plugin_api::batch::config_entries(config);
-        match plugin
-            .factory
-            .start_connector(RSlice::from_slice(&entries), ctx)
-            .into_result()
-        {
-            Ok(instance) => {
-                self.connectors
-                    .lock()
-                    .unwrap()
-                    .get_mut(name)
-                    .unwrap()
-                    .instance = Some(instance);
-                control.report_running();
-                Ok(())
-            }
+        // A fresh control per instance: an abandoned predecessor keeps its own, cancelled one.
+        let control = self.new_control(name, None, target);
+        let started = ConnectorRunner::start(ConnectorStart {
+            name: name.to_owned(),
+            epoch,
+            plugin: plugin.clone(),
+            config: config.clone(),
+            control: control.clone(),
+            reconfigure,
+            events,
+        });
+        let runner = match started {
+            Ok(r) => Some(r),
             Err(e) => {
-                let failure = TaskFailure::from_plugin("connector start", &e);
-                control.report(State::Failed, Some(failure.trace.clone()));
-                Err(failure)
+                control.report(
+                    State::Failed,
+                    Some(format!("cannot start the connector thread: {e}")),
+                );
+                None
             }
-        }
-    }
-
-    /// Asks the running connector instance for its task configurations.
-    pub fn task_configs(&self, name: &str, max_tasks: u32) -> Result<Vec<ConfigMap>, TaskFailure> {
-        let mut connectors = self.connectors.lock().unwrap();
-        let Some(instance) = connectors.get_mut(name).and_then(|c| c.instance.as_mut()) else {
-            return Err(TaskFailure::new(
-                format!("connector {name} is not running"),
-                "",
-            ));
         };
-        match instance.task_configs(max_tasks).into_result() {
-            Ok(configs) => Ok(configs
-                .into_iter()
-                .map(|entries| {
-                    entries
-                        .into_iter()
-                        .map(|e| (e.key.into_string(), e.value.into_string()))
-                        .collect()
-                })
-                .collect()),
-            Err(e) => {
-                let failure = TaskFailure::from_plugin("task_configs", &e);
-                connectors[name]
-                    .control
-                    .report(State::Failed, Some(failure.trace.clone()));
-                Err(failure)
-            }
-        }
+        lock(&self.connectors).insert(name.to_owned(), RunningConnector { control, runner });
     }
 
-    /// Stops the connector instance (its tasks must be stopped first).
-    pub fn stop_connector(&self, name: &str) {
-        let instance = self
-            .connectors
-            .lock()
-            .unwrap()
-            .get_mut(name)
-            .and_then(|c| c.instance.take());
-        if let Some(mut instance) = instance
-            && let Err(e) = instance.stop().into_result()
+    /// Asks the running instance for task configurations (answered by a
+    /// [`ConnectorEvent::TaskConfigs`]); false when no instance runs.
+    pub fn request_task_configs(&self, name: &str, max_tasks: u32) -> bool {
+        match lock(&self.connectors)
+            .get(name)
+            .and_then(|c| c.runner.as_ref())
         {
-            tracing::warn!(connector = name, "connector stop failed: {}", e.message);
+            Some(r) => {
+                r.request_task_configs(max_tasks);
+                true
+            }
+            None => false,
         }
     }
 
-    /// Forgets a connector entirely (after delete).
+    /// The epoch of the running instance of `name`, if one runs.
+    pub fn connector_epoch(&self, name: &str) -> Option<u64> {
+        lock(&self.connectors)
+            .get(name)
+            .and_then(|c| c.runner.as_ref())
+            .map(ConnectorRunner::epoch)
+    }
+
+    /// Whether an instance of `name` runs here.
+    pub fn runs_connector(&self, name: &str) -> bool {
+        self.connector_epoch(name).is_some()
+    }
+
+    /// Stops the connector instance (its tasks must be stopped first), waiting up to
+    /// [`CONNECTOR_STOP_TIMEOUT`].
+    pub fn stop_connector(&self, name: &str) {
+        let runner = lock(&self.connectors)
+            .get_mut(name)
+            .and_then(|c| c.runner.take());
+        if let Some(runner) = runner {
+            runner.await_stop(Instant::now() + CONNECTOR_STOP_TIMEOUT);
+        }
+    }
+
+    /// Stops the instance and forgets the connector (revoked, deleted): no status of it is
+    /// kept here.
     pub fn remove_connector(&self, name: &str) {
-        self.stop_tasks(name);
         self.stop_connector(name);
-        self.connectors.lock().unwrap().remove(name);
+        lock(&self.connectors).remove(name);
     }
 
     /// Starts a task thread.
@@ -188,7 +184,7 @@ impl Worker {
             });
         match thread {
             Ok(t) => {
-                self.tasks.lock().unwrap().insert(
+                lock(&self.tasks).insert(
                     id,
                     RunningTask {
                         control,
@@ -205,27 +201,32 @@ impl Worker {
 
     /// A new control for a task.
     pub fn task_control(&self, id: &ConnectorTaskId, target: TargetState) -> Arc<TaskControl> {
-        TaskControl::new(
-            &id.connector,
-            Some(id.task),
-            &self.ctx.worker_id,
-            target,
-            self.ctx.statuses.clone(),
-        )
+        self.new_control(&id.connector, Some(id.task), target)
     }
 
     /// Stops one task and waits for it (bounded).
     pub fn stop_task(&self, id: &ConnectorTaskId) {
-        let task = self.tasks.lock().unwrap().remove(id);
+        let task = lock(&self.tasks).remove(id);
         if let Some(task) = task {
             self.join(vec![(id.clone(), task)]);
         }
     }
 
+    /// Stops these tasks (all asked at once, then awaited).
+    pub fn stop_task_set(&self, ids: &[ConnectorTaskId]) {
+        let tasks: Vec<(ConnectorTaskId, RunningTask)> = {
+            let mut all = lock(&self.tasks);
+            ids.iter()
+                .filter_map(|id| all.remove(id).map(|t| (id.clone(), t)))
+                .collect()
+        };
+        self.join(tasks);
+    }
+
     /// Stops every task of a connector (all asked at once, then awaited).
     pub fn stop_tasks(&self, name: &str) {
         let tasks: Vec<(ConnectorTaskId, RunningTask)> = {
-            let mut all = self.tasks.lock().unwrap();
+            let mut all = lock(&self.tasks);
             let ids: Vec<ConnectorTaskId> = all
                 .keys()
                 .filter(|id| id.connector == name)
@@ -270,13 +271,13 @@ impl Worker {
 
     /// Pauses or resumes a connector and its tasks.
     pub fn set_target(&self, name: &str, target: TargetState) {
-        if let Some(c) = self.connectors.lock().unwrap().get(name) {
-            c.control.set_target(target);
-            if c.instance.is_some() {
-                c.control.report_running();
+        if let Some(c) = lock(&self.connectors).get(name) {
+            match &c.runner {
+                Some(r) => r.set_target(target),
+                None => c.control.set_target(target),
             }
         }
-        for (id, t) in self.tasks.lock().unwrap().iter() {
+        for (id, t) in lock(&self.tasks).iter() {
             if id.connector == name {
                 t.control.set_target(target);
             }
@@ -320,16 +321,41 @@ impl Worker {
             .map(|t| t.control.clone())
     }
 
-    /// Stops everything (worker shutdown): tasks first, then connectors.
+    /// The connectors with an instance here and the tasks with a thread here.
+    pub fn running(&self) -> (Vec<String>, Vec<ConnectorTaskId>) {
+        let connectors = lock(&self.connectors)
+            .iter()
+            .filter(|(_, c)| c.runner.is_some())
+            .map(|(n, _)| n.clone())
+            .collect();
+        let tasks = lock(&self.tasks).keys().cloned().collect();
+        (connectors, tasks)
+    }
+
+    /// Stops everything (worker shutdown): tasks first (bounded by
+    /// `task.shutdown.graceful.timeout.ms`), then every connector at once (bounded by
+    /// [`CONNECTOR_STOP_TIMEOUT`]).
     pub fn shutdown(&self) {
-        let tasks: Vec<(ConnectorTaskId, RunningTask)> =
-            std::mem::take(&mut *self.tasks.lock().unwrap())
-                .into_iter()
-                .collect();
+        let tasks: Vec<(ConnectorTaskId, RunningTask)> = std::mem::take(&mut *lock(&self.tasks))
+            .into_iter()
+            .collect();
         self.join(tasks);
-        let names: Vec<String> = self.connectors.lock().unwrap().keys().cloned().collect();
-        for n in names {
-            self.stop_connector(&n);
+        let runners: Vec<ConnectorRunner> = lock(&self.connectors)
+            .values_mut()
+            .filter_map(|c| c.runner.take())
+            .collect();
+        for r in &runners {
+            r.request_stop();
+        }
+        let deadline = Instant::now() + CONNECTOR_STOP_TIMEOUT;
+        for r in runners {
+            r.await_stop(deadline);
         }
     }
+}
+
+/// Locks ignoring poisoning: the maps stay consistent because every update is one insert or
+/// remove, and one panicking caller must not take every later operation down with it.
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }

@@ -120,14 +120,18 @@ impl ConfigLog for KafkaConfigLog {
     }
 
     fn put_session_key(&self, _key: &crate::runtime::stores::SessionKey) -> Result<(), StoreError> {
-        Err(StoreError::Kafka("INTERIM: session keys are not stored yet".into()))
+        Err(StoreError::Kafka(
+            "INTERIM: session keys are not stored yet".into(),
+        ))
     }
 
     fn put_restart_request(
         &self,
         _request: &crate::runtime::stores::RestartRequest,
     ) -> Result<(), StoreError> {
-        Err(StoreError::Kafka("INTERIM: restart requests are not stored yet".into()))
+        Err(StoreError::Kafka(
+            "INTERIM: restart requests are not stored yet".into(),
+        ))
     }
 }
 

@@ -91,14 +91,18 @@ impl ConfigLog for MemoryConfigLog {
     }
 
     fn put_session_key(&self, _key: &crate::runtime::stores::SessionKey) -> Result<(), StoreError> {
-        Err(StoreError::Kafka("INTERIM: session keys are not stored yet".into()))
+        Err(StoreError::Kafka(
+            "INTERIM: session keys are not stored yet".into(),
+        ))
     }
 
     fn put_restart_request(
         &self,
         _request: &crate::runtime::stores::RestartRequest,
     ) -> Result<(), StoreError> {
-        Err(StoreError::Kafka("INTERIM: restart requests are not stored yet".into()))
+        Err(StoreError::Kafka(
+            "INTERIM: restart requests are not stored yet".into(),
+        ))
     }
 }
 
@@ -212,6 +216,10 @@ impl StatusStore for MemoryStatusStore {
 
     fn task_status(&self, connector: &str, task: u32) -> Result<Option<Status>, StoreError> {
         Ok(self.task_statuses(connector).get(&task).cloned())
+    }
+
+    fn flush(&self, _timeout: Duration) -> Result<(), StoreError> {
+        Ok(())
     }
 }
 

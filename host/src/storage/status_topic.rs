@@ -177,6 +177,10 @@ impl StatusStore for KafkaStatusStore {
         self.refresh()?;
         Ok(self.task_statuses(connector).get(&task).cloned())
     }
+
+    fn flush(&self, timeout: Duration) -> Result<(), StoreError> {
+        self.log.flush(timeout)
+    }
 }
 
 /// Applies records in order, skipping (and logging) the ones that cannot be decoded.

@@ -1,0 +1,415 @@
+//! This worker's membership of its Connect group, as the herder thread keeps it: the group
+//! client, the generation and leader of the last completed rebalance, when to rejoin, the
+//! leader's assignor memory and owner map, and the rules that follow from them (who may
+//! write, where a request goes, whether internal requests are signed, when the session key
+//! is renewed).
+
+use std::{
+    collections::BTreeMap,
+    sync::{Arc, mpsc},
+    time::{Duration, Instant, SystemTime, UNIX_EPOCH},
+};
+
+use super::{event_loop::Event, view::Leadership};
+use crate::{
+    cluster::{
+        assignment::{ConnectorsAndTasks, TaskId},
+        assignor::incremental::AssignorState,
+        coordinator::{CoordinatorError, GroupEvent, GroupMember, Joined, MemberConfig},
+        protocol::ProtocolCompatibility,
+    },
+    config::{WorkerConfig, worker::ConnectProtocol},
+    runtime::{
+        info::{HerderError, HerderResult, RequestSigning},
+        stores::{ConfigLog, ConfigMap, ConfigSnapshot},
+    },
+};
+
+/// How long to wait before rejoining after the group client failed.
+const FAILURE_BACKOFF: Duration = Duration::from_secs(2);
+
+/// Where the leader's assignments put each connector and task (Java's leader-only owner map).
+#[derive(Debug, Default, Clone)]
+pub(super) struct Owners {
+    /// Member id → REST URL.
+    pub urls: BTreeMap<String, String>,
+    /// Member id → what it runs after the last assignment.
+    pub work: BTreeMap<String, ConnectorsAndTasks>,
+}
+
+impl Owners {
+    /// The URL of the worker running connector `name`.
+    pub fn connector_owner(&self, name: &str) -> Option<String> {
+        self.work
+            .iter()
+            .find(|(_, w)| w.connectors.contains(name))
+            .and_then(|(id, _)| self.urls.get(id).cloned())
+    }
+
+    /// The URL of the worker running task `task` of `name`.
+    pub fn task_owner(&self, name: &str, task: u32) -> Option<String> {
+        let id = TaskId::new(name, task);
+        self.work
+            .iter()
+            .find(|(_, w)| w.tasks.contains(&id))
+            .and_then(|(member, _)| self.urls.get(member).cloned())
+    }
+}
+
+/// The generation this worker last completed a rebalance in.
+#[derive(Debug, Clone)]
+pub(super) struct Generation {
+    /// Our member id in it.
+    pub member_id: String,
+    /// The leader's member id.
+    pub leader_id: String,
+    /// The leader's REST URL.
+    pub leader_url: String,
+    /// The sub-protocol the group elected.
+    pub protocol: ProtocolCompatibility,
+}
+
+/// Group membership and its rules.
+pub(super) struct Membership {
+    member: GroupMember,
+    runtime: Option<tokio::runtime::Handle>,
+    /// `connect.protocol`: what this worker offers.
+    pub mode: ProtocolCompatibility,
+    /// Our advertised REST URL (`http://host:port/`), sent in the metadata.
+    pub url: String,
+    pub rebalance_timeout: Duration,
+    pub worker_sync_timeout: Duration,
+    pub max_delay: Duration,
+    key_algorithm: String,
+    key_size_bits: Option<u32>,
+    key_ttl: Duration,
+    /// The last completed generation; `None` before the first and while rejoining.
+    pub generation: Option<Generation>,
+    rejoin_reason: Option<String>,
+    rejoin_at: Option<Instant>,
+    /// The leader's memory between rounds (a new leader starts from the default).
+    pub assignor_state: AssignorState,
+    /// The generation of the last sync this worker completed (−1 before any).
+    pub last_completed_generation: i32,
+    /// The leader's owner map.
+    pub owners: Owners,
+    last_key_check: Option<Instant>,
+    events: mpsc::Sender<Event>,
+    /// Turns true when the worker stops.
+    stop: tokio::sync::watch::Receiver<bool>,
+}
+
+impl Membership {
+    pub(super) fn new(
+        config: &WorkerConfig,
+        d: &crate::config::worker::DistributedConfig,
+        worker_id: &str,
+        runtime: Option<tokio::runtime::Handle>,
+        events: mpsc::Sender<Event>,
+        stop: tokio::sync::watch::Receiver<bool>,
+    ) -> Membership {
+        let mode = match d.connect_protocol {
+            ConnectProtocol::Eager => ProtocolCompatibility::Eager,
+            ConnectProtocol::Compatible => ProtocolCompatibility::Compatible,
+            ConnectProtocol::Sessioned => ProtocolCompatibility::Sessioned,
+        };
+        let client_id = config
+            .client
+            .get("client.id")
+            .cloned()
+            .unwrap_or_else(|| format!("connect-{worker_id}"));
+        let group_events = events.clone();
+        let member = GroupMember::new(
+            MemberConfig {
+                bootstrap: config.bootstrap_servers.clone(),
+                group_id: d.group_id.clone(),
+                client_id,
+                session_timeout: d.session_timeout,
+                rebalance_timeout: d.rebalance_timeout,
+                heartbeat_interval: d.heartbeat_interval,
+                request_timeout: Duration::from_secs(40),
+            },
+            Arc::new(move |e| {
+                let _ = group_events.send(Event::Group(e));
+            }),
+        );
+        Membership {
+            member,
+            runtime,
+            mode,
+            url: format!("http://{worker_id}/"),
+            rebalance_timeout: d.rebalance_timeout,
+            worker_sync_timeout: d.worker_sync_timeout,
+            max_delay: d.scheduled_rebalance_max_delay,
+            key_algorithm: "HmacSHA256".into(),
+            key_size_bits: None,
+            key_ttl: Duration::from_secs(3600),
+            generation: None,
+            rejoin_reason: Some("joining the group".into()),
+            rejoin_at: None,
+            assignor_state: AssignorState::default(),
+            last_completed_generation: -1,
+            owners: Owners::default(),
+            last_key_check: None,
+            events,
+            stop,
+        }
+    }
+
+    /// Whether the herder should rejoin now.
+    pub fn rejoin_due(&self) -> bool {
+        self.rejoin_reason.is_some() && self.rejoin_at.is_none_or(|at| Instant::now() >= at)
+            || self.rejoin_at.is_some_and(|at| Instant::now() >= at)
+    }
+
+    /// How long until a scheduled rejoin.
+    pub fn time_to_rejoin(&self) -> Option<Duration> {
+        self.rejoin_at
+            .map(|at| at.saturating_duration_since(Instant::now()))
+    }
+
+    /// Asks for a rebalance at the next turn of the loop.
+    pub fn request_rejoin(&mut self, why: &str) {
+        if self.rejoin_reason.is_none() {
+            tracing::debug!("rejoining the group: {why}");
+            self.rejoin_reason = Some(why.to_owned());
+        }
+        self.rejoin_at = None;
+    }
+
+    /// Schedules a rejoin `after` from now (an assignment's `delay`, a back-off).
+    pub fn rejoin_after(&mut self, after: Duration, why: &str) {
+        self.rejoin_reason = Some(why.to_owned());
+        self.rejoin_at = Some(Instant::now() + after);
+    }
+
+    /// Takes the pending rejoin (the rebalance starts).
+    pub fn take_rejoin(&mut self) -> String {
+        self.rejoin_at = None;
+        self.rejoin_reason
+            .take()
+            .unwrap_or_else(|| "scheduled rebalance".into())
+    }
+
+    /// Handles a heartbeat event; true when the coordinator was lost (local work must stop).
+    pub fn on_group_event(&mut self, event: GroupEvent) -> bool {
+        match event {
+            GroupEvent::RejoinNeeded(why) => {
+                self.request_rejoin(&why);
+                false
+            }
+            GroupEvent::CoordinatorLost(why) => {
+                tracing::warn!("group coordinator lost: {why}");
+                self.generation = None;
+                self.request_rejoin(&why);
+                true
+            }
+        }
+    }
+
+    /// Our role, for REST.
+    pub fn leadership(&self) -> Leadership {
+        match &self.generation {
+            None => Leadership::Unknown,
+            Some(g) if g.leader_id == g.member_id => Leadership::Leader,
+            Some(g) => Leadership::Follower {
+                leader_url: g.leader_url.clone(),
+            },
+        }
+    }
+
+    /// Whether this worker leads the current generation.
+    pub fn is_leader(&self) -> bool {
+        matches!(self.leadership(), Leadership::Leader)
+    }
+
+    /// `Ok` on the leader; else where the request should go.
+    pub fn require_leader(&self) -> HerderResult<()> {
+        match self.leadership() {
+            Leadership::Leader | Leadership::Standalone => Ok(()),
+            Leadership::Unknown => Err(HerderError::NotLeader { leader_url: None }),
+            Leadership::Follower { leader_url } => Err(HerderError::NotLeader {
+                leader_url: Some(leader_url),
+            }),
+        }
+    }
+
+    /// For a request that must run on the owner: the leader names the owner, a follower
+    /// sends it to the leader.
+    pub fn route_to_owner(&self, owner: impl FnOnce(&Owners) -> Option<String>) -> HerderError {
+        match self.leadership() {
+            Leadership::Leader => HerderError::NotOwner {
+                owner_url: owner(&self.owners),
+            },
+            Leadership::Follower { leader_url } => HerderError::NotLeader {
+                leader_url: Some(leader_url),
+            },
+            Leadership::Unknown | Leadership::Standalone => {
+                HerderError::NotLeader { leader_url: None }
+            }
+        }
+    }
+
+    /// Whether internal requests must be signed now.
+    pub fn signing(&self, snapshot: &ConfigSnapshot) -> RequestSigning {
+        let sessioned = self
+            .generation
+            .as_ref()
+            .map_or(self.mode == ProtocolCompatibility::Sessioned, |g| {
+                g.protocol == ProtocolCompatibility::Sessioned
+            });
+        if !sessioned {
+            return RequestSigning::Disabled;
+        }
+        match &snapshot.session_key {
+            Some(k) => RequestSigning::Active(k.clone()),
+            None => RequestSigning::KeyUnknown,
+        }
+    }
+
+    /// JoinGroup with our protocols (blocking the herder thread, as Java's tick does while it
+    /// rebalances).
+    pub fn join(
+        &mut self,
+        protocols: &[(String, bytes::Bytes)],
+    ) -> Result<Joined, CoordinatorError> {
+        self.generation = None;
+        let deadline =
+            tokio::time::Instant::now() + self.rebalance_timeout + Duration::from_secs(5);
+        let rt = self.runtime.clone();
+        let member = &mut self.member;
+        let mut stop = self.stop.clone();
+        match rt {
+            Some(rt) => rt.block_on(async {
+                tokio::select! {
+                    r = member.join(protocols, deadline) => r,
+                    _ = stop.wait_for(|s| *s) => Err(CoordinatorError::Fatal("the worker is stopping".into())),
+                }
+            }),
+            None => Err(CoordinatorError::Fatal(
+                "distributed mode needs the async runtime".into(),
+            )),
+        }
+    }
+
+    /// SyncGroup for the generation joined.
+    pub fn sync(
+        &mut self,
+        joined: &Joined,
+        assignments: Vec<(String, bytes::Bytes)>,
+    ) -> Result<bytes::Bytes, CoordinatorError> {
+        let rt = self.runtime.clone();
+        let member = &mut self.member;
+        let mut stop = self.stop.clone();
+        match rt {
+            Some(rt) => rt.block_on(async {
+                tokio::select! {
+                    r = member.sync(joined, assignments) => r,
+                    _ = stop.wait_for(|s| *s) => Err(CoordinatorError::Fatal("the worker is stopping".into())),
+                }
+            }),
+            None => Err(CoordinatorError::Fatal(
+                "distributed mode needs the async runtime".into(),
+            )),
+        }
+    }
+
+    /// After a failed join or sync: try again after a pause.
+    pub fn back_off(&mut self, why: &str) {
+        self.rejoin_after(FAILURE_BACKOFF, why);
+    }
+
+    /// LeaveGroup (clean stop), so the others rebalance at once.
+    pub fn leave(&mut self, reason: &str) {
+        let rt = self.runtime.clone();
+        let member = &mut self.member;
+        if let Some(rt) = rt {
+            rt.block_on(async {
+                let _ = tokio::time::timeout(Duration::from_secs(5), member.leave(reason)).await;
+            });
+        }
+        self.generation = None;
+    }
+
+    /// On the leader of a `sessioned` group: writes a session key when there is none, it
+    /// expired, or its algorithm or length differ from this worker's settings (Java's rule).
+    pub fn maintain_session_key(&mut self, log: &Arc<dyn ConfigLog>, snapshot: &ConfigSnapshot) {
+        if !self.is_leader()
+            || self.generation.as_ref().map(|g| g.protocol)
+                != Some(ProtocolCompatibility::Sessioned)
+        {
+            return;
+        }
+        if self
+            .last_key_check
+            .is_some_and(|at| at.elapsed() < Duration::from_secs(1))
+        {
+            return;
+        }
+        self.last_key_check = Some(Instant::now());
+        let now_ms = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis() as i64);
+        let expected_len = self.key_size_bits.map_or(32, |b| (b / 8) as usize);
+        let fresh = snapshot.session_key.as_ref().is_some_and(|k| {
+            k.algorithm == self.key_algorithm
+                && k.key.len() == expected_len
+                && k.creation_timestamp + self.key_ttl.as_millis() as i64 > now_ms
+        });
+        if fresh {
+            return;
+        }
+        match crate::cluster::signing::generate_key(&self.key_algorithm, self.key_size_bits, now_ms)
+        {
+            Ok(key) => {
+                if let Err(e) = log.put_session_key(&key) {
+                    tracing::warn!("cannot write a new session key: {e}; retrying");
+                } else {
+                    tracing::info!("wrote a new session key ({})", key.algorithm);
+                }
+            }
+            Err(e) => tracing::error!("cannot generate a session key: {e}"),
+        }
+    }
+
+    /// On a follower that runs `name`: POSTs its task configs to the leader (signed in a
+    /// `sessioned` group), off the herder thread; on failure the connector is asked again
+    /// after a pause, as Java retries with back-off.
+    pub fn send_task_configs_to_leader(
+        &self,
+        name: &str,
+        configs: Vec<ConfigMap>,
+        snapshot: &ConfigSnapshot,
+    ) {
+        let Some(rt) = self.runtime.clone() else {
+            return;
+        };
+        let Leadership::Follower { leader_url } = self.leadership() else {
+            return;
+        };
+        let key = match self.signing(snapshot) {
+            RequestSigning::Active(k) => Some(k),
+            RequestSigning::KeyUnknown => {
+                let _ = self.events.send(Event::Reconfigure(name.to_owned()));
+                return;
+            }
+            RequestSigning::Disabled => None,
+        };
+        let events = self.events.clone();
+        let name = name.to_owned();
+        rt.spawn(async move {
+            let sent = crate::cluster::internal_client::post_task_configs(
+                &leader_url,
+                &name,
+                &configs,
+                key.as_ref(),
+            )
+            .await;
+            if let Err(e) = sent {
+                tracing::warn!(connector = %name, "cannot send task configs to the leader at {leader_url}: {e}; retrying");
+                tokio::time::sleep(Duration::from_millis(500)).await;
+                let _ = events.send(Event::Reconfigure(name));
+            }
+        });
+    }
+}

@@ -1,0 +1,293 @@
+//! One rebalance of the Connect group, on the herder thread: JoinGroup with this worker's
+//! metadata, the assignment computed on the leader, SyncGroup, and the member-side rules of
+//! Java's `DistributedHerder.handleRebalanceCompleted` (config catch-up, revocations first,
+//! rejoin after revoking or when the assignment asks for a delay).
+
+use std::{
+    collections::BTreeMap,
+    time::{Duration, Instant, SystemTime, UNIX_EPOCH},
+};
+
+use bytes::Bytes;
+
+use super::{
+    event_loop::HerderLoop,
+    membership::{Generation, Owners},
+};
+use crate::cluster::{
+    assignment::{self, ConnectorsAndTasks, Member},
+    assignor::{eager, incremental},
+    coordinator::{CoordinatorError, Joined},
+    protocol::{self, ProtocolCompatibility, WorkerMetadata, join_group_protocols},
+    translate,
+};
+
+impl HerderLoop {
+    /// Rejoins the group and applies the new assignment.
+    pub(super) fn rebalance(&mut self) {
+        let Some(m) = self.membership.as_mut() else {
+            return;
+        };
+        let why = m.take_rejoin();
+        tracing::info!("rebalancing: {why}");
+        let eager =
+            m.generation.as_ref().map_or(m.mode, |g| g.protocol) == ProtocolCompatibility::Eager;
+        if eager && !self.owned.is_empty() {
+            // Eager: everything stops before the group rebalances.
+            self.owned = ConnectorsAndTasks::default();
+            self.reconcile();
+        }
+        // Statuses written while revoking must land before others take over (Java flushes too).
+        let _ = self.worker.context().statuses.flush(Duration::from_secs(1));
+        let Some(m) = self.membership.as_mut() else {
+            return;
+        };
+        let allocation = (!self.owned.is_empty()).then(|| {
+            let (leader, url) = m
+                .generation
+                .as_ref()
+                .map(|g| (g.leader_id.clone(), g.leader_url.clone()))
+                .unwrap_or_default();
+            translate::allocation(
+                &self.owned,
+                &leader,
+                &url,
+                self.snapshot.offset,
+                m.mode.version(),
+            )
+        });
+        let protocols =
+            match join_group_protocols(m.mode, &m.url, self.snapshot.offset, allocation.as_ref()) {
+                Ok(p) => p,
+                Err(e) => {
+                    tracing::error!("cannot encode this worker's group metadata: {e}");
+                    m.back_off("metadata could not be encoded");
+                    return;
+                }
+            };
+        let named: Vec<(String, Bytes)> = protocols
+            .into_iter()
+            .map(|(p, b)| (p.protocol_name().to_owned(), b))
+            .collect();
+        let joined = match m.join(&named) {
+            Ok(j) => j,
+            Err(e) => return self.rebalance_failed("JoinGroup", e),
+        };
+        let elected = ProtocolCompatibility::from_protocol_name(&joined.protocol_name)
+            .unwrap_or(ProtocolCompatibility::Eager);
+        let assignments = if joined.is_leader() {
+            match self.assign(&joined, elected) {
+                Ok(a) => a,
+                Err(e) => {
+                    tracing::error!("cannot compute the group's assignment: {e}");
+                    if let Some(m) = self.membership.as_mut() {
+                        m.back_off("the assignment failed");
+                    }
+                    return;
+                }
+            }
+        } else {
+            Vec::new()
+        };
+        let Some(m) = self.membership.as_mut() else {
+            return;
+        };
+        let bytes = match m.sync(&joined, assignments) {
+            Ok(b) => b,
+            Err(e) => return self.rebalance_failed("SyncGroup", e),
+        };
+        match protocol::Assignment::decode(&bytes) {
+            Ok(a) => self.on_assignment(&joined, elected, &a),
+            Err(e) => {
+                tracing::error!("cannot read the assignment the leader sent: {e}; rejoining");
+                if let Some(m) = self.membership.as_mut() {
+                    m.back_off("unreadable assignment");
+                }
+            }
+        }
+    }
+
+    fn rebalance_failed(&mut self, step: &str, e: CoordinatorError) {
+        let Some(m) = self.membership.as_mut() else {
+            return;
+        };
+        match e {
+            CoordinatorError::RejoinNeeded(why) => m.request_rejoin(&why),
+            other => {
+                tracing::error!("{step} failed: {other}");
+                m.back_off(step);
+            }
+        }
+    }
+
+    /// The leader's part: every member's assignment, encoded.
+    fn assign(
+        &mut self,
+        joined: &Joined,
+        elected: ProtocolCompatibility,
+    ) -> Result<Vec<(String, Bytes)>, String> {
+        let mut members = Vec::new();
+        let mut urls = BTreeMap::new();
+        for (id, bytes) in &joined.members {
+            let md = WorkerMetadata::decode(bytes)
+                .map_err(|e| format!("member {id} sent unreadable metadata: {e}"))?;
+            urls.insert(id.clone(), md.url.clone());
+            members.push(Member {
+                id: id.clone(),
+                url: md.url,
+                config_offset: md.config_offset,
+                running: md
+                    .allocation
+                    .map(|a| translate::from_wire(&a).assigned)
+                    .unwrap_or_default(),
+            });
+        }
+        // The leader assigns from the newest config it can read (Java's ensureLeaderConfig).
+        self.read_config();
+        let snapshot = assignment::ConfigSnapshot {
+            offset: self.snapshot.offset,
+            connectors: self
+                .snapshot
+                .connectors
+                .iter()
+                .map(|(n, e)| (n.clone(), e.tasks.len() as u32))
+                .collect(),
+        };
+        let m = self.membership.as_mut().ok_or("not in a group")?;
+        let (plain, work) = if elected == ProtocolCompatibility::Eager {
+            let plain =
+                eager::assign(&joined.member_id, &members, &snapshot).map_err(|e| e.to_string())?;
+            let work = plain
+                .iter()
+                .map(|(id, a)| (id.clone(), a.assigned.clone()))
+                .collect();
+            (plain, work)
+        } else {
+            let now_ms = SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map_or(0, |d| d.as_millis() as i64);
+            let round = incremental::RoundInput {
+                leader: &joined.member_id,
+                members: &members,
+                snapshot: &snapshot,
+                last_completed_generation: m.last_completed_generation,
+                generation: joined.generation_id,
+                now_ms,
+                max_delay_ms: i32::try_from(m.max_delay.as_millis()).unwrap_or(i32::MAX),
+            };
+            let outcome = incremental::assign(std::mem::take(&mut m.assignor_state), &round)
+                .map_err(|e| e.to_string())?;
+            m.assignor_state = outcome.state;
+            (outcome.assignments, outcome.owners)
+        };
+        m.owners = Owners { urls, work };
+        let version = elected.version();
+        plain
+            .iter()
+            .map(|(id, a)| {
+                translate::to_wire(a, version)
+                    .encode()
+                    .map(|b| (id.clone(), b))
+                    .map_err(|e| format!("cannot encode the assignment of {id}: {e}"))
+            })
+            .collect()
+    }
+
+    /// Java's `handleRebalanceCompleted` for this worker's assignment.
+    fn on_assignment(
+        &mut self,
+        joined: &Joined,
+        elected: ProtocolCompatibility,
+        wire: &protocol::Assignment,
+    ) {
+        let a = translate::from_wire(wire);
+        let Some(m) = self.membership.as_mut() else {
+            return;
+        };
+        m.generation = Some(Generation {
+            member_id: joined.member_id.clone(),
+            leader_id: a.leader.clone(),
+            leader_url: a.leader_url.clone(),
+            protocol: elected,
+        });
+        if a.error == assignment::AssignmentError::ConfigMismatch {
+            tracing::info!(
+                "the leader's config is behind a member's: reading the config topic and rejoining"
+            );
+            m.request_rejoin("config mismatch");
+            self.read_config();
+            return;
+        }
+        let sync_timeout = m.worker_sync_timeout;
+        if self.snapshot.offset < a.config_offset {
+            let deadline = Instant::now() + sync_timeout;
+            while self.snapshot.offset < a.config_offset && Instant::now() < deadline {
+                self.read_config();
+                if self.snapshot.offset < a.config_offset {
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+            }
+        }
+        let Some(m) = self.membership.as_mut() else {
+            return;
+        };
+        if self.snapshot.offset != a.config_offset {
+            tracing::warn!(
+                "config offset {} does not match the assignment's {}: rejoining without starting anything",
+                self.snapshot.offset,
+                a.config_offset
+            );
+            m.back_off("config offset mismatch");
+            return;
+        }
+        self.worker
+            .context()
+            .generation
+            .store(joined.generation_id, std::sync::atomic::Ordering::SeqCst);
+        let role = if a.leader == joined.member_id {
+            "leader"
+        } else {
+            "follower"
+        };
+        tracing::info!(
+            "Joined group at generation {} as {role} (protocol {}, leader {} at {})",
+            joined.generation_id,
+            elected.protocol_name(),
+            a.leader,
+            a.leader_url
+        );
+        if elected == ProtocolCompatibility::Eager {
+            self.owned = a.assigned.clone();
+        } else {
+            self.owned.remove_all(&a.revoked);
+            self.owned.extend(&a.assigned);
+        }
+        if !a.revoked.is_empty() {
+            tracing::info!(
+                "revoked {} connector(s) and {} task(s)",
+                a.revoked.connectors.len(),
+                a.revoked.tasks.len()
+            );
+        }
+        tracing::info!(
+            "Starting connectors and tasks using config offset {}",
+            a.config_offset
+        );
+        self.reconcile();
+        let Some(m) = self.membership.as_mut() else {
+            return;
+        };
+        m.last_completed_generation = joined.generation_id;
+        if !a.revoked.is_empty() {
+            // The second round that hands what was revoked to its new owners.
+            m.request_rejoin("revoked work must move");
+        } else if a.delay_ms > 0 {
+            m.rejoin_after(
+                Duration::from_millis(a.delay_ms as u64),
+                "the leader scheduled a rebalance",
+            );
+        }
+        self.view_mut().started = true;
+        self.publish();
+    }
+}

@@ -1,0 +1,308 @@
+//! Making what runs on this worker match what it owns and what the config log says: stopping
+//! instances that are no longer owned or whose config changed, starting owned ones that do not
+//! run, and turning a connector's task configs into config-log records (or, on a follower, into
+//! a request to the leader).
+
+use std::sync::Arc;
+
+use super::event_loop::{Event, HerderLoop};
+use crate::{
+    cluster::assignment::TaskId,
+    config::ConnectorConfig,
+    runtime::{
+        info::ConnectorTaskId,
+        status::{State, TargetState},
+        stores::{ConfigMap, ConnectorEntry},
+        task_spec::TaskSpec,
+        validate,
+    },
+};
+
+/// `Foo…Connector` → `Foo…Task`, the name Kafka Connect shows as `task.class`.
+fn task_class(class: &str) -> String {
+    format!("{}Task", class.strip_suffix("Connector").unwrap_or(class))
+}
+
+/// A running connector's target as its instance sees it (STOPPED connectors have none).
+fn instance_target(target: TargetState) -> TargetState {
+    if target == TargetState::Paused {
+        TargetState::Paused
+    } else {
+        TargetState::Started
+    }
+}
+
+impl HerderLoop {
+    /// Stops what should not run (tasks first, then connectors) and starts what should.
+    pub(super) fn reconcile(&mut self) {
+        if self.stopping {
+            return;
+        }
+        // Tasks to stop: not owned any more, gone from the config, or their config changed.
+        let stale: Vec<ConnectorTaskId> = self
+            .running_tasks
+            .iter()
+            .filter(|(id, config)| {
+                let owned = self
+                    .owned
+                    .tasks
+                    .contains(&TaskId::new(&id.connector, id.task));
+                let current = self
+                    .snapshot
+                    .connectors
+                    .get(&id.connector)
+                    .filter(|e| e.target != TargetState::Stopped)
+                    .and_then(|e| e.tasks.get(id.task as usize));
+                !owned || current != Some(*config)
+            })
+            .map(|(id, _)| id.clone())
+            .collect();
+        self.stop_tasks(&stale);
+
+        // Connectors to stop: not owned, deleted, reconfigured, or to/from STOPPED.
+        let stale: Vec<String> = self
+            .running_connectors
+            .iter()
+            .filter(|(name, (config, target))| {
+                let current = self.snapshot.connectors.get(*name);
+                !self.owned.connectors.contains(*name)
+                    || current.is_none_or(|e| {
+                        &e.config != config
+                            || (e.target == TargetState::Stopped)
+                                != (*target == TargetState::Stopped)
+                    })
+            })
+            .map(|(n, _)| n.clone())
+            .collect();
+        for name in stale {
+            self.running_connectors.remove(&name);
+            let gone = !self.owned.connectors.contains(&name)
+                || !self.snapshot.connectors.contains_key(&name);
+            if gone {
+                self.worker.remove_connector(&name);
+            } else {
+                self.worker.stop_connector(&name);
+            }
+        }
+
+        // Pause and resume without restarts, for the connector and the tasks running here.
+        for (name, e) in &self.snapshot.connectors {
+            if e.target == TargetState::Stopped {
+                continue;
+            }
+            let wanted = instance_target(e.target);
+            if self.applied_targets.get(name) != Some(&wanted) {
+                self.applied_targets.insert(name.clone(), wanted);
+                self.worker.set_target(name, wanted);
+            }
+        }
+        let snapshot = &self.snapshot;
+        self.applied_targets
+            .retain(|name, _| snapshot.connectors.contains_key(name));
+        for (name, (_, target)) in self.running_connectors.iter_mut() {
+            if let Some(e) = self.snapshot.connectors.get(name) {
+                *target = e.target;
+            }
+        }
+
+        let owned_connectors: Vec<String> = self.owned.connectors.iter().cloned().collect();
+        for name in owned_connectors {
+            if self.running_connectors.contains_key(&name) {
+                continue;
+            }
+            let Some(entry) = self.snapshot.connectors.get(&name).cloned() else {
+                continue;
+            };
+            self.start_connector(&name, &entry);
+        }
+
+        let owned_tasks: Vec<TaskId> = self.owned.tasks.iter().cloned().collect();
+        for t in owned_tasks {
+            let id = ConnectorTaskId {
+                connector: t.connector.clone(),
+                task: t.task,
+            };
+            if self.running_tasks.contains_key(&id) {
+                continue;
+            }
+            self.start_task(&id);
+        }
+    }
+
+    fn stop_tasks(&mut self, ids: &[ConnectorTaskId]) {
+        if ids.is_empty() {
+            return;
+        }
+        for id in ids {
+            self.running_tasks.remove(id);
+        }
+        self.worker.stop_task_set(ids);
+    }
+
+    /// Starts the connector instance (or records STOPPED / a missing plugin).
+    fn start_connector(&mut self, name: &str, entry: &ConnectorEntry) {
+        self.running_connectors
+            .insert(name.to_owned(), (entry.config.clone(), entry.target));
+        if entry.target == TargetState::Stopped {
+            self.worker.set_connector_state(name, State::Stopped, None);
+            return;
+        }
+        let class = entry
+            .config
+            .get("connector.class")
+            .cloned()
+            .unwrap_or_default();
+        let plugin = match self.plugins.lookup(&class) {
+            Ok(p) => p.clone(),
+            Err(err) => {
+                self.worker.set_connector_state(
+                    name,
+                    State::Failed,
+                    Some(format!(
+                        "{err}\nInstall the plugin under a directory of plugin.path and restart the worker."
+                    )),
+                );
+                return;
+            }
+        };
+        self.next_epoch += 1;
+        let reconfigure_events = self.events_tx.clone();
+        let reconfigure_name = name.to_owned();
+        let connector_events = self.events_tx.clone();
+        self.worker.start_connector(
+            name,
+            &plugin,
+            &entry.config,
+            instance_target(entry.target),
+            self.next_epoch,
+            // From a plugin thread: only queue it; the loop coalesces repeated requests.
+            Arc::new(move || {
+                let _ = reconfigure_events.send(Event::Reconfigure(reconfigure_name.clone()));
+            }),
+            Arc::new(move |event| {
+                let _ = connector_events.send(Event::Connector(event));
+            }),
+        );
+    }
+
+    /// Stops and starts the connector instance (REST restart, restart request).
+    pub(super) fn restart_connector_instance(&mut self, name: &str) {
+        self.running_connectors.remove(name);
+        self.worker.stop_connector(name);
+        self.reconcile();
+    }
+
+    /// Stops and starts one task (REST restart, automatic restart).
+    pub(super) fn restart_task_instance(&mut self, id: &ConnectorTaskId) {
+        self.stop_tasks(std::slice::from_ref(id));
+        self.reconcile();
+    }
+
+    fn start_task(&mut self, id: &ConnectorTaskId) {
+        let Some(entry) = self.snapshot.connectors.get(&id.connector).cloned() else {
+            return;
+        };
+        if entry.target == TargetState::Stopped {
+            return;
+        }
+        let Some(task_config) = entry.tasks.get(id.task as usize).cloned() else {
+            return;
+        };
+        self.running_tasks.insert(id.clone(), task_config.clone());
+        let control = self.worker.task_control(id, instance_target(entry.target));
+        let class = entry
+            .config
+            .get("connector.class")
+            .cloned()
+            .unwrap_or_default();
+        let plugin = match self.plugins.lookup(&class) {
+            Ok(p) => p.clone(),
+            Err(err) => {
+                control.report(State::Failed, Some(err.to_string()));
+                return;
+            }
+        };
+        let parsed = match ConnectorConfig::parse(&entry.config, validate::kind_of(&plugin)) {
+            Ok(p) => p,
+            Err(errs) => {
+                let msg: Vec<String> = errs.iter().map(|(k, m)| format!("{k}: {m}")).collect();
+                control.report(
+                    State::Failed,
+                    Some(format!(
+                        "invalid connector configuration: {}",
+                        msg.join("; ")
+                    )),
+                );
+                return;
+            }
+        };
+        let spec = TaskSpec {
+            control,
+            id: id.clone(),
+            plugin: plugin.clone(),
+            task_config,
+            connector: parsed,
+            worker: self.worker.context().clone(),
+        };
+        self.worker.start_task(spec, plugin.is_sink());
+    }
+
+    /// A connector instance answered `task_configs`: complete them as Kafka Connect does and,
+    /// when they differ from the committed ones, write them (leader, standalone) or send them
+    /// to the leader (follower).
+    pub(super) fn on_task_configs(&mut self, name: &str, mut configs: Vec<ConfigMap>) {
+        let Some(entry) = self.snapshot.connectors.get(name).cloned() else {
+            return;
+        };
+        let class = entry
+            .config
+            .get("connector.class")
+            .cloned()
+            .unwrap_or_default();
+        let Ok(plugin) = self.plugins.lookup(&class).cloned() else {
+            return;
+        };
+        let parsed = match ConnectorConfig::parse(&entry.config, validate::kind_of(&plugin)) {
+            Ok(p) => p,
+            Err(errors) => {
+                let msg: Vec<String> = errors.iter().map(|(k, m)| format!("{k}: {m}")).collect();
+                self.worker
+                    .set_connector_state(name, State::Failed, Some(msg.join("\n")));
+                return;
+            }
+        };
+        if parsed.tasks_max_enforce && configs.len() > parsed.tasks_max as usize {
+            self.worker.set_connector_state(
+                name,
+                State::Failed,
+                Some(format!("The connector {name} has generated {} tasks, which is greater than {}, the maximum number of tasks it is configured to create.", configs.len(), parsed.tasks_max)),
+            );
+            return;
+        }
+        for c in configs.iter_mut() {
+            c.insert("task.class".into(), task_class(plugin.class()));
+            if plugin.is_sink() {
+                for key in ["topics", "topics.regex"] {
+                    if let Some(v) = entry.config.get(key) {
+                        c.insert(key.into(), v.clone());
+                    }
+                }
+            }
+        }
+        if configs == entry.tasks {
+            return;
+        }
+        let leads = self.require_leader().is_ok();
+        if leads {
+            if let Err(e) = self.write_task_configs(name, &configs) {
+                self.worker.set_connector_state(
+                    name,
+                    State::Failed,
+                    Some(format!("cannot write task configs: {e}")),
+                );
+            }
+        } else if let Some(m) = self.membership.as_ref() {
+            m.send_task_configs_to_leader(name, configs, &self.snapshot);
+        }
+    }
+}
