@@ -645,6 +645,22 @@ impl<'a> Reader<'a> {
             "group.id",
             "in distributed mode (it names the Connect cluster, e.g. connect-cluster)",
         );
+        // The group client speaks PLAINTEXT only for now (TLS and SASL come with the security
+        // work); a worker that cannot join its group must not start at all.
+        if let Some(protocol) = self.raw("security.protocol")
+            && !protocol.trim().eq_ignore_ascii_case("PLAINTEXT")
+        {
+            self.errors.push(ConfigError::Unsupported {
+                scope: SCOPE,
+                key: "security.protocol".to_string(),
+                reason: format!(
+                    "'{}' is not supported yet in distributed mode (the group membership client \
+                     speaks PLAINTEXT only); use a PLAINTEXT listener of the cluster, or run the \
+                     worker in standalone mode",
+                    protocol.trim()
+                ),
+            });
+        }
         let [config_settings, offset_settings, status_settings] = topics;
         let config_topic = self.topic("config", 1, config_settings);
         let offset_topic = self.topic("offset", 25, offset_settings);

@@ -302,7 +302,7 @@ fn passthrough_prefixes_are_sorted_into_maps() {
         ("admin.listeners", ""),
         ("admin.listeners.https.ssl.keystore.location", "admin.jks"),
         ("offset.storage.cleanup.policy", "compact"),
-        ("security.protocol", "SASL_SSL"),
+        ("security.protocol", "PLAINTEXT"),
         ("sasl.mechanism", "PLAIN"),
         ("ssl.truststore.location", "ts.jks"),
         ("client.id", "w1"),
@@ -329,7 +329,7 @@ fn passthrough_prefixes_are_sorted_into_maps() {
         w.distributed.as_ref().unwrap().offset_topic.settings["cleanup.policy"],
         "compact"
     );
-    assert_eq!(w.client["security.protocol"], "SASL_SSL");
+    assert_eq!(w.client["security.protocol"], "PLAINTEXT");
     assert_eq!(w.client["sasl.mechanism"], "PLAIN");
     assert_eq!(w.client["ssl.truststore.location"], "ts.jks");
     assert_eq!(w.client["client.id"], "w1");
@@ -454,4 +454,20 @@ fn internal_topic_sizes() {
     );
     assert_eq!(d.status_topic.partitions, 2);
     assert_eq!(d.config_topic.replication_factor, 1);
+}
+
+#[test]
+fn distributed_mode_refuses_a_non_plaintext_cluster_for_now() {
+    for protocol in ["SSL", "SASL_SSL", "sasl_plaintext"] {
+        let err = distributed(&[("security.protocol", protocol)])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("security.protocol"), "{err}");
+        assert!(
+            err.contains("not supported yet in distributed mode"),
+            "{err}"
+        );
+        assert!(err.contains(protocol), "{err}");
+    }
+    assert!(distributed(&[("security.protocol", "plaintext")]).is_ok());
 }
