@@ -246,4 +246,79 @@ mod tests {
             "{err}"
         );
     }
+
+    /// Against the real broker: a static member whose consumer closed stays in its group
+    /// (that is why removal exists) until `remove_member` takes it out; removing it again is
+    /// fine.
+    #[test]
+    fn a_closed_static_member_is_removed_from_its_group() {
+        use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
+        use rdkafka::client::DefaultClientContext;
+        use rdkafka::config::ClientConfig;
+        use rdkafka::consumer::{BaseConsumer, Consumer};
+
+        let bootstrap = crate::cluster::coordinator::broker_tests::bootstrap();
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .subsec_nanos();
+        let group = format!("connect-host-test-static-{}-{nanos}", std::process::id());
+        let instance = instance_id(&group, "sink", 0);
+        let members = |group: &str| {
+            let admin: BaseConsumer = ClientConfig::new()
+                .set("bootstrap.servers", &bootstrap)
+                .create()
+                .unwrap();
+            let list = admin
+                .fetch_group_list(Some(group), Duration::from_secs(10))
+                .unwrap();
+            match list.groups().first() {
+                Some(g) => (g.state().to_string(), g.members().len()),
+                None => ("Dead".to_string(), 0),
+            }
+        };
+        let admin: AdminClient<DefaultClientContext> = ClientConfig::new()
+            .set("bootstrap.servers", &bootstrap)
+            .create()
+            .unwrap();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let topic = NewTopic::new(&group, 1, TopicReplication::Fixed(1));
+        for created in runtime
+            .block_on(admin.create_topics([&topic], &AdminOptions::new()))
+            .unwrap()
+        {
+            created.unwrap();
+        }
+        {
+            let consumer: BaseConsumer = ClientConfig::new()
+                .set("bootstrap.servers", &bootstrap)
+                .set("group.id", &group)
+                .set("group.instance.id", &instance)
+                .set("session.timeout.ms", "60000")
+                .create()
+                .unwrap();
+            consumer.subscribe(&[group.as_str()]).unwrap();
+            let deadline = std::time::Instant::now() + Duration::from_secs(30);
+            while members(&group) != ("Stable".to_string(), 1) {
+                let now = members(&group);
+                assert!(
+                    std::time::Instant::now() < deadline,
+                    "the consumer never joined: {now:?}"
+                );
+                let _ = consumer.poll(Duration::from_millis(200));
+            }
+        }
+        assert_eq!(
+            members(&group).1,
+            1,
+            "a static member stays after its consumer closed"
+        );
+        let bootstrap = vec![bootstrap.clone()];
+        remove_member(&bootstrap, &group, &instance, Duration::from_secs(10)).unwrap();
+        assert_eq!(members(&group), ("Empty".to_string(), 0));
+        remove_member(&bootstrap, &group, &instance, Duration::from_secs(10)).unwrap();
+    }
 }

@@ -22,7 +22,7 @@ mod heartbeat;
 pub mod member;
 
 #[cfg(test)]
-mod broker_tests;
+pub(crate) mod broker_tests;
 #[cfg(test)]
 mod mock_broker;
 #[cfg(test)]
