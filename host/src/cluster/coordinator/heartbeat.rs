@@ -199,18 +199,17 @@ async fn run(
     let mut next = Instant::now() + interval;
     let step_timeout = config.request_timeout.min(config.session_timeout);
     loop {
-        watch.race(sleep_until(next)).await;
-
-        let Some(conn) = connection.as_mut() else {
-            let opened = watch
+        if connection.is_none() {
+            // Connect at once (at the start, so the first beat is on time, and after a
+            // failure), then beat when due.
+            match watch
                 .race(reconnect(&config, &mut coordinator, step_timeout))
-                .await;
-            match opened {
+                .await
+            {
                 Ok(c) => {
                     // Found and reachable again: Java's discovery succeeded.
                     watch.unknown_since = None;
                     connection = Some(c);
-                    next = Instant::now();
                 }
                 Err(FindError::Fatal(why)) => {
                     return rejoin(&events, format!("{why}; joining again reports it"));
@@ -218,12 +217,16 @@ async fn run(
                 Err(FindError::Retry(why)) => {
                     tracing::debug!(group = %config.group_id, "heartbeat: {why}");
                     watch.coordinator_unknown();
-                    next = Instant::now() + backoff.next_pause().min(interval);
+                    let pause = backoff.next_pause().min(interval);
+                    watch.race(tokio::time::sleep(pause)).await;
+                    continue;
                 }
             }
+        }
+        watch.race(sleep_until(next)).await;
+        let Some(conn) = connection.as_mut() else {
             continue;
         };
-
         let sent = Instant::now();
         let outcome = watch.race(beat(conn, &config, &target, step_timeout)).await;
         match outcome {
@@ -244,7 +247,10 @@ async fn run(
                 connection = None;
                 coordinator = None;
                 watch.coordinator_unknown();
-                next = Instant::now() + backoff.next_pause().min(interval);
+                // Pause before looking it up, then beat as soon as it is found.
+                let pause = backoff.next_pause().min(interval);
+                watch.race(tokio::time::sleep(pause)).await;
+                next = Instant::now();
             }
             Outcome::Retry(why) => {
                 tracing::debug!(group = %config.group_id, "heartbeat: {why}; retrying");

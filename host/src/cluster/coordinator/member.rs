@@ -117,6 +117,19 @@ pub enum GroupEvent {
 }
 
 /// One worker's membership in its Connect group.
+///
+/// What the driver (the herder) owes the group, as Java's herder does:
+/// - after a [`GroupEvent::RejoinNeeded`] (or a `RejoinNeeded` error), call
+///   [`join`](Self::join) within `rebalance_timeout`: the broker completes the new generation
+///   without members that have not rejoined by then, and they come back as new members;
+/// - after `join`, call [`sync`](Self::sync) promptly: every follower waits at the broker for
+///   the leader's SyncGroup, and the broker gives up after `rebalance_timeout`;
+/// - call [`leave`](Self::leave) on shutdown, so the others rebalance at once instead of after
+///   `session_timeout`.
+///
+/// Dropping a `join`/`sync` future part-way is safe for this value (its connection is dropped
+/// and the next call opens another); the broker may then wait for the abandoned member until
+/// the rebalance or session timeout. Dropping the member stops its heartbeats.
 pub struct GroupMember {
     config: MemberConfig,
     events: Arc<dyn Fn(GroupEvent) + Send + Sync>,
@@ -170,7 +183,7 @@ impl GroupMember {
     /// unavailable, a rebalance in progress and network errors (backs off, rediscovers,
     /// retries). May wait up to `rebalance_timeout` + 5 s in one JoinGroup while the broker
     /// waits for the other members, and a new group's first round waits the broker's
-    /// `group.initial.rebalance.delay.ms` (3 s); both are cut short by `deadline`.
+    /// `group.initial.rebalance.delay.ms` (3 s by default); both are cut short by `deadline`.
     ///
     /// Errors: [`CoordinatorError::Fatal`] for INCONSISTENT_GROUP_PROTOCOL,
     /// INVALID_SESSION_TIMEOUT, GROUP_AUTHORIZATION_FAILED, GROUP_MAX_SIZE_REACHED,

@@ -285,3 +285,38 @@ async fn joining_without_a_reachable_broker_times_out_at_the_deadline() {
         "{took:?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_successful_heartbeat_for_a_session_timeout_is_reported_lost() {
+    let broker = MockBroker::start(Script::default()).await;
+    let (callback, mut events) = events();
+    let config = MemberConfig {
+        session_timeout: Duration::from_secs(1),
+        ..config(&broker)
+    };
+    let mut member = GroupMember::new(config, callback);
+    // The coordinator answers, but only with a retriable error (REQUEST_TIMED_OUT).
+    broker.script(|s| s.heartbeat_code = 7);
+    let t0 = Instant::now();
+    join_and_sync(&mut member).await;
+    let event = next_event(&mut events, Duration::from_secs(3)).await;
+    let took = t0.elapsed();
+    assert!(
+        matches!(&event, GroupEvent::CoordinatorLost(t) if t.contains("session.timeout.ms")),
+        "{event:?}"
+    );
+    assert!(took >= Duration::from_secs(1), "{took:?}");
+    // Heartbeats went on meanwhile, and a success re-arms the watch without another event.
+    let beats = broker
+        .seen()
+        .iter()
+        .filter(|s| s.api == ApiKey::Heartbeat)
+        .count();
+    assert!(beats >= 3, "{beats} heartbeats");
+    broker.script(|s| s.heartbeat_code = 0);
+    assert!(
+        timeout(Duration::from_millis(600), events.recv())
+            .await
+            .is_err()
+    );
+}
