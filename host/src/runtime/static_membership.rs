@@ -22,7 +22,7 @@ use tokio::time::Instant;
 
 use crate::cluster::coordinator::discovery::{self, FindError};
 use crate::cluster::coordinator::errors::{self, Action, Phase};
-use crate::cluster::coordinator::member::leave_request;
+use crate::cluster::coordinator::requests::leave_request;
 
 /// The client id of these removals in the broker's logs.
 const CLIENT_ID: &str = "connect-host";

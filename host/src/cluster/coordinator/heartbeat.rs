@@ -38,8 +38,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use kafka_protocol::messages::{ApiKey, GroupId, HeartbeatRequest};
-use kafka_protocol::protocol::StrBytes;
+use kafka_protocol::messages::ApiKey;
 use tokio::task::JoinHandle;
 use tokio::time::{Instant, sleep_until};
 
@@ -48,6 +47,7 @@ use super::connection::Connection;
 use super::discovery::{self, Coordinator, FindError};
 use super::errors::{self, Action, Phase};
 use super::member::{GroupEvent, MemberConfig};
+use super::requests::heartbeat_request;
 
 /// Where the herder hears about group events.
 pub(crate) type Events = Arc<dyn Fn(GroupEvent) + Send + Sync>;
@@ -289,15 +289,6 @@ async fn reconnect(
     Ok(connection)
 }
 
-/// The Heartbeat request for `target`.
-pub(crate) fn heartbeat_request(group: &str, target: &Target) -> HeartbeatRequest {
-    HeartbeatRequest::default()
-        .with_group_id(GroupId(StrBytes::from_string(group.to_owned())))
-        .with_generation_id(target.generation_id)
-        .with_member_id(StrBytes::from_string(target.member_id.clone()))
-        .with_group_instance_id(None)
-}
-
 async fn beat(
     connection: &mut Connection,
     config: &MemberConfig,
@@ -308,7 +299,7 @@ async fn beat(
         Ok(v) => v,
         Err(e) => return Outcome::Rejoin(e.to_string(), false),
     };
-    let request = heartbeat_request(&config.group_id, target);
+    let request = heartbeat_request(&config.group_id, target.generation_id, &target.member_id);
     let code = match connection.call(version, &request, timeout).await {
         Ok(response) => response.error_code,
         Err(e) => return Outcome::Rediscover(e.to_string()),

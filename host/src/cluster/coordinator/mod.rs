@@ -10,7 +10,8 @@
 //!   and [`CoordinatorError`].
 //! - `connection`: the crate's one Kafka wire connection (framing, headers, correlation ids,
 //!   ApiVersions negotiation), also used for removing static sink-task members.
-//! - `discovery`: finding a group's coordinator; `backoff`: retry pauses.
+//! - `requests`: the group requests, per version; `discovery`: finding a group's
+//!   coordinator; `backoff`: retry pauses.
 //!
 //! PLAINTEXT only: the caller refuses other security protocols. No static membership.
 
@@ -20,6 +21,7 @@ pub(crate) mod discovery;
 pub(crate) mod errors;
 mod heartbeat;
 pub mod member;
+pub(crate) mod requests;
 
 #[cfg(test)]
 pub(crate) mod broker_tests;

@@ -13,7 +13,8 @@ use kafka_protocol::protocol::{Decodable, Encodable, StrBytes, VersionRange};
 use super::connection::{
     IMPLEMENTED, WireError, decode_response, encode_request, negotiate, negotiate_all,
 };
-use super::member::{MemberConfig, join_request};
+use super::member::MemberConfig;
+use super::requests::join_request;
 
 fn range(min: i16, max: i16) -> VersionRange {
     VersionRange { min, max }
