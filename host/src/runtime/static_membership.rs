@@ -11,37 +11,22 @@
 //! member here, with the LeaveGroup request an admin client sends for static members: the group
 //! then behaves as after a dynamic member's leave. Were it kept, a member that does not come
 //! back under the same id would hold its partitions, and block offset changes, until its
-//! session timed out. librdkafka has no call for this, so the request is built with the
-//! `kafka-protocol` crate over a plain TCP connection (PLAINTEXT).
+//! session timed out. librdkafka has no call for this, so the request goes over the crate's own
+//! Kafka wire connection (`cluster::coordinator`, PLAINTEXT).
 
-use std::{
-    io::{Read, Write},
-    net::{TcpStream, ToSocketAddrs},
-    time::{Duration, Instant},
-};
+use std::future::Future;
+use std::time::Duration;
 
-use bytes::{Buf, BufMut, Bytes, BytesMut};
-use kafka_protocol::{
-    messages::{
-        ApiKey, FindCoordinatorRequest, FindCoordinatorResponse, GroupId, LeaveGroupRequest,
-        LeaveGroupResponse, RequestHeader, ResponseHeader, leave_group_request::MemberIdentity,
-    },
-    protocol::{Decodable, Encodable, StrBytes},
-};
+use kafka_protocol::messages::ApiKey;
+use tokio::time::Instant;
 
-/// FindCoordinator v3: the last version with one key per request (flexible).
-const FIND_COORDINATOR_VERSION: i16 = 3;
-/// LeaveGroup v5: members by instance id, with a reason (flexible).
-const LEAVE_GROUP_VERSION: i16 = 5;
+use crate::cluster::coordinator::discovery::{self, FindError};
+use crate::cluster::coordinator::errors::{self, Action, Phase};
+use crate::cluster::coordinator::requests::leave_request;
+
+/// The client id of these removals in the broker's logs.
+const CLIENT_ID: &str = "connect-host";
 const RETRY_EVERY: Duration = Duration::from_millis(200);
-
-/// Kafka error codes a removal retries on: the coordinator is moving or loading.
-const COORDINATOR_LOAD_IN_PROGRESS: i16 = 14;
-const COORDINATOR_NOT_AVAILABLE: i16 = 15;
-const NOT_COORDINATOR: i16 = 16;
-/// The member is not (or no longer) in the group: nothing to remove.
-const UNKNOWN_MEMBER_ID: i16 = 25;
-const GROUP_ID_NOT_FOUND: i16 = 69;
 
 /// The `group.instance.id` of a sink task's consumer: `connect-<cluster>-<connector>-<task>`,
 /// where `cluster` is the Connect cluster's `group.id` (standalone: the worker's id), so that
@@ -83,8 +68,38 @@ pub fn enabled(connector_config: &std::collections::BTreeMap<String, String>) ->
 }
 
 /// Removes the static member `instance` from consumer group `group`, so its partitions go to
-/// the other members now. Retries while the coordinator moves, until `timeout`.
+/// the other members now. Retries while the coordinator moves, until `timeout`. Blocks the
+/// calling thread (a sink task's own thread); the wire work runs on a small runtime of its own.
 pub fn remove_member(
+    bootstrap: &[String],
+    group: &str,
+    instance: &str,
+    timeout: Duration,
+) -> Result<(), String> {
+    block_on(remove_until(bootstrap, group, instance, timeout))
+}
+
+/// Runs `work` to completion on a current-thread runtime. tokio refuses to start one on a
+/// thread that is inside a runtime already, so such callers get a short-lived thread.
+fn block_on(work: impl Future<Output = Result<(), String>> + Send) -> Result<(), String> {
+    let run = move || match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime.block_on(work),
+        Err(e) => Err(format!("cannot start an I/O runtime: {e}")),
+    };
+    if tokio::runtime::Handle::try_current().is_err() {
+        return run();
+    }
+    std::thread::scope(|s| {
+        s.spawn(run)
+            .join()
+            .unwrap_or_else(|_| Err("the removal panicked".into()))
+    })
+}
+
+async fn remove_until(
     bootstrap: &[String],
     group: &str,
     instance: &str,
@@ -92,11 +107,11 @@ pub fn remove_member(
 ) -> Result<(), String> {
     let deadline = Instant::now() + timeout;
     loop {
-        match try_remove(bootstrap, group, instance, deadline) {
+        match try_remove(bootstrap, group, instance, deadline).await {
             Ok(()) => return Ok(()),
             Err(Failure::Retry(why)) if Instant::now() + RETRY_EVERY < deadline => {
                 tracing::debug!(group, instance, "removing the static member again: {why}");
-                std::thread::sleep(RETRY_EVERY);
+                tokio::time::sleep(RETRY_EVERY).await;
             }
             Err(Failure::Retry(why) | Failure::Fatal(why)) => {
                 return Err(format!(
@@ -112,130 +127,55 @@ enum Failure {
     Fatal(String),
 }
 
-fn try_remove(
+async fn try_remove(
     bootstrap: &[String],
     group: &str,
     instance: &str,
     deadline: Instant,
 ) -> Result<(), Failure> {
-    let mut conn = bootstrap
-        .iter()
-        .find_map(|b| Conn::open(b, deadline).ok())
-        .ok_or_else(|| Failure::Retry(format!("no broker of {} answers", bootstrap.join(","))))?;
-    let find = FindCoordinatorRequest::default()
-        .with_key(StrBytes::from_string(group.to_owned()))
-        .with_key_type(0);
-    let found: FindCoordinatorResponse =
-        conn.call(ApiKey::FindCoordinator, FIND_COORDINATOR_VERSION, &find)?;
-    match found.error_code {
-        0 => {}
-        c @ (COORDINATOR_LOAD_IN_PROGRESS | COORDINATOR_NOT_AVAILABLE | NOT_COORDINATOR) => {
-            return Err(Failure::Retry(format!("FindCoordinator error {c}")));
-        }
-        c => return Err(Failure::Fatal(format!("FindCoordinator error {c}"))),
-    }
-    let address = format!("{}:{}", found.host.as_str(), found.port);
-    let mut coordinator = Conn::open(&address, deadline)
-        .map_err(|e| Failure::Retry(format!("coordinator {address}: {e}")))?;
-    let leave = LeaveGroupRequest::default()
-        .with_group_id(GroupId(StrBytes::from_string(group.to_owned())))
-        .with_members(vec![
-            MemberIdentity::default()
-                .with_member_id(StrBytes::from_static_str(""))
-                .with_group_instance_id(Some(StrBytes::from_string(instance.to_owned())))
-                .with_reason(Some(StrBytes::from_static_str(
-                    "the connector task stopped for good",
-                ))),
-        ]);
-    let left: LeaveGroupResponse =
-        coordinator.call(ApiKey::LeaveGroup, LEAVE_GROUP_VERSION, &leave)?;
+    let step = deadline
+        .saturating_duration_since(Instant::now())
+        .max(Duration::from_millis(100));
+    let mut coordinator = discovery::connect(bootstrap, group, CLIENT_ID, step)
+        .await
+        .map_err(|e| match e {
+            FindError::Retry(why) => Failure::Retry(why),
+            FindError::Fatal(why) => Failure::Fatal(why),
+        })?;
+    let version = coordinator
+        .version(ApiKey::LeaveGroup)
+        .map_err(|e| Failure::Fatal(e.to_string()))?;
+    let leave = leave_request(
+        version,
+        group,
+        "",
+        Some(instance),
+        "the connector task stopped for good",
+    );
+    let left = coordinator
+        .call(version, &leave, step)
+        .await
+        .map_err(|e| Failure::Retry(e.to_string()))?;
     let codes = std::iter::once(left.error_code).chain(left.members.iter().map(|m| m.error_code));
     for code in codes {
-        match code {
-            0 | UNKNOWN_MEMBER_ID | GROUP_ID_NOT_FOUND => {}
-            c @ (COORDINATOR_LOAD_IN_PROGRESS | COORDINATOR_NOT_AVAILABLE | NOT_COORDINATOR) => {
-                return Err(Failure::Retry(format!("LeaveGroup error {c}")));
+        // UNKNOWN_MEMBER_ID and GROUP_ID_NOT_FOUND count as done: nothing left to remove.
+        match errors::action(Phase::Leave, code) {
+            Action::Proceed => {}
+            Action::Retry | Action::Rediscover => {
+                return Err(Failure::Retry(format!(
+                    "LeaveGroup: {}",
+                    errors::error_name(code)
+                )));
             }
-            c => return Err(Failure::Fatal(format!("LeaveGroup error {c}"))),
+            _ => {
+                return Err(Failure::Fatal(format!(
+                    "LeaveGroup: {}",
+                    errors::error_name(code)
+                )));
+            }
         }
     }
     Ok(())
-}
-
-/// One blocking connection to a broker: size-prefixed requests, answered in order.
-struct Conn {
-    stream: TcpStream,
-    correlation: i32,
-}
-
-impl Conn {
-    fn open(address: &str, deadline: Instant) -> std::io::Result<Conn> {
-        let left = deadline
-            .saturating_duration_since(Instant::now())
-            .max(Duration::from_millis(100));
-        let addr = address
-            .to_socket_addrs()?
-            .next()
-            .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::NotFound, "no address"))?;
-        let stream = TcpStream::connect_timeout(&addr, left)?;
-        stream.set_read_timeout(Some(left))?;
-        stream.set_write_timeout(Some(left))?;
-        Ok(Conn {
-            stream,
-            correlation: 0,
-        })
-    }
-
-    fn call<Q: Encodable, A: Decodable>(
-        &mut self,
-        api: ApiKey,
-        version: i16,
-        request: &Q,
-    ) -> Result<A, Failure> {
-        self.correlation += 1;
-        let header = RequestHeader::default()
-            .with_request_api_key(api as i16)
-            .with_request_api_version(version)
-            .with_correlation_id(self.correlation)
-            .with_client_id(Some(StrBytes::from_static_str("connect-host")));
-        let mut body = BytesMut::new();
-        header
-            .encode(&mut body, api.request_header_version(version))
-            .and_then(|()| request.encode(&mut body, version))
-            .map_err(|e| Failure::Fatal(format!("encoding {api:?}: {e}")))?;
-        let mut frame = BytesMut::with_capacity(body.len() + 4);
-        frame.put_i32(body.len() as i32);
-        frame.extend_from_slice(&body);
-        let io = |e: std::io::Error| Failure::Retry(format!("{api:?}: {e}"));
-        self.stream.write_all(&frame).map_err(io)?;
-        let mut size = [0u8; 4];
-        self.stream.read_exact(&mut size).map_err(io)?;
-        let size = i32::from_be_bytes(size);
-        if !(0..=64 << 20).contains(&size) {
-            return Err(Failure::Fatal(format!("{api:?}: bad response size {size}")));
-        }
-        let mut answer = vec![0u8; size as usize];
-        self.stream.read_exact(&mut answer).map_err(io)?;
-        let mut answer = Bytes::from(answer);
-        let decode = |e: anyhow::Error| Failure::Fatal(format!("decoding {api:?}: {e}"));
-        let header = ResponseHeader::decode(&mut answer, api.response_header_version(version))
-            .map_err(decode)?;
-        if header.correlation_id != self.correlation {
-            return Err(Failure::Fatal(format!(
-                "{api:?}: answer {} to request {}",
-                header.correlation_id, self.correlation
-            )));
-        }
-        let response = A::decode(&mut answer, version).map_err(decode)?;
-        if answer.has_remaining() {
-            tracing::debug!(
-                ?api,
-                left = answer.remaining(),
-                "bytes left after a response"
-            );
-        }
-        Ok(response)
-    }
 }
 
 #[cfg(test)]
@@ -266,17 +206,23 @@ mod tests {
 
     #[test]
     fn a_leave_request_names_the_instance() {
-        let leave = LeaveGroupRequest::default()
-            .with_group_id(GroupId(StrBytes::from_static_str("connect-x")))
-            .with_members(vec![
-                MemberIdentity::default()
-                    .with_member_id(StrBytes::from_static_str(""))
-                    .with_group_instance_id(Some(StrBytes::from_static_str("connect-x-0"))),
-            ]);
-        let mut buf = BytesMut::new();
-        leave.encode(&mut buf, LEAVE_GROUP_VERSION).unwrap();
-        let text = String::from_utf8_lossy(&buf);
-        assert!(text.contains("connect-x") && text.contains("connect-x-0"));
+        use bytes::BytesMut;
+        use kafka_protocol::messages::LeaveGroupRequest;
+        use kafka_protocol::protocol::{Decodable, Encodable};
+        for version in 3..=5 {
+            let leave = leave_request(version, "connect-x", "", Some("connect-x-0"), "stopped");
+            let mut buf = BytesMut::new();
+            leave.encode(&mut buf, version).unwrap();
+            let back = LeaveGroupRequest::decode(&mut buf.freeze(), version).unwrap();
+            assert_eq!(back.group_id.as_str(), "connect-x");
+            let member = &back.members[0];
+            assert_eq!(member.member_id.as_str(), "");
+            assert_eq!(member.group_instance_id.as_deref(), Some("connect-x-0"));
+            assert_eq!(
+                member.reason.as_deref(),
+                (version >= 5).then_some("stopped")
+            );
+        }
     }
 
     #[test]
@@ -286,7 +232,7 @@ mod tests {
             .local_addr()
             .unwrap()
             .port();
-        let t0 = Instant::now();
+        let t0 = std::time::Instant::now();
         let err = remove_member(
             &[format!("127.0.0.1:{port}")],
             "connect-x",
@@ -299,5 +245,80 @@ mod tests {
             err.contains("connect-x-0") && err.contains("no broker"),
             "{err}"
         );
+    }
+
+    /// Against the real broker: a static member whose consumer closed stays in its group
+    /// (that is why removal exists) until `remove_member` takes it out; removing it again is
+    /// fine.
+    #[test]
+    fn a_closed_static_member_is_removed_from_its_group() {
+        use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
+        use rdkafka::client::DefaultClientContext;
+        use rdkafka::config::ClientConfig;
+        use rdkafka::consumer::{BaseConsumer, Consumer};
+
+        let bootstrap = crate::cluster::coordinator::broker_tests::bootstrap();
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .subsec_nanos();
+        let group = format!("connect-host-test-static-{}-{nanos}", std::process::id());
+        let instance = instance_id(&group, "sink", 0);
+        let members = |group: &str| {
+            let admin: BaseConsumer = ClientConfig::new()
+                .set("bootstrap.servers", &bootstrap)
+                .create()
+                .unwrap();
+            let list = admin
+                .fetch_group_list(Some(group), Duration::from_secs(10))
+                .unwrap();
+            match list.groups().first() {
+                Some(g) => (g.state().to_string(), g.members().len()),
+                None => ("Dead".to_string(), 0),
+            }
+        };
+        let admin: AdminClient<DefaultClientContext> = ClientConfig::new()
+            .set("bootstrap.servers", &bootstrap)
+            .create()
+            .unwrap();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let topic = NewTopic::new(&group, 1, TopicReplication::Fixed(1));
+        for created in runtime
+            .block_on(admin.create_topics([&topic], &AdminOptions::new()))
+            .unwrap()
+        {
+            created.unwrap();
+        }
+        {
+            let consumer: BaseConsumer = ClientConfig::new()
+                .set("bootstrap.servers", &bootstrap)
+                .set("group.id", &group)
+                .set("group.instance.id", &instance)
+                .set("session.timeout.ms", "60000")
+                .create()
+                .unwrap();
+            consumer.subscribe(&[group.as_str()]).unwrap();
+            let deadline = std::time::Instant::now() + Duration::from_secs(30);
+            while members(&group) != ("Stable".to_string(), 1) {
+                let now = members(&group);
+                assert!(
+                    std::time::Instant::now() < deadline,
+                    "the consumer never joined: {now:?}"
+                );
+                let _ = consumer.poll(Duration::from_millis(200));
+            }
+        }
+        assert_eq!(
+            members(&group).1,
+            1,
+            "a static member stays after its consumer closed"
+        );
+        let bootstrap = vec![bootstrap.clone()];
+        remove_member(&bootstrap, &group, &instance, Duration::from_secs(10)).unwrap();
+        assert_eq!(members(&group), ("Empty".to_string(), 0));
+        remove_member(&bootstrap, &group, &instance, Duration::from_secs(10)).unwrap();
     }
 }

@@ -1,79 +1,36 @@
-//! INTERIM: the API of the group client, so the herder compiles until the client lands.
-#![allow(missing_docs, dead_code, unused_variables)]
+//! The group-membership client: how a worker joins its Kafka Connect group (a classic
+//! consumer group of protocol type `connect`) exactly as Java's `WorkerCoordinator` and
+//! `AbstractCoordinator` do, on the `kafka-protocol` codecs (librdkafka cannot: it only
+//! speaks the `consumer` protocol type).
+//!
+//! - [`member`]: [`GroupMember`] — FindCoordinator, JoinGroup, SyncGroup, LeaveGroup, driven
+//!   by the herder; the payloads it carries are [`super::protocol`]'s.
+//! - `heartbeat`: the task that keeps a generation alive and emits [`GroupEvent`]s.
+//! - `errors`: what each Kafka error code means for each request (distributed-mode.md §4.2),
+//!   and [`CoordinatorError`].
+//! - `connection`: the crate's one Kafka wire connection (framing, headers, correlation ids,
+//!   ApiVersions negotiation), also used for removing static sink-task members.
+//! - `requests`: the group requests, per version; `discovery`: finding a group's
+//!   coordinator; `backoff`: retry pauses.
+//!
+//! PLAINTEXT only: the caller refuses other security protocols. No static membership.
 
-use std::{sync::Arc, time::Duration};
+mod backoff;
+pub(crate) mod connection;
+pub(crate) mod discovery;
+pub(crate) mod errors;
+mod heartbeat;
+pub mod member;
+pub(crate) mod requests;
 
-use bytes::Bytes;
+#[cfg(test)]
+pub(crate) mod broker_tests;
+#[cfg(test)]
+mod mock_broker;
+#[cfg(test)]
+mod mock_tests;
+#[cfg(test)]
+mod wire_tests;
 
-pub struct MemberConfig {
-    pub bootstrap: Vec<String>,
-    pub group_id: String,
-    pub client_id: String,
-    pub session_timeout: Duration,
-    pub rebalance_timeout: Duration,
-    pub heartbeat_interval: Duration,
-    pub request_timeout: Duration,
-}
-
-pub struct Joined {
-    pub generation_id: i32,
-    pub member_id: String,
-    pub leader_id: String,
-    pub protocol_name: String,
-    pub members: Vec<(String, Bytes)>,
-}
-
-impl Joined {
-    pub fn is_leader(&self) -> bool {
-        self.member_id == self.leader_id
-    }
-}
-
-#[derive(Debug)]
-pub enum GroupEvent {
-    RejoinNeeded(String),
-    CoordinatorLost(String),
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum CoordinatorError {
-    #[error("{0}")]
-    RejoinNeeded(String),
-    #[error("{0}")]
-    Fatal(String),
-    #[error("{0}")]
-    Timeout(String),
-}
-
-pub struct GroupMember {
-    member_id: String,
-}
-
-impl GroupMember {
-    pub fn new(config: MemberConfig, events: Arc<dyn Fn(GroupEvent) + Send + Sync>) -> Self {
-        GroupMember {
-            member_id: String::new(),
-        }
-    }
-    pub async fn join(
-        &mut self,
-        protocols: &[(String, Bytes)],
-        deadline: tokio::time::Instant,
-    ) -> Result<Joined, CoordinatorError> {
-        Err(CoordinatorError::Fatal("INTERIM".into()))
-    }
-    pub async fn sync(
-        &mut self,
-        joined: &Joined,
-        assignments: Vec<(String, Bytes)>,
-    ) -> Result<Bytes, CoordinatorError> {
-        Err(CoordinatorError::Fatal("INTERIM".into()))
-    }
-    pub async fn leave(&mut self, reason: &str) {}
-    pub fn member_id(&self) -> &str {
-        &self.member_id
-    }
-    pub fn generation(&self) -> Option<i32> {
-        None
-    }
-}
+pub use errors::CoordinatorError;
+pub use member::{GroupEvent, GroupMember, Joined, MemberConfig, PROTOCOL_TYPE};
