@@ -56,13 +56,18 @@ pub struct ConfigSnapshot {
     /// Connectors by name.
     pub connectors: BTreeMap<String, ConnectorEntry>,
     /// The config position this view was read at, as Java's `ClusterConfigState.offset()`:
-    /// the offset of the last record read plus one (records that cannot be decoded do not
-    /// advance it); −1 before any record. Workers of one group compare it in the group protocol.
+    /// the offset of the last record read plus one; −1 before any record. A record whose value is
+    /// not JSON does not advance it; every other one does, even one that is invalid or unused here
+    /// (Java counts a record once its converter accepted it). Workers of one group compare it in
+    /// the group protocol.
     pub offset: i64,
-    /// The newest session key (`session-key` record), if any worker wrote one.
+    /// The newest session key (the last valid `session-key` record in log order), if any worker
+    /// wrote one.
     pub session_key: Option<SessionKey>,
     /// Restart requests (`restart-connector-<name>`, KIP-745) read since the previous
-    /// [`ConfigLog::snapshot`]: each is delivered once, in log order.
+    /// [`ConfigLog::snapshot`]: each is delivered once, in log order, duplicates included (Java's
+    /// herder keeps the strongest pending request per connector; that is the herder's job).
+    /// Requests already in the log when the store was opened are not included.
     pub restart_requests: Vec<RestartRequest>,
 }
 
@@ -100,7 +105,8 @@ impl std::fmt::Debug for SessionKey {
 }
 
 /// A request to restart a connector and possibly its tasks, written to the config topic by the
-/// leader so that the owners act on it (`restart-connector-<name>`).
+/// leader so that the owners act on it (`restart-connector-<name>`). A field missing from a
+/// stored record (or not a boolean) reads as `false`, as in Java.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RestartRequest {
     /// The connector.
@@ -113,7 +119,11 @@ pub struct RestartRequest {
 
 /// Connector configs, task configs and target states (Kafka Connect's config topic).
 pub trait ConfigLog: Send + Sync + 'static {
-    /// Reads the whole log and returns the current view.
+    /// Reads the log to its end and returns the current view. Restart requests in it are the ones
+    /// read since the previous call (each handed out once, so one caller, the herder, should act
+    /// on them); those already in the log when the store was opened are not handed out, as in
+    /// Java, whose config store notifies its herder of restart requests only after its first read
+    /// to the end.
     fn snapshot(&self) -> Result<ConfigSnapshot, StoreError>;
     /// Writes a connector's configuration (`connector-<name>`).
     fn put_connector_config(&self, name: &str, config: &ConfigMap) -> Result<(), StoreError>;
@@ -123,9 +133,12 @@ pub trait ConfigLog: Send + Sync + 'static {
     fn put_task_configs(&self, name: &str, tasks: &[ConfigMap]) -> Result<(), StoreError>;
     /// Deletes a connector (tombstones its records).
     fn remove_connector(&self, name: &str) -> Result<(), StoreError>;
-    /// Writes a new session key (`session-key`); the leader of a group does this.
+    /// Writes a new session key (`session-key`, byte for byte as Java writes it); the leader of a
+    /// group does this. Every worker's next snapshot carries it.
     fn put_session_key(&self, key: &SessionKey) -> Result<(), StoreError>;
-    /// Writes a restart request (`restart-connector-<name>`); the leader of a group does this.
+    /// Writes a restart request (`restart-connector-<name>`, byte for byte as Java writes it);
+    /// the leader of a group does this. Every worker's next snapshot (the writer's too) hands it
+    /// out.
     fn put_restart_request(&self, request: &RestartRequest) -> Result<(), StoreError>;
 }
 

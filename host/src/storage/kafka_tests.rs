@@ -19,7 +19,9 @@ use serde_json::{Value, json};
 use super::topic_admin::{self, block_on};
 use super::{KafkaConfigLog, KafkaOffsetStore, KafkaStatusStore, Record, TopicLog, TopicSpec};
 use crate::runtime::status::{State, Status, TargetState};
-use crate::runtime::stores::{ConfigLog, ConfigMap, OffsetStore, StatusStore};
+use crate::runtime::stores::{
+    ConfigLog, ConfigMap, OffsetStore, RestartRequest, SessionKey, StatusStore,
+};
 
 /// How long a test's offset write may wait.
 const T: Duration = Duration::from_secs(30);
@@ -103,10 +105,10 @@ fn raw(bootstrap: &str, topic: &str) -> Vec<(String, Option<String>)> {
     log.read_to_end()
         .unwrap()
         .into_iter()
-        .map(|(k, v)| {
+        .map(|r| {
             (
-                String::from_utf8(k).unwrap(),
-                v.map(|v| String::from_utf8(v).unwrap()),
+                String::from_utf8(r.key).unwrap(),
+                r.value.map(|v| String::from_utf8(v).unwrap()),
             )
         })
         .collect()
@@ -312,7 +314,7 @@ fn kafka_offsets_survive_reopening() {
             .read_to_end()
             .unwrap()
             .into_iter()
-            .map(|(k, _)| String::from_utf8(k).unwrap())
+            .map(|r| String::from_utf8(r.key).unwrap())
             .collect();
         assert!(
             keys.contains(&r#"["src",{"filename":"a.txt"}]"#.to_string()),
@@ -424,14 +426,30 @@ fn kafka_topic_created_compacted_with_requested_partitions() {
             })
             .collect();
         log.send_all(&records).unwrap();
-        let mut all = log.read_to_end().unwrap();
+        let read = log.read_to_end().unwrap();
+        // Each partition's records come with their offsets, dense from 0 in a fresh topic.
+        for p in 0..3 {
+            let offsets: Vec<i64> = read
+                .iter()
+                .filter(|r| r.partition == p)
+                .map(|r| r.offset)
+                .collect();
+            assert_eq!(offsets, (0..offsets.len() as i64).collect::<Vec<_>>());
+        }
+        let mut all: Vec<Record> = read.into_iter().map(|r| (r.key, r.value)).collect();
         all.sort();
         let mut expected = records.clone();
         expected.sort();
         assert_eq!(all, expected);
         assert!(log.read_new().unwrap().is_empty());
         log.send(b"k10", None).unwrap();
-        assert_eq!(log.read_new().unwrap(), vec![(b"k10".to_vec(), None)]);
+        let new: Vec<Record> = log
+            .read_new()
+            .unwrap()
+            .into_iter()
+            .map(|r| (r.key, r.value))
+            .collect();
+        assert_eq!(new, vec![(b"k10".to_vec(), None)]);
 
         // An existing topic that deletes is refused with Kafka Connect's message.
         let deleting = unique_topic("deleting");
@@ -539,6 +557,83 @@ fn kafka_keys_are_partitioned_like_java() {
             })
             .collect();
         assert_eq!(filled, vec![expected]);
+        delete_topics(&bootstrap, &[&topic]);
+    });
+}
+
+#[test]
+fn kafka_config_log_offset_session_key_and_restart_requests() {
+    let bootstrap = bootstrap();
+    with_timeout(move || {
+        let topic = unique_topic("configs-offset");
+        let log = KafkaConfigLog::open(&bootstrap, &topic, 1, &no_props()).unwrap();
+        assert_eq!(log.snapshot().unwrap().offset, -1, "empty topic");
+        log.put_connector_config("c", &config(&[("a", "1")]))
+            .unwrap();
+        assert_eq!(log.snapshot().unwrap().offset, 1);
+
+        // Records another worker wrote: one that is not JSON (not counted, as in Java), then a
+        // restart request as Java writes it.
+        let other = TopicLog::open(&bootstrap, &topic, spec(1, true), &no_props()).unwrap();
+        other.send(b"connector-c", Some(b"{not json")).unwrap();
+        assert_eq!(log.snapshot().unwrap().offset, 1);
+        other
+            .send(
+                b"restart-connector-c",
+                Some(br#"{"include-tasks":true,"only-failed":true}"#),
+            )
+            .unwrap();
+        let snapshot = log.snapshot().unwrap();
+        assert_eq!(snapshot.offset, 3);
+        let java_request = RestartRequest {
+            connector: "c".into(),
+            include_tasks: true,
+            only_failed: true,
+        };
+        assert_eq!(snapshot.restart_requests, vec![java_request.clone()]);
+        assert!(log.snapshot().unwrap().restart_requests.is_empty(), "once");
+
+        // Ours, read back by the writer and by a second reader alike.
+        let reader = KafkaConfigLog::open(&bootstrap, &topic, 1, &no_props()).unwrap();
+        assert!(
+            reader.snapshot().unwrap().restart_requests.is_empty(),
+            "requests in the log at open are not handed out (as Java)"
+        );
+        let key = SessionKey {
+            key: (0..32).collect(),
+            algorithm: "HmacSHA256".into(),
+            creation_timestamp: 1_700_000_000_000,
+        };
+        log.put_session_key(&key).unwrap();
+        let ours = RestartRequest {
+            connector: "c".into(),
+            include_tasks: false,
+            only_failed: false,
+        };
+        log.put_restart_request(&ours).unwrap();
+        for view in [log.snapshot().unwrap(), reader.snapshot().unwrap()] {
+            assert_eq!(view.offset, 5);
+            assert_eq!(view.session_key.as_ref(), Some(&key));
+            assert_eq!(view.restart_requests, vec![ours.clone()]);
+        }
+
+        let reopened = KafkaConfigLog::open(&bootstrap, &topic, 1, &no_props()).unwrap();
+        let snapshot = reopened.snapshot().unwrap();
+        assert_eq!(snapshot.offset, 5);
+        assert_eq!(snapshot.session_key, Some(key));
+        assert!(snapshot.restart_requests.is_empty());
+
+        let records = raw(&bootstrap, &topic);
+        assert_eq!(
+            latest(&records, "session-key").as_deref(),
+            Some(
+                r#"{"key":"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=","algorithm":"HmacSHA256","creation-timestamp":1700000000000}"#
+            )
+        );
+        assert_eq!(
+            latest(&records, "restart-connector-c").as_deref(),
+            Some(r#"{"include-tasks":false,"only-failed":false}"#)
+        );
         delete_topics(&bootstrap, &[&topic]);
     });
 }

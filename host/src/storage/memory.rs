@@ -2,9 +2,11 @@
 //! memory too; connector configs come back from the files given on the command line), and
 //! stand-ins for tests.
 //!
-//! They share the replay rules and tables of the Kafka-backed stores (`config_state`,
-//! `offset_format`, `status_format`), so a test against memory sees the same semantics, commit
-//! protocol included.
+//! They share the formats, replay rules and tables of the Kafka-backed stores (`config_format`,
+//! `config_state`, `offset_format`, `status_format`), so a test against memory sees the same
+//! semantics: the config log encodes every write as the records a Kafka log would get and replays
+//! them at the next offsets (commit protocol, config offset, session key and restart requests
+//! included).
 
 use std::collections::BTreeMap;
 use std::sync::{Mutex, MutexGuard};
@@ -12,13 +14,15 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use super::config_format::ConfigRecord;
+use super::config_format;
 use super::config_state::ConfigState;
 use super::offset_format::OffsetMap;
 use super::status_format::{StatusRecord, StatusTable};
+use super::topic_log::Record;
 use crate::runtime::status::{Status, TargetState};
 use crate::runtime::stores::{
-    ConfigLog, ConfigMap, ConfigSnapshot, OffsetStore, StatusStore, StoreError,
+    ConfigLog, ConfigMap, ConfigSnapshot, OffsetStore, RestartRequest, SessionKey, StatusStore,
+    StoreError,
 };
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -27,10 +31,28 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|p| p.into_inner())
 }
 
-/// A [`ConfigLog`] in memory.
+/// A [`ConfigLog`] in memory, behaving as a one-partition log that is read back at once.
 #[derive(Debug, Default)]
 pub struct MemoryConfigLog {
-    state: Mutex<ConfigState>,
+    log: Mutex<MemoryLog>,
+}
+
+#[derive(Debug, Default)]
+struct MemoryLog {
+    state: ConfigState,
+    /// The offset the next record gets.
+    next: i64,
+}
+
+impl MemoryLog {
+    /// Appends records and replays them, as a Kafka log reads back what was written.
+    fn append(&mut self, records: &[Record]) {
+        for (key, value) in records {
+            self.state
+                .replay("memory", self.next, key, value.as_deref());
+            self.next += 1;
+        }
+    }
 }
 
 impl MemoryConfigLog {
@@ -38,67 +60,69 @@ impl MemoryConfigLog {
     pub fn new() -> Self {
         Self::default()
     }
+
+    fn append(&self, records: &[Record]) -> Result<(), StoreError> {
+        lock(&self.log).append(records);
+        Ok(())
+    }
 }
 
 impl ConfigLog for MemoryConfigLog {
     fn snapshot(&self) -> Result<ConfigSnapshot, StoreError> {
-        Ok(lock(&self.state).snapshot())
+        Ok(lock(&self.log).state.snapshot())
     }
 
     fn put_connector_config(&self, name: &str, config: &ConfigMap) -> Result<(), StoreError> {
-        lock(&self.state).apply(ConfigRecord::Connector {
-            name: name.to_string(),
-            config: Some(config.clone()),
-        });
-        Ok(())
+        self.append(&[(
+            config_format::connector_key(name),
+            Some(config_format::properties_value(config)),
+        )])
     }
 
     fn put_target_state(&self, name: &str, target: TargetState) -> Result<(), StoreError> {
-        lock(&self.state).apply(ConfigRecord::TargetState {
-            connector: name.to_string(),
-            state: Some(target),
-        });
-        Ok(())
+        self.append(&[(
+            config_format::target_state_key(name),
+            Some(config_format::target_state_value(target)),
+        )])
     }
 
     fn put_task_configs(&self, name: &str, tasks: &[ConfigMap]) -> Result<(), StoreError> {
-        let mut state = lock(&self.state);
-        for (n, config) in tasks.iter().enumerate() {
-            state.apply(ConfigRecord::Task {
-                connector: name.to_string(),
-                task: n as u32,
-                config: config.clone(),
-            });
-        }
-        state.apply(ConfigRecord::Commit {
-            connector: name.to_string(),
-            tasks: tasks.len() as u32,
-        });
-        Ok(())
+        let mut records: Vec<Record> = tasks
+            .iter()
+            .enumerate()
+            .map(|(n, config)| {
+                (
+                    config_format::task_key(name, n),
+                    Some(config_format::properties_value(config)),
+                )
+            })
+            .collect();
+        records.push((
+            config_format::commit_key(name),
+            Some(config_format::commit_value(tasks.len())),
+        ));
+        self.append(&records)
     }
 
     fn remove_connector(&self, name: &str) -> Result<(), StoreError> {
-        let mut state = lock(&self.state);
-        state.apply(ConfigRecord::Connector {
-            name: name.to_string(),
-            config: None,
-        });
-        state.apply(ConfigRecord::TargetState {
-            connector: name.to_string(),
-            state: None,
-        });
-        Ok(())
+        self.append(&[
+            (config_format::connector_key(name), None),
+            (config_format::target_state_key(name), None),
+        ])
     }
 
-    fn put_session_key(&self, _key: &crate::runtime::stores::SessionKey) -> Result<(), StoreError> {
-        Err(StoreError::Kafka("INTERIM: session keys are not stored yet".into()))
+    fn put_session_key(&self, key: &SessionKey) -> Result<(), StoreError> {
+        self.append(&[(
+            config_format::session_key_key(),
+            Some(config_format::session_key_value(key)),
+        )])
     }
 
-    fn put_restart_request(
-        &self,
-        _request: &crate::runtime::stores::RestartRequest,
-    ) -> Result<(), StoreError> {
-        Err(StoreError::Kafka("INTERIM: restart requests are not stored yet".into()))
+    fn put_restart_request(&self, request: &RestartRequest) -> Result<(), StoreError> {
+        self.append(&[(
+            config_format::restart_key(&request.connector),
+            Some(config_format::restart_value(request)),
+        )])
     }
 }
 
@@ -245,6 +269,46 @@ mod tests {
         assert_eq!(entry.tasks.len(), 2);
         log.remove_connector("c").unwrap();
         assert!(log.snapshot().unwrap().connectors.is_empty());
+    }
+
+    #[test]
+    fn config_offset_counts_records_as_a_log_would() {
+        let log = MemoryConfigLog::new();
+        assert_eq!(log.snapshot().unwrap().offset, -1, "empty");
+        log.put_connector_config("c", &config(&[])).unwrap();
+        assert_eq!(log.snapshot().unwrap().offset, 1);
+        // Two task configs and a commit.
+        log.put_task_configs("c", &[config(&[]), config(&[])])
+            .unwrap();
+        assert_eq!(log.snapshot().unwrap().offset, 4);
+        log.put_target_state("c", TargetState::Paused).unwrap();
+        // A connector tombstone and a target-state tombstone.
+        log.remove_connector("c").unwrap();
+        assert_eq!(log.snapshot().unwrap().offset, 7);
+    }
+
+    #[test]
+    fn session_keys_and_restart_requests() {
+        let log = MemoryConfigLog::new();
+        let key = SessionKey {
+            key: vec![7; 32],
+            algorithm: "HmacSHA256".into(),
+            creation_timestamp: 42,
+        };
+        log.put_session_key(&key).unwrap();
+        let request = RestartRequest {
+            connector: "c".into(),
+            include_tasks: true,
+            only_failed: true,
+        };
+        log.put_restart_request(&request).unwrap();
+        let snapshot = log.snapshot().unwrap();
+        assert_eq!(snapshot.session_key, Some(key.clone()));
+        assert_eq!(snapshot.restart_requests, vec![request]);
+        assert_eq!(snapshot.offset, 2);
+        let again = log.snapshot().unwrap();
+        assert!(again.restart_requests.is_empty(), "handed out once");
+        assert_eq!(again.session_key, Some(key), "the key stays");
     }
 
     #[test]

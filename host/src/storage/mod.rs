@@ -11,8 +11,13 @@
 //!   - `commit-<name>` → `{"tasks":N}` (applies the pending task configs `0..N` atomically)
 //!   - `target-state-<name>` → `{"state":"STARTED|PAUSED","state.v2":"STARTED|PAUSED|STOPPED"}`
 //!     (`STOPPED` is written as `"state":"PAUSED"` so older workers pause instead of failing)
-//!   - Java-only keys (`session-key`, `restart-connector-*`, `tasks-fencing-*`,
-//!     `logger-cluster-*`) are read past and ignored.
+//!   - `session-key` → `{"key":"<base64>","algorithm":"HmacSHA256","creation-timestamp":ms}`
+//!     (KIP-507; the newest one signs internal requests)
+//!   - `restart-connector-<name>` → `{"include-tasks":bool,"only-failed":bool}` (KIP-745)
+//!   - Java-only keys (`tasks-fencing-*`, `logger-cluster-*`) are read past and ignored.
+//!
+//!   The config offset workers compare is the offset of the last record read plus one, as Java
+//!   counts it (`config_state`).
 //! * **Offset topic** (`offset.storage.topic`): key `["<connector>",{<source partition>}]`,
 //!   value `{<source offset>}`, null to reset a partition.
 //! * **Status topic** (`status.storage.topic`): `status-connector-<name>` and
@@ -48,4 +53,4 @@ pub use memory::{MemoryConfigLog, MemoryOffsetStore, MemoryStatusStore};
 pub use offset_file::FileOffsetStore;
 pub use offset_topic::KafkaOffsetStore;
 pub use status_topic::KafkaStatusStore;
-pub use topic_log::{Record, TopicLog, TopicSpec};
+pub use topic_log::{LogRecord, Record, TopicLog, TopicSpec};

@@ -16,7 +16,7 @@ use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use super::status_format::{self, StatusRecord, StatusTable};
-use super::topic_log::{Record, TopicLog, TopicSpec};
+use super::topic_log::{LogRecord, Record, TopicLog, TopicSpec};
 use crate::runtime::status::Status;
 use crate::runtime::stores::{StatusStore, StoreError};
 
@@ -180,9 +180,9 @@ impl StatusStore for KafkaStatusStore {
 }
 
 /// Applies records in order, skipping (and logging) the ones that cannot be decoded.
-fn apply_all(table: &mut StatusTable, topic: &str, records: Vec<Record>) {
-    for (key, value) in records {
-        match status_format::decode(&key, value.as_deref()) {
+fn apply_all(table: &mut StatusTable, topic: &str, records: Vec<LogRecord>) {
+    for record in records {
+        match status_format::decode(&record.key, record.value.as_deref()) {
             Ok(record) => table.apply(record),
             Err(why) => tracing::warn!(topic, "skipping an unreadable status record: {why}"),
         }
