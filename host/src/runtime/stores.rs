@@ -161,26 +161,41 @@ pub trait OffsetStore: Send + Sync + 'static {
 }
 
 /// Connector and task statuses (Kafka Connect's status topic).
+///
+/// Every status carries the writer's group generation (`Status::generation`, from its last
+/// assignment) and its `worker_id`; Java's rules for them (`KafkaStatusBackingStore`) apply to
+/// every implementation alike:
+/// * FAILED and UNASSIGNED are written with `putSafe`: only if no status is known, the known one
+///   is this worker's (same `worker_id`), or its generation is not newer than the new one;
+///   otherwise the write is dropped and the call still returns `Ok`, as in Java. The other states
+///   are written unconditionally.
+/// * An UNASSIGNED task status is ignored when read if the known status is RUNNING with a
+///   generation at least as new.
 pub trait StatusStore: Send + Sync + 'static {
-    /// Writes a connector's status (`status-connector-<name>`). FAILED and UNASSIGNED follow
-    /// Java's `putSafe`: written only if no status is known, the known one is this worker's, or
-    /// its generation is not newer than `status.generation`.
+    /// Writes a connector's status (`status-connector-<name>`), with the rules above. Does not
+    /// wait for the broker (see [`StatusStore::flush`]).
     fn put_connector(&self, name: &str, status: &Status) -> Result<(), StoreError>;
-    /// Writes a task's status (`status-task-<name>-<n>`), with the rule of
-    /// [`StatusStore::put_connector`].
+    /// Writes a task's status (`status-task-<name>-<n>`), as [`StatusStore::put_connector`].
     fn put_task(&self, connector: &str, task: u32, status: &Status) -> Result<(), StoreError>;
-    /// The newest known status of a connector, whichever worker wrote it (the status topic
-    /// read to its end first).
+    /// The newest known status of a connector, whichever worker wrote it: what is new on the
+    /// status topic is read first (the Kafka store does so at most every
+    /// `storage::MIN_REFRESH_INTERVAL`, and answers from what it read before when the topic
+    /// cannot be read, as Java's cached reads do; see `storage::KafkaStatusStore`).
     fn connector_status(&self, name: &str) -> Result<Option<Status>, StoreError>;
     /// The newest known status of a task, whichever worker wrote it (as
     /// [`StatusStore::connector_status`]).
     fn task_status(&self, connector: &str, task: u32) -> Result<Option<Status>, StoreError>;
     /// Records that a connector used a topic (`status-topic-<topic>:connector-<name>`).
     fn put_topic(&self, connector: &str, topic: &str) -> Result<(), StoreError>;
-    /// Deletes the status of a connector and of tasks `0..tasks`.
+    /// Deletes the status of a connector and of tasks `0..tasks` (tombstones; a connector's
+    /// tombstone also makes readers forget every task status of that connector, as in Java).
     fn remove_connector(&self, name: &str, tasks: u32) -> Result<(), StoreError>;
-    /// Forgets a connector's active topics.
+    /// Forgets a connector's active topics (those reported by every worker).
     fn reset_topics(&self, connector: &str) -> Result<(), StoreError>;
-    /// The topics a connector used.
+    /// The topics a connector used, as reported by any worker.
     fn topics(&self, connector: &str) -> Result<Vec<String>, StoreError>;
+    /// Waits until every status written so far is acknowledged, for at most `timeout`. A worker
+    /// whose connectors or tasks are revoked calls it before its rebalance proceeds, so the new
+    /// owner's statuses follow its own in the log.
+    fn flush(&self, timeout: Duration) -> Result<(), StoreError>;
 }

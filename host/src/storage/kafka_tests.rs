@@ -378,23 +378,27 @@ fn kafka_status_round_trip() {
             reopened.topics("c").unwrap(),
             vec!["orders".to_string(), "payments".to_string()]
         );
-        assert_eq!(reopened.connector_status("c"), Some(running.clone()));
-        assert_eq!(reopened.task_statuses("c").get(&1), Some(&failed));
+        assert_eq!(
+            reopened.connector_status("c").unwrap(),
+            Some(running.clone())
+        );
+        assert_eq!(reopened.task_status("c", 1).unwrap(), Some(failed));
 
         reopened.reset_topics("c").unwrap();
         reopened.remove_connector("c", 2).unwrap();
         assert!(reopened.topics("c").unwrap().is_empty());
         store.refresh().unwrap();
         assert_eq!(
-            store.connector_status("c"),
+            store.connector_status("c").unwrap(),
             None,
             "refresh sees the removal"
         );
 
         let again = KafkaStatusStore::open(&bootstrap, &topic, 2, 1, &no_props()).unwrap();
         assert!(again.topics("c").unwrap().is_empty());
-        assert_eq!(again.connector_status("c"), None);
-        assert!(again.task_statuses("c").is_empty());
+        assert_eq!(again.connector_status("c").unwrap(), None);
+        assert_eq!(again.task_status("c", 0).unwrap(), None);
+        assert_eq!(again.task_status("c", 1).unwrap(), None);
         delete_topics(&bootstrap, &[&topic]);
     });
 }
@@ -634,6 +638,98 @@ fn kafka_config_log_offset_session_key_and_restart_requests() {
             latest(&records, "restart-connector-c").as_deref(),
             Some(r#"{"include-tasks":false,"only-failed":false}"#)
         );
+        delete_topics(&bootstrap, &[&topic]);
+    });
+}
+
+fn status(state: State, worker: &str, generation: i32) -> Status {
+    Status {
+        state,
+        trace: (state == State::Failed).then(|| "boom".to_string()),
+        worker_id: worker.into(),
+        generation,
+    }
+}
+
+#[test]
+fn kafka_status_put_safe_and_stale_unassigned_across_workers() {
+    let bootstrap = bootstrap();
+    with_timeout(move || {
+        let topic = unique_topic("status-safe");
+        // Two workers' stores, both open before either writes: the second must see the first's
+        // writes on its own before deciding.
+        let a = KafkaStatusStore::open(&bootstrap, &topic, 1, 1, &no_props()).unwrap();
+        let b = KafkaStatusStore::open(&bootstrap, &topic, 1, 1, &no_props()).unwrap();
+        let running = status(State::Running, "a:8083", 5);
+        a.put_connector("c", &running).unwrap();
+        a.put_task("c", 0, &running).unwrap();
+        a.flush(T).unwrap();
+
+        // A lagging worker's FAILED from an older generation is refused, connector and task.
+        b.put_connector("c", &status(State::Failed, "b:8083", 3))
+            .unwrap();
+        b.put_task("c", 0, &status(State::Failed, "b:8083", 3))
+            .unwrap();
+        b.flush(T).unwrap();
+        assert_eq!(b.connector_status("c").unwrap(), Some(running.clone()));
+        assert_eq!(b.task_status("c", 0).unwrap(), Some(running.clone()));
+        let records = raw(&bootstrap, &topic);
+        assert!(
+            !records
+                .iter()
+                .any(|(_, v)| v.as_deref().is_some_and(|v| v.contains("FAILED"))),
+            "nothing FAILED was written: {records:?}"
+        );
+
+        // UNASSIGNED of the same generation passes putSafe but is ignored by readers, which
+        // keep the RUNNING (Java's readTaskStatus).
+        b.put_task("c", 0, &status(State::Unassigned, "b:8083", 5))
+            .unwrap();
+        b.flush(T).unwrap();
+        let records = raw(&bootstrap, &topic);
+        assert_eq!(
+            latest(&records, "status-task-c-0").as_deref(),
+            Some(r#"{"state":"UNASSIGNED","trace":null,"worker_id":"b:8083","generation":5}"#)
+        );
+        let c = KafkaStatusStore::open(&bootstrap, &topic, 1, 1, &no_props()).unwrap();
+        assert_eq!(c.task_status("c", 0).unwrap(), Some(running.clone()));
+        assert_eq!(b.task_status("c", 0).unwrap(), Some(running.clone()));
+        a.refresh().unwrap();
+        assert_eq!(a.task_status("c", 0).unwrap(), Some(running.clone()));
+
+        // A newer generation is written and seen by the other worker.
+        let failed = status(State::Failed, "b:8083", 6);
+        b.put_task("c", 0, &failed).unwrap();
+        b.flush(T).unwrap();
+        a.refresh().unwrap();
+        assert_eq!(a.task_status("c", 0).unwrap(), Some(failed.clone()));
+        assert_eq!(
+            latest(&raw(&bootstrap, &topic), "status-task-c-0").as_deref(),
+            Some(r#"{"state":"FAILED","trace":"boom","worker_id":"b:8083","generation":6}"#)
+        );
+        delete_topics(&bootstrap, &[&topic]);
+    });
+}
+
+#[test]
+fn kafka_status_reads_see_other_workers_after_the_refresh_interval() {
+    let bootstrap = bootstrap();
+    with_timeout(move || {
+        let topic = unique_topic("status-reads");
+        let reader = KafkaStatusStore::open(&bootstrap, &topic, 1, 1, &no_props()).unwrap();
+        let writer = KafkaStatusStore::open(&bootstrap, &topic, 1, 1, &no_props()).unwrap();
+        assert_eq!(reader.task_status("c", 0).unwrap(), None);
+        let running = status(State::Running, "w:1", 1);
+        writer.put_task("c", 0, &running).unwrap();
+        writer.put_topic("c", "orders").unwrap();
+        writer.flush(T).unwrap();
+        thread::sleep(super::MIN_REFRESH_INTERVAL * 2);
+        assert_eq!(reader.task_status("c", 0).unwrap(), Some(running));
+        assert_eq!(reader.topics("c").unwrap(), vec!["orders".to_string()]);
+        // A reset by any worker forgets topics every worker reported.
+        reader.reset_topics("c").unwrap();
+        writer.refresh().unwrap();
+        assert!(writer.topics("c").unwrap().is_empty());
         delete_topics(&bootstrap, &[&topic]);
     });
 }

@@ -3,12 +3,11 @@
 //! stand-ins for tests.
 //!
 //! They share the formats, replay rules and tables of the Kafka-backed stores (`config_format`,
-//! `config_state`, `offset_format`, `status_format`), so a test against memory sees the same
+//! `config_state`, `offset_format`, `status_state`), so a test against memory sees the same
 //! semantics: the config log encodes every write as the records a Kafka log would get and replays
 //! them at the next offsets (commit protocol, config offset, session key and restart requests
-//! included).
+//! included), and the status store applies Java's generation rules.
 
-use std::collections::BTreeMap;
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -17,7 +16,8 @@ use serde_json::Value;
 use super::config_format;
 use super::config_state::ConfigState;
 use super::offset_format::OffsetMap;
-use super::status_format::{StatusRecord, StatusTable};
+use super::status_format::StatusRecord;
+use super::status_state::StatusTable;
 use super::topic_log::Record;
 use crate::runtime::status::{Status, TargetState};
 use crate::runtime::stores::{
@@ -162,7 +162,7 @@ impl OffsetStore for MemoryOffsetStore {
     }
 }
 
-/// A [`StatusStore`] in memory, with getters for what was written.
+/// A [`StatusStore`] in memory, with the generation rules of the Kafka-backed one.
 #[derive(Debug, Default)]
 pub struct MemoryStatusStore {
     table: Mutex<StatusTable>,
@@ -173,25 +173,11 @@ impl MemoryStatusStore {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// The last status written for a connector.
-    pub fn connector_status(&self, name: &str) -> Option<Status> {
-        lock(&self.table).connectors.get(name).cloned()
-    }
-
-    /// The last statuses written for a connector's tasks, by task number.
-    pub fn task_statuses(&self, connector: &str) -> BTreeMap<u32, Status> {
-        lock(&self.table)
-            .tasks
-            .get(connector)
-            .cloned()
-            .unwrap_or_default()
-    }
 }
 
 impl StatusStore for MemoryStatusStore {
     fn put_connector(&self, name: &str, status: &Status) -> Result<(), StoreError> {
-        lock(&self.table).apply(StatusRecord::Connector {
+        lock(&self.table).write(StatusRecord::Connector {
             name: name.to_string(),
             status: Some(status.clone()),
         });
@@ -199,7 +185,7 @@ impl StatusStore for MemoryStatusStore {
     }
 
     fn put_task(&self, connector: &str, task: u32, status: &Status) -> Result<(), StoreError> {
-        lock(&self.table).apply(StatusRecord::Task {
+        lock(&self.table).write(StatusRecord::Task {
             connector: connector.to_string(),
             task,
             status: Some(status.clone()),
@@ -207,8 +193,16 @@ impl StatusStore for MemoryStatusStore {
         Ok(())
     }
 
+    fn connector_status(&self, name: &str) -> Result<Option<Status>, StoreError> {
+        Ok(lock(&self.table).connector(name).cloned())
+    }
+
+    fn task_status(&self, connector: &str, task: u32) -> Result<Option<Status>, StoreError> {
+        Ok(lock(&self.table).task(connector, task).cloned())
+    }
+
     fn put_topic(&self, connector: &str, topic: &str) -> Result<(), StoreError> {
-        lock(&self.table).apply(StatusRecord::Topic {
+        lock(&self.table).write(StatusRecord::Topic {
             topic: topic.to_string(),
             connector: connector.to_string(),
             present: true,
@@ -217,12 +211,30 @@ impl StatusStore for MemoryStatusStore {
     }
 
     fn remove_connector(&self, name: &str, tasks: u32) -> Result<(), StoreError> {
-        lock(&self.table).remove_connector(name, tasks);
+        let mut table = lock(&self.table);
+        for task in 0..tasks {
+            table.write(StatusRecord::Task {
+                connector: name.to_string(),
+                task,
+                status: None,
+            });
+        }
+        table.write(StatusRecord::Connector {
+            name: name.to_string(),
+            status: None,
+        });
         Ok(())
     }
 
     fn reset_topics(&self, connector: &str) -> Result<(), StoreError> {
-        lock(&self.table).topics.remove(connector);
+        let mut table = lock(&self.table);
+        for topic in table.topics(connector) {
+            table.write(StatusRecord::Topic {
+                topic,
+                connector: connector.to_string(),
+                present: false,
+            });
+        }
         Ok(())
     }
 
@@ -230,12 +242,9 @@ impl StatusStore for MemoryStatusStore {
         Ok(lock(&self.table).topics(connector))
     }
 
-    fn connector_status(&self, name: &str) -> Result<Option<Status>, StoreError> {
-        Ok(MemoryStatusStore::connector_status(self, name))
-    }
-
-    fn task_status(&self, connector: &str, task: u32) -> Result<Option<Status>, StoreError> {
-        Ok(self.task_statuses(connector).get(&task).cloned())
+    fn flush(&self, _timeout: Duration) -> Result<(), StoreError> {
+        // Every write is already applied.
+        Ok(())
     }
 }
 
@@ -332,13 +341,44 @@ mod tests {
         statuses.put_connector("c", &status).unwrap();
         statuses.put_task("c", 0, &status).unwrap();
         statuses.put_topic("c", "t").unwrap();
-        assert_eq!(statuses.connector_status("c"), Some(status.clone()));
-        assert_eq!(statuses.task_statuses("c").len(), 1);
+        assert_eq!(
+            statuses.connector_status("c").unwrap(),
+            Some(status.clone())
+        );
+        assert_eq!(statuses.task_status("c", 0).unwrap(), Some(status.clone()));
+        assert_eq!(statuses.task_status("c", 1).unwrap(), None);
         assert_eq!(statuses.topics("c").unwrap(), vec!["t".to_string()]);
+        statuses.flush(T).unwrap();
         statuses.reset_topics("c").unwrap();
         statuses.remove_connector("c", 1).unwrap();
         assert!(statuses.topics("c").unwrap().is_empty());
-        assert_eq!(statuses.connector_status("c"), None);
-        assert!(statuses.task_statuses("c").is_empty());
+        assert_eq!(statuses.connector_status("c").unwrap(), None);
+        assert_eq!(statuses.task_status("c", 0).unwrap(), None);
+    }
+
+    #[test]
+    fn status_writes_follow_put_safe() {
+        let statuses = MemoryStatusStore::new();
+        let running = Status {
+            state: State::Running,
+            trace: None,
+            worker_id: "a:1".into(),
+            generation: 5,
+        };
+        statuses.put_task("c", 0, &running).unwrap();
+        let stale = Status {
+            state: State::Failed,
+            trace: Some("boom".into()),
+            worker_id: "b:2".into(),
+            generation: 4,
+        };
+        statuses.put_task("c", 0, &stale).unwrap();
+        assert_eq!(statuses.task_status("c", 0).unwrap(), Some(running.clone()));
+        let current = Status {
+            generation: 5,
+            ..stale
+        };
+        statuses.put_task("c", 0, &current).unwrap();
+        assert_eq!(statuses.task_status("c", 0).unwrap(), Some(current));
     }
 }

@@ -23,7 +23,9 @@
 //! * **Status topic** (`status.storage.topic`): `status-connector-<name>` and
 //!   `status-task-<name>-<n>` → `{"state":"RUNNING","trace":null,"worker_id":"h:8083","generation":N}`;
 //!   `status-topic-<topic>:connector-<name>` →
-//!   `{"topic":{"name":…,"connector":…,"task":0,"discoverTimestamp":ms}}`.
+//!   `{"topic":{"name":…,"connector":…,"task":0,"discoverTimestamp":ms}}`. Statuses carry the
+//!   writer's generation, and Java's rules for them (`putSafe`, stale UNASSIGNED ignored) are in
+//!   `status_state`.
 //!
 //! Standalone mode keeps source offsets in one local file (`offset.storage.file.filename`) holding
 //! the same key and value strings as the offset topic ([`FileOffsetStore`]), and configs and
@@ -41,6 +43,7 @@ mod offset_format;
 mod offset_topic;
 mod retry;
 mod status_format;
+mod status_state;
 mod status_topic;
 mod topic_admin;
 mod topic_log;
@@ -52,5 +55,7 @@ pub use config_topic::KafkaConfigLog;
 pub use memory::{MemoryConfigLog, MemoryOffsetStore, MemoryStatusStore};
 pub use offset_file::FileOffsetStore;
 pub use offset_topic::KafkaOffsetStore;
-pub use status_topic::KafkaStatusStore;
+pub use status_topic::{
+    FAILED_REFRESH_BACKOFF, KafkaStatusStore, MIN_REFRESH_INTERVAL, REFRESH_BUDGET,
+};
 pub use topic_log::{LogRecord, Record, TopicLog, TopicSpec};
