@@ -29,7 +29,7 @@ const T: Duration = Duration::from_secs(30);
 const TEST_TIMEOUT: Duration = Duration::from_secs(120);
 
 /// The broker's address; panics with how to start it when nothing listens there.
-fn bootstrap() -> String {
+pub(super) fn bootstrap() -> String {
     let servers = std::env::var("KAFKA_BOOTSTRAP").unwrap_or_else(|_| "127.0.0.1:9092".into());
     let first = servers
         .split(',')
@@ -50,7 +50,7 @@ fn bootstrap() -> String {
 }
 
 /// Runs `test` on its own thread and fails if it takes longer than [`TEST_TIMEOUT`].
-fn with_timeout(test: impl FnOnce() + Send + 'static) {
+pub(super) fn with_timeout(test: impl FnOnce() + Send + 'static) {
     let (done, finished) = mpsc::channel::<()>();
     let handle = thread::spawn(move || {
         test();
@@ -70,7 +70,7 @@ fn with_timeout(test: impl FnOnce() + Send + 'static) {
     }
 }
 
-fn unique_topic(what: &str) -> String {
+pub(super) fn unique_topic(what: &str) -> String {
     let nanos = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .unwrap()
@@ -78,11 +78,11 @@ fn unique_topic(what: &str) -> String {
     format!("connect-host-test-{what}-{}-{nanos}", std::process::id())
 }
 
-fn no_props() -> BTreeMap<String, String> {
+pub(super) fn no_props() -> BTreeMap<String, String> {
     BTreeMap::new()
 }
 
-fn spec(partitions: i32, compacted: bool) -> TopicSpec {
+pub(super) fn spec(partitions: i32, compacted: bool) -> TopicSpec {
     TopicSpec {
         partitions,
         replication_factor: 1,
@@ -92,7 +92,7 @@ fn spec(partitions: i32, compacted: bool) -> TopicSpec {
     }
 }
 
-fn config(pairs: &[(&str, &str)]) -> ConfigMap {
+pub(super) fn config(pairs: &[(&str, &str)]) -> ConfigMap {
     pairs
         .iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -100,7 +100,7 @@ fn config(pairs: &[(&str, &str)]) -> ConfigMap {
 }
 
 /// The raw records of a topic, keys and values as text.
-fn raw(bootstrap: &str, topic: &str) -> Vec<(String, Option<String>)> {
+pub(super) fn raw(bootstrap: &str, topic: &str) -> Vec<(String, Option<String>)> {
     let log = TopicLog::open(bootstrap, topic, spec(1, true), &no_props()).unwrap();
     log.read_to_end()
         .unwrap()
@@ -115,7 +115,7 @@ fn raw(bootstrap: &str, topic: &str) -> Vec<(String, Option<String>)> {
 }
 
 /// The latest value of `key` in `records` (`None`: tombstone or absent).
-fn latest(records: &[(String, Option<String>)], key: &str) -> Option<String> {
+pub(super) fn latest(records: &[(String, Option<String>)], key: &str) -> Option<String> {
     records
         .iter()
         .rev()
@@ -123,7 +123,7 @@ fn latest(records: &[(String, Option<String>)], key: &str) -> Option<String> {
         .and_then(|(_, v)| v.clone())
 }
 
-fn delete_topics(bootstrap: &str, topics: &[&str]) {
+pub(super) fn delete_topics(bootstrap: &str, topics: &[&str]) {
     let mut config = ClientConfig::new();
     config.set("bootstrap.servers", bootstrap);
     if let Ok(admin) = topic_admin::admin_client(&config, "cleanup") {

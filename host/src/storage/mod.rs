@@ -50,6 +50,8 @@ mod topic_log;
 
 #[cfg(test)]
 mod kafka_tests;
+#[cfg(test)]
+mod peer_tests;
 
 pub use config_topic::KafkaConfigLog;
 pub use memory::{MemoryConfigLog, MemoryOffsetStore, MemoryStatusStore};
