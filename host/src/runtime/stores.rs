@@ -56,13 +56,18 @@ pub struct ConfigSnapshot {
     /// Connectors by name.
     pub connectors: BTreeMap<String, ConnectorEntry>,
     /// The config position this view was read at, as Java's `ClusterConfigState.offset()`:
-    /// the offset of the last record read plus one (records that cannot be decoded do not
-    /// advance it); −1 before any record. Workers of one group compare it in the group protocol.
+    /// the offset of the last record read plus one; −1 before any record. A record whose value is
+    /// not JSON does not advance it; every other one does, even one that is invalid or unused here
+    /// (Java counts a record once its converter accepted it). Workers of one group compare it in
+    /// the group protocol.
     pub offset: i64,
-    /// The newest session key (`session-key` record), if any worker wrote one.
+    /// The newest session key (the last valid `session-key` record in log order), if any worker
+    /// wrote one.
     pub session_key: Option<SessionKey>,
     /// Restart requests (`restart-connector-<name>`, KIP-745) read since the previous
-    /// [`ConfigLog::snapshot`]: each is delivered once, in log order.
+    /// [`ConfigLog::snapshot`]: each is delivered once, in log order, duplicates included (Java's
+    /// herder keeps the strongest pending request per connector; that is the herder's job).
+    /// Requests already in the log when the store was opened are not included.
     pub restart_requests: Vec<RestartRequest>,
 }
 
@@ -100,7 +105,8 @@ impl std::fmt::Debug for SessionKey {
 }
 
 /// A request to restart a connector and possibly its tasks, written to the config topic by the
-/// leader so that the owners act on it (`restart-connector-<name>`).
+/// leader so that the owners act on it (`restart-connector-<name>`). A field missing from a
+/// stored record (or not a boolean) reads as `false`, as in Java.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RestartRequest {
     /// The connector.
@@ -113,7 +119,11 @@ pub struct RestartRequest {
 
 /// Connector configs, task configs and target states (Kafka Connect's config topic).
 pub trait ConfigLog: Send + Sync + 'static {
-    /// Reads the whole log and returns the current view.
+    /// Reads the log to its end and returns the current view. Restart requests in it are the ones
+    /// read since the previous call (each handed out once, so one caller, the herder, should act
+    /// on them); those already in the log when the store was opened are not handed out, as in
+    /// Java, whose config store notifies its herder of restart requests only after its first read
+    /// to the end.
     fn snapshot(&self) -> Result<ConfigSnapshot, StoreError>;
     /// Writes a connector's configuration (`connector-<name>`).
     fn put_connector_config(&self, name: &str, config: &ConfigMap) -> Result<(), StoreError>;
@@ -123,9 +133,12 @@ pub trait ConfigLog: Send + Sync + 'static {
     fn put_task_configs(&self, name: &str, tasks: &[ConfigMap]) -> Result<(), StoreError>;
     /// Deletes a connector (tombstones its records).
     fn remove_connector(&self, name: &str) -> Result<(), StoreError>;
-    /// Writes a new session key (`session-key`); the leader of a group does this.
+    /// Writes a new session key (`session-key`, byte for byte as Java writes it); the leader of a
+    /// group does this. Every worker's next snapshot carries it.
     fn put_session_key(&self, key: &SessionKey) -> Result<(), StoreError>;
-    /// Writes a restart request (`restart-connector-<name>`); the leader of a group does this.
+    /// Writes a restart request (`restart-connector-<name>`, byte for byte as Java writes it);
+    /// the leader of a group does this. Every worker's next snapshot (the writer's too) hands it
+    /// out.
     fn put_restart_request(&self, request: &RestartRequest) -> Result<(), StoreError>;
 }
 
@@ -148,29 +161,41 @@ pub trait OffsetStore: Send + Sync + 'static {
 }
 
 /// Connector and task statuses (Kafka Connect's status topic).
+///
+/// Every status carries the writer's group generation (`Status::generation`, from its last
+/// assignment) and its `worker_id`; Java's rules for them (`KafkaStatusBackingStore`) apply to
+/// every implementation alike:
+/// * FAILED and UNASSIGNED are written with `putSafe`: only if no status is known, the known one
+///   is this worker's (same `worker_id`), or its generation is not newer than the new one;
+///   otherwise the write is dropped and the call still returns `Ok`, as in Java. The other states
+///   are written unconditionally.
+/// * An UNASSIGNED task status is ignored when read if the known status is RUNNING with a
+///   generation at least as new.
 pub trait StatusStore: Send + Sync + 'static {
-    /// Writes a connector's status (`status-connector-<name>`). FAILED and UNASSIGNED follow
-    /// Java's `putSafe`: written only if no status is known, the known one is this worker's, or
-    /// its generation is not newer than `status.generation`.
+    /// Writes a connector's status (`status-connector-<name>`), with the rules above. Does not
+    /// wait for the broker (see [`StatusStore::flush`]).
     fn put_connector(&self, name: &str, status: &Status) -> Result<(), StoreError>;
-    /// Writes a task's status (`status-task-<name>-<n>`), with the rule of
-    /// [`StatusStore::put_connector`].
+    /// Writes a task's status (`status-task-<name>-<n>`), as [`StatusStore::put_connector`].
     fn put_task(&self, connector: &str, task: u32, status: &Status) -> Result<(), StoreError>;
-    /// The newest known status of a connector, whichever worker wrote it (the status topic
-    /// read to its end first).
+    /// The newest known status of a connector, whichever worker wrote it: what is new on the
+    /// status topic is read first (the Kafka store does so at most every
+    /// `storage::MIN_REFRESH_INTERVAL`, and answers from what it read before when the topic
+    /// cannot be read, as Java's cached reads do; see `storage::KafkaStatusStore`).
     fn connector_status(&self, name: &str) -> Result<Option<Status>, StoreError>;
     /// The newest known status of a task, whichever worker wrote it (as
     /// [`StatusStore::connector_status`]).
     fn task_status(&self, connector: &str, task: u32) -> Result<Option<Status>, StoreError>;
     /// Records that a connector used a topic (`status-topic-<topic>:connector-<name>`).
     fn put_topic(&self, connector: &str, topic: &str) -> Result<(), StoreError>;
-    /// Deletes the status of a connector and of tasks `0..tasks`.
+    /// Deletes the status of a connector and of tasks `0..tasks` (tombstones; a connector's
+    /// tombstone also makes readers forget every task status of that connector, as in Java).
     fn remove_connector(&self, name: &str, tasks: u32) -> Result<(), StoreError>;
-    /// Forgets a connector's active topics.
+    /// Forgets a connector's active topics (those reported by every worker).
     fn reset_topics(&self, connector: &str) -> Result<(), StoreError>;
-    /// The topics a connector used.
+    /// The topics a connector used, as reported by any worker.
     fn topics(&self, connector: &str) -> Result<Vec<String>, StoreError>;
-    /// Waits until every status written so far is acknowledged, for at most `timeout` (a
-    /// revoking worker does this before others take its work over).
+    /// Waits until every status written so far is acknowledged, for at most `timeout`. A worker
+    /// whose connectors or tasks are revoked calls it before its rebalance proceeds, so the new
+    /// owner's statuses follow its own in the log.
     fn flush(&self, timeout: Duration) -> Result<(), StoreError>;
 }

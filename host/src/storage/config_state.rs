@@ -11,15 +11,30 @@
 //!   alongside) removes the state. A connector without a target state is `STARTED`.
 //! * A target state may precede its connector's config (an explicit initial state): it is kept and
 //!   applies once the config arrives.
+//! * The config offset (Java's `ClusterConfigState.offset()`) is the offset of the last record read
+//!   plus one, −1 before any. Every record whose value is JSON or a tombstone counts, including ones
+//!   that are then found invalid or that this worker does not use; a value that is not JSON does
+//!   not (Java's converter fails before `KafkaConfigBackingStore.ConsumeCallback` counts it).
+//!   Workers of a group compare it, so it must match Java's for the same log.
+//! * The newest valid `session-key` record is the group's key; an invalid one (or a tombstone) is
+//!   ignored and the previous key stays.
+//! * Restart requests are events, not state: each is queued once, in log order, until
+//!   [`ConfigState::snapshot`] hands it out. Compaction keeps the last request per connector
+//!   forever, so the ones read while a store opens are old news: Java's store drops them
+//!   (`ConsumeCallback` notifies its herder only once `started`, set after the first read to the
+//!   end), and the stores here call [`ConfigState::discard_restart_requests`] after their first
+//!   read for the same effect.
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::config_format::ConfigRecord;
+use super::config_format::{self, ConfigRecord};
 use crate::runtime::status::TargetState;
-use crate::runtime::stores::{ConfigMap, ConfigSnapshot, ConnectorEntry};
+use crate::runtime::stores::{
+    ConfigMap, ConfigSnapshot, ConnectorEntry, RestartRequest, SessionKey,
+};
 
 /// The config log's contents after applying records in log order.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Clone)]
 pub(crate) struct ConfigState {
     configs: BTreeMap<String, ConfigMap>,
     targets: BTreeMap<String, TargetState>,
@@ -27,9 +42,58 @@ pub(crate) struct ConfigState {
     committed: BTreeMap<String, BTreeMap<u32, ConfigMap>>,
     pending: BTreeMap<String, BTreeMap<u32, ConfigMap>>,
     inconsistent: BTreeSet<String>,
+    offset: i64,
+    session_key: Option<SessionKey>,
+    restart_requests: Vec<RestartRequest>,
+}
+
+impl Default for ConfigState {
+    fn default() -> Self {
+        ConfigState {
+            configs: BTreeMap::new(),
+            targets: BTreeMap::new(),
+            task_counts: BTreeMap::new(),
+            committed: BTreeMap::new(),
+            pending: BTreeMap::new(),
+            inconsistent: BTreeSet::new(),
+            offset: -1,
+            session_key: None,
+            restart_requests: Vec::new(),
+        }
+    }
 }
 
 impl ConfigState {
+    /// Decodes and applies the record at `offset` of the config topic, advancing the config
+    /// offset as Java does; an unusable record is logged and skipped.
+    pub(crate) fn replay(&mut self, topic: &str, offset: i64, key: &[u8], value: Option<&[u8]>) {
+        match config_format::decode(key, value) {
+            Ok(record) => {
+                self.offset = offset + 1;
+                self.apply(record);
+            }
+            Err(why) => {
+                if why.counts() {
+                    self.offset = offset + 1;
+                }
+                // Kafka Connect logs and skips such records too; one bad record must not stop
+                // the worker from reading every other connector.
+                tracing::error!(topic, offset, "skipping an unusable config record: {why}");
+            }
+        }
+    }
+
+    /// Drops the restart requests queued so far (see the module doc: the ones read at open).
+    pub(crate) fn discard_restart_requests(&mut self) {
+        if !self.restart_requests.is_empty() {
+            tracing::debug!(
+                count = self.restart_requests.len(),
+                "restart requests read while opening the config log are not acted on (as Java)"
+            );
+        }
+        self.restart_requests.clear();
+    }
+
     /// Applies one record, in log order.
     pub(crate) fn apply(&mut self, record: ConfigRecord) {
         match record {
@@ -91,14 +155,22 @@ impl ConfigState {
                 }
                 self.task_counts.insert(connector, tasks);
             }
+            ConfigRecord::SessionKey(key) => {
+                self.session_key = Some(key);
+            }
+            ConfigRecord::Restart(request) => {
+                self.restart_requests.push(request);
+            }
             ConfigRecord::Other(key) => {
                 tracing::debug!(key, "ignoring a config record this worker does not use");
             }
         }
     }
 
-    /// The connectors that have a configuration, with their target states and committed tasks.
-    pub(crate) fn snapshot(&self) -> ConfigSnapshot {
+    /// The current view: the connectors that have a configuration, with their target states and
+    /// committed tasks, the offset and the session key, and the restart requests queued since the
+    /// previous call (handed out once: this empties the queue).
+    pub(crate) fn snapshot(&mut self) -> ConfigSnapshot {
         let connectors = self
             .configs
             .iter()
@@ -113,7 +185,9 @@ impl ConfigState {
             .collect();
         ConfigSnapshot {
             connectors,
-            ..ConfigSnapshot::default()
+            offset: self.offset,
+            session_key: self.session_key.clone(),
+            restart_requests: std::mem::take(&mut self.restart_requests),
         }
     }
 
@@ -162,7 +236,7 @@ mod tests {
         }
     }
 
-    fn tasks_of(state: &ConfigState, name: &str) -> Vec<ConfigMap> {
+    fn tasks_of(state: &mut ConfigState, name: &str) -> Vec<ConfigMap> {
         state.snapshot().connectors[name].tasks.clone()
     }
 
@@ -172,15 +246,18 @@ mod tests {
         state.apply(connector("c", "1"));
         state.apply(task("c", 0, "t0"));
         state.apply(task("c", 1, "t1"));
-        assert!(tasks_of(&state, "c").is_empty(), "pending before commit");
+        assert!(
+            tasks_of(&mut state, "c").is_empty(),
+            "pending before commit"
+        );
         state.apply(commit("c", 2));
-        assert_eq!(tasks_of(&state, "c"), vec![config("t0"), config("t1")]);
+        assert_eq!(tasks_of(&mut state, "c"), vec![config("t0"), config("t1")]);
 
         // A new generation replaces the old one only when committed.
         state.apply(task("c", 0, "n0"));
-        assert_eq!(tasks_of(&state, "c"), vec![config("t0"), config("t1")]);
+        assert_eq!(tasks_of(&mut state, "c"), vec![config("t0"), config("t1")]);
         state.apply(commit("c", 1));
-        assert_eq!(tasks_of(&state, "c"), vec![config("n0")]);
+        assert_eq!(tasks_of(&mut state, "c"), vec![config("n0")]);
     }
 
     #[test]
@@ -189,11 +266,11 @@ mod tests {
         state.apply(connector("c", "1"));
         state.apply(task("c", 1, "t1"));
         state.apply(commit("c", 2));
-        assert!(tasks_of(&state, "c").is_empty());
+        assert!(tasks_of(&mut state, "c").is_empty());
         state.apply(task("c", 0, "t0"));
         state.apply(task("c", 1, "t1"));
         state.apply(commit("c", 2));
-        assert_eq!(tasks_of(&state, "c").len(), 2);
+        assert_eq!(tasks_of(&mut state, "c").len(), 2);
     }
 
     #[test]
@@ -257,11 +334,13 @@ mod tests {
     #[test]
     fn replays_a_log_written_by_java_connect() {
         let mut state = ConfigState::default();
+        assert_eq!(state.snapshot().offset, -1, "nothing read yet");
         for (i, (key, value)) in JAVA_4_3_1_LOG.iter().enumerate() {
-            let record =
-                crate::storage::config_format::decode(key.as_bytes(), value.map(str::as_bytes))
-                    .unwrap();
-            state.apply(record);
+            let offset = i as i64;
+            let record = config_format::decode(key.as_bytes(), value.map(str::as_bytes));
+            assert!(record.is_ok(), "{key}: {record:?}");
+            state.replay("t", offset, key.as_bytes(), value.map(str::as_bytes));
+            assert_eq!(state.snapshot().offset, offset + 1);
             if i == 3 {
                 let snapshot = state.snapshot();
                 let entry = &snapshot.connectors["probe-sink"];
@@ -274,7 +353,100 @@ mod tests {
                 );
             }
         }
-        assert!(state.snapshot().connectors.is_empty(), "deleted at the end");
+        let snapshot = state.snapshot();
+        assert!(snapshot.connectors.is_empty(), "deleted at the end");
+        let key = snapshot.session_key.expect("the session key Java wrote");
+        assert_eq!(key.algorithm, "HmacSHA256");
+        assert_eq!(key.key.len(), 32);
+        assert_eq!(key.creation_timestamp, 1_795_553_618_593);
+    }
+
+    #[test]
+    fn offset_counts_every_convertible_record_and_skips_non_json() {
+        let mut state = ConfigState::default();
+        state.replay("t", 0, b"connector-c", Some(br#"{"properties":{}}"#));
+        assert_eq!(state.snapshot().offset, 1);
+        // Not JSON: Java's converter throws before counting it.
+        state.replay("t", 1, b"connector-c", Some(b"{not json"));
+        assert_eq!(state.snapshot().offset, 1);
+        // JSON but invalid, unknown keys, tombstones: counted, as in Java.
+        state.replay("t", 2, b"commit-c", Some(b"{}"));
+        assert_eq!(state.snapshot().offset, 3);
+        state.replay("t", 3, b"logger-cluster-org", Some(br#"{"level":"DEBUG"}"#));
+        assert_eq!(state.snapshot().offset, 4);
+        state.replay("t", 4, b"session-key", None);
+        assert_eq!(state.snapshot().offset, 5);
+        // Offsets need not be dense (compaction, transaction markers): the last one read counts.
+        state.replay("t", 9, b"target-state-c", None);
+        assert_eq!(state.snapshot().offset, 10);
+        state.replay("t", 10, b"task-c-0", Some(b"garbage"));
+        assert_eq!(state.snapshot().offset, 10);
+        assert!(state.snapshot().connectors.contains_key("c"));
+    }
+
+    fn session_key(byte: u8, at: i64) -> SessionKey {
+        SessionKey {
+            key: vec![byte; 32],
+            algorithm: "HmacSHA256".into(),
+            creation_timestamp: at,
+        }
+    }
+
+    #[test]
+    fn newest_valid_session_key_wins() {
+        let mut state = ConfigState::default();
+        assert_eq!(state.snapshot().session_key, None);
+        let first = config_format::session_key_value(&session_key(1, 10));
+        state.replay("t", 0, b"session-key", Some(&first));
+        assert_eq!(state.snapshot().session_key, Some(session_key(1, 10)));
+        // An invalid key or a tombstone leaves the current one, as in Java.
+        state.replay("t", 1, b"session-key", None);
+        state.replay("t", 2, b"session-key", Some(br#"{"key":"AAAA"}"#));
+        assert_eq!(state.snapshot().session_key, Some(session_key(1, 10)));
+        // Log order decides, not the timestamp (Java keeps the last one read).
+        let older = config_format::session_key_value(&session_key(2, 5));
+        state.replay("t", 3, b"session-key", Some(&older));
+        assert_eq!(state.snapshot().session_key, Some(session_key(2, 5)));
+    }
+
+    fn restart(connector: &str, include_tasks: bool) -> RestartRequest {
+        RestartRequest {
+            connector: connector.into(),
+            include_tasks,
+            only_failed: false,
+        }
+    }
+
+    #[test]
+    fn restart_requests_are_handed_out_once_in_log_order() {
+        let mut state = ConfigState::default();
+        let replay = |state: &mut ConfigState, offset: i64, request: &RestartRequest| {
+            state.replay(
+                "t",
+                offset,
+                &config_format::restart_key(&request.connector),
+                Some(&config_format::restart_value(request)),
+            );
+        };
+        replay(&mut state, 0, &restart("old", true));
+        state.discard_restart_requests();
+        assert!(
+            state.snapshot().restart_requests.is_empty(),
+            "dropped at open"
+        );
+
+        replay(&mut state, 1, &restart("b", true));
+        replay(&mut state, 2, &restart("a", false));
+        replay(&mut state, 3, &restart("b", false));
+        state.replay("t", 4, b"restart-connector-a", None);
+        let snapshot = state.snapshot();
+        assert_eq!(
+            snapshot.restart_requests,
+            vec![restart("b", true), restart("a", false), restart("b", false)],
+            "every request, duplicates included, in log order; a tombstone is none"
+        );
+        assert_eq!(snapshot.offset, 5);
+        assert!(state.snapshot().restart_requests.is_empty(), "only once");
     }
 
     #[test]
@@ -284,6 +456,6 @@ mod tests {
         state.apply(task("c", 0, "t0"));
         state.apply(commit("c", 1));
         state.apply(commit("c", 0));
-        assert!(tasks_of(&state, "c").is_empty());
+        assert!(tasks_of(&mut state, "c").is_empty());
     }
 }

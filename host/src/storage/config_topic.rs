@@ -11,15 +11,23 @@
 //! re-reads the whole topic. Writes do not touch the in-memory state themselves; the next snapshot
 //! reads them back in log order, which keeps the state exactly what the log says even when several
 //! workers write.
+//!
+//! The snapshot's `offset` is derived from the offsets of the records read (`config_state`), so it
+//! equals a Java worker's for the same topic. Restart requests found by the read at open are
+//! dropped, as Java's store does (they were for the workers running when they were written); the
+//! ones read later are handed out by the next snapshot, once. Only one caller (the herder) should
+//! therefore act on `restart_requests`.
 
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 
 use super::config_format;
 use super::config_state::ConfigState;
-use super::topic_log::{Record, TopicLog, TopicSpec};
+use super::topic_log::{LogRecord, Record, TopicLog, TopicSpec};
 use crate::runtime::status::TargetState;
-use crate::runtime::stores::{ConfigLog, ConfigMap, ConfigSnapshot, StoreError};
+use crate::runtime::stores::{
+    ConfigLog, ConfigMap, ConfigSnapshot, RestartRequest, SessionKey, StoreError,
+};
 
 /// Connector configs, task configs and target states in a Kafka topic.
 #[derive(Debug)]
@@ -58,6 +66,7 @@ impl KafkaConfigLog {
         }
         let mut state = ConfigState::default();
         apply_all(&mut state, topic, log.read_to_end()?);
+        state.discard_restart_requests();
         Ok(KafkaConfigLog {
             log,
             state: Mutex::new(state),
@@ -119,32 +128,24 @@ impl ConfigLog for KafkaConfigLog {
         ])
     }
 
-    fn put_session_key(&self, _key: &crate::runtime::stores::SessionKey) -> Result<(), StoreError> {
-        Err(StoreError::Kafka(
-            "INTERIM: session keys are not stored yet".into(),
-        ))
+    fn put_session_key(&self, key: &SessionKey) -> Result<(), StoreError> {
+        self.log.send(
+            &config_format::session_key_key(),
+            Some(&config_format::session_key_value(key)),
+        )
     }
 
-    fn put_restart_request(
-        &self,
-        _request: &crate::runtime::stores::RestartRequest,
-    ) -> Result<(), StoreError> {
-        Err(StoreError::Kafka(
-            "INTERIM: restart requests are not stored yet".into(),
-        ))
+    fn put_restart_request(&self, request: &RestartRequest) -> Result<(), StoreError> {
+        self.log.send(
+            &config_format::restart_key(&request.connector),
+            Some(&config_format::restart_value(request)),
+        )
     }
 }
 
-/// Applies records in order, skipping (and logging) the ones that cannot be decoded.
-fn apply_all(state: &mut ConfigState, topic: &str, records: Vec<Record>) {
-    for (key, value) in records {
-        match config_format::decode(&key, value.as_deref()) {
-            Ok(record) => state.apply(record),
-            Err(why) => {
-                // Kafka Connect logs and skips such records too; one bad record must not stop
-                // the worker from reading every other connector.
-                tracing::error!(topic, "skipping an unreadable config record: {why}");
-            }
-        }
+/// Applies records in log order (the topic has one partition).
+fn apply_all(state: &mut ConfigState, topic: &str, records: Vec<LogRecord>) {
+    for record in records {
+        state.replay(topic, record.offset, &record.key, record.value.as_deref());
     }
 }

@@ -19,7 +19,9 @@ use serde_json::{Value, json};
 use super::topic_admin::{self, block_on};
 use super::{KafkaConfigLog, KafkaOffsetStore, KafkaStatusStore, Record, TopicLog, TopicSpec};
 use crate::runtime::status::{State, Status, TargetState};
-use crate::runtime::stores::{ConfigLog, ConfigMap, OffsetStore, StatusStore};
+use crate::runtime::stores::{
+    ConfigLog, ConfigMap, OffsetStore, RestartRequest, SessionKey, StatusStore,
+};
 
 /// How long a test's offset write may wait.
 const T: Duration = Duration::from_secs(30);
@@ -27,7 +29,7 @@ const T: Duration = Duration::from_secs(30);
 const TEST_TIMEOUT: Duration = Duration::from_secs(120);
 
 /// The broker's address; panics with how to start it when nothing listens there.
-fn bootstrap() -> String {
+pub(super) fn bootstrap() -> String {
     let servers = std::env::var("KAFKA_BOOTSTRAP").unwrap_or_else(|_| "127.0.0.1:9092".into());
     let first = servers
         .split(',')
@@ -48,7 +50,7 @@ fn bootstrap() -> String {
 }
 
 /// Runs `test` on its own thread and fails if it takes longer than [`TEST_TIMEOUT`].
-fn with_timeout(test: impl FnOnce() + Send + 'static) {
+pub(super) fn with_timeout(test: impl FnOnce() + Send + 'static) {
     let (done, finished) = mpsc::channel::<()>();
     let handle = thread::spawn(move || {
         test();
@@ -68,7 +70,7 @@ fn with_timeout(test: impl FnOnce() + Send + 'static) {
     }
 }
 
-fn unique_topic(what: &str) -> String {
+pub(super) fn unique_topic(what: &str) -> String {
     let nanos = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .unwrap()
@@ -76,11 +78,11 @@ fn unique_topic(what: &str) -> String {
     format!("connect-host-test-{what}-{}-{nanos}", std::process::id())
 }
 
-fn no_props() -> BTreeMap<String, String> {
+pub(super) fn no_props() -> BTreeMap<String, String> {
     BTreeMap::new()
 }
 
-fn spec(partitions: i32, compacted: bool) -> TopicSpec {
+pub(super) fn spec(partitions: i32, compacted: bool) -> TopicSpec {
     TopicSpec {
         partitions,
         replication_factor: 1,
@@ -90,7 +92,7 @@ fn spec(partitions: i32, compacted: bool) -> TopicSpec {
     }
 }
 
-fn config(pairs: &[(&str, &str)]) -> ConfigMap {
+pub(super) fn config(pairs: &[(&str, &str)]) -> ConfigMap {
     pairs
         .iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -98,22 +100,22 @@ fn config(pairs: &[(&str, &str)]) -> ConfigMap {
 }
 
 /// The raw records of a topic, keys and values as text.
-fn raw(bootstrap: &str, topic: &str) -> Vec<(String, Option<String>)> {
+pub(super) fn raw(bootstrap: &str, topic: &str) -> Vec<(String, Option<String>)> {
     let log = TopicLog::open(bootstrap, topic, spec(1, true), &no_props()).unwrap();
     log.read_to_end()
         .unwrap()
         .into_iter()
-        .map(|(k, v)| {
+        .map(|r| {
             (
-                String::from_utf8(k).unwrap(),
-                v.map(|v| String::from_utf8(v).unwrap()),
+                String::from_utf8(r.key).unwrap(),
+                r.value.map(|v| String::from_utf8(v).unwrap()),
             )
         })
         .collect()
 }
 
 /// The latest value of `key` in `records` (`None`: tombstone or absent).
-fn latest(records: &[(String, Option<String>)], key: &str) -> Option<String> {
+pub(super) fn latest(records: &[(String, Option<String>)], key: &str) -> Option<String> {
     records
         .iter()
         .rev()
@@ -121,7 +123,7 @@ fn latest(records: &[(String, Option<String>)], key: &str) -> Option<String> {
         .and_then(|(_, v)| v.clone())
 }
 
-fn delete_topics(bootstrap: &str, topics: &[&str]) {
+pub(super) fn delete_topics(bootstrap: &str, topics: &[&str]) {
     let mut config = ClientConfig::new();
     config.set("bootstrap.servers", bootstrap);
     if let Ok(admin) = topic_admin::admin_client(&config, "cleanup") {
@@ -312,7 +314,7 @@ fn kafka_offsets_survive_reopening() {
             .read_to_end()
             .unwrap()
             .into_iter()
-            .map(|(k, _)| String::from_utf8(k).unwrap())
+            .map(|r| String::from_utf8(r.key).unwrap())
             .collect();
         assert!(
             keys.contains(&r#"["src",{"filename":"a.txt"}]"#.to_string()),
@@ -376,23 +378,27 @@ fn kafka_status_round_trip() {
             reopened.topics("c").unwrap(),
             vec!["orders".to_string(), "payments".to_string()]
         );
-        assert_eq!(reopened.connector_status("c"), Some(running.clone()));
-        assert_eq!(reopened.task_statuses("c").get(&1), Some(&failed));
+        assert_eq!(
+            reopened.connector_status("c").unwrap(),
+            Some(running.clone())
+        );
+        assert_eq!(reopened.task_status("c", 1).unwrap(), Some(failed));
 
         reopened.reset_topics("c").unwrap();
         reopened.remove_connector("c", 2).unwrap();
         assert!(reopened.topics("c").unwrap().is_empty());
         store.refresh().unwrap();
         assert_eq!(
-            store.connector_status("c"),
+            store.connector_status("c").unwrap(),
             None,
             "refresh sees the removal"
         );
 
         let again = KafkaStatusStore::open(&bootstrap, &topic, 2, 1, &no_props()).unwrap();
         assert!(again.topics("c").unwrap().is_empty());
-        assert_eq!(again.connector_status("c"), None);
-        assert!(again.task_statuses("c").is_empty());
+        assert_eq!(again.connector_status("c").unwrap(), None);
+        assert_eq!(again.task_status("c", 0).unwrap(), None);
+        assert_eq!(again.task_status("c", 1).unwrap(), None);
         delete_topics(&bootstrap, &[&topic]);
     });
 }
@@ -424,14 +430,30 @@ fn kafka_topic_created_compacted_with_requested_partitions() {
             })
             .collect();
         log.send_all(&records).unwrap();
-        let mut all = log.read_to_end().unwrap();
+        let read = log.read_to_end().unwrap();
+        // Each partition's records come with their offsets, dense from 0 in a fresh topic.
+        for p in 0..3 {
+            let offsets: Vec<i64> = read
+                .iter()
+                .filter(|r| r.partition == p)
+                .map(|r| r.offset)
+                .collect();
+            assert_eq!(offsets, (0..offsets.len() as i64).collect::<Vec<_>>());
+        }
+        let mut all: Vec<Record> = read.into_iter().map(|r| (r.key, r.value)).collect();
         all.sort();
         let mut expected = records.clone();
         expected.sort();
         assert_eq!(all, expected);
         assert!(log.read_new().unwrap().is_empty());
         log.send(b"k10", None).unwrap();
-        assert_eq!(log.read_new().unwrap(), vec![(b"k10".to_vec(), None)]);
+        let new: Vec<Record> = log
+            .read_new()
+            .unwrap()
+            .into_iter()
+            .map(|r| (r.key, r.value))
+            .collect();
+        assert_eq!(new, vec![(b"k10".to_vec(), None)]);
 
         // An existing topic that deletes is refused with Kafka Connect's message.
         let deleting = unique_topic("deleting");
@@ -539,6 +561,175 @@ fn kafka_keys_are_partitioned_like_java() {
             })
             .collect();
         assert_eq!(filled, vec![expected]);
+        delete_topics(&bootstrap, &[&topic]);
+    });
+}
+
+#[test]
+fn kafka_config_log_offset_session_key_and_restart_requests() {
+    let bootstrap = bootstrap();
+    with_timeout(move || {
+        let topic = unique_topic("configs-offset");
+        let log = KafkaConfigLog::open(&bootstrap, &topic, 1, &no_props()).unwrap();
+        assert_eq!(log.snapshot().unwrap().offset, -1, "empty topic");
+        log.put_connector_config("c", &config(&[("a", "1")]))
+            .unwrap();
+        assert_eq!(log.snapshot().unwrap().offset, 1);
+
+        // Records another worker wrote: one that is not JSON (not counted, as in Java), then a
+        // restart request as Java writes it.
+        let other = TopicLog::open(&bootstrap, &topic, spec(1, true), &no_props()).unwrap();
+        other.send(b"connector-c", Some(b"{not json")).unwrap();
+        assert_eq!(log.snapshot().unwrap().offset, 1);
+        other
+            .send(
+                b"restart-connector-c",
+                Some(br#"{"include-tasks":true,"only-failed":true}"#),
+            )
+            .unwrap();
+        let snapshot = log.snapshot().unwrap();
+        assert_eq!(snapshot.offset, 3);
+        let java_request = RestartRequest {
+            connector: "c".into(),
+            include_tasks: true,
+            only_failed: true,
+        };
+        assert_eq!(snapshot.restart_requests, vec![java_request.clone()]);
+        assert!(log.snapshot().unwrap().restart_requests.is_empty(), "once");
+
+        // Ours, read back by the writer and by a second reader alike.
+        let reader = KafkaConfigLog::open(&bootstrap, &topic, 1, &no_props()).unwrap();
+        assert!(
+            reader.snapshot().unwrap().restart_requests.is_empty(),
+            "requests in the log at open are not handed out (as Java)"
+        );
+        let key = SessionKey {
+            key: (0..32).collect(),
+            algorithm: "HmacSHA256".into(),
+            creation_timestamp: 1_700_000_000_000,
+        };
+        log.put_session_key(&key).unwrap();
+        let ours = RestartRequest {
+            connector: "c".into(),
+            include_tasks: false,
+            only_failed: false,
+        };
+        log.put_restart_request(&ours).unwrap();
+        for view in [log.snapshot().unwrap(), reader.snapshot().unwrap()] {
+            assert_eq!(view.offset, 5);
+            assert_eq!(view.session_key.as_ref(), Some(&key));
+            assert_eq!(view.restart_requests, vec![ours.clone()]);
+        }
+
+        let reopened = KafkaConfigLog::open(&bootstrap, &topic, 1, &no_props()).unwrap();
+        let snapshot = reopened.snapshot().unwrap();
+        assert_eq!(snapshot.offset, 5);
+        assert_eq!(snapshot.session_key, Some(key));
+        assert!(snapshot.restart_requests.is_empty());
+
+        let records = raw(&bootstrap, &topic);
+        assert_eq!(
+            latest(&records, "session-key").as_deref(),
+            Some(
+                r#"{"key":"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=","algorithm":"HmacSHA256","creation-timestamp":1700000000000}"#
+            )
+        );
+        assert_eq!(
+            latest(&records, "restart-connector-c").as_deref(),
+            Some(r#"{"include-tasks":false,"only-failed":false}"#)
+        );
+        delete_topics(&bootstrap, &[&topic]);
+    });
+}
+
+fn status(state: State, worker: &str, generation: i32) -> Status {
+    Status {
+        state,
+        trace: (state == State::Failed).then(|| "boom".to_string()),
+        worker_id: worker.into(),
+        generation,
+    }
+}
+
+#[test]
+fn kafka_status_put_safe_and_stale_unassigned_across_workers() {
+    let bootstrap = bootstrap();
+    with_timeout(move || {
+        let topic = unique_topic("status-safe");
+        // Two workers' stores, both open before either writes: the second must see the first's
+        // writes on its own before deciding.
+        let a = KafkaStatusStore::open(&bootstrap, &topic, 1, 1, &no_props()).unwrap();
+        let b = KafkaStatusStore::open(&bootstrap, &topic, 1, 1, &no_props()).unwrap();
+        let running = status(State::Running, "a:8083", 5);
+        a.put_connector("c", &running).unwrap();
+        a.put_task("c", 0, &running).unwrap();
+        a.flush(T).unwrap();
+
+        // A lagging worker's FAILED from an older generation is refused, connector and task.
+        b.put_connector("c", &status(State::Failed, "b:8083", 3))
+            .unwrap();
+        b.put_task("c", 0, &status(State::Failed, "b:8083", 3))
+            .unwrap();
+        b.flush(T).unwrap();
+        assert_eq!(b.connector_status("c").unwrap(), Some(running.clone()));
+        assert_eq!(b.task_status("c", 0).unwrap(), Some(running.clone()));
+        let records = raw(&bootstrap, &topic);
+        assert!(
+            !records
+                .iter()
+                .any(|(_, v)| v.as_deref().is_some_and(|v| v.contains("FAILED"))),
+            "nothing FAILED was written: {records:?}"
+        );
+
+        // UNASSIGNED of the same generation passes putSafe but is ignored by readers, which
+        // keep the RUNNING (Java's readTaskStatus).
+        b.put_task("c", 0, &status(State::Unassigned, "b:8083", 5))
+            .unwrap();
+        b.flush(T).unwrap();
+        let records = raw(&bootstrap, &topic);
+        assert_eq!(
+            latest(&records, "status-task-c-0").as_deref(),
+            Some(r#"{"state":"UNASSIGNED","trace":null,"worker_id":"b:8083","generation":5}"#)
+        );
+        let c = KafkaStatusStore::open(&bootstrap, &topic, 1, 1, &no_props()).unwrap();
+        assert_eq!(c.task_status("c", 0).unwrap(), Some(running.clone()));
+        assert_eq!(b.task_status("c", 0).unwrap(), Some(running.clone()));
+        a.refresh().unwrap();
+        assert_eq!(a.task_status("c", 0).unwrap(), Some(running.clone()));
+
+        // A newer generation is written and seen by the other worker.
+        let failed = status(State::Failed, "b:8083", 6);
+        b.put_task("c", 0, &failed).unwrap();
+        b.flush(T).unwrap();
+        a.refresh().unwrap();
+        assert_eq!(a.task_status("c", 0).unwrap(), Some(failed.clone()));
+        assert_eq!(
+            latest(&raw(&bootstrap, &topic), "status-task-c-0").as_deref(),
+            Some(r#"{"state":"FAILED","trace":"boom","worker_id":"b:8083","generation":6}"#)
+        );
+        delete_topics(&bootstrap, &[&topic]);
+    });
+}
+
+#[test]
+fn kafka_status_reads_see_other_workers_after_the_refresh_interval() {
+    let bootstrap = bootstrap();
+    with_timeout(move || {
+        let topic = unique_topic("status-reads");
+        let reader = KafkaStatusStore::open(&bootstrap, &topic, 1, 1, &no_props()).unwrap();
+        let writer = KafkaStatusStore::open(&bootstrap, &topic, 1, 1, &no_props()).unwrap();
+        assert_eq!(reader.task_status("c", 0).unwrap(), None);
+        let running = status(State::Running, "w:1", 1);
+        writer.put_task("c", 0, &running).unwrap();
+        writer.put_topic("c", "orders").unwrap();
+        writer.flush(T).unwrap();
+        thread::sleep(super::MIN_REFRESH_INTERVAL * 2);
+        assert_eq!(reader.task_status("c", 0).unwrap(), Some(running));
+        assert_eq!(reader.topics("c").unwrap(), vec!["orders".to_string()]);
+        // A reset by any worker forgets topics every worker reported.
+        reader.reset_topics("c").unwrap();
+        writer.refresh().unwrap();
+        assert!(writer.topics("c").unwrap().is_empty());
         delete_topics(&bootstrap, &[&topic]);
     });
 }

@@ -2,23 +2,27 @@
 //! memory too; connector configs come back from the files given on the command line), and
 //! stand-ins for tests.
 //!
-//! They share the replay rules and tables of the Kafka-backed stores (`config_state`,
-//! `offset_format`, `status_format`), so a test against memory sees the same semantics, commit
-//! protocol included.
+//! They share the formats, replay rules and tables of the Kafka-backed stores (`config_format`,
+//! `config_state`, `offset_format`, `status_state`), so a test against memory sees the same
+//! semantics: the config log encodes every write as the records a Kafka log would get and replays
+//! them at the next offsets (commit protocol, config offset, session key and restart requests
+//! included), and the status store applies Java's generation rules.
 
-use std::collections::BTreeMap;
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
 use serde_json::Value;
 
-use super::config_format::ConfigRecord;
+use super::config_format;
 use super::config_state::ConfigState;
 use super::offset_format::OffsetMap;
-use super::status_format::{StatusRecord, StatusTable};
+use super::status_format::StatusRecord;
+use super::status_state::StatusTable;
+use super::topic_log::Record;
 use crate::runtime::status::{Status, TargetState};
 use crate::runtime::stores::{
-    ConfigLog, ConfigMap, ConfigSnapshot, OffsetStore, StatusStore, StoreError,
+    ConfigLog, ConfigMap, ConfigSnapshot, OffsetStore, RestartRequest, SessionKey, StatusStore,
+    StoreError,
 };
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -27,10 +31,28 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|p| p.into_inner())
 }
 
-/// A [`ConfigLog`] in memory.
+/// A [`ConfigLog`] in memory, behaving as a one-partition log that is read back at once.
 #[derive(Debug, Default)]
 pub struct MemoryConfigLog {
-    state: Mutex<ConfigState>,
+    log: Mutex<MemoryLog>,
+}
+
+#[derive(Debug, Default)]
+struct MemoryLog {
+    state: ConfigState,
+    /// The offset the next record gets.
+    next: i64,
+}
+
+impl MemoryLog {
+    /// Appends records and replays them, as a Kafka log reads back what was written.
+    fn append(&mut self, records: &[Record]) {
+        for (key, value) in records {
+            self.state
+                .replay("memory", self.next, key, value.as_deref());
+            self.next += 1;
+        }
+    }
 }
 
 impl MemoryConfigLog {
@@ -38,71 +60,69 @@ impl MemoryConfigLog {
     pub fn new() -> Self {
         Self::default()
     }
+
+    fn append(&self, records: &[Record]) -> Result<(), StoreError> {
+        lock(&self.log).append(records);
+        Ok(())
+    }
 }
 
 impl ConfigLog for MemoryConfigLog {
     fn snapshot(&self) -> Result<ConfigSnapshot, StoreError> {
-        Ok(lock(&self.state).snapshot())
+        Ok(lock(&self.log).state.snapshot())
     }
 
     fn put_connector_config(&self, name: &str, config: &ConfigMap) -> Result<(), StoreError> {
-        lock(&self.state).apply(ConfigRecord::Connector {
-            name: name.to_string(),
-            config: Some(config.clone()),
-        });
-        Ok(())
+        self.append(&[(
+            config_format::connector_key(name),
+            Some(config_format::properties_value(config)),
+        )])
     }
 
     fn put_target_state(&self, name: &str, target: TargetState) -> Result<(), StoreError> {
-        lock(&self.state).apply(ConfigRecord::TargetState {
-            connector: name.to_string(),
-            state: Some(target),
-        });
-        Ok(())
+        self.append(&[(
+            config_format::target_state_key(name),
+            Some(config_format::target_state_value(target)),
+        )])
     }
 
     fn put_task_configs(&self, name: &str, tasks: &[ConfigMap]) -> Result<(), StoreError> {
-        let mut state = lock(&self.state);
-        for (n, config) in tasks.iter().enumerate() {
-            state.apply(ConfigRecord::Task {
-                connector: name.to_string(),
-                task: n as u32,
-                config: config.clone(),
-            });
-        }
-        state.apply(ConfigRecord::Commit {
-            connector: name.to_string(),
-            tasks: tasks.len() as u32,
-        });
-        Ok(())
+        let mut records: Vec<Record> = tasks
+            .iter()
+            .enumerate()
+            .map(|(n, config)| {
+                (
+                    config_format::task_key(name, n),
+                    Some(config_format::properties_value(config)),
+                )
+            })
+            .collect();
+        records.push((
+            config_format::commit_key(name),
+            Some(config_format::commit_value(tasks.len())),
+        ));
+        self.append(&records)
     }
 
     fn remove_connector(&self, name: &str) -> Result<(), StoreError> {
-        let mut state = lock(&self.state);
-        state.apply(ConfigRecord::Connector {
-            name: name.to_string(),
-            config: None,
-        });
-        state.apply(ConfigRecord::TargetState {
-            connector: name.to_string(),
-            state: None,
-        });
-        Ok(())
+        self.append(&[
+            (config_format::connector_key(name), None),
+            (config_format::target_state_key(name), None),
+        ])
     }
 
-    fn put_session_key(&self, _key: &crate::runtime::stores::SessionKey) -> Result<(), StoreError> {
-        Err(StoreError::Kafka(
-            "INTERIM: session keys are not stored yet".into(),
-        ))
+    fn put_session_key(&self, key: &SessionKey) -> Result<(), StoreError> {
+        self.append(&[(
+            config_format::session_key_key(),
+            Some(config_format::session_key_value(key)),
+        )])
     }
 
-    fn put_restart_request(
-        &self,
-        _request: &crate::runtime::stores::RestartRequest,
-    ) -> Result<(), StoreError> {
-        Err(StoreError::Kafka(
-            "INTERIM: restart requests are not stored yet".into(),
-        ))
+    fn put_restart_request(&self, request: &RestartRequest) -> Result<(), StoreError> {
+        self.append(&[(
+            config_format::restart_key(&request.connector),
+            Some(config_format::restart_value(request)),
+        )])
     }
 }
 
@@ -142,7 +162,7 @@ impl OffsetStore for MemoryOffsetStore {
     }
 }
 
-/// A [`StatusStore`] in memory, with getters for what was written.
+/// A [`StatusStore`] in memory, with the generation rules of the Kafka-backed one.
 #[derive(Debug, Default)]
 pub struct MemoryStatusStore {
     table: Mutex<StatusTable>,
@@ -153,25 +173,11 @@ impl MemoryStatusStore {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// The last status written for a connector.
-    pub fn connector_status(&self, name: &str) -> Option<Status> {
-        lock(&self.table).connectors.get(name).cloned()
-    }
-
-    /// The last statuses written for a connector's tasks, by task number.
-    pub fn task_statuses(&self, connector: &str) -> BTreeMap<u32, Status> {
-        lock(&self.table)
-            .tasks
-            .get(connector)
-            .cloned()
-            .unwrap_or_default()
-    }
 }
 
 impl StatusStore for MemoryStatusStore {
     fn put_connector(&self, name: &str, status: &Status) -> Result<(), StoreError> {
-        lock(&self.table).apply(StatusRecord::Connector {
+        lock(&self.table).write(StatusRecord::Connector {
             name: name.to_string(),
             status: Some(status.clone()),
         });
@@ -179,7 +185,7 @@ impl StatusStore for MemoryStatusStore {
     }
 
     fn put_task(&self, connector: &str, task: u32, status: &Status) -> Result<(), StoreError> {
-        lock(&self.table).apply(StatusRecord::Task {
+        lock(&self.table).write(StatusRecord::Task {
             connector: connector.to_string(),
             task,
             status: Some(status.clone()),
@@ -187,8 +193,16 @@ impl StatusStore for MemoryStatusStore {
         Ok(())
     }
 
+    fn connector_status(&self, name: &str) -> Result<Option<Status>, StoreError> {
+        Ok(lock(&self.table).connector(name).cloned())
+    }
+
+    fn task_status(&self, connector: &str, task: u32) -> Result<Option<Status>, StoreError> {
+        Ok(lock(&self.table).task(connector, task).cloned())
+    }
+
     fn put_topic(&self, connector: &str, topic: &str) -> Result<(), StoreError> {
-        lock(&self.table).apply(StatusRecord::Topic {
+        lock(&self.table).write(StatusRecord::Topic {
             topic: topic.to_string(),
             connector: connector.to_string(),
             present: true,
@@ -197,12 +211,30 @@ impl StatusStore for MemoryStatusStore {
     }
 
     fn remove_connector(&self, name: &str, tasks: u32) -> Result<(), StoreError> {
-        lock(&self.table).remove_connector(name, tasks);
+        let mut table = lock(&self.table);
+        for task in 0..tasks {
+            table.write(StatusRecord::Task {
+                connector: name.to_string(),
+                task,
+                status: None,
+            });
+        }
+        table.write(StatusRecord::Connector {
+            name: name.to_string(),
+            status: None,
+        });
         Ok(())
     }
 
     fn reset_topics(&self, connector: &str) -> Result<(), StoreError> {
-        lock(&self.table).topics.remove(connector);
+        let mut table = lock(&self.table);
+        for topic in table.topics(connector) {
+            table.write(StatusRecord::Topic {
+                topic,
+                connector: connector.to_string(),
+                present: false,
+            });
+        }
         Ok(())
     }
 
@@ -210,15 +242,8 @@ impl StatusStore for MemoryStatusStore {
         Ok(lock(&self.table).topics(connector))
     }
 
-    fn connector_status(&self, name: &str) -> Result<Option<Status>, StoreError> {
-        Ok(MemoryStatusStore::connector_status(self, name))
-    }
-
-    fn task_status(&self, connector: &str, task: u32) -> Result<Option<Status>, StoreError> {
-        Ok(self.task_statuses(connector).get(&task).cloned())
-    }
-
     fn flush(&self, _timeout: Duration) -> Result<(), StoreError> {
+        // Every write is already applied.
         Ok(())
     }
 }
@@ -256,6 +281,46 @@ mod tests {
     }
 
     #[test]
+    fn config_offset_counts_records_as_a_log_would() {
+        let log = MemoryConfigLog::new();
+        assert_eq!(log.snapshot().unwrap().offset, -1, "empty");
+        log.put_connector_config("c", &config(&[])).unwrap();
+        assert_eq!(log.snapshot().unwrap().offset, 1);
+        // Two task configs and a commit.
+        log.put_task_configs("c", &[config(&[]), config(&[])])
+            .unwrap();
+        assert_eq!(log.snapshot().unwrap().offset, 4);
+        log.put_target_state("c", TargetState::Paused).unwrap();
+        // A connector tombstone and a target-state tombstone.
+        log.remove_connector("c").unwrap();
+        assert_eq!(log.snapshot().unwrap().offset, 7);
+    }
+
+    #[test]
+    fn session_keys_and_restart_requests() {
+        let log = MemoryConfigLog::new();
+        let key = SessionKey {
+            key: vec![7; 32],
+            algorithm: "HmacSHA256".into(),
+            creation_timestamp: 42,
+        };
+        log.put_session_key(&key).unwrap();
+        let request = RestartRequest {
+            connector: "c".into(),
+            include_tasks: true,
+            only_failed: true,
+        };
+        log.put_restart_request(&request).unwrap();
+        let snapshot = log.snapshot().unwrap();
+        assert_eq!(snapshot.session_key, Some(key.clone()));
+        assert_eq!(snapshot.restart_requests, vec![request]);
+        assert_eq!(snapshot.offset, 2);
+        let again = log.snapshot().unwrap();
+        assert!(again.restart_requests.is_empty(), "handed out once");
+        assert_eq!(again.session_key, Some(key), "the key stays");
+    }
+
+    #[test]
     fn offsets_and_statuses() {
         let offsets = MemoryOffsetStore::new();
         let p = json!({"f": "a"});
@@ -276,13 +341,44 @@ mod tests {
         statuses.put_connector("c", &status).unwrap();
         statuses.put_task("c", 0, &status).unwrap();
         statuses.put_topic("c", "t").unwrap();
-        assert_eq!(statuses.connector_status("c"), Some(status.clone()));
-        assert_eq!(statuses.task_statuses("c").len(), 1);
+        assert_eq!(
+            statuses.connector_status("c").unwrap(),
+            Some(status.clone())
+        );
+        assert_eq!(statuses.task_status("c", 0).unwrap(), Some(status.clone()));
+        assert_eq!(statuses.task_status("c", 1).unwrap(), None);
         assert_eq!(statuses.topics("c").unwrap(), vec!["t".to_string()]);
+        statuses.flush(T).unwrap();
         statuses.reset_topics("c").unwrap();
         statuses.remove_connector("c", 1).unwrap();
         assert!(statuses.topics("c").unwrap().is_empty());
-        assert_eq!(statuses.connector_status("c"), None);
-        assert!(statuses.task_statuses("c").is_empty());
+        assert_eq!(statuses.connector_status("c").unwrap(), None);
+        assert_eq!(statuses.task_status("c", 0).unwrap(), None);
+    }
+
+    #[test]
+    fn status_writes_follow_put_safe() {
+        let statuses = MemoryStatusStore::new();
+        let running = Status {
+            state: State::Running,
+            trace: None,
+            worker_id: "a:1".into(),
+            generation: 5,
+        };
+        statuses.put_task("c", 0, &running).unwrap();
+        let stale = Status {
+            state: State::Failed,
+            trace: Some("boom".into()),
+            worker_id: "b:2".into(),
+            generation: 4,
+        };
+        statuses.put_task("c", 0, &stale).unwrap();
+        assert_eq!(statuses.task_status("c", 0).unwrap(), Some(running.clone()));
+        let current = Status {
+            generation: 5,
+            ..stale
+        };
+        statuses.put_task("c", 0, &current).unwrap();
+        assert_eq!(statuses.task_status("c", 0).unwrap(), Some(current));
     }
 }

@@ -13,7 +13,7 @@ use std::time::Duration;
 use serde_json::Value;
 
 use super::offset_format::{OffsetMap, offset_value};
-use super::topic_log::{Record, TopicLog, TopicSpec};
+use super::topic_log::{LogRecord, Record, TopicLog, TopicSpec};
 use crate::runtime::stores::{OffsetStore, StoreError};
 
 /// Source offsets in a Kafka topic.
@@ -107,9 +107,9 @@ impl OffsetStore for KafkaOffsetStore {
 }
 
 /// Applies records in order, skipping (and logging) the ones that cannot be decoded.
-fn apply_all(offsets: &mut OffsetMap, topic: &str, records: Vec<Record>) {
-    for (key, value) in records {
-        if let Err(why) = offsets.apply_record(&key, value.as_deref()) {
+fn apply_all(offsets: &mut OffsetMap, topic: &str, records: Vec<LogRecord>) {
+    for record in records {
+        if let Err(why) = offsets.apply_record(&record.key, record.value.as_deref()) {
             // Kafka Connect skips such records with a warning too: other connectors' offsets
             // stay usable.
             tracing::warn!(topic, "skipping an unreadable offset record: {why}");

@@ -1,5 +1,5 @@
-//! The status topic's record format, as Kafka Connect's `KafkaStatusBackingStore` writes it, and
-//! [`StatusTable`], the in-memory view kept by both status stores.
+//! The status topic's record format, as Kafka Connect's `KafkaStatusBackingStore` writes it. The
+//! view built from these records, with Java's generation rules, is in `status_state`.
 //!
 //! | key                                      | value                                                          |
 //! |------------------------------------------|----------------------------------------------------------------|
@@ -8,8 +8,6 @@
 //! | `status-topic-<topic>:connector-<name>`  | `{"topic":{"name":…,"connector":…,"task":N,"discoverTimestamp":ms}}` |
 //!
 //! A tombstone deletes the key (a deleted connector, a reset topic set).
-
-use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Value, json};
 
@@ -136,90 +134,6 @@ fn to_bytes(value: &Value) -> Vec<u8> {
     serde_json::to_vec(value).expect("a JSON value always serializes")
 }
 
-/// The latest statuses and topic sets, as applied from records or writes.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub(crate) struct StatusTable {
-    pub(crate) connectors: BTreeMap<String, Status>,
-    pub(crate) tasks: BTreeMap<String, BTreeMap<u32, Status>>,
-    pub(crate) topics: BTreeMap<String, BTreeSet<String>>,
-}
-
-impl StatusTable {
-    /// Applies one record, in log order.
-    pub(crate) fn apply(&mut self, record: StatusRecord) {
-        match record {
-            StatusRecord::Connector { name, status } => match status {
-                Some(status) => {
-                    self.connectors.insert(name, status);
-                }
-                None => {
-                    self.connectors.remove(&name);
-                }
-            },
-            StatusRecord::Task {
-                connector,
-                task,
-                status,
-            } => match status {
-                Some(status) => {
-                    self.tasks
-                        .entry(connector)
-                        .or_default()
-                        .insert(task, status);
-                }
-                None => {
-                    if let Some(tasks) = self.tasks.get_mut(&connector) {
-                        tasks.remove(&task);
-                        if tasks.is_empty() {
-                            self.tasks.remove(&connector);
-                        }
-                    }
-                }
-            },
-            StatusRecord::Topic {
-                topic,
-                connector,
-                present,
-            } => {
-                if present {
-                    self.topics.entry(connector).or_default().insert(topic);
-                } else if let Some(topics) = self.topics.get_mut(&connector) {
-                    topics.remove(&topic);
-                    if topics.is_empty() {
-                        self.topics.remove(&connector);
-                    }
-                }
-            }
-        }
-    }
-
-    /// Forgets a connector's status and the statuses of its tasks `0..tasks`.
-    pub(crate) fn remove_connector(&mut self, name: &str, tasks: u32) {
-        self.connectors.remove(name);
-        if let Some(statuses) = self.tasks.get_mut(name) {
-            statuses.retain(|&t, _| t >= tasks);
-            if statuses.is_empty() {
-                self.tasks.remove(name);
-            }
-        }
-    }
-
-    /// Whether the connector is known to have used the topic.
-    pub(crate) fn has_topic(&self, connector: &str, topic: &str) -> bool {
-        self.topics
-            .get(connector)
-            .is_some_and(|topics| topics.contains(topic))
-    }
-
-    /// The topics a connector used, sorted.
-    pub(crate) fn topics(&self, connector: &str) -> Vec<String> {
-        self.topics
-            .get(connector)
-            .map(|topics| topics.iter().cloned().collect())
-            .unwrap_or_default()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -329,25 +243,5 @@ mod tests {
                 ..
             }
         ));
-    }
-
-    #[test]
-    fn table_applies_and_forgets() {
-        let mut table = StatusTable::default();
-        table.apply(decode(&topic_key("t1", "c"), Some(b"{}")).unwrap());
-        table.apply(decode(&topic_key("t2", "c"), Some(b"{}")).unwrap());
-        table.apply(decode(&topic_key("t1", "c"), None).unwrap());
-        assert_eq!(table.topics("c"), vec!["t2".to_string()]);
-        table.apply(StatusRecord::Task {
-            connector: "c".into(),
-            task: 0,
-            status: Some(running(1)),
-        });
-        table.apply(StatusRecord::Connector {
-            name: "c".into(),
-            status: Some(running(1)),
-        });
-        table.remove_connector("c", 1);
-        assert!(table.connectors.is_empty() && table.tasks.is_empty());
     }
 }

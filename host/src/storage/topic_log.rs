@@ -51,8 +51,22 @@ pub(crate) const OPERATION_TIMEOUT: Duration = Duration::from_secs(30);
 /// broker's verdict (success or a real error) arrives before our own wait ends.
 const MESSAGE_TIMEOUT_MS: &str = "25000";
 
-/// One record of a topic: key bytes and value bytes (`None` is a tombstone).
+/// One record to write: key bytes and value bytes (`None` is a tombstone).
 pub type Record = (Vec<u8>, Option<Vec<u8>>);
+
+/// One record read from the topic, with its position (the config log's offset is derived from
+/// it, as Java's `ClusterConfigState.offset()`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogRecord {
+    /// The partition it was read from.
+    pub partition: i32,
+    /// Its offset in that partition.
+    pub offset: i64,
+    /// Its key. Records without a key are not returned: no Connect worker writes them.
+    pub key: Vec<u8>,
+    /// Its value; `None` is a tombstone.
+    pub value: Option<Vec<u8>>,
+}
 
 /// How to create the topic if it does not exist yet, and how to name it in error messages.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -177,14 +191,21 @@ impl TopicLog {
 
     /// Every record from the beginning of each partition to its current end, in offset order
     /// within a partition (partitions interleaved).
-    pub fn read_to_end(&self) -> Result<Vec<Record>, StoreError> {
-        self.read(true)
+    pub fn read_to_end(&self) -> Result<Vec<LogRecord>, StoreError> {
+        self.read(true, OPERATION_TIMEOUT)
     }
 
     /// The records appended since the previous read (from the beginning if there was none), up to
     /// the current end. Cheap when nothing is new: one end-offset query per partition.
-    pub fn read_new(&self) -> Result<Vec<Record>, StoreError> {
-        self.read(false)
+    pub fn read_new(&self) -> Result<Vec<LogRecord>, StoreError> {
+        self.read(false, OPERATION_TIMEOUT)
+    }
+
+    /// [`TopicLog::read_new`], giving up after `budget` without progress instead of
+    /// [`OPERATION_TIMEOUT`] (for best-effort reads that have a cached answer to fall back on).
+    /// On failure nothing is consumed: the next read returns the same records.
+    pub fn read_new_within(&self, budget: Duration) -> Result<Vec<LogRecord>, StoreError> {
+        self.read(false, budget)
     }
 
     /// Appends one record and waits until the broker acknowledged it (`acks=all`).
@@ -296,12 +317,12 @@ impl TopicLog {
         Ok(())
     }
 
-    fn read(&self, from_beginning: bool) -> Result<Vec<Record>, StoreError> {
+    fn read(&self, from_beginning: bool, budget: Duration) -> Result<Vec<LogRecord>, StoreError> {
         let mut reader = self.reader.lock().unwrap_or_else(|p| p.into_inner());
         if from_beginning {
             reader.next.iter_mut().for_each(|n| *n = None);
         }
-        reader.read(&self.topic, &self.bootstrap)
+        reader.read(&self.topic, &self.bootstrap, budget)
     }
 }
 
@@ -326,7 +347,14 @@ struct Reader {
 }
 
 impl Reader {
-    fn read(&mut self, topic: &str, bootstrap: &str) -> Result<Vec<Record>, StoreError> {
+    /// Reads every partition from `next` to its end; `budget` bounds the end-offset queries and
+    /// any stretch without progress.
+    fn read(
+        &mut self,
+        topic: &str,
+        bootstrap: &str,
+        budget: Duration,
+    ) -> Result<Vec<LogRecord>, StoreError> {
         let consumer = self.consumer.as_ref().expect("consumer present until drop");
         let partitions = self.next.len();
 
@@ -335,12 +363,12 @@ impl Reader {
         let mut pending = Vec::with_capacity(partitions);
         let mut assignment = TopicPartitionList::with_capacity(partitions);
         // One deadline for all partitions: they get their leaders at about the same time.
-        let deadline = Instant::now() + OPERATION_TIMEOUT;
+        let deadline = Instant::now() + budget;
         for p in 0..partitions {
             let (low, high) = retry::retry(deadline, is_retriable, |timeout| {
                 consumer.fetch_watermarks(topic, p as i32, timeout)
             })
-            .map_err(|gave_up| end_offsets_error(topic, p, bootstrap, gave_up))?;
+            .map_err(|gave_up| end_offsets_error(topic, p, bootstrap, budget, gave_up))?;
             end.push(high);
             let start = self.next[p];
             let behind = match start {
@@ -365,7 +393,8 @@ impl Reader {
             StoreError::Kafka(format!("cannot assign topic '{topic}' for reading: {e}"))
         })?;
         let before = self.next.clone();
-        let result = self.poll_until_end(topic, bootstrap, &end, &mut pending, &mut records);
+        let result =
+            self.poll_until_end(topic, bootstrap, budget, &end, &mut pending, &mut records);
         let consumer = self.consumer.as_ref().expect("consumer present until drop");
         // Unassigning stops prefetching and discards what was fetched past the end; the next
         // read re-assigns from `next`. Draining the queue makes sure no event of this
@@ -392,15 +421,16 @@ impl Reader {
         &mut self,
         topic: &str,
         bootstrap: &str,
+        budget: Duration,
         end: &[i64],
         pending: &mut [bool],
-        records: &mut Vec<Record>,
+        records: &mut Vec<LogRecord>,
     ) -> Result<(), StoreError> {
         let consumer = self.consumer.as_ref().expect("consumer present until drop");
         let mut last_progress = Instant::now();
         let mut last_error: Option<KafkaError> = None;
         while pending.contains(&true) {
-            if last_progress.elapsed() > OPERATION_TIMEOUT {
+            if last_progress.elapsed() > budget {
                 let stuck: Vec<String> = (0..pending.len())
                     .filter(|&p| pending[p])
                     .map(|p| {
@@ -413,7 +443,7 @@ impl Reader {
                 return Err(StoreError::Kafka(format!(
                     "reading topic '{topic}' made no progress for {} s: {}{cause}; check that \
                      Kafka is reachable at {bootstrap}",
-                    OPERATION_TIMEOUT.as_secs(),
+                    budget.as_secs_f64(),
                     stuck.join(", ")
                 )));
             }
@@ -433,7 +463,12 @@ impl Reader {
                     }
                     match message.key() {
                         Some(key) => {
-                            records.push((key.to_vec(), message.payload().map(<[u8]>::to_vec)));
+                            records.push(LogRecord {
+                                partition: message.partition(),
+                                offset: message.offset(),
+                                key: key.to_vec(),
+                                value: message.payload().map(<[u8]>::to_vec),
+                            });
                         }
                         None => {
                             tracing::warn!(
@@ -561,6 +596,7 @@ fn end_offsets_error(
     topic: &str,
     partition: usize,
     bootstrap: &str,
+    budget: Duration,
     gave_up: GaveUp<KafkaError>,
 ) -> StoreError {
     StoreError::Kafka(match gave_up {
@@ -574,7 +610,7 @@ fn end_offsets_error(
              after {} s of retries (last error: {e}); check that Kafka is reachable at \
              {bootstrap} and that the partition has a leader (kafka-topics.sh --describe --topic \
              {topic})",
-            OPERATION_TIMEOUT.as_secs()
+            budget.as_secs_f64()
         ),
     })
 }
