@@ -1,15 +1,18 @@
 //! Sharing connectors and tasks among the workers of one Connect group, as Java Kafka Connect
 //! does through Kafka's classic group protocol (protocol type `connect`).
 //!
-//! Pure data and computations for now, using no other layer of the crate, so any layer may use
-//! them; the coordinator client and the herder that drive them come with distributed mode.
+//! Pure data and computations. Nothing here uses
+//! another layer of the crate except the plain data types of `runtime::stores` (`SessionKey`,
+//! `ConfigMap`), so any layer may use it; the coordinator client and the herder drive it.
 //!
 //! - [`protocol`]: the wire payloads (worker metadata, assignments) byte-compatible with Java
 //!   workers, and the sub-protocol selection of `connect.protocol`.
 //! - [`assignment`] and [`assignor`]: the eager and incremental cooperative assignors as pure
 //!   functions over plain values (never bytes, sockets or clocks), replayable step by step in
 //!   tests; the codec translates to and from them.
+//! - [`signing`]: KIP-507 signatures of internal requests and the session keys behind them.
 
 pub mod assignment;
 pub mod assignor;
 pub mod protocol;
+pub mod signing;
