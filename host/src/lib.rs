@@ -5,7 +5,7 @@
 //! `config` → `plugins` → `runtime` → `storage` → `rest`.
 //! A module may use only modules to its left (and `connect-plugin-api`); only `main.rs` sees
 //! every layer and wires them together. `cluster` (the group protocol's codec and assignors,
-//! request signing) uses none of them but the plain data types of
+//! request signing, the client for other workers) uses none of them but the plain data types of
 //! `runtime::stores`, so any layer may use it.
 
 pub mod cluster;
@@ -14,3 +14,6 @@ pub mod plugins;
 pub mod rest;
 pub mod runtime;
 pub mod storage;
+
+#[cfg(test)]
+mod test_peer;

@@ -1,7 +1,7 @@
 //! Sharing connectors and tasks among the workers of one Connect group, as Java Kafka Connect
 //! does through Kafka's classic group protocol (protocol type `connect`).
 //!
-//! Pure data and computations. Nothing here uses
+//! Pure data and computations, plus the client for requests between workers. Nothing here uses
 //! another layer of the crate except the plain data types of `runtime::stores` (`SessionKey`,
 //! `ConfigMap`), so any layer may use it; the coordinator client and the herder drive it.
 //!
@@ -11,8 +11,11 @@
 //!   functions over plain values (never bytes, sockets or clocks), replayable step by step in
 //!   tests; the codec translates to and from them.
 //! - [`signing`]: KIP-507 signatures of internal requests and the session keys behind them.
+//! - [`internal_client`]: the HTTP client for other workers, and the follower's task-config
+//!   hand-over to the leader.
 
 pub mod assignment;
 pub mod assignor;
+pub mod internal_client;
 pub mod protocol;
 pub mod signing;
