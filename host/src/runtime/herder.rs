@@ -940,3 +940,64 @@ impl Inner {
         Ok(())
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Distributed mode's REST-facing herder API, added with the REST forwarding and internal
+// endpoints. The signatures are the interface the REST layer calls; the bodies marked INTERIM
+// are standalone answers until the distributed herder replaces them. Nothing above this line was
+// changed for them.
+// ---------------------------------------------------------------------------------------------
+impl Herder {
+    /// The worker's settings; the REST layer reads `inter.worker.verification.algorithms` there.
+    pub fn worker_config(&self) -> &WorkerConfig {
+        &self.inner.config
+    }
+
+    /// Whether internal requests must be signed, and with what key.
+    ///
+    /// INTERIM: always [`super::info::RequestSigning::Disabled`] (right for standalone). The distributed herder
+    /// answers `Disabled` unless the group runs `sessioned`; then `Active(newest session key)`, or
+    /// `KeyUnknown` before it has read one.
+    pub fn request_signing(&self) -> super::info::RequestSigning {
+        super::info::RequestSigning::Disabled
+    }
+
+    /// Writes task configs a follower computed for `connector` (`POST /connectors/{c}/tasks`,
+    /// signature already checked).
+    ///
+    /// INTERIM: Java's standalone answer (a 500). The distributed herder must: if not the leader,
+    /// `Err(NotLeader { leader_url })` (the REST layer forwards it); if the connector is unknown,
+    /// `Err(NotFound("Connector <c> not found"))`; else write the configs to the config topic
+    /// (`task-<c>-<n>` then `commit-<c>`) and return `Ok` once written.
+    pub fn put_task_configs_from_follower(
+        &self,
+        connector: &str,
+        configs: Vec<ConfigMap>,
+    ) -> HerderResult<()> {
+        let _ = (connector, configs);
+        Err(HerderError::Internal(
+            "Kafka Connect in standalone mode does not support externally setting task \
+             configurations."
+                .to_owned(),
+        ))
+    }
+
+    /// A round of zombie fencing for `connector`'s exactly-once source tasks
+    /// (`PUT /connectors/{c}/fence`, signature already checked).
+    ///
+    /// INTERIM: Java's standalone answer (a 500). The distributed herder must answer as Java's
+    /// leader does with `exactly.once.source.support=disabled` (it checks nothing about that
+    /// setting): not the leader → `Err(NotLeader { leader_url })`; unknown connector →
+    /// `Err(NotFound("Connector <c> not found"))`; not a source connector →
+    /// `Err(BadRequest("Connector <c> is not a source connector"))`; else `Ok(())` (204). Java
+    /// also writes a `tasks-fencing-<c>` record `{"task-count":N}` when task configs were
+    /// committed since the last one; without exactly-once support no task reads it, so writing
+    /// it is optional.
+    pub fn fence_zombies(&self, connector: &str) -> HerderResult<()> {
+        let _ = connector;
+        Err(HerderError::Internal(
+            "Kafka Connect in standalone mode does not support exactly-once source connectors."
+                .to_owned(),
+        ))
+    }
+}

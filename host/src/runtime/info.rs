@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::stores::ConfigMap;
+use super::stores::{ConfigMap, SessionKey};
 use crate::config::ConfigKeyInfo;
 
 /// `{"connector":"a","task":0}`.
@@ -159,3 +159,15 @@ pub enum HerderError {
 
 /// The result of a control operation.
 pub type HerderResult<T> = Result<T, HerderError>;
+
+/// Whether internal requests between workers (KIP-507) must be signed, and with what: the REST
+/// layer checks each internal request against it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RequestSigning {
+    /// Not signed: standalone, or a group whose protocol is not `sessioned`.
+    Disabled,
+    /// Signed, but this worker has not read a session key yet (requests get 503 until it has).
+    KeyUnknown,
+    /// Signed with this key (the newest `session-key` record).
+    Active(SessionKey),
+}
