@@ -1,6 +1,6 @@
 //! Router tests: every endpoint's status codes and JSON shapes, through the whole axum stack
-//! (`ServiceExt::oneshot`), against a standalone Herder with in-memory stores. Forwarding and the
-//! internal endpoints are in the child modules.
+//! (`ServiceExt::oneshot`), against a standalone Herder with in-memory stores. Forwarding, the
+//! internal endpoints and the exact body shapes Java workers parse are in the child modules.
 
 use std::{
     collections::BTreeMap,
@@ -840,6 +840,8 @@ async fn the_starting_router_answers_503_until_the_real_one_is_installed() {
     assert_eq!(a.status, StatusCode::OK);
 }
 
+#[path = "bodies_tests.rs"]
+mod bodies;
 #[path = "forward_tests.rs"]
 mod forwarding;
 #[path = "internal_tests.rs"]
