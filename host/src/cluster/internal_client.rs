@@ -85,7 +85,7 @@ pub async fn post_task_configs(
 ) -> Result<(), InternalRequestError> {
     let url = task_configs_url(leader_url, connector)?;
     // Serialized once: the signature covers exactly these bytes.
-    let body = serde_json::to_vec(configs).unwrap_or_else(|_| b"[]".to_vec());
+    let body = serde_json::to_vec(configs).expect("maps of strings always serialize to JSON");
     let mut request = client
         .post(url.clone())
         .header(CONTENT_TYPE, "application/json");

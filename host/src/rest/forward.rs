@@ -76,54 +76,8 @@ impl Forwarder {
         });
         Forwarder { client }
     }
-}
 
-impl Default for Forwarder {
-    fn default() -> Self {
-        Forwarder::new()
-    }
-}
-
-/// What is kept of a request to send it again.
-struct Original {
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
-}
-
-/// Runs the request's handler and, if it answers [`ForwardTo`], forwards the request instead
-/// (see the module documentation). The body is buffered with the server's size limit.
-pub async fn middleware(
-    State(forwarder): State<Forwarder>,
-    request: Request,
-    next: Next,
-) -> Response {
-    let (parts, body) = request.into_parts();
-    let body = match RawBody::from_request(Request::new(body), &()).await {
-        Ok(RawBody(bytes)) => bytes,
-        Err(e) => return e.into_response(),
-    };
-    let original = Original {
-        method: parts.method.clone(),
-        uri: parts.uri.clone(),
-        headers: forwarded_headers(&parts.headers),
-        body: body.clone(),
-    };
-    let response = next.run(Request::from_parts(parts, Body::from(body))).await;
-    match response.extensions().get::<ForwardTo>() {
-        None => response,
-        Some(ForwardTo(target)) => {
-            let target = target.clone();
-            match forwarder.forward(original, target).await {
-                Ok(relayed) => relayed,
-                Err(e) => e.into_response(),
-            }
-        }
-    }
-}
-
-impl Forwarder {
+    /// Sends `original` to `target` by the `forward` rule and relays the answer.
     async fn forward(
         &self,
         original: Original,
@@ -171,6 +125,51 @@ impl Forwarder {
             .map_err(|e| RestError::Internal(format!("the other worker answered {status}: {e}")))?;
         *response.headers_mut() = headers;
         Ok(response)
+    }
+}
+
+impl Default for Forwarder {
+    fn default() -> Self {
+        Forwarder::new()
+    }
+}
+
+/// What is kept of a request to send it again.
+struct Original {
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+}
+
+/// Runs the request's handler and, if it answers [`ForwardTo`], forwards the request instead
+/// (see the module documentation). The body is buffered with the server's size limit.
+pub async fn middleware(
+    State(forwarder): State<Forwarder>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let (parts, body) = request.into_parts();
+    let body = match RawBody::from_request(Request::new(body), &()).await {
+        Ok(RawBody(bytes)) => bytes,
+        Err(e) => return e.into_response(),
+    };
+    let original = Original {
+        method: parts.method.clone(),
+        uri: parts.uri.clone(),
+        headers: forwarded_headers(&parts.headers),
+        body: body.clone(),
+    };
+    let response = next.run(Request::from_parts(parts, Body::from(body))).await;
+    match response.extensions().get::<ForwardTo>() {
+        None => response,
+        Some(ForwardTo(target)) => {
+            let target = target.clone();
+            match forwarder.forward(original, target).await {
+                Ok(relayed) => relayed,
+                Err(e) => e.into_response(),
+            }
+        }
     }
 }
 
