@@ -4,8 +4,9 @@
 //! The crate is layered, and arrows point one way:
 //! `config` → `plugins` → `runtime` → `storage` → `rest`.
 //! A module may use only modules to its left (and `connect-plugin-api`); only `main.rs` sees
-//! every layer and wires them together. `cluster` (the group protocol's codec and assignors)
-//! uses none of them, so any layer may use it.
+//! every layer and wires them together. `cluster` (the group protocol's codec and assignors,
+//! request signing, the client for other workers) uses none of them but the plain data types of
+//! `runtime::stores`, so any layer may use it.
 
 pub mod cluster;
 pub mod config;
@@ -13,3 +14,6 @@ pub mod plugins;
 pub mod rest;
 pub mod runtime;
 pub mod storage;
+
+#[cfg(test)]
+mod test_peer;

@@ -19,6 +19,7 @@ pub mod connector_defs;
 pub mod env;
 mod error;
 pub mod file;
+pub mod inter_worker;
 pub mod listener;
 pub mod properties;
 pub(crate) mod suggest;
@@ -35,6 +36,7 @@ pub use connector_defs::{alias_config_defs, framework_config_defs};
 pub use env::properties_from_env;
 pub use error::ConfigError;
 pub use file::{FileFormat, load_connector_file, load_file};
+pub use inter_worker::InterWorkerConfig;
 pub use listener::{Listener, Scheme};
 pub use properties::parse_properties;
 pub use worker::{

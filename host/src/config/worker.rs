@@ -11,6 +11,7 @@ use std::time::Duration;
 use super::ConfigError;
 use super::env::{env_var_name, properties_from_env};
 use super::file::load_file;
+use super::inter_worker::{self, InterWorkerConfig};
 use super::listener::{Listener, Scheme};
 use super::value::{parse_bool, parse_list, parse_long, parse_one_of_ignore_case, trim};
 use super::worker_keys::{KeyClass, Passthrough, classify, suggest};
@@ -109,6 +110,8 @@ pub struct DistributedConfig {
     pub worker_sync_timeout: Duration,
     /// `worker.unsync.backoff.ms` (default 300000).
     pub worker_unsync_backoff: Duration,
+    /// `inter.worker.*`: session keys and signatures of requests between workers (KIP-507).
+    pub inter_worker: InterWorkerConfig,
 }
 
 /// REST server settings.
@@ -712,6 +715,7 @@ impl<'a> Reader<'a> {
             rebalance_timeout: self.millis("rebalance.timeout.ms", 60_000),
             worker_sync_timeout: self.millis("worker.sync.timeout.ms", 3_000),
             worker_unsync_backoff: self.millis("worker.unsync.backoff.ms", 300_000),
+            inter_worker: inter_worker::read(self.props, &mut self.errors),
         }
     }
 

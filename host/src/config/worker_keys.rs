@@ -55,6 +55,12 @@ pub(crate) const DISTRIBUTED_KEYS: &[&str] = &[
     "worker.sync.timeout.ms",
     "worker.unsync.backoff.ms",
     "exactly.once.source.support",
+    // Read by `super::inter_worker` (KIP-507 request signing).
+    "inter.worker.key.generation.algorithm",
+    "inter.worker.key.size",
+    "inter.worker.key.ttl.ms",
+    "inter.worker.signature.algorithm",
+    "inter.worker.verification.algorithms",
 ];
 
 /// Keys read into typed fields in standalone mode only.
@@ -113,26 +119,6 @@ pub(crate) const IGNORED_KEYS: &[(&str, &str)] = &[
         "removed in Kafka 3.0; internal topics always use JSON without schemas",
     ),
     ("zookeeper.connect", "Kafka Connect never used ZooKeeper"),
-    (
-        "inter.worker.key.generation.algorithm",
-        "internal REST requests are not signed",
-    ),
-    (
-        "inter.worker.key.size",
-        "internal REST requests are not signed",
-    ),
-    (
-        "inter.worker.key.ttl.ms",
-        "internal REST requests are not signed",
-    ),
-    (
-        "inter.worker.signature.algorithm",
-        "internal REST requests are not signed",
-    ),
-    (
-        "inter.worker.verification.algorithms",
-        "internal REST requests are not signed",
-    ),
 ];
 
 /// Prefixes whose keys are accepted and ignored, with the reason.

@@ -471,3 +471,49 @@ fn distributed_mode_refuses_a_non_plaintext_cluster_for_now() {
     }
     assert!(distributed(&[("security.protocol", "plaintext")]).is_ok());
 }
+
+#[test]
+fn inter_worker_keys_are_read_in_distributed_mode_only() {
+    let d = distributed(&[]).unwrap().distributed.unwrap();
+    assert_eq!(d.inter_worker, InterWorkerConfig::default());
+    let w = distributed(&[
+        ("inter.worker.key.ttl.ms", "1000"),
+        ("inter.worker.signature.algorithm", "HmacSHA512"),
+        (
+            "inter.worker.verification.algorithms",
+            "HmacSHA512,HmacSHA256",
+        ),
+    ])
+    .unwrap();
+    assert!(w.ignored.is_empty(), "{:?}", w.ignored);
+    let iw = w.distributed.unwrap().inter_worker;
+    assert_eq!(iw.key.ttl, Duration::from_secs(1));
+    assert_eq!(
+        iw.signature_algorithm,
+        crate::cluster::signing::HmacAlgorithm::HmacSha512
+    );
+    let e = distributed(&[("inter.worker.signature.algorithm", "HmacSHA512")]).unwrap_err();
+    assert!(
+        e.to_string().contains(
+            "Signature algorithm must be present in inter.worker.verification.algorithms list"
+        ),
+        "{e}"
+    );
+    let standalone = WorkerConfig::from_props(
+        Mode::Standalone,
+        props(&[
+            (
+                "key.converter",
+                "org.apache.kafka.connect.json.JsonConverter",
+            ),
+            (
+                "value.converter",
+                "org.apache.kafka.connect.json.JsonConverter",
+            ),
+            ("offset.storage.file.filename", "/tmp/o"),
+            ("inter.worker.key.ttl.ms", "1000"),
+        ]),
+    )
+    .unwrap();
+    assert!(standalone.ignored["inter.worker.key.ttl.ms"].contains("distributed mode setting"));
+}

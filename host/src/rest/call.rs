@@ -27,7 +27,17 @@ where
     T: Send + 'static,
 {
     let herder = state.herder.clone();
-    let job = tokio::task::spawn_blocking(move || f(&herder));
+    blocking(limit, move || f(&herder)).await
+}
+
+/// Runs blocking work `f` on the blocking pool, bounded by `limit` like [`herder`] (for callers
+/// holding something other than [`RestState`]'s herder).
+pub async fn blocking<T, F>(limit: Duration, f: F) -> Result<T, RestError>
+where
+    F: FnOnce() -> HerderResult<T> + Send + 'static,
+    T: Send + 'static,
+{
+    let job = tokio::task::spawn_blocking(f);
     match tokio::time::timeout(limit, job).await {
         Ok(Ok(result)) => result.map_err(RestError::from),
         Ok(Err(join)) => Err(RestError::Internal(format!(

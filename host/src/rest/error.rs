@@ -9,6 +9,7 @@ use axum::{
 };
 use serde_json::json;
 
+use super::forward::{self, ForwardTo};
 use crate::runtime::info::HerderError;
 
 /// Why a REST request failed; each variant carries the `message` of the error body.
@@ -38,6 +39,15 @@ pub enum RestError {
     /// 500: anything else (storage unreachable, request timed out, a panic in the herder).
     #[error("{0}")]
     Internal(String),
+    /// 503: the worker cannot answer now (still starting, no session key read yet).
+    #[error("{0}")]
+    Unavailable(String),
+    /// Another worker must handle the request: the group's leader, or the worker running the
+    /// connector or task, at this URL if known. The response carries a [`ForwardTo`] marker so
+    /// that [`forward::middleware`] sends the request there; where nothing forwards it, it is
+    /// Kafka Connect's 409 for the case.
+    #[error("{}", forward::refusal(.0.is_some()))]
+    Elsewhere(Option<String>),
 }
 
 impl RestError {
@@ -57,6 +67,8 @@ impl RestError {
             RestError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             RestError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             RestError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            RestError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            RestError::Elsewhere(_) => StatusCode::CONFLICT,
         };
         (status, self.to_string())
     }
@@ -70,11 +82,9 @@ impl From<HerderError> for RestError {
             HerderError::BadRequest(m) => RestError::BadRequest(m),
             HerderError::Forbidden(m) => RestError::Forbidden(m),
             HerderError::Internal(m) => RestError::Internal(m),
-            // INTERIM until forwarding lands: Java's texts for the cases with no forwarding.
-            HerderError::Unavailable(m) => RestError::Internal(m),
-            HerderError::NotLeader { .. } | HerderError::NotOwner { .. } => RestError::Conflict(
-                "Cannot complete request momentarily due to no known leader URL, likely because a rebalance was underway.".into(),
-            ),
+            HerderError::Unavailable(m) => RestError::Unavailable(m),
+            HerderError::NotLeader { leader_url: url }
+            | HerderError::NotOwner { owner_url: url } => RestError::Elsewhere(url),
         }
     }
 }
@@ -86,7 +96,11 @@ impl IntoResponse for RestError {
             tracing::warn!(status = status.as_u16(), "REST request failed: {message}");
         }
         let body = json!({ "error_code": status.as_u16(), "message": message });
-        (status, Json(body)).into_response()
+        let mut response = (status, Json(body)).into_response();
+        if let RestError::Elsewhere(url) = self {
+            response.extensions_mut().insert(ForwardTo(url));
+        }
+        response
     }
 }
 
@@ -117,6 +131,7 @@ mod tests {
                 403,
             ),
             (HerderError::Internal("Request timed out.".into()), 500),
+            (HerderError::Unavailable("starting".into()), 503),
         ];
         for (e, code) in cases {
             let text = e.to_string();
@@ -124,6 +139,35 @@ mod tests {
             assert_eq!(status, code);
             assert_eq!(body, json!({"error_code": code, "message": text}));
         }
+    }
+
+    #[tokio::test]
+    async fn another_workers_requests_carry_the_forward_marker_and_java_409_texts() {
+        let cases = [
+            (
+                HerderError::NotLeader {
+                    leader_url: Some("http://l:8083/".into()),
+                },
+                Some("http://l:8083/"),
+                forward::CONFLICTING_OPERATION,
+            ),
+            (
+                HerderError::NotOwner { owner_url: None },
+                None,
+                forward::NO_KNOWN_LEADER,
+            ),
+        ];
+        for (e, url, text) in cases {
+            let response = RestError::from(e).into_response();
+            let marker = response.extensions().get::<ForwardTo>().cloned();
+            assert_eq!(marker, Some(ForwardTo(url.map(str::to_owned))));
+            assert_eq!(response.status(), StatusCode::CONFLICT);
+            let bytes = response.into_body().collect().await.unwrap().to_bytes();
+            let body: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+            assert_eq!(body, json!({"error_code": 409, "message": text}));
+        }
+        let plain = RestError::Conflict("x".into()).into_response();
+        assert!(plain.extensions().get::<ForwardTo>().is_none());
     }
 
     #[tokio::test]

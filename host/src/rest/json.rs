@@ -42,17 +42,34 @@ where
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         check_content_type(req.headers())?;
-        let bytes = Bytes::from_request(req, state).await.map_err(|e| {
-            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                RestError::PayloadTooLarge(e.body_text())
-            } else {
-                RestError::BadRequest(format!(
-                    "Could not read the request body: {}",
-                    e.body_text()
-                ))
-            }
-        })?;
+        let RawBody(bytes) = RawBody::from_request(req, state).await?;
         parse_body(&bytes).map(ConnectJson)
+    }
+}
+
+/// The body's exact bytes, read with the server's size limit and Kafka Connect's error body for
+/// failures (413 when too large). For the endpoints that need the bytes themselves: signature
+/// checks and forwarding.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawBody(pub Bytes);
+
+impl<S: Send + Sync> FromRequest<S> for RawBody {
+    type Rejection = RestError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        Bytes::from_request(req, state)
+            .await
+            .map(RawBody)
+            .map_err(|e| {
+                if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                    RestError::PayloadTooLarge(e.body_text())
+                } else {
+                    RestError::BadRequest(format!(
+                        "Could not read the request body: {}",
+                        e.body_text()
+                    ))
+                }
+            })
     }
 }
 

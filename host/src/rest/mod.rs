@@ -5,16 +5,23 @@
 //! `{"error_code","message"}` ([`error`]), bodies are read like Jackson reads them ([`json`]),
 //! a trailing slash is ignored (Jersey matches `/connectors/` like `/connectors`), and unknown
 //! paths and wrong methods answer with Jersey's texts.
+//!
+//! In a Connect group, a request the herder says belongs to another worker (the leader, or the
+//! owner of a connector or task) is forwarded there ([`forward`]), and the internal endpoints
+//! other workers call check KIP-507 signatures ([`internal`], [`signature`]).
 
 mod call;
 mod connectors;
 pub mod error;
+pub mod forward;
+pub mod internal;
 pub mod json;
 pub mod loggers;
 mod offsets;
 mod params;
 mod plugins;
 mod root;
+pub mod signature;
 mod tasks;
 pub mod tracing_control;
 
@@ -30,12 +37,14 @@ use axum::{
     Json, Router,
     extract::Request,
     http::StatusCode,
+    middleware,
     response::{IntoResponse, Response},
 };
 use tokio::{net::TcpListener, sync::watch, task::JoinSet};
 use tower::ServiceExt;
 
 pub use error::RestError;
+pub use internal::InternalApi;
 pub use loggers::{LoggerControl, LoggerLevel};
 pub use tracing_control::TracingLoggers;
 
@@ -50,8 +59,15 @@ pub struct RestState {
     pub loggers: Arc<dyn LoggerControl>,
 }
 
-/// Every endpoint of the contract's table (§1.3), with Kafka Connect's 404/405 answers.
+/// Every endpoint of the contract's table (§1.3), with Kafka Connect's 404/405 answers, the
+/// internal endpoints, and forwarding to the worker that must handle a request.
 pub fn router(state: RestState) -> Router {
+    let internal: Arc<dyn InternalApi> = Arc::new(state.herder.clone());
+    router_with(state, internal)
+}
+
+/// [`router`] with the internal endpoints served by `internal` instead of the herder.
+pub fn router_with(state: RestState, internal: Arc<dyn InternalApi>) -> Router {
     let routes = Router::new()
         .merge(root::routes())
         .merge(connectors::routes())
@@ -59,6 +75,12 @@ pub fn router(state: RestState) -> Router {
         .merge(offsets::routes())
         .merge(plugins::routes())
         .merge(loggers::routes())
+        .merge(internal::routes(internal))
+        // On every route: any herder answer may name another worker (Java forwards reads too).
+        .route_layer(middleware::from_fn_with_state(
+            forward::Forwarder::new(),
+            forward::middleware,
+        ))
         .fallback(|| async { RestError::unknown_path() })
         .method_not_allowed_fallback(|| async { RestError::MethodNotAllowed })
         .with_state(state);

@@ -1,5 +1,6 @@
 //! Router tests: every endpoint's status codes and JSON shapes, through the whole axum stack
-//! (`ServiceExt::oneshot`), against a standalone Herder with in-memory stores.
+//! (`ServiceExt::oneshot`), against a standalone Herder with in-memory stores. Forwarding, the
+//! internal endpoints and the exact body shapes Java workers parse are in the child modules.
 
 use std::{
     collections::BTreeMap,
@@ -60,6 +61,15 @@ struct Fixture {
 const A_CLASS: &str = "org.example.MissingSinkConnector";
 
 fn fixture_with(props: &[(&str, &str)], start: bool) -> Fixture {
+    let (state, dir) = state_with(props, start);
+    Fixture {
+        app: router(state),
+        _dir: dir,
+    }
+}
+
+/// The [`RestState`] of [`fixture_with`], and the directory its offsets file lives in.
+fn state_with(props: &[(&str, &str)], start: bool) -> (RestState, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let offsets_file = dir.path().join("connect.offsets").display().to_string();
     let mut worker_props: BTreeMap<String, String> = [
@@ -120,13 +130,11 @@ fn fixture_with(props: &[(&str, &str)], start: bool) -> Fixture {
     }
     let loggers = MapLoggers::default();
     loggers.set_level("root", "INFO").unwrap();
-    Fixture {
-        app: router(RestState {
-            herder,
-            loggers: Arc::new(loggers),
-        }),
-        _dir: dir,
-    }
+    let state = RestState {
+        herder,
+        loggers: Arc::new(loggers),
+    };
+    (state, dir)
 }
 
 fn fixture() -> Fixture {
@@ -836,3 +844,10 @@ async fn the_starting_router_answers_503_until_the_real_one_is_installed() {
     let a = send(&app, "GET", "/health", None).await;
     assert_eq!(a.status, StatusCode::OK);
 }
+
+#[path = "bodies_tests.rs"]
+mod bodies;
+#[path = "forward_tests.rs"]
+mod forwarding;
+#[path = "internal_tests.rs"]
+mod internal_endpoints;

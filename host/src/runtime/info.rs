@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::stores::ConfigMap;
+use super::stores::{ConfigMap, SessionKey};
 use crate::config::ConfigKeyInfo;
 
 /// `{"connector":"a","task":0}`.
@@ -157,16 +157,17 @@ pub enum HerderError {
     },
 }
 
-/// Whether internal requests between workers must be signed (KIP-507), and with what.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum RequestSigning {
-    /// Not a `sessioned` group (standalone, `eager` or `compatible`): nothing is checked.
-    Disabled,
-    /// `sessioned`, but no session key has been read yet: internal requests get 503.
-    KeyUnknown,
-    /// `sessioned`, with the group's current key.
-    Active(super::stores::SessionKey),
-}
-
 /// The result of a control operation.
 pub type HerderResult<T> = Result<T, HerderError>;
+
+/// Whether internal requests between workers (KIP-507) must be signed, and with what: the REST
+/// layer checks each internal request against it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RequestSigning {
+    /// Not signed: standalone, or a group whose protocol is not `sessioned`.
+    Disabled,
+    /// Signed, but this worker has not read a session key yet (requests get 503 until it has).
+    KeyUnknown,
+    /// Signed with this key (the newest `session-key` record).
+    Active(SessionKey),
+}

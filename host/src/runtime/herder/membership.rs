@@ -80,9 +80,10 @@ pub(super) struct Membership {
     pub rebalance_timeout: Duration,
     pub worker_sync_timeout: Duration,
     pub max_delay: Duration,
-    key_algorithm: String,
-    key_size_bits: Option<u32>,
-    key_ttl: Duration,
+    /// `inter.worker.*`: key generation, rotation and the signature algorithm.
+    inter_worker: crate::config::inter_worker::InterWorkerConfig,
+    /// The HTTP client for requests to other workers (built once).
+    http: Option<reqwest::Client>,
     /// The last completed generation; `None` before the first and while rejoining.
     pub generation: Option<Generation>,
     rejoin_reason: Option<String>,
@@ -141,9 +142,10 @@ impl Membership {
             rebalance_timeout: d.rebalance_timeout,
             worker_sync_timeout: d.worker_sync_timeout,
             max_delay: d.scheduled_rebalance_max_delay,
-            key_algorithm: "HmacSHA256".into(),
-            key_size_bits: None,
-            key_ttl: Duration::from_secs(3600),
+            inter_worker: d.inter_worker.clone(),
+            http: crate::cluster::internal_client::http_client(Duration::from_secs(90))
+                .map_err(|e| tracing::error!("cannot build the HTTP client for other workers: {e}"))
+                .ok(),
             generation: None,
             rejoin_reason: Some("joining the group".into()),
             rejoin_at: None,
@@ -350,24 +352,15 @@ impl Membership {
         let now_ms = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.as_millis() as i64);
-        let expected_len = self.key_size_bits.map_or(32, |b| (b / 8) as usize);
-        let fresh = snapshot.session_key.as_ref().is_some_and(|k| {
-            k.algorithm == self.key_algorithm
-                && k.key.len() == expected_len
-                && k.creation_timestamp + self.key_ttl.as_millis() as i64 > now_ms
-        });
-        if fresh {
+        let policy = &self.inter_worker.key;
+        let Some(why) = policy.rotation_due(snapshot.session_key.as_ref(), now_ms) else {
             return;
-        }
-        match crate::cluster::signing::generate_key(&self.key_algorithm, self.key_size_bits, now_ms)
-        {
-            Ok(key) => {
-                if let Err(e) = log.put_session_key(&key) {
-                    tracing::warn!("cannot write a new session key: {e}; retrying");
-                } else {
-                    tracing::info!("wrote a new session key ({})", key.algorithm);
-                }
-            }
+        };
+        match policy.generate(now_ms) {
+            Ok(key) => match log.put_session_key(&key) {
+                Ok(()) => tracing::info!("wrote a new session key ({}; {why:?})", key.algorithm),
+                Err(e) => tracing::warn!("cannot write a new session key: {e}; retrying"),
+            },
             Err(e) => tracing::error!("cannot generate a session key: {e}"),
         }
     }
@@ -387,8 +380,11 @@ impl Membership {
         let Leadership::Follower { leader_url } = self.leadership() else {
             return;
         };
-        let key = match self.signing(snapshot) {
-            RequestSigning::Active(k) => Some(k),
+        let Some(http) = self.http.clone() else {
+            return;
+        };
+        let signer = match self.signing(snapshot) {
+            RequestSigning::Active(k) => Some(self.inter_worker.signer(k)),
             RequestSigning::KeyUnknown => {
                 let _ = self.events.send(Event::Reconfigure(name.to_owned()));
                 return;
@@ -399,10 +395,11 @@ impl Membership {
         let name = name.to_owned();
         rt.spawn(async move {
             let sent = crate::cluster::internal_client::post_task_configs(
+                &http,
                 &leader_url,
                 &name,
                 &configs,
-                key.as_ref(),
+                signer.as_ref(),
             )
             .await;
             if let Err(e) = sent {

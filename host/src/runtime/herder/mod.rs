@@ -613,14 +613,39 @@ impl Herder {
         })
     }
 
-    /// Internal `PUT /connectors/{c}/fence`: zombie fencing belongs to exactly-once source
-    /// support, which this worker refuses at start, so no request of a group it is in can need it.
+    /// Internal `PUT /connectors/{c}/fence`: fencing out zombie source tasks belongs to
+    /// exactly-once source support, which this worker refuses at start; on the leader it
+    /// answers that plainly instead of claiming a fence it did not raise.
     pub fn fence_zombies(&self, connector: &str) -> HerderResult<()> {
-        self.entry(connector)?;
+        match self.leadership() {
+            Leadership::Leader | Leadership::Standalone => {}
+            Leadership::Unknown => return Err(HerderError::NotLeader { leader_url: None }),
+            Leadership::Follower { leader_url } => {
+                return Err(HerderError::NotLeader {
+                    leader_url: Some(leader_url),
+                });
+            }
+        }
+        let e = self.entry(connector)?;
+        let is_sink = e
+            .config
+            .get("connector.class")
+            .and_then(|c| self.shared.plugins.lookup(c).ok())
+            .is_some_and(|p| p.is_sink());
+        if is_sink {
+            return Err(HerderError::BadRequest(format!(
+                "Connector {connector} is not a source connector"
+            )));
+        }
         Err(HerderError::BadRequest(format!(
             "Cannot fence zombie tasks of connector {connector}: exactly-once source support \
-             (exactly.once.source.support) is not enabled on this worker, and is not supported yet"
+             (exactly.once.source.support) is not supported yet by this worker"
         )))
+    }
+
+    /// The worker's settings (the REST layer reads the inter-worker ones).
+    pub fn worker_config(&self) -> &WorkerConfig {
+        &self.shared.config
     }
 
     /// `PUT /connector-plugins/{type}/config/validate`.
