@@ -25,6 +25,10 @@ use crate::{
     },
 };
 
+/// Cooperative out-of-sync back-offs before a worker drops its work (Java's
+/// `DistributedHerder` keeps the same count).
+pub(super) const UNSYNC_RETRIES: u32 = 5;
+
 /// How long to wait before rejoining after the group client failed.
 const FAILURE_BACKOFF: Duration = Duration::from_secs(2);
 
@@ -79,7 +83,11 @@ pub(super) struct Membership {
     pub url: String,
     pub rebalance_timeout: Duration,
     pub worker_sync_timeout: Duration,
+    /// `worker.unsync.backoff.ms` (eager groups only, as in Java).
+    pub worker_unsync_backoff: Duration,
     pub max_delay: Duration,
+    /// Out-of-sync back-offs left before a cooperative worker drops its work (Java: 5).
+    pub unsync_retries_left: u32,
     /// `inter.worker.*`: key generation, rotation and the signature algorithm.
     inter_worker: crate::config::inter_worker::InterWorkerConfig,
     /// The HTTP client for requests to other workers (built once).
@@ -141,7 +149,9 @@ impl Membership {
             url: format!("http://{worker_id}/"),
             rebalance_timeout: d.rebalance_timeout,
             worker_sync_timeout: d.worker_sync_timeout,
+            worker_unsync_backoff: d.worker_unsync_backoff,
             max_delay: d.scheduled_rebalance_max_delay,
+            unsync_retries_left: UNSYNC_RETRIES,
             inter_worker: d.inter_worker.clone(),
             http: crate::cluster::internal_client::http_client(Duration::from_secs(90))
                 .map_err(|e| tracing::error!("cannot build the HTTP client for other workers: {e}"))
@@ -319,6 +329,24 @@ impl Membership {
     /// After a failed join or sync: try again after a pause.
     pub fn back_off(&mut self, why: &str) {
         self.rejoin_after(FAILURE_BACKOFF, why);
+    }
+
+    /// This worker could not read the config topic up to the assignment's offset within
+    /// `worker.sync.timeout.ms`: how long to wait before rejoining, and whether to drop its
+    /// work first. Java: eager groups leave and wait `worker.unsync.backoff.ms`; cooperative
+    /// ones wait `scheduled.rebalance.max.delay.ms / 10 / retries left` and drop their work
+    /// once the retries are used up.
+    pub fn out_of_sync(&mut self, eager: bool) -> (Duration, bool) {
+        if eager {
+            return (self.worker_unsync_backoff, true);
+        }
+        let delay = self.max_delay / 10 / self.unsync_retries_left.max(1);
+        self.unsync_retries_left = self.unsync_retries_left.saturating_sub(1);
+        if self.unsync_retries_left == 0 {
+            self.unsync_retries_left = UNSYNC_RETRIES;
+            return (delay, true);
+        }
+        (delay, false)
     }
 
     /// LeaveGroup (clean stop), so the others rebalance at once.

@@ -231,44 +231,63 @@ impl HerderLoop {
         let Some(m) = self.membership.as_mut() else {
             return;
         };
-        if self.snapshot.offset != a.config_offset {
+        if self.snapshot.offset < a.config_offset {
+            let (wait, drop_work) = m.out_of_sync(elected == ProtocolCompatibility::Eager);
             tracing::warn!(
-                "config offset {} does not match the assignment's {}: rejoining without starting anything",
+                "could not read the config topic up to offset {} within worker.sync.timeout.ms \
+                 (at {}); rejoining in {} ms{}",
+                a.config_offset,
+                self.snapshot.offset,
+                wait.as_millis(),
+                if drop_work {
+                    ", without the work it ran"
+                } else {
+                    ""
+                }
+            );
+            if drop_work {
+                if elected == ProtocolCompatibility::Eager {
+                    m.leave("out of sync with the config topic");
+                }
+                self.owned = ConnectorsAndTasks::default();
+                self.reconcile();
+            }
+            if let Some(m) = self.membership.as_mut() {
+                m.rejoin_after(wait, "out of sync with the config topic");
+            }
+            return;
+        }
+        m.unsync_retries_left = super::membership::UNSYNC_RETRIES;
+        if self.snapshot.offset != a.config_offset {
+            // Ahead of the leader (it assigned from an older config): rejoin at once.
+            tracing::info!(
+                "config offset {} is past the assignment's {}: rejoining without starting anything",
                 self.snapshot.offset,
                 a.config_offset
             );
-            m.back_off("config offset mismatch");
+            m.request_rejoin("config offset mismatch");
             return;
         }
         self.worker
             .context()
             .generation
             .store(joined.generation_id, std::sync::atomic::Ordering::SeqCst);
-        let role = if a.leader == joined.member_id {
-            "leader"
-        } else {
-            "follower"
-        };
-        tracing::info!(
-            "Joined group at generation {} as {role} (protocol {}, leader {} at {})",
-            joined.generation_id,
-            elected.protocol_name(),
-            a.leader,
-            a.leader_url
-        );
+        // Revoked work stops first; the assignment line follows, then new work starts (Java's
+        // order, which its system tests and ours read from the log).
         if elected == ProtocolCompatibility::Eager {
             self.owned = a.assigned.clone();
         } else {
             self.owned.remove_all(&a.revoked);
+            self.reconcile();
             self.owned.extend(&a.assigned);
         }
-        if !a.revoked.is_empty() {
-            tracing::info!(
-                "revoked {} connector(s) and {} task(s)",
-                a.revoked.connectors.len(),
-                a.revoked.tasks.len()
-            );
-        }
+        tracing::info!(
+            "Joined group at generation {} with protocol version {} and got assignment: {} with rebalance delay: {}",
+            joined.generation_id,
+            elected.version(),
+            java_assignment(&a, &self.owned),
+            a.delay_ms
+        );
         tracing::info!(
             "Starting connectors and tasks using config offset {}",
             a.config_offset
@@ -290,4 +309,35 @@ impl HerderLoop {
         self.view_mut().started = true;
         self.publish();
     }
+}
+
+/// An assignment as Java's `ExtendedAssignment.toString` prints it, with everything this worker
+/// holds after the join as `connectorIds`/`taskIds` (as Java's herder logs it).
+fn java_assignment(a: &assignment::Assignment, held: &ConnectorsAndTasks) -> String {
+    let tasks = |set: &ConnectorsAndTasks| {
+        set.tasks
+            .iter()
+            .map(|t| format!("{}-{}", t.connector, t.task))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let connectors = |set: &ConnectorsAndTasks| {
+        set.connectors
+            .iter()
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    format!(
+        "Assignment{{error={}, leader='{}', leaderUrl='{}', offset={}, connectorIds=[{}], taskIds=[{}], revokedConnectorIds=[{}], revokedTaskIds=[{}], delay={}}}",
+        a.error.code(),
+        a.leader,
+        a.leader_url,
+        a.config_offset,
+        connectors(held),
+        tasks(held),
+        connectors(&a.revoked),
+        tasks(&a.revoked),
+        a.delay_ms
+    )
 }
