@@ -5,10 +5,13 @@
 //! need the session key's signature (KIP-507, Java's `SessionedProtocolIntegrationTest`):
 //! `POST /connectors/{c}/tasks` unsigned → 400, with a bad signature → 403, on every worker,
 //! even for a connector that does not exist. On all-Java, all-Rust and mixed groups.
+//!
+//! Java forwards with `?forward=true` (a second hop would get `forward=false`), and its leader
+//! logs each request, so with a Java leader the test also sees the forwarded creates arrive.
 
 use std::time::Duration;
 
-use connect_tests::cluster::{Composition, Group};
+use connect_tests::cluster::{Composition, Group, Kind};
 use serde_json::{Value, json};
 
 connect_tests::for_each_composition!(rest_between_workers);
@@ -16,6 +19,8 @@ connect_tests::for_each_composition!(rest_between_workers);
 const SETTLE: Duration = Duration::from_secs(90);
 const NOT_FORWARDED: &str =
     "Cannot complete request because of a conflicting operation (e.g. worker rebalance)";
+/// Java's request log line (`RestServer`) for a create forwarded by a follower.
+const FORWARDED_CREATE: &str = "\"POST /connectors?forward=true HTTP/1.1\" 201";
 const UNSIGNED: &str = "Internal request missing required signature";
 const BAD_SIGNATURE: &str = "Internal request contained invalid signature.";
 
@@ -79,6 +84,17 @@ fn rest_between_workers(c: Composition) {
         wait_listed(&g, &want);
     }
     g.wait_settled("connectors created through every worker", SETTLE);
+    // A Java leader logs every request: each follower's write arrived with `forward=true`.
+    if g.kind(leader) == Kind::Java {
+        let log = g.member(leader).log();
+        let forwarded = log.matches(FORWARDED_CREATE).count();
+        assert!(
+            forwarded >= followers.len(),
+            "the Java leader w{leader} logged {forwarded} `{FORWARDED_CREATE}`, want one per \
+             follower ({})",
+            followers.len()
+        );
+    }
 
     // A follower that may not forward refuses: the writes above went through the leader.
     for &f in &followers {

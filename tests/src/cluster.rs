@@ -52,8 +52,14 @@ pub const MAX_DELAY_MS: u64 = 3_000;
 /// `consumer.session.timeout.ms` of every test worker (sink tasks' consumer groups).
 pub const CONSUMER_SESSION_TIMEOUT_MS: u64 = 10_000;
 
-/// How long a worker may take from launch to its first assignment (a JVM on a busy machine).
-pub const READY_LIMIT: Duration = Duration::from_secs(180);
+/// How long a worker may take from launch to its first assignment: a JVM on a busy machine is
+/// slow; ours starts in a second, plus the broker's `group.initial.rebalance.delay.ms` (3 s).
+pub fn ready_limit(kind: Kind) -> Duration {
+    match kind {
+        Kind::Java => Duration::from_secs(180),
+        Kind::Rust => Duration::from_secs(60),
+    }
+}
 
 /// Texts the harness reads in the workers' logs, in one place.
 pub mod log_text {
@@ -283,7 +289,7 @@ pub trait Member {
     fn restart(&mut self) {
         self.stop();
         self.spawn();
-        if let Err(e) = self.wait_ready(READY_LIMIT) {
+        if let Err(e) = self.wait_ready(ready_limit(self.kind())) {
             panic!("{} worker {} after a restart: {e}", self.kind(), self.url());
         }
     }
@@ -1080,6 +1086,8 @@ pub struct Group {
     http: reqwest::blocking::Client,
     /// Units seen RUNNING on two live workers in the last poll.
     suspects: BTreeSet<Unit>,
+    /// Members the test stopped or killed (and has not started again).
+    down: BTreeSet<usize>,
     _serial: MutexGuard<'static, ()>,
 }
 
@@ -1102,6 +1110,7 @@ impl Group {
                 .build()
                 .unwrap(),
             suspects: BTreeSet::new(),
+            down: BTreeSet::new(),
             _serial: serial,
         };
         let t0 = Instant::now();
@@ -1135,7 +1144,8 @@ impl Group {
     }
 
     fn await_ready(&mut self, i: usize) {
-        if let Err(e) = self.members[i].wait_ready(READY_LIMIT) {
+        let kind = self.members[i].kind();
+        if let Err(e) = self.members[i].wait_ready(ready_limit(kind)) {
             panic!(
                 "w{i} ({}) did not become ready: {e}",
                 self.members[i].kind()
@@ -1190,6 +1200,7 @@ impl Group {
     /// SIGTERM to member `i`, waiting for its exit; returns when the signal was sent.
     pub fn stop(&mut self, i: usize) -> Instant {
         let at = Instant::now();
+        self.down.insert(i);
         self.members[i].stop();
         at
     }
@@ -1197,12 +1208,14 @@ impl Group {
     /// SIGKILL to member `i`; returns when it was sent.
     pub fn kill9(&mut self, i: usize) -> Instant {
         let at = Instant::now();
+        self.down.insert(i);
         self.members[i].kill9();
         at
     }
 
     /// Starts member `i` again (a new process, same settings), waited for.
     pub fn start_again(&mut self, i: usize) {
+        self.down.remove(&i);
         self.members[i].spawn();
         self.await_ready(i);
     }
@@ -1305,7 +1318,17 @@ impl Group {
 
     /// [`Group::views`], failing the test if one unit is RUNNING on two different live workers
     /// (in the views of this poll and of the previous one: views may lag a few milliseconds).
+    /// Also fails it if a member exited that the test did not stop.
     pub fn poll(&mut self) -> Vec<View> {
+        for i in 0..self.members.len() {
+            if !self.down.contains(&i) && !self.members[i].is_running() {
+                panic!(
+                    "w{i} ({} {}) exited, the test did not stop it",
+                    self.members[i].kind(),
+                    self.members[i].url()
+                );
+            }
+        }
         let views = self.views();
         let live_ids: BTreeSet<String> = views
             .iter()
@@ -1692,6 +1715,17 @@ impl Group {
             let log = m.log();
             for j in joins(&log, m.kind()).iter().rev().take(3).rev() {
                 out.push_str(&format!("  join: {}\n", clip(&j.line, 600)));
+            }
+            // Java logs every REST request: internal ones refused, e.g. a signature mismatch.
+            for line in log
+                .lines()
+                .filter(|l| l.contains("/tasks HTTP/1.1\" 4") || l.contains("/fence HTTP/1.1\" 4"))
+                .take(5)
+            {
+                out.push_str(&format!(
+                    "  refused internal request: {}\n",
+                    clip(line, 300)
+                ));
             }
             out.push_str("  log tail:\n");
             for line in tail(&log, 25).lines() {
