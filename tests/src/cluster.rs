@@ -479,7 +479,10 @@ impl Member for JavaWorker {
     fn wait_ready(&mut self, limit: Duration) -> Result<Duration, String> {
         let started = Instant::now();
         let deadline = started + limit;
-        let http = reqwest::blocking::Client::new();
+        let http = reqwest::blocking::Client::builder()
+            .timeout(Duration::from_secs(5))
+            .build()
+            .unwrap();
         loop {
             let (code, _) = call(&http, "GET", &format!("{}/connectors", self.url), None);
             if code == 200 {
@@ -1084,6 +1087,9 @@ pub struct Group {
     connectors: BTreeMap<String, usize>,
     rust_plugins: Option<PathBuf>,
     http: reqwest::blocking::Client,
+    /// For status polls and leader probes: a worker that does not answer within seconds is
+    /// reported, not waited for.
+    poll_http: reqwest::blocking::Client,
     /// Units seen RUNNING on two live workers in the last poll.
     suspects: BTreeSet<Unit>,
     /// Members the test stopped or killed (and has not started again).
@@ -1107,6 +1113,10 @@ impl Group {
             rust_plugins: None,
             http: reqwest::blocking::Client::builder()
                 .timeout(Duration::from_secs(100))
+                .build()
+                .unwrap(),
+            poll_http: reqwest::blocking::Client::builder()
+                .timeout(Duration::from_secs(10))
                 .build()
                 .unwrap(),
             suspects: BTreeSet::new(),
@@ -1213,6 +1223,13 @@ impl Group {
         at
     }
 
+    /// Clean restart of member `i` ([`Member::restart`]).
+    pub fn restart(&mut self, i: usize) {
+        self.down.insert(i);
+        self.members[i].restart();
+        self.down.remove(&i);
+    }
+
     /// Starts member `i` again (a new process, same settings), waited for.
     pub fn start_again(&mut self, i: usize) {
         self.down.remove(&i);
@@ -1302,8 +1319,8 @@ impl Group {
                     .connectors
                     .keys()
                     .map(|c| {
-                        let (code, body) =
-                            self.call(i, "GET", &format!("/connectors/{c}/status"), None);
+                        let url = format!("{}/connectors/{c}/status", self.members[i].url());
+                        let (code, body) = call(&self.poll_http, "GET", &url, None);
                         let s = if code == 200 {
                             Status::parse(&body)
                         } else {
@@ -1521,12 +1538,8 @@ impl Group {
         let mut leaders = Vec::new();
         let mut answers = Vec::new();
         for i in self.live() {
-            let (code, body) = self.call(
-                i,
-                "DELETE",
-                &format!("/connectors/{PROBE}?forward=false"),
-                None,
-            );
+            let url = format!("{}/connectors/{PROBE}?forward=false", self.members[i].url());
+            let (code, body) = call(&self.poll_http, "DELETE", &url, None);
             match code {
                 404 => leaders.push(i),
                 409 => {}
