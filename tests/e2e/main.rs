@@ -1,6 +1,14 @@
 //! End-to-end tests against the real servers of `scripts/infra.sh up` (see `connect_tests` for where
 //! they are and how a missing server is reported). Run them with `scripts/test.sh`.
 
+// distributed mode: file sources → topic → file sinks while workers are bounced (SIGTERM, SIGKILL): no gap, no duplicate if clean.
+mod distributed_bounce;
+// distributed mode: connectors and tasks spread over 3 workers; a 4th joins; SIGTERM and SIGKILL move the work after the delay.
+mod distributed_membership;
+// distributed mode, two sides of a group (mixed: 2 of ours + the Java worker): both lead in turn, each takes over the other's work.
+mod distributed_mixed;
+// distributed mode, 3 workers of a group: a write through a follower lands via the leader; internal requests signed (400/403).
+mod distributed_rest;
 // errors.tolerance none/all, dead-letter queue with context headers, a panicking plugin contained.
 mod error_handling;
 // file source → Kafka → file sink: byte-identical, restarts (graceful, kill -9), states restored, standalone.

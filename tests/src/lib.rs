@@ -8,6 +8,7 @@
 
 pub mod artifacts;
 pub mod broker;
+pub mod cluster;
 pub mod fault_proxy;
 pub mod kafka;
 pub mod throttle;

@@ -285,8 +285,7 @@ impl Worker {
 
     /// The `connect: …` line the binary prints before exiting 1, else the last 5 log lines.
     fn fatal_error(&self) -> String {
-        let text = std::fs::read_to_string(self.path(&format!("worker-{}.log", self.log_count)))
-            .unwrap_or_default();
+        let text = std::fs::read_to_string(self.log_path()).unwrap_or_default();
         let lines: Vec<&str> = text.lines().collect();
         match lines.iter().rev().find(|l| l.starts_with("connect: ")) {
             Some(line) => (*line).to_owned(),
@@ -323,18 +322,28 @@ impl Worker {
         self.start();
     }
 
+    /// The log file of the current (or last) process: `worker-<n>.log`, one per start.
+    pub fn log_path(&self) -> PathBuf {
+        self.path(&format!("worker-{}.log", self.log_count))
+    }
+
+    /// Whether the process is started and has not exited.
+    pub fn is_running(&mut self) -> bool {
+        self.child
+            .as_mut()
+            .is_some_and(|c| c.try_wait().ok().flatten().is_none())
+    }
+
     /// The last lines of the current log.
     pub fn log_tail(&self) -> String {
-        let text = std::fs::read_to_string(self.path(&format!("worker-{}.log", self.log_count)))
-            .unwrap_or_default();
+        let text = std::fs::read_to_string(self.log_path()).unwrap_or_default();
         let lines: Vec<&str> = text.lines().collect();
         lines[lines.len().saturating_sub(40)..].join("\n")
     }
 
     /// The whole log of the current process.
     pub fn log(&self) -> String {
-        std::fs::read_to_string(self.path(&format!("worker-{}.log", self.log_count)))
-            .unwrap_or_default()
+        std::fs::read_to_string(self.log_path()).unwrap_or_default()
     }
 
     /// Polls `cond` every 200 ms until it holds, or panics with the log tail.
