@@ -136,8 +136,7 @@ impl Composition {
 }
 
 /// Defines, for each scenario `fn name(c: Composition)` of the calling module, a module `name`
-/// with the tests `java`, `rust` and `mixed`. The Rust and mixed ones are ignored until our
-/// worker speaks the group protocol: the one place to remove that.
+/// with the tests `java`, `rust` and `mixed`.
 #[macro_export]
 macro_rules! for_each_composition {
     ($($scenario:ident),* $(,)?) => {$(
@@ -150,13 +149,11 @@ macro_rules! for_each_composition {
             }
 
             #[test]
-            #[ignore = "needs distributed mode in the Rust worker"]
             fn rust() {
                 super::$scenario(Composition::Rust)
             }
 
             #[test]
-            #[ignore = "needs distributed mode in the Rust worker"]
             fn mixed() {
                 super::$scenario(Composition::Mixed)
             }
