@@ -73,8 +73,8 @@ pub struct ConnectorStart {
     pub plugin: ConnectorPlugin,
     /// Its configuration.
     pub config: ConfigMap,
-    /// Its control (status, target state).
-    pub control: Arc<TaskControl>,
+    /// The state it starts in (STARTED or PAUSED).
+    pub target: TargetState,
     /// Called when the plugin asks for its tasks to be reconfigured.
     pub reconfigure: Arc<dyn Fn() + Send + Sync>,
     /// Where results go.
@@ -82,14 +82,17 @@ pub struct ConnectorStart {
 }
 
 impl ConnectorRunner {
-    /// Starts the thread, which calls the plugin's `start` first.
-    pub fn start(start: ConnectorStart) -> std::io::Result<ConnectorRunner> {
+    /// Starts the thread, which calls the plugin's `start` first; `control` carries its status.
+    pub fn start(
+        start: ConnectorStart,
+        control: Arc<TaskControl>,
+    ) -> std::io::Result<ConnectorRunner> {
         let (tx, rx) = mpsc::channel();
-        let control = start.control.clone();
         let (name, epoch) = (start.name.clone(), start.epoch);
+        let thread_control = control.clone();
         let thread = std::thread::Builder::new()
             .name(format!("connector-{}", start.name))
-            .spawn(move || run(start, rx))?;
+            .spawn(move || run(start, thread_control, rx))?;
         Ok(ConnectorRunner {
             name,
             epoch,
@@ -151,13 +154,13 @@ impl ConnectorRunner {
     }
 }
 
-fn run(start: ConnectorStart, commands: mpsc::Receiver<Command>) {
+fn run(start: ConnectorStart, control: Arc<TaskControl>, commands: mpsc::Receiver<Command>) {
     let ConnectorStart {
         name,
         epoch,
         plugin,
         config,
-        control,
+        target: _,
         reconfigure,
         events,
     } = start;

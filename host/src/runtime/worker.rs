@@ -14,14 +14,12 @@ use std::{
 };
 
 use super::{
-    connector_runner::{CONNECTOR_STOP_TIMEOUT, ConnectorEvent, ConnectorRunner, ConnectorStart},
+    connector_runner::{CONNECTOR_STOP_TIMEOUT, ConnectorRunner, ConnectorStart},
     info::ConnectorTaskId,
     status::{State, Status, TargetState},
-    stores::ConfigMap,
     task_control::TaskControl,
     task_spec::{TaskSpec, WorkerContext},
 };
-use crate::plugins::ConnectorPlugin;
 
 struct RunningConnector {
     control: Arc<TaskControl>,
@@ -87,29 +85,12 @@ impl Worker {
     /// Starts a connector instance on its own thread (Kafka Connect's `WorkerConnector`); the
     /// plugin's `start` runs there and its outcome comes back through `start.events`. A
     /// previous instance is stopped first.
-    pub fn start_connector(
-        &self,
-        name: &str,
-        plugin: &ConnectorPlugin,
-        config: &ConfigMap,
-        target: TargetState,
-        epoch: u64,
-        reconfigure: Arc<dyn Fn() + Send + Sync>,
-        events: Arc<dyn Fn(ConnectorEvent) + Send + Sync>,
-    ) {
-        self.stop_connector(name);
+    pub fn start_connector(&self, start: ConnectorStart) {
+        let name = start.name.clone();
+        self.stop_connector(&name);
         // A fresh control per instance: an abandoned predecessor keeps its own, cancelled one.
-        let control = self.new_control(name, None, target);
-        let started = ConnectorRunner::start(ConnectorStart {
-            name: name.to_owned(),
-            epoch,
-            plugin: plugin.clone(),
-            config: config.clone(),
-            control: control.clone(),
-            reconfigure,
-            events,
-        });
-        let runner = match started {
+        let control = self.new_control(&name, None, start.target);
+        let runner = match ConnectorRunner::start(start, control.clone()) {
             Ok(r) => Some(r),
             Err(e) => {
                 control.report(
@@ -119,7 +100,7 @@ impl Worker {
                 None
             }
         };
-        lock(&self.connectors).insert(name.to_owned(), RunningConnector { control, runner });
+        lock(&self.connectors).insert(name, RunningConnector { control, runner });
     }
 
     /// Asks the running instance for task configurations (answered by a

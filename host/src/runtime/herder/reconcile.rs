@@ -10,6 +10,7 @@ use crate::{
     cluster::assignment::TaskId,
     config::ConnectorConfig,
     runtime::{
+        connector_runner::ConnectorStart,
         info::ConnectorTaskId,
         status::{State, TargetState},
         stores::{ConfigMap, ConnectorEntry},
@@ -169,20 +170,20 @@ impl HerderLoop {
         let reconfigure_events = self.events_tx.clone();
         let reconfigure_name = name.to_owned();
         let connector_events = self.events_tx.clone();
-        self.worker.start_connector(
-            name,
-            &plugin,
-            &entry.config,
-            instance_target(entry.target),
-            self.next_epoch,
+        self.worker.start_connector(ConnectorStart {
+            name: name.to_owned(),
+            epoch: self.next_epoch,
+            plugin,
+            config: entry.config.clone(),
+            target: instance_target(entry.target),
             // From a plugin thread: only queue it; the loop coalesces repeated requests.
-            Arc::new(move || {
+            reconfigure: Arc::new(move || {
                 let _ = reconfigure_events.send(Event::Reconfigure(reconfigure_name.clone()));
             }),
-            Arc::new(move |event| {
+            events: Arc::new(move |event| {
                 let _ = connector_events.send(Event::Connector(event));
             }),
-        );
+        });
     }
 
     /// Stops and starts the connector instance (REST restart, restart request).
