@@ -340,7 +340,10 @@ impl Membership {
         if eager {
             return (self.worker_unsync_backoff, true);
         }
-        let delay = self.max_delay / 10 / self.unsync_retries_left.max(1);
+        // Whole milliseconds, as Java's integer arithmetic.
+        let delay = Duration::from_millis(
+            self.max_delay.as_millis() as u64 / 10 / u64::from(self.unsync_retries_left.max(1)),
+        );
         self.unsync_retries_left = self.unsync_retries_left.saturating_sub(1);
         if self.unsync_retries_left == 0 {
             self.unsync_retries_left = UNSYNC_RETRIES;
@@ -436,5 +439,163 @@ impl Membership {
                 let _ = events.send(Event::Reconfigure(name));
             }
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn membership(protocol: ConnectProtocol, max_delay_ms: u64) -> Membership {
+        let mut props: std::collections::BTreeMap<String, String> = [
+            ("bootstrap.servers", "127.0.0.1:1"),
+            ("group.id", "g"),
+            ("config.storage.topic", "c"),
+            ("offset.storage.topic", "o"),
+            ("status.storage.topic", "s"),
+            (
+                "key.converter",
+                "org.apache.kafka.connect.storage.StringConverter",
+            ),
+            (
+                "value.converter",
+                "org.apache.kafka.connect.storage.StringConverter",
+            ),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect();
+        props.insert(
+            "scheduled.rebalance.max.delay.ms".into(),
+            max_delay_ms.to_string(),
+        );
+        props.insert(
+            "connect.protocol".into(),
+            match protocol {
+                ConnectProtocol::Eager => "eager",
+                ConnectProtocol::Compatible => "compatible",
+                ConnectProtocol::Sessioned => "sessioned",
+            }
+            .into(),
+        );
+        let config =
+            WorkerConfig::from_props(crate::config::Mode::Distributed, props).expect("valid");
+        let d = config.distributed.clone().unwrap();
+        let (tx, _rx) = mpsc::channel();
+        let (_stop_tx, stop) = tokio::sync::watch::channel(false);
+        Membership::new(&config, &d, "w1:8083", None, tx, stop)
+    }
+
+    fn generation(m: &mut Membership, leader: &str, protocol: ProtocolCompatibility) {
+        m.generation = Some(Generation {
+            member_id: "me".into(),
+            leader_id: leader.into(),
+            leader_url: "http://leader:8083/".into(),
+            protocol,
+        });
+    }
+
+    #[test]
+    fn writes_go_to_the_leader_and_restarts_to_the_owner() {
+        let mut m = membership(ConnectProtocol::Sessioned, 300_000);
+        assert_eq!(m.url, "http://w1:8083/");
+        // Before the first generation nobody is known to lead.
+        assert_eq!(
+            m.require_leader(),
+            Err(HerderError::NotLeader { leader_url: None })
+        );
+        generation(&mut m, "other", ProtocolCompatibility::Sessioned);
+        assert_eq!(
+            m.require_leader(),
+            Err(HerderError::NotLeader {
+                leader_url: Some("http://leader:8083/".into())
+            })
+        );
+        assert_eq!(
+            m.route_to_owner(|o| o.connector_owner("c")),
+            HerderError::NotLeader {
+                leader_url: Some("http://leader:8083/".into())
+            }
+        );
+        generation(&mut m, "me", ProtocolCompatibility::Sessioned);
+        assert_eq!(m.require_leader(), Ok(()));
+        m.owners.urls.insert("w2".into(), "http://w2:8083/".into());
+        let mut work = ConnectorsAndTasks::default();
+        work.connectors.insert("c".into());
+        work.tasks.insert(TaskId::new("c", 1));
+        m.owners.work.insert("w2".into(), work);
+        assert_eq!(
+            m.route_to_owner(|o| o.task_owner("c", 1)),
+            HerderError::NotOwner {
+                owner_url: Some("http://w2:8083/".into())
+            }
+        );
+        assert_eq!(
+            m.route_to_owner(|o| o.task_owner("c", 0)),
+            HerderError::NotOwner { owner_url: None }
+        );
+    }
+
+    #[test]
+    fn signing_follows_the_elected_protocol_and_the_key() {
+        let mut m = membership(ConnectProtocol::Sessioned, 300_000);
+        let mut snapshot = ConfigSnapshot::default();
+        assert_eq!(m.signing(&snapshot), RequestSigning::KeyUnknown);
+        let key = crate::runtime::stores::SessionKey {
+            key: vec![1; 32],
+            algorithm: "HmacSHA256".into(),
+            creation_timestamp: 0,
+        };
+        snapshot.session_key = Some(key.clone());
+        generation(&mut m, "me", ProtocolCompatibility::Sessioned);
+        assert_eq!(m.signing(&snapshot), RequestSigning::Active(key));
+        // A compatible worker in the group drags it to `compatible`: no signing (Java warns).
+        generation(&mut m, "me", ProtocolCompatibility::Compatible);
+        assert_eq!(m.signing(&snapshot), RequestSigning::Disabled);
+    }
+
+    #[test]
+    fn out_of_sync_backs_off_as_java() {
+        let mut eager = membership(ConnectProtocol::Eager, 300_000);
+        assert_eq!(
+            eager.out_of_sync(true),
+            (Duration::from_millis(300_000), true),
+            "eager: worker.unsync.backoff.ms and drop the work"
+        );
+        let mut m = membership(ConnectProtocol::Sessioned, 50_000);
+        let waits: Vec<(Duration, bool)> = (0..6).map(|_| m.out_of_sync(false)).collect();
+        let ms = |v: u64| Duration::from_millis(v);
+        assert_eq!(
+            waits,
+            vec![
+                (ms(1000), false),
+                (ms(1250), false),
+                (ms(1666), false),
+                (ms(2500), false),
+                (ms(5000), true),
+                (ms(1000), false),
+            ],
+            "max delay / 10 / retries left, work dropped when they run out, then again"
+        );
+    }
+
+    #[test]
+    fn rejoins_are_due_now_or_when_scheduled() {
+        let mut m = membership(ConnectProtocol::Sessioned, 300_000);
+        assert!(m.rejoin_due(), "a new member joins at once");
+        m.take_rejoin();
+        assert!(!m.rejoin_due());
+        m.rejoin_after(Duration::from_secs(60), "delay");
+        assert!(!m.rejoin_due());
+        assert!(m.time_to_rejoin().unwrap() > Duration::from_secs(59));
+        m.request_rejoin("a connector was created");
+        assert!(
+            m.rejoin_due(),
+            "a requested rejoin does not wait for a scheduled one"
+        );
+        m.take_rejoin();
+        assert!(m.on_group_event(GroupEvent::CoordinatorLost("gone".into())));
+        assert!(m.rejoin_due());
+        assert_eq!(m.leadership(), Leadership::Unknown);
     }
 }

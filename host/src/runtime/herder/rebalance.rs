@@ -341,3 +341,35 @@ fn java_assignment(a: &assignment::Assignment, held: &ConnectorsAndTasks) -> Str
         a.delay_ms
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cluster::protocol::TaskId;
+
+    #[test]
+    fn the_assignment_line_reads_like_java() {
+        let a = assignment::Assignment {
+            error: assignment::AssignmentError::None,
+            leader: "connect-1-abc".into(),
+            leader_url: "http://127.0.0.1:8083/".into(),
+            config_offset: 12,
+            assigned: ConnectorsAndTasks::default(),
+            revoked: ConnectorsAndTasks {
+                connectors: ["b".to_string()].into(),
+                tasks: [TaskId::new("b", 0)].into(),
+            },
+            delay_ms: 0,
+        };
+        let held = ConnectorsAndTasks {
+            connectors: ["a".to_string(), "c".to_string()].into(),
+            tasks: [TaskId::new("a", 0), TaskId::new("a", 1)].into(),
+        };
+        assert_eq!(
+            java_assignment(&a, &held),
+            "Assignment{error=0, leader='connect-1-abc', leaderUrl='http://127.0.0.1:8083/', \
+             offset=12, connectorIds=[a, c], taskIds=[a-0, a-1], revokedConnectorIds=[b], \
+             revokedTaskIds=[b-0], delay=0}"
+        );
+    }
+}
