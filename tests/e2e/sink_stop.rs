@@ -139,6 +139,47 @@ fn a_put_that_never_returns_is_abandoned_and_nothing_of_it_is_committed() {
 }
 
 #[test]
+fn a_second_sigterm_exits_at_once_while_a_plugin_is_stuck() {
+    let bootstrap = require_kafka();
+    let plugins = tempfile::tempdir().unwrap();
+    install_library("connect_stalling_sink", plugins.path());
+    // A long graceful timeout: only the second signal can end the process quickly.
+    let mut w = Worker::distributed(&[
+        ("plugin.path", &plugins.path().display().to_string()),
+        ("task.shutdown.graceful.timeout.ms", "60000"),
+    ]);
+    let topic = unique_name("stall2");
+    create_topic(&bootstrap, &topic, 1);
+    let out = w.path("out.txt");
+    let marker = w.path("outage");
+    std::fs::write(&marker, b"").unwrap();
+    create(
+        &w,
+        "stall-twice",
+        json!({"connector.class": "com.example.connect.StallingSinkConnector", "topics": topic,
+               "file": out.display().to_string(), "outage.marker": marker.display().to_string(),
+               "mode": "block"}),
+    );
+    produce(&bootstrap, &topic, values(0, 100));
+    wait_for_log(&w, "put never returns");
+    let (took, success) = w.stop_twice(Duration::from_secs(2));
+    eprintln!("exited {took:?} after the second SIGTERM");
+    assert!(
+        took < Duration::from_secs(3),
+        "a second SIGTERM ends the process at once, not after the 60 s graceful timeout: {took:?}"
+    );
+    assert!(
+        !success,
+        "an exit without a clean stop is not reported as a success"
+    );
+    assert!(
+        w.log().contains("second stop signal"),
+        "the log says why it exited\n{}",
+        w.log_tail()
+    );
+}
+
+#[test]
 fn records_buffered_by_the_plugin_are_not_committed_at_stop_even_if_it_forgets_them() {
     // The plugin's `close` forgets the partition and, asked again, would answer the host's own
     // offsets (the SDK default): only the host's rule keeps them uncommitted.

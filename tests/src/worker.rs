@@ -308,6 +308,36 @@ impl Worker {
         }
     }
 
+    /// SIGTERM, `gap` later a second SIGTERM; returns how long the process took to exit after
+    /// the second one (panics past 30 s) and whether it exited successfully.
+    pub fn stop_twice(&mut self, gap: Duration) -> (Duration, bool) {
+        let mut child = self.child.take().expect("the worker runs");
+        let pid = child.id() as libc::pid_t;
+        // SAFETY: kill(2) on the pid of our own child, which has not been reaped yet.
+        unsafe { libc::kill(pid, libc::SIGTERM) };
+        std::thread::sleep(gap);
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the worker exited before the second signal\n{}",
+            self.log_tail()
+        );
+        let second = std::time::Instant::now();
+        // SAFETY: as above; the child has not exited, so the pid is still ours.
+        unsafe { libc::kill(pid, libc::SIGTERM) };
+        while second.elapsed() < Duration::from_secs(30) {
+            if let Some(status) = child.try_wait().unwrap() {
+                return (second.elapsed(), status.success());
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        panic!(
+            "worker did not exit within 30 s of a second SIGTERM\n{}",
+            self.log_tail()
+        );
+    }
+
     /// SIGKILL: no graceful shutdown at all.
     pub fn kill9(&mut self) {
         if let Some(mut child) = self.child.take() {
