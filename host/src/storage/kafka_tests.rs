@@ -29,7 +29,7 @@ const T: Duration = Duration::from_secs(30);
 const TEST_TIMEOUT: Duration = Duration::from_secs(120);
 
 /// The broker's address; panics with how to start it when nothing listens there.
-pub(super) fn bootstrap() -> String {
+pub(crate) fn bootstrap() -> String {
     let servers = std::env::var("KAFKA_BOOTSTRAP").unwrap_or_else(|_| "127.0.0.1:9092".into());
     let first = servers
         .split(',')

@@ -49,7 +49,7 @@ mod topic_admin;
 mod topic_log;
 
 #[cfg(test)]
-mod kafka_tests;
+pub(crate) mod kafka_tests;
 #[cfg(test)]
 mod peer_tests;
 

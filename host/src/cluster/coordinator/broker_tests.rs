@@ -9,7 +9,6 @@
 //! answer, bounded by [`TEST_TIMEOUT`].
 
 use std::collections::BTreeMap;
-use std::net::{TcpStream, ToSocketAddrs};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -27,25 +26,9 @@ use crate::cluster::protocol::{
 
 const TEST_TIMEOUT: Duration = Duration::from_secs(60);
 
-/// The broker's address; panics with how to start it when nothing listens there.
+/// The broker's address (the storage tests' lookup: `KAFKA_BOOTSTRAP` or 127.0.0.1:9092).
 pub(crate) fn bootstrap() -> String {
-    let servers = std::env::var("KAFKA_BOOTSTRAP").unwrap_or_else(|_| "127.0.0.1:9092".into());
-    let first = servers
-        .split(',')
-        .next()
-        .unwrap_or_default()
-        .trim()
-        .to_string();
-    let reachable = first
-        .to_socket_addrs()
-        .ok()
-        .and_then(|mut addrs| addrs.next())
-        .is_some_and(|addr| TcpStream::connect_timeout(&addr, Duration::from_secs(3)).is_ok());
-    assert!(
-        reachable,
-        "Kafka is not reachable at {servers}: start it with scripts/infra.sh up"
-    );
-    servers
+    crate::storage::kafka_tests::bootstrap()
 }
 
 fn unique_group(what: &str) -> String {

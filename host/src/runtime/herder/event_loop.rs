@@ -257,9 +257,9 @@ impl HerderLoop {
         view.signing = signing;
     }
 
-    /// Everything the snapshot configures, as one set (standalone's assignment).
-    pub(super) fn snapshot_work(&self) -> ConnectorsAndTasks {
-        let snapshot = crate::cluster::assignment::ConfigSnapshot {
+    /// The snapshot as the assignors see it: connectors and their task counts.
+    pub(super) fn plain_snapshot(&self) -> crate::cluster::assignment::ConfigSnapshot {
+        crate::cluster::assignment::ConfigSnapshot {
             offset: self.snapshot.offset,
             connectors: self
                 .snapshot
@@ -267,8 +267,12 @@ impl HerderLoop {
                 .iter()
                 .map(|(n, e)| (n.clone(), e.tasks.len() as u32))
                 .collect(),
-        };
-        snapshot.configured()
+        }
+    }
+
+    /// Everything the snapshot configures, as one set (standalone's assignment).
+    pub(super) fn snapshot_work(&self) -> ConnectorsAndTasks {
+        self.plain_snapshot().configured()
     }
 
     /// Reads new config records and applies the changes.

@@ -288,20 +288,7 @@ impl Membership {
         self.generation = None;
         let deadline =
             tokio::time::Instant::now() + self.rebalance_timeout + Duration::from_secs(5);
-        let rt = self.runtime.clone();
-        let member = &mut self.member;
-        let mut stop = self.stop.clone();
-        match rt {
-            Some(rt) => rt.block_on(async {
-                tokio::select! {
-                    r = member.join(protocols, deadline) => r,
-                    _ = stop.wait_for(|s| *s) => Err(CoordinatorError::Fatal("the worker is stopping".into())),
-                }
-            }),
-            None => Err(CoordinatorError::Fatal(
-                "distributed mode needs the async runtime".into(),
-            )),
-        }
+        self.until_stopped(|member| member.join(protocols, deadline))
     }
 
     /// SyncGroup for the generation joined.
@@ -310,20 +297,30 @@ impl Membership {
         joined: &Joined,
         assignments: Vec<(String, bytes::Bytes)>,
     ) -> Result<bytes::Bytes, CoordinatorError> {
-        let rt = self.runtime.clone();
-        let member = &mut self.member;
-        let mut stop = self.stop.clone();
-        match rt {
-            Some(rt) => rt.block_on(async {
-                tokio::select! {
-                    r = member.sync(joined, assignments) => r,
-                    _ = stop.wait_for(|s| *s) => Err(CoordinatorError::Fatal("the worker is stopping".into())),
-                }
-            }),
-            None => Err(CoordinatorError::Fatal(
+        self.until_stopped(|member| member.sync(joined, assignments))
+    }
+
+    /// Runs one group call on the runtime, cut short when the worker starts stopping.
+    fn until_stopped<'a, T, F>(
+        &'a mut self,
+        call: impl FnOnce(&'a mut GroupMember) -> F,
+    ) -> Result<T, CoordinatorError>
+    where
+        F: std::future::Future<Output = Result<T, CoordinatorError>> + 'a,
+    {
+        let Some(rt) = self.runtime.clone() else {
+            return Err(CoordinatorError::Fatal(
                 "distributed mode needs the async runtime".into(),
-            )),
-        }
+            ));
+        };
+        let mut stop = self.stop.clone();
+        let call = call(&mut self.member);
+        rt.block_on(async {
+            tokio::select! {
+                r = call => r,
+                _ = stop.wait_for(|s| *s) => Err(CoordinatorError::Fatal("the worker is stopping".into())),
+            }
+        })
     }
 
     /// After a failed join or sync: try again after a pause.

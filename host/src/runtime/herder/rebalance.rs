@@ -144,15 +144,7 @@ impl HerderLoop {
         }
         // The leader assigns from the newest config it can read (Java's ensureLeaderConfig).
         self.read_config();
-        let snapshot = assignment::ConfigSnapshot {
-            offset: self.snapshot.offset,
-            connectors: self
-                .snapshot
-                .connectors
-                .iter()
-                .map(|(n, e)| (n.clone(), e.tasks.len() as u32))
-                .collect(),
-        };
+        let snapshot = self.plain_snapshot();
         let m = self.membership.as_mut().ok_or("not in a group")?;
         let (plain, work) = if elected == ProtocolCompatibility::Eager {
             let plain =

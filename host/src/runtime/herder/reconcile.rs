@@ -9,6 +9,7 @@ use super::event_loop::{Event, HerderLoop};
 use crate::{
     cluster::assignment::TaskId,
     config::ConnectorConfig,
+    plugins::ConnectorPlugin,
     runtime::{
         connector_runner::ConnectorStart,
         info::ConnectorTaskId,
@@ -211,29 +212,10 @@ impl HerderLoop {
         };
         self.running_tasks.insert(id.clone(), task_config.clone());
         let control = self.worker.task_control(id, instance_target(entry.target));
-        let class = entry
-            .config
-            .get("connector.class")
-            .cloned()
-            .unwrap_or_default();
-        let plugin = match self.plugins.lookup(&class) {
-            Ok(p) => p.clone(),
-            Err(err) => {
-                control.report(State::Failed, Some(err.to_string()));
-                return;
-            }
-        };
-        let parsed = match ConnectorConfig::parse(&entry.config, validate::kind_of(&plugin)) {
-            Ok(p) => p,
-            Err(errs) => {
-                let msg: Vec<String> = errs.iter().map(|(k, m)| format!("{k}: {m}")).collect();
-                control.report(
-                    State::Failed,
-                    Some(format!(
-                        "invalid connector configuration: {}",
-                        msg.join("; ")
-                    )),
-                );
+        let (plugin, parsed) = match self.plugin_and_config(&entry) {
+            Ok(found) => found,
+            Err(why) => {
+                control.report(State::Failed, Some(why));
                 return;
             }
         };
@@ -248,6 +230,29 @@ impl HerderLoop {
         self.worker.start_task(spec, plugin.is_sink());
     }
 
+    /// The connector's plugin and its parsed framework settings, or why not.
+    fn plugin_and_config(
+        &self,
+        entry: &ConnectorEntry,
+    ) -> Result<(ConnectorPlugin, ConnectorConfig), String> {
+        let class = entry
+            .config
+            .get("connector.class")
+            .cloned()
+            .unwrap_or_default();
+        let plugin = self
+            .plugins
+            .lookup(&class)
+            .map_err(|e| e.to_string())?
+            .clone();
+        let parsed =
+            ConnectorConfig::parse(&entry.config, validate::kind_of(&plugin)).map_err(|errs| {
+                let msg: Vec<String> = errs.iter().map(|(k, m)| format!("{k}: {m}")).collect();
+                format!("invalid connector configuration: {}", msg.join("; "))
+            })?;
+        Ok((plugin, parsed))
+    }
+
     /// A connector instance answered `task_configs`: complete them as Kafka Connect does and,
     /// when they differ from the committed ones, write them (leader, standalone) or send them
     /// to the leader (follower).
@@ -255,20 +260,11 @@ impl HerderLoop {
         let Some(entry) = self.snapshot.connectors.get(name).cloned() else {
             return;
         };
-        let class = entry
-            .config
-            .get("connector.class")
-            .cloned()
-            .unwrap_or_default();
-        let Ok(plugin) = self.plugins.lookup(&class).cloned() else {
-            return;
-        };
-        let parsed = match ConnectorConfig::parse(&entry.config, validate::kind_of(&plugin)) {
-            Ok(p) => p,
-            Err(errors) => {
-                let msg: Vec<String> = errors.iter().map(|(k, m)| format!("{k}: {m}")).collect();
+        let (plugin, parsed) = match self.plugin_and_config(&entry) {
+            Ok(found) => found,
+            Err(why) => {
                 self.worker
-                    .set_connector_state(name, State::Failed, Some(msg.join("\n")));
+                    .set_connector_state(name, State::Failed, Some(why));
                 return;
             }
         };
