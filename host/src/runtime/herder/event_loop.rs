@@ -88,6 +88,8 @@ pub(crate) struct HerderLoop {
     restarter: Restarter,
     last_restart_check: Instant,
     pub(super) stopping: bool,
+    /// Whether the last config read failed (its warning is logged once per outage).
+    config_unreadable: bool,
 }
 
 impl HerderLoop {
@@ -127,6 +129,7 @@ impl HerderLoop {
             restarter: Restarter::default(),
             last_restart_check: Instant::now(),
             stopping: false,
+            config_unreadable: false,
         }
     }
 
@@ -280,10 +283,17 @@ impl HerderLoop {
         let fresh = match self.config_log.snapshot() {
             Ok(s) => s,
             Err(e) => {
-                tracing::warn!("cannot read the config topic: {e}; retrying");
+                // Once per outage, not once per turn of the loop.
+                if !self.config_unreadable {
+                    tracing::warn!("cannot read the config topic: {e}; retrying every turn");
+                    self.config_unreadable = true;
+                }
                 return;
             }
         };
+        if std::mem::take(&mut self.config_unreadable) {
+            tracing::info!("the config topic is readable again");
+        }
         if fresh.offset == self.snapshot.offset
             && fresh.restart_requests.is_empty()
             && fresh.connectors == self.snapshot.connectors
