@@ -7,6 +7,8 @@ mod distributed_bounce;
 mod distributed_membership;
 // distributed mode, two sides of a group (mixed: 2 of ours + the Java worker): both lead in turn, each takes over the other's work.
 mod distributed_mixed;
+// distributed mode under connect.protocol=eager: work shared; a sessioned worker joining speaks default.
+mod distributed_protocols;
 // distributed mode, 3 workers of a group: a write through a follower lands via the leader; internal requests signed (400/403).
 mod distributed_rest;
 // errors.tolerance none/all, dead-letter queue with context headers, a panicking plugin contained.
