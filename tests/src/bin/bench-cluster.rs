@@ -39,7 +39,7 @@ use std::{
 use anyhow::{Context, anyhow, bail};
 use clap::{Parser, ValueEnum};
 use connect_tests::{
-    cluster::{Kind, Life, Member, group_props, log_text, now_ms},
+    cluster::{self, Kind, Life, Member, group_props, log_text, now_ms},
     kafka,
     worker::{call, free_port, write_properties},
 };
@@ -190,9 +190,40 @@ struct BenchWorker {
     config: PathBuf,
     child: Option<Child>,
     lives: Vec<Life>,
+    /// How far the current log was read for joins, and the last generation joined.
+    scanned: (u64, i64),
 }
 
 impl BenchWorker {
+    /// The generation of the last join in the current log (-1: none yet), read on from where
+    /// the previous call stopped (the e2e harness's parser of the join lines both sides print).
+    fn generation(&mut self) -> i64 {
+        use std::io::{Read as _, Seek as _, SeekFrom};
+        let Some(path) = self.lives.last().map(|l| l.log.clone()) else {
+            return -1;
+        };
+        let mut text = Vec::new();
+        if let Ok(mut f) = File::open(&path)
+            && f.seek(SeekFrom::Start(self.scanned.0)).is_ok()
+        {
+            let _ = f.read_to_end(&mut text);
+        }
+        // Whole lines only.
+        let Some(end) = text.iter().rposition(|&b| b == b'\n') else {
+            return self.scanned.1;
+        };
+        let chunk = String::from_utf8_lossy(&text[..=end]);
+        if let Some(j) = cluster::joins(&chunk, self.kind())
+            .iter()
+            .rev()
+            .find(|j| j.generation >= 0)
+        {
+            self.scanned.1 = j.generation;
+        }
+        self.scanned.0 += end as u64 + 1;
+        self.scanned.1
+    }
+
     fn pid(&self) -> Option<u32> {
         self.child.as_ref().map(Child::id)
     }
@@ -261,6 +292,7 @@ impl Member for BenchWorker {
             .spawn()
             .unwrap_or_else(|e| panic!("starting a {} worker: {e}", l.side.name()));
         self.child = Some(child);
+        self.scanned = (0, -1);
         self.lives.push(Life {
             log: log_path,
             ended_ms: None,
@@ -446,6 +478,7 @@ impl Cluster {
             config,
             child: None,
             lives: Vec::new(),
+            scanned: (0, -1),
         };
         w.spawn();
         self.members.push(w);
@@ -666,6 +699,44 @@ impl Cluster {
         }
     }
 
+    /// The highest generation any live member has joined.
+    fn generation(&mut self) -> i64 {
+        let live = self.live();
+        live.into_iter()
+            .map(|i| self.members[i].generation())
+            .max()
+            .unwrap_or(-1)
+    }
+
+    /// Waits until the group is quiet: every live member's last join is of the same generation,
+    /// above `above`, and nobody joined again for a second. A change that needs no rebalance
+    /// leaves the generation where it was: after 10 s, equal generations do.
+    fn wait_quiet(&mut self, above: i64) -> anyhow::Result<()> {
+        let t0 = Instant::now();
+        let mut stable: Option<(i64, Instant)> = None;
+        loop {
+            let live = self.live();
+            let gens: BTreeSet<i64> = live.iter().map(|&i| self.members[i].generation()).collect();
+            let one = match gens.iter().collect::<Vec<_>>()[..] {
+                [g] if *g > above || t0.elapsed() > Duration::from_secs(10) => Some(*g),
+                _ => None,
+            };
+            match (one, stable) {
+                (Some(g), Some((s, since))) if g == s => {
+                    if since.elapsed() >= Duration::from_secs(1) {
+                        return Ok(());
+                    }
+                }
+                (Some(g), _) => stable = Some((g, Instant::now())),
+                (None, _) => stable = None,
+            }
+            if t0.elapsed() > Duration::from_secs(120) {
+                bail!("{}: no quiet generation within 120 s: {gens:?}", self.name);
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
     fn check_alive(&mut self, expected: &[usize]) -> anyhow::Result<()> {
         for &i in expected {
             if !self.members[i].is_running() {
@@ -750,6 +821,7 @@ impl Bench {
             .context("no follower")?;
         let mut ms: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
         let mut retries: BTreeMap<&str, u32> = BTreeMap::new();
+        c.wait_quiet(-1)?;
         for n in 0..self.args.creates {
             let order = if n % 2 == 0 {
                 [("follower", follower), ("leader", leader)]
@@ -765,10 +837,11 @@ impl Bench {
                 *retries.entry(target).or_default() += r;
                 let one: BTreeMap<String, usize> = [(name.clone(), 1)].into();
                 c.wait_running(&name, &one, Duration::from_secs(60))?;
+                let before = c.generation();
                 c.delete(leader, &name)?;
                 c.wait_gone(&[name], Duration::from_secs(60))?;
-                // The deletion's rebalance.
-                std::thread::sleep(Duration::from_millis(500));
+                // The deletion's rebalance: the next create goes to a quiet group.
+                c.wait_quiet(before)?;
             }
         }
         if c.leader().ok() != Some(leader) {
@@ -815,6 +888,7 @@ impl Bench {
         let out = c.dir.join(format!("sink-{label}.txt"));
         let sink = format!("{}-sink-{label}", self.args.tag);
         let live = c.live();
+        c.wait_quiet(-1)?;
         let leader = c.wait_leader(Duration::from_secs(60))?;
         let sink_config = json!({
             "connector.class": SINK, "tasks.max": "3", "topics": topic, "file": out,
@@ -823,6 +897,7 @@ impl Bench {
         let mut connectors: BTreeMap<String, usize> = [(sink.clone(), 3)].into();
         c.wait_running("the sink", &connectors, Duration::from_secs(120))?;
         wait_group_stable(&self.args.bootstrap, &format!("connect-{sink}"), 3)?;
+        c.wait_quiet(-1)?;
 
         let cpu0 = c.cpu_s();
         let t0 = Instant::now();
@@ -880,6 +955,7 @@ impl Bench {
     /// A 4th worker joins a group of 3 that runs `connectors`; then it leaves again (SIGTERM)
     /// and the group settles on the 3.
     fn join(&self, c: &mut Cluster, connectors: &BTreeMap<String, usize>) -> anyhow::Result<()> {
+        c.wait_quiet(-1)?;
         let old = c.live();
         let t0 = Instant::now();
         let new = c.launch();
@@ -926,7 +1002,7 @@ impl Bench {
         limit: Duration,
     ) -> anyhow::Result<()> {
         // Let the last rebalance's follow-ups finish.
-        std::thread::sleep(Duration::from_secs(2));
+        c.wait_quiet(-1)?;
         let leader = c.wait_leader(Duration::from_secs(60))?;
         let owner = c.wait_running("before the kill", connectors, Duration::from_secs(120))?;
         let victim = c
