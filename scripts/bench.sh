@@ -4,12 +4,16 @@
 # loader), alternating within each round. Writes docs/benchmarks.md (medians, min–max, ratios
 # computed run by run, the goals, the machine, the commit) and docs/benchmarks.json (raw figures).
 #
-#   scripts/bench.sh [--quick] [--runs N] [--only LIST] [--no-build]
+#   scripts/bench.sh [--quick] [--runs N] [--only LIST] [--skip-default-delay] [--no-build]
 #
 #   --quick      100,000 records, 1 run per variant (a few minutes); default 1,000,000 records, 3 runs
 #   --runs N     rounds per scenario
-#   --only LIST  comma-separated subset of: es,file-source,file-sink,sink-overhead,startup,boundary
-#                (the report then holds only those)
+#   --only LIST  comma-separated subset of: es,file-source,file-sink,sink-overhead,startup,boundary,
+#                cluster (default: all but cluster); the report keeps the other scenarios' figures
+#                from the previous docs/benchmarks.json, marked with the run they came from
+#   --skip-default-delay  cluster: leave out the failover with the default
+#                scheduled.rebalance.max.delay.ms (5 min + session timeout per side; --quick
+#                always leaves it out)
 #   --no-build   skip `cargo build --release --workspace`
 #
 # Scenarios (details in docs/benchmarks.md):
@@ -19,6 +23,10 @@
 #   sink-overhead  our sink pipeline writing to /dev/null vs bench-bare-consumer
 #   startup        process start to `GET /` 200 with 0 and 50 plugins, ours vs Java
 #   boundary       criterion: ns per record across the plugin ABI at batch sizes 1, 100, 2000
+#   cluster        distributed mode, a group of 3 of our workers vs 3 Java workers: failover after
+#                  SIGKILL, a 4th worker joining, POST /connectors via a follower and the leader,
+#                  a file pipeline on 1 and on 3 workers (tests/src/bin/bench-cluster.rs; about 4
+#                  minutes per side and round, plus 11 for the default-delay failover)
 # Work files live in target/bench/ (git-ignored); the topics and indices it creates are deleted at
 # the end. Only 127.0.0.1 is contacted.
 set -euo pipefail
@@ -28,17 +36,23 @@ cd "$ROOT"
 QUICK=0
 RUNS=
 ONLY=es,file-source,file-sink,sink-overhead,startup,boundary
+ALL=$ONLY,cluster
 BUILD=1
+SKIP_DEFAULT_DELAY=0
 while (($#)); do
     case $1 in
         --quick) QUICK=1 ;;
         --runs) RUNS=${2:?--runs needs a number}; shift ;;
         --only) ONLY=${2:?--only needs a list}; shift ;;
+        --skip-default-delay) SKIP_DEFAULT_DELAY=1 ;;
         --no-build) BUILD=0 ;;
         -h | --help) sed -n '2,/^set -e/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
         *) echo "bench: unknown option $1 (see --help)" >&2; exit 2 ;;
     esac
     shift
+done
+for s in ${ONLY//,/ }; do
+    [[ ,$ALL, == *,$s,* ]] || { echo "bench: unknown scenario $s in --only (one of $ALL)" >&2; exit 2; }
 done
 if ((QUICK)); then
     RECORDS=100000
@@ -75,6 +89,20 @@ die() { printf 'bench: error: %s\n' "$*" >&2; exit 1; }
 wants() { [[ ,$ONLY, == *,$1,* ]]; }
 rel() { printf '%s' "${1#"$ROOT"/}"; }
 
+# The servers and Java jars of scripts/infra.sh: this checkout's, or, in a linked git worktree
+# that has none, the main worktree's (as the e2e harness finds them); CONNECT_INFRA_DIR (the path
+# of an .infra directory) overrides both.
+INFRA_ROOT=$ROOT
+if [[ -n ${CONNECT_INFRA_DIR:-} ]]; then
+    INFRA_ROOT=$(cd "$CONNECT_INFRA_DIR/.." && pwd)
+elif [[ ! -d $ROOT/.infra/lib ]]; then
+    common=$(cd "$ROOT" && cd "$(git rev-parse --git-common-dir 2>/dev/null || echo .)" && pwd)
+    main=${common%/.git}
+    [[ $main != "$common" && -d $main/.infra/lib && -x $main/scripts/infra.sh ]] && INFRA_ROOT=$main
+fi
+INFRA=$INFRA_ROOT/.infra
+infra() { "$INFRA_ROOT/scripts/infra.sh" "$@"; }
+
 # Our worker reads CONNECT_* variables as settings: none may leak in from the caller.
 while read -r v; do unset "$v"; done < <(compgen -e | grep '^CONNECT_' || true)
 
@@ -98,9 +126,13 @@ stop_pid() { # stop_pid PID: SIGTERM, SIGKILL after 30 s
 }
 
 cleanup() {
-    local rc=$? pid
+    local rc=$? pid t
     trap - EXIT INT TERM
     for pid in "${WORKERS[@]}"; do stop_pid "$pid"; done
+    # Topics bench-cluster created or had its workers create (internal topics included).
+    if [[ -f ${CLUSTER_TOPICS:-} ]]; then
+        while read -r t; do TOPICS+=("$t"); done <"$CLUSTER_TOPICS"
+    fi
     if ((${#TOPICS[@]})); then
         "$BIN/bench-produce" --delete --topic "$(IFS=,; echo "${TOPICS[*]}")" >/dev/null 2>&1 || true
     fi
@@ -144,7 +176,7 @@ start_worker() {
     else
         "$JAVA" "${JAVA_OPTS[@]}" -Dkafka.logs.dir="$dir" \
             -Dlog4j2.configurationFile="$ROOT/scripts/infra/connect/log4j2.properties" \
-            -cp "$ROOT/.infra/lib/connect/*" org.apache.kafka.connect.cli.ConnectStandalone \
+            -cp "$INFRA/lib/connect/*" org.apache.kafka.connect.cli.ConnectStandalone \
             "$dir/worker.properties" >"$dir/worker.log" 2>&1 </dev/null &
     fi
     WPID=$!
@@ -213,21 +245,21 @@ if ((BUILD)); then
     cargo build --release --workspace
     wants boundary && cargo bench -p connect-plugin-api --bench batch --no-run
 fi
-for b in connect bench-produce bench-bulk-loader bench-bare-consumer bench-wait bench-startup bench-report; do
+for b in connect bench-produce bench-bulk-loader bench-bare-consumer bench-wait bench-startup bench-cluster bench-report; do
     [[ -x $BIN/$b ]] || die "$BIN/$b is missing: run cargo build --release --workspace"
 done
 need_java=0
-for s in file-source file-sink startup; do wants "$s" && need_java=1; done
-if ((need_java)) && [[ ! -f $ROOT/.infra/lib/connect/.complete ]]; then
+for s in file-source file-sink startup cluster; do wants "$s" && need_java=1; done
+if ((need_java)) && [[ ! -f $INFRA/lib/connect/.complete ]]; then
     # The Java Connect jars come with the peer; stop the peer again if it was not running.
     peer_was_up=0
-    scripts/infra.sh status 2>/dev/null | grep -q '^connect-peer: running' && peer_was_up=1
-    scripts/infra.sh up --peer
-    ((peer_was_up)) || scripts/infra.sh down --peer
+    infra status 2>/dev/null | grep -q '^connect-peer: running' && peer_was_up=1
+    infra up --peer
+    ((peer_was_up)) || infra down --peer
 else
-    scripts/infra.sh up
+    infra up
 fi
-eval "$(scripts/infra.sh env)"
+eval "$(infra env)"
 export KAFKA_BOOTSTRAP OPENSEARCH_URL
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -254,8 +286,8 @@ for i in $(seq 1 25); do
 done
 if ((need_java)); then
     mkdir -p "$P/java-file" "$P/java-fifty"
-    cp -r "$ROOT/.infra/lib/connect-plugins/connect-file" "$P/java-file/"
-    for i in $(seq 1 50); do cp -r "$ROOT/.infra/lib/connect-plugins/connect-file" "$P/java-fifty/connect-file-$i"; done
+    cp -r "$INFRA/lib/connect-plugins/connect-file" "$P/java-file/"
+    for i in $(seq 1 50); do cp -r "$INFRA/lib/connect-plugins/connect-file" "$P/java-fifty/connect-file-$i"; done
 fi
 
 AVG_BYTES=null
@@ -401,13 +433,65 @@ if wants startup; then
             else
                 cmd=("$JAVA" "${JAVA_OPTS[@]}" -Dkafka.logs.dir="$dir"
                     -Dlog4j2.configurationFile="$ROOT/scripts/infra/connect/log4j2.properties"
-                    -cp "$ROOT/.infra/lib/connect/*" org.apache.kafka.connect.cli.ConnectStandalone "$dir/worker.properties")
+                    -cp "$INFRA/lib/connect/*" org.apache.kafka.connect.cli.ConnectStandalone "$dir/worker.properties")
             fi
             out=$("$BIN/bench-startup" --port "$port" --log "$dir/worker.log" -- "${cmd[@]}") ||
                 { tail -20 "$dir/worker.log" >&2; die "start-up $variant failed"; }
             record startup "$variant" "$round" "\"plugins\":$count,\"ms\":$(jq .ms <<<"$out"),\"rss_kb\":$(jq .rss_kb <<<"$out")"
         done < <(order "$round" ours-0 java-0 ours-50 java-50)
     done
+fi
+
+# cluster_run SIDE ROUND CASE: one bench-cluster run (a background child, stopped on exit like a
+# worker); its figures go to the raw file.
+cluster_run() {
+    local side=$1 round=$2 case=$3 out=$W/cluster-$1-$2-$3 pid rc=0
+    mkdir -p "$out"
+    "$BIN/bench-cluster" --side "$side" --round "$round" --case "$case" --input "$CLUSTER_INPUT" \
+        --creates "$CLUSTER_CREATES" --flush-ms "$SINK_FLUSH_MS" --batch "$BATCH" \
+        --connect "$BIN/connect" --rust-plugins "$P/file" --java-plugins "$P/java-file" \
+        --java-jars "$INFRA/lib/connect" --java "$JAVA" --java-opts "${JAVA_OPTS[*]}" \
+        --work "$out" --tag "$TAG-$side$round${case:0:1}" --topics-file "$CLUSTER_TOPICS" \
+        >"$out/figures.jsonl" 2> >(tee "$out/progress.log" >&2) </dev/null &
+    pid=$!
+    WORKERS+=("$pid")
+    wait "$pid" || rc=$?
+    local keep=() p
+    for p in "${WORKERS[@]}"; do [[ $p == "$pid" ]] || keep+=("$p"); done
+    WORKERS=("${keep[@]}")
+    cat "$out/figures.jsonl" >>"$RAW"
+    ((rc == 0)) || die "bench-cluster $side round $round ($case) failed (exit $rc); worker logs in $(rel "$out")"
+}
+
+CLUSTER_DEFAULT_DELAY=null
+if wants cluster; then
+    step "Distributed mode: a group of 3 of ours vs 3 Java workers, $RUNS round(s)"
+    CLUSTER_INPUT=$W/cluster-input.txt
+    CLUSTER_TOPICS=$W/cluster-topics.txt
+    CLUSTER_CREATES=20
+    : >"$CLUSTER_TOPICS"
+    out=$("$BIN/bench-produce" --file "$CLUSTER_INPUT" --records $((RECORDS / 3)))
+    say "each source's file: $out"
+    [[ $AVG_BYTES == null ]] && AVG_BYTES=$(jq .avg_bytes <<<"$out")
+    for round in $(seq 1 "$RUNS"); do
+        while read -r side; do
+            cluster_run "$side" "$round" main
+        done < <(order "$round" ours java)
+    done
+    if ((QUICK)); then
+        CLUSTER_DEFAULT_DELAY='"skipped in --quick (5 min + session timeout per side)"'
+        say "failover with the default scheduled.rebalance.max.delay.ms: skipped in --quick"
+    elif ((SKIP_DEFAULT_DELAY)); then
+        CLUSTER_DEFAULT_DELAY='"skipped with --skip-default-delay (5 min + session timeout per side)"'
+        say "failover with the default scheduled.rebalance.max.delay.ms: skipped (--skip-default-delay)"
+    else
+        step "Distributed mode: failover with the default scheduled.rebalance.max.delay.ms (300000), once per side"
+        CLUSTER_DEFAULT_DELAY='"measured"'
+        while read -r side; do
+            cluster_run "$side" 1 default-delay
+        done < <(order 1 ours java)
+    fi
+    rm -f "$CLUSTER_INPUT"
 fi
 
 if wants boundary; then
@@ -431,7 +515,11 @@ step "Report"
 jq -n --arg date "$(date -u +%Y-%m-%dT%H:%MZ)" --argjson quick "$([[ $QUICK == 1 ]] && echo true || echo false)" \
     --argjson runs "$RUNS" --argjson records "$RECORDS" --argjson partitions "$PARTITIONS" \
     --argjson avg "$AVG_BYTES" --arg loadavg "$LOADAVG" --arg only "$ONLY" \
+    --argjson cdelay "$CLUSTER_DEFAULT_DELAY" --argjson clines $((RECORDS / 3)) --argjson cflush "$SINK_FLUSH_MS" \
+    --argjson ccreates "${CLUSTER_CREATES:-0}" \
     '{date: $date, quick: $quick, runs: $runs, records: $records, file_records: $records,
-      partitions: $partitions, avg_bytes: $avg, batch_size: 2000, loadavg: $loadavg, scenarios: ($only | split(","))}' >"$W/meta.json"
+      partitions: $partitions, avg_bytes: $avg, batch_size: 2000, loadavg: $loadavg, scenarios: ($only | split(",")),
+      cluster: (if ($only | split(",") | index("cluster")) then
+        {lines_per_file: $clines, flush_ms: $cflush, creates: $ccreates, default_delay: $cdelay} else null end)}' >"$W/meta.json"
 "$BIN/bench-report" --raw "$RAW" --meta "$W/meta.json" --md docs/benchmarks.md --json docs/benchmarks.json
 say "wrote docs/benchmarks.md and docs/benchmarks.json (work files: $(rel "$W"))"

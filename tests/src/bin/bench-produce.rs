@@ -50,7 +50,7 @@ fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     if args.delete {
         let topics: Vec<&str> = args.topic.as_deref().unwrap_or("").split(',').collect();
-        return delete_topics(&args.bootstrap, &topics);
+        return common::delete_topics(&args.bootstrap, &topics);
     }
     let t0 = Instant::now();
     let mut buf = Vec::with_capacity(512);
@@ -150,18 +150,5 @@ fn recreate_topic(bootstrap: &str, topic: &str, partitions: i32) -> anyhow::Resu
         }
     })?;
     common::partitions(bootstrap, topic, Duration::from_secs(30))?;
-    Ok(())
-}
-
-fn delete_topics(bootstrap: &str, topics: &[&str]) -> anyhow::Result<()> {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
-    let admin: AdminClient<DefaultClientContext> = common::kafka_config(bootstrap).create()?;
-    let opts = AdminOptions::new().operation_timeout(Some(Duration::from_secs(30)));
-    let topics: Vec<&str> = topics.iter().copied().filter(|t| !t.is_empty()).collect();
-    if !topics.is_empty() {
-        rt.block_on(admin.delete_topics(&topics, &opts))?;
-    }
     Ok(())
 }

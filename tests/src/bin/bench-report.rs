@@ -6,8 +6,17 @@
 //!
 //! Everything in the Markdown file from the line `<!-- notes -->` on is hand-written (profile
 //! findings, notes on the goals) and kept as it is.
+//!
+//! A run of a subset (`scripts/bench.sh --only …`) does not lose the other scenarios: their raw
+//! figures are taken over from the previous `--json` file, each row with the run it came from
+//! (`"run"`: date, commit, runs, records, …), and their sections say so.
 
-use std::{collections::BTreeMap, fmt::Write as _, path::PathBuf, process::Command};
+use std::{
+    collections::{BTreeMap, BTreeSet},
+    fmt::Write as _,
+    path::{Path, PathBuf},
+    process::Command,
+};
 
 use anyhow::Context;
 use clap::Parser;
@@ -93,6 +102,65 @@ impl Raw {
     fn has(&self, scenario: &str) -> bool {
         self.rows.iter().any(|r| r["scenario"] == scenario)
     }
+
+    /// The earlier run a scenario's figures were kept from (None: this run's).
+    fn run_of(&self, scenario: &str) -> Option<&Value> {
+        self.rows
+            .iter()
+            .find(|r| r["scenario"] == scenario)
+            .and_then(|r| r.get("run"))
+    }
+}
+
+/// The `--only` name a raw scenario belongs to (`cluster-join` → `cluster`).
+fn group_of(scenario: &str) -> &str {
+    if scenario.starts_with("cluster-") {
+        "cluster"
+    } else {
+        scenario
+    }
+}
+
+/// The rows of the previous report (`json`) whose scenarios this run did not measure, each with
+/// the run it came from.
+fn kept_rows(json: &Path, meta: &Value) -> Vec<Value> {
+    let Some(old) = std::fs::read_to_string(json)
+        .ok()
+        .and_then(|t| serde_json::from_str::<Value>(&t).ok())
+    else {
+        return Vec::new();
+    };
+    let ran: BTreeSet<&str> = meta["scenarios"]
+        .as_array()
+        .map(|a| a.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    let om = &old["meta"];
+    let run = json!({
+        "date": om["date"], "quick": om["quick"], "runs": om["runs"], "records": om["records"],
+        "file_records": om["file_records"], "avg_bytes": om["avg_bytes"],
+        "partitions": om["partitions"], "loadavg": om["loadavg"],
+        "commit": old["machine"]["commit"].as_str().map(|c| c.chars().take(12).collect::<String>()),
+        "worktree_modified": old["machine"]["worktree_modified"],
+        "nproc": old["machine"]["nproc"], "cpu_model": old["machine"]["cpu_model"],
+        "kernel": old["machine"]["kernel"],
+    });
+    old["raw"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|r| {
+            r["scenario"]
+                .as_str()
+                .is_some_and(|s| !ran.contains(group_of(s)))
+        })
+        .map(|r| {
+            let mut r = r.clone();
+            if let Some(o) = r.as_object_mut() {
+                o.entry("run").or_insert_with(|| run.clone());
+            }
+            r
+        })
+        .collect()
 }
 
 /// A figure of a row; `records_per_s` and `rss_mb` are derived.
@@ -272,6 +340,27 @@ impl Report {
             .insert("variants".into(), Value::Object(summary));
     }
 
+    /// For a section whose figures were kept from an earlier run: which run.
+    fn provenance(&mut self, raw: &Raw, scenario: &str) {
+        let Some(run) = raw.run_of(scenario) else {
+            return;
+        };
+        self.line(format!(
+            "*Kept from an earlier run: `scripts/bench.sh{}` on {}, commit `{}`{}, on {} CPUs ({}), Linux {}; {} run(s) per variant, {} records; load average {}.*",
+            if run["quick"].as_bool() == Some(true) { " --quick" } else { "" },
+            run["date"].as_str().unwrap_or("?"),
+            run["commit"].as_str().unwrap_or("?"),
+            if run["worktree_modified"] == true { " with uncommitted changes" } else { "" },
+            run["nproc"],
+            run["cpu_model"].as_str().unwrap_or("?"),
+            run["kernel"].as_str().unwrap_or("?"),
+            run["runs"],
+            run["records"].as_f64().map_or("?".into(), fmt_num),
+            run["loadavg"].as_str().unwrap_or("?"),
+        ));
+        self.line("");
+    }
+
     /// Ratio lines a/b per metric, computed run by run.
     fn ratios(&mut self, raw: &Raw, scenario: &str, rows: &[(&str, &str, &str, &str)]) {
         self.line("| ratio (computed run by run) | median (min–max) |");
@@ -305,6 +394,8 @@ fn main() -> anyhow::Result<()> {
         .collect::<Result<_, _>>()
         .context("parsing the raw figures")?;
     let meta: Value = serde_json::from_str(&std::fs::read_to_string(&args.meta)?)?;
+    let mut rows = rows;
+    rows.extend(kept_rows(&args.json, &meta));
     let raw = Raw { rows };
     let m = machine();
     let mut r = Report {
@@ -335,13 +426,27 @@ fn main() -> anyhow::Result<()> {
     ));
     r.line("");
     r.line(format!(
-        "Every scenario ran {runs} time(s) per variant, variants alternating within each round (the order reversed every other round); cells are medians with (min–max); ratios are computed per round, then summarised. Records: {} product-like JSON values (~{} bytes) in a topic of {partitions} partitions; the file scenarios use {} lines of the same records. Load average when the run started: {}. Servers: Kafka 4.3.1 and OpenSearch 2.19.6 from `scripts/infra.sh`, on the same machine.",
+        "Every scenario of this run ran {runs} time(s) per variant, variants alternating within each round (the order reversed every other round); cells are medians with (min–max); ratios are computed per round, then summarised. Records: {} product-like JSON values (~{} bytes) in a topic of {partitions} partitions; the file scenarios use {} lines of the same records. Load average when the run started: {}. Servers: Kafka 4.3.1 and OpenSearch 2.19.6 from `scripts/infra.sh`, on the same machine.",
         fmt_num(records as f64),
         meta["avg_bytes"].as_f64().map(|b| format!("{b:.0}")).unwrap_or("?".into()),
         fmt_num(file_records as f64),
         meta["loadavg"].as_str().unwrap_or("?"),
     ));
     r.line("");
+    let kept: BTreeSet<String> = raw
+        .rows
+        .iter()
+        .filter(|r| r.get("run").is_some())
+        .filter_map(|r| Some(group_of(r["scenario"].as_str()?).to_owned()))
+        .collect();
+    if !kept.is_empty() {
+        r.line(format!(
+            "This run: {}. The figures of {} are kept from earlier runs (`--only` left them out); their sections say which run.",
+            meta["scenarios"].as_array().map(|a| a.iter().filter_map(Value::as_str).map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ")).unwrap_or_default(),
+            kept.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", "),
+        ));
+        r.line("");
+    }
 
     // Goals.
     let es1 = raw.ratio("es", "ours-tasks1", "bulk-ceiling", "records_per_s");
@@ -446,6 +551,11 @@ fn main() -> anyhow::Result<()> {
     if raw.has("es") {
         r.line("## Kafka → Elasticsearch (OpenSearch)");
         r.line("");
+        r.provenance(&raw, "es");
+        let records = raw
+            .run_of("es")
+            .and_then(|run| run["records"].as_u64())
+            .unwrap_or(records);
         r.line(format!("{} records already in the topic; from creating the connector (or starting the loader) until OpenSearch's `_count` sees them all (polled every 100 ms; the index refreshes every second). Our Elasticsearch sink in our host (standalone, one process per run), configured like the seed: JsonConverter with schemas.enable=false, key.ignore=true, schema.ignore=true, batch.size 2000, max.in.flight.requests 5. The ceiling is `bench-bulk-loader`: a bare consumer (our sink tasks' consumer settings, partitions assigned, no group) and raw `_bulk` requests with the same action lines, batch size and concurrency (5 requests in flight; our sink has 5 per task, so 20 with tasks.max=4). The index is deleted before every run. RSS and CPU are those of the worker (or loader) process.", fmt_num(records as f64)));
         r.line("");
         r.table(
@@ -494,6 +604,7 @@ fn main() -> anyhow::Result<()> {
         }
         r.line(format!("## {title}"));
         r.line("");
+        r.provenance(&raw, scenario);
         r.line(what);
         r.line("");
         r.table(
@@ -515,6 +626,7 @@ fn main() -> anyhow::Result<()> {
     if raw.has("sink-overhead") {
         r.line("## Sink overhead");
         r.line("");
+        r.provenance(&raw, "sink-overhead");
         r.line("Our file sink writing to /dev/null through the whole sink pipeline (consumer group, StringConverter, batch, plugin `put`, offset commits), until its committed offsets reach the end of the topic, against `bench-bare-consumer`: a bare rdkafka consumer with the same consumer settings as our sink tasks, joining a fresh group and reading the same topic to the end (time from creating the consumer to the last record).");
         r.line("");
         r.table(
@@ -540,6 +652,7 @@ fn main() -> anyhow::Result<()> {
     if raw.has("startup") {
         r.line("## Start-up");
         r.line("");
+        r.provenance(&raw, "startup");
         r.line("From spawning the process to the first `GET /` answered 200 (polled every 2 ms), standalone mode, no connectors. 50 plugins: ours, 25 copies each of the file-sink and file-source components (`<owner>-<name>-N/manifest.json` + `lib/*.so`), every library ELF-checked and loaded (duplicate classes are refused with a log line after loading); Java, 50 copies of the connect-file plugin directory with `plugin.discovery=service_load` (the faster discovery mode; the default `hybrid_warn` also scans classes by reflection).");
         r.line("");
         r.table(
@@ -565,6 +678,7 @@ fn main() -> anyhow::Result<()> {
     if raw.has("boundary") {
         r.line("## Plugin boundary");
         r.line("");
+        r.provenance(&raw, "boundary");
         r.line("`cargo bench -p connect-plugin-api --bench batch`: the host fills a reused batch (16-byte key, 256-byte value, one header) and calls `put` through the abi_stable trait object; the plugin reads every key and value. Criterion's median per iteration divided by the batch size; one criterion run per round.");
         r.line("");
         r.table(
@@ -577,6 +691,10 @@ fn main() -> anyhow::Result<()> {
             ],
             &[("ns_per_record", "ns/record")],
         );
+    }
+
+    if CLUSTER_SCENARIOS.iter().any(|s| raw.has(s)) {
+        cluster_section(&mut r, &raw, &meta, &m);
     }
 
     // Keep the hand-written notes.
@@ -597,4 +715,251 @@ fn main() -> anyhow::Result<()> {
     std::fs::write(&args.json, serde_json::to_string_pretty(&out)? + "\n")
         .context("writing the JSON report")?;
     Ok(())
+}
+
+/// The raw scenarios of `bench-cluster`.
+const CLUSTER_SCENARIOS: &[&str] = &[
+    "cluster-start",
+    "cluster-failover",
+    "cluster-failover-default",
+    "cluster-join",
+    "cluster-rest",
+    "cluster-pipeline",
+];
+
+/// "## Distributed mode": one row per figure, ours and Java side by side, the ratio run by run.
+fn cluster_section(r: &mut Report, raw: &Raw, meta: &Value, m: &Map<String, Value>) {
+    let c = &meta["cluster"];
+    r.line("## Distributed mode");
+    r.line("");
+    r.provenance(raw, "cluster-failover");
+    let lines = c["lines_per_file"].as_u64().unwrap_or(0);
+    r.line(format!(
+        "A group of three of our workers (`connect distributed`, release build) against a group of three Java Kafka Connect 4.3.1 workers (`ConnectDistributed`, the JVM options above, the connect-file plugin), one group after the other, the order alternating by round; each group has a new `group.id` and new internal topics (offsets and status with 2 partitions, replication factor 1). Same worker settings on both sides: session.timeout.ms 10000 and heartbeat.interval.ms 3000 (Java's defaults), offset.flush.interval.ms {} (as the sink scenarios), scheduled.rebalance.max.delay.ms 0 unless said otherwise, StringConverter, consumer.max.poll.records 2000. Everything runs on this one machine ({} CPUs) beside Kafka and OpenSearch, so the three (for the join, four) workers of a group compete for the same cores. Measured by `tests/src/bin/bench-cluster.rs`:",
+        c["flush_ms"].as_u64().map_or("?".into(), |v| v.to_string()),
+        m["nproc"],
+    ));
+    r.line("");
+    r.line("- **Start**: launching the three processes at once until each has logged `Starting connectors and tasks using config offset` (its first assignment).");
+    r.line("- **Failover**: six FileStreamSource connectors (one task each) on empty files; once the group is quiet, SIGKILL of a follower that runs tasks (two of the six), until every survivor's `GET /connectors/{c}/status` shows each of them RUNNING on a survivor (polled every 100 ms). This includes the broker noticing the dead member: 7–10 s after its last heartbeat with these settings.");
+    r.line("- **Failover, default delay**: the same with Kafka Connect's default scheduled.rebalance.max.delay.ms (300000): the survivors hold the lost tasks back for up to that long, waiting for the worker to return. About 5.5 minutes per side, so once per side in a full run, never in `--quick`.");
+    r.line("- **Join**: from spawning a fourth worker's process (the same six connectors on the group) until the status the three others report shows a task RUNNING on it. Java's incremental cooperative protocol first revokes tasks from the busy workers, then hands them out in a second rebalance.");
+    r.line(format!(
+        "- **REST create**: `POST /connectors` of a FileStreamSource on an empty file, sent to a follower (which forwards it to the leader) or to the leader, {} times each, interleaved; before the next, the connector is RUNNING, then deleted and gone from every worker, and the group is quiet again (every worker's log shows the same generation, newer than before the deletion, for 1 s), so a create does not meet the deletion's rebalance. A 409 (rebalance in progress) is retried after 250 ms and only the call answered 201 is timed. Median and p95 (nearest rank) per run; the cells summarise those over runs.",
+        c["creates"].as_u64().map_or("?".into(), |v| v.to_string()),
+    ));
+    r.line(format!(
+        "- **Pipeline**: three FileStreamSource connectors (`batch.size` 2000), one file of {} lines each, → one topic of 3 partitions → one FileStreamSink with tasks.max 3 (its tasks append to one file). The sink is created first and waited for (tasks RUNNING, its consumer group Stable with 3 members, the Connect group quiet); the clock starts when the sources are created and stops when the sink file holds every byte (polled every 20 ms). CPU is the user+system time of all the group's workers over that span. On the group of three, then on a new group of one worker.",
+        fmt_num(lines as f64),
+    ));
+    r.line("");
+
+    let not_measured = |scenario: &str| -> String {
+        match scenario {
+            "cluster-failover-default" => format!(
+                "not measured: {}",
+                c["default_delay"].as_str().unwrap_or("not run")
+            ),
+            _ => "not measured".into(),
+        }
+    };
+    // (scenario, ours variant, Java variant, metric, title)
+    let rows: &[(&str, &str, &str, &str, &str)] = &[
+        (
+            "cluster-start",
+            "ours",
+            "java",
+            "seconds",
+            "start: 3 workers ready (s)",
+        ),
+        (
+            "cluster-failover",
+            "ours",
+            "java",
+            "seconds",
+            "failover after SIGKILL, max delay 0 (s)",
+        ),
+        (
+            "cluster-failover-default",
+            "ours",
+            "java",
+            "seconds",
+            "failover after SIGKILL, max delay 300000 (s)",
+        ),
+        (
+            "cluster-join",
+            "ours",
+            "java",
+            "seconds",
+            "join: 4th worker to a RUNNING task (s)",
+        ),
+        (
+            "cluster-rest",
+            "ours-follower",
+            "java-follower",
+            "median_ms",
+            "POST /connectors via a follower, median (ms)",
+        ),
+        (
+            "cluster-rest",
+            "ours-follower",
+            "java-follower",
+            "p95_ms",
+            "POST /connectors via a follower, p95 (ms)",
+        ),
+        (
+            "cluster-rest",
+            "ours-leader",
+            "java-leader",
+            "median_ms",
+            "POST /connectors to the leader, median (ms)",
+        ),
+        (
+            "cluster-rest",
+            "ours-leader",
+            "java-leader",
+            "p95_ms",
+            "POST /connectors to the leader, p95 (ms)",
+        ),
+        (
+            "cluster-pipeline",
+            "ours-1w",
+            "java-1w",
+            "records_per_s",
+            "pipeline, 1 worker (records/s)",
+        ),
+        (
+            "cluster-pipeline",
+            "ours-3w",
+            "java-3w",
+            "records_per_s",
+            "pipeline, 3 workers (records/s)",
+        ),
+        (
+            "cluster-pipeline",
+            "ours-1w",
+            "java-1w",
+            "cpu_s",
+            "pipeline, 1 worker: CPU (s)",
+        ),
+        (
+            "cluster-pipeline",
+            "ours-3w",
+            "java-3w",
+            "cpu_s",
+            "pipeline, 3 workers: CPU of all 3 (s)",
+        ),
+    ];
+    r.line("| figure | ours | Java | ours / Java (run by run) |");
+    r.line("|---|---|---|---|");
+    let mut out = Vec::new();
+    for (scenario, ours, java, metric, title) in rows {
+        let (o, j) = (
+            raw.stats(scenario, ours, metric),
+            raw.stats(scenario, java, metric),
+        );
+        let ratio = raw.ratio(scenario, ours, java, metric);
+        let show = |s: Option<Stats>| match s {
+            None => not_measured(scenario),
+            s => cell(s),
+        };
+        let ratio_text = if o.is_none() && j.is_none() {
+            "–".into()
+        } else {
+            ratio_cell(ratio)
+        };
+        r.line(format!(
+            "| {title} | {} | {} | {ratio_text} |",
+            show(o),
+            show(j)
+        ));
+        out.push(json!({
+            "figure": title, "scenario": scenario, "metric": metric,
+            "ours": stats_json(o), "java": stats_json(j), "ours/java": stats_json(ratio),
+        }));
+    }
+    let scale = |side: &str| {
+        raw.ratio(
+            "cluster-pipeline",
+            &format!("{side}-3w"),
+            &format!("{side}-1w"),
+            "records_per_s",
+        )
+    };
+    let (so, sj) = (scale("ours"), scale("java"));
+    r.line(format!(
+        "| pipeline records/s, 3 workers / 1 worker (run by run) | {} | {} | – |",
+        ratio_cell(so),
+        ratio_cell(sj)
+    ));
+    out.push(json!({
+        "figure": "pipeline records/s, 3 workers / 1 worker",
+        "ours": stats_json(so), "java": stats_json(sj),
+    }));
+    r.line("");
+
+    // What the runs checked afterwards.
+    let pipes: Vec<&Value> = raw
+        .rows
+        .iter()
+        .filter(|r| r["scenario"] == "cluster-pipeline")
+        .collect();
+    let dup: Vec<String> = pipes
+        .iter()
+        .filter(|p| {
+            p["duplicate_bytes"].as_u64().unwrap_or(0) > 0
+                || p["topic_records"].as_u64() > p["records"].as_u64()
+        })
+        .map(|p| {
+            format!(
+                "{} round {}: {} records in the topic for {} lines, {} bytes too many in the sink file",
+                p["variant"].as_str().unwrap_or("?"),
+                p["round"],
+                p["topic_records"],
+                p["records"],
+                p["duplicate_bytes"]
+            )
+        })
+        .collect();
+    let retries: Vec<String> = raw
+        .rows
+        .iter()
+        .filter(|r| r["scenario"] == "cluster-rest" && r["retries_409"].as_u64() > Some(0))
+        .map(|r| {
+            format!(
+                "{} round {}: {}",
+                r["variant"].as_str().unwrap_or("?"),
+                r["round"],
+                r["retries_409"]
+            )
+        })
+        .collect();
+    let mut checks = Vec::new();
+    if !pipes.is_empty() {
+        checks.push(if dup.is_empty() {
+            "Checked after every pipeline run (not timed): the topic held exactly one record per line and the sink file exactly the expected bytes once the sink's committed offsets reached the end, so no run delivered anything twice.".to_owned()
+        } else {
+            format!(
+                "Duplicates (at-least-once after a rebalance), checked after each run: {}. Those runs' times are to the expected byte count, which duplicates reach early.",
+                dup.join("; ")
+            )
+        });
+    }
+    if raw.has("cluster-rest") {
+        checks.push(if retries.is_empty() {
+            "No create was answered 409.".to_owned()
+        } else {
+            format!(
+                "Creates answered 409 first (retried): {}.",
+                retries.join(", ")
+            )
+        });
+    }
+    if !checks.is_empty() {
+        r.line(checks.join(" "));
+    }
+    r.line("");
+    r.line("Reproduce: `scripts/bench.sh --only cluster` (3 rounds, three files of 333,333 lines, and the default-delay failover once per side; `--skip-default-delay` leaves that out) or `scripts/bench.sh --only cluster --quick` (1 round, three files of 33,333 lines, no default-delay failover). Worker logs stay in `target/bench/scratch/cluster-*`.");
+    r.line("");
+    r.summary.insert("cluster".into(), Value::Array(out));
 }

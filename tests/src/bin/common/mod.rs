@@ -175,3 +175,31 @@ pub fn self_usage() -> (u64, f64) {
         .unwrap_or(0.0);
     (hwm, cpu)
 }
+
+/// Deletes `topics` (empty names skipped); topics that do not exist are not an error.
+pub fn delete_topics(bootstrap: &str, topics: &[&str]) -> anyhow::Result<()> {
+    use rdkafka::{
+        admin::{AdminClient, AdminOptions},
+        client::DefaultClientContext,
+    };
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let admin: AdminClient<DefaultClientContext> = kafka_config(bootstrap).create()?;
+    let opts = AdminOptions::new().operation_timeout(Some(Duration::from_secs(30)));
+    let topics: Vec<&str> = topics.iter().copied().filter(|t| !t.is_empty()).collect();
+    if !topics.is_empty() {
+        rt.block_on(admin.delete_topics(&topics, &opts))?;
+    }
+    Ok(())
+}
+
+/// CPU seconds (user + system) process `pid` used so far; None once it is gone.
+pub fn process_cpu_s(pid: u32) -> Option<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    // SAFETY: sysconf(3) reads a constant of the system.
+    let tck = unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1) as f64;
+    Some((f.get(11)?.parse::<f64>().ok()? + f.get(12)?.parse::<f64>().ok()?) / tck)
+}
