@@ -126,11 +126,6 @@ impl Worker {
             .map(ConnectorRunner::epoch)
     }
 
-    /// Whether an instance of `name` runs here.
-    pub fn runs_connector(&self, name: &str) -> bool {
-        self.connector_epoch(name).is_some()
-    }
-
     /// Stops the connector instance (its tasks must be stopped first), waiting up to
     /// [`CONNECTOR_STOP_TIMEOUT`].
     pub fn stop_connector(&self, name: &str) {
@@ -204,22 +199,6 @@ impl Worker {
         self.join(tasks);
     }
 
-    /// Stops every task of a connector (all asked at once, then awaited).
-    pub fn stop_tasks(&self, name: &str) {
-        let tasks: Vec<(ConnectorTaskId, RunningTask)> = {
-            let mut all = lock(&self.tasks);
-            let ids: Vec<ConnectorTaskId> = all
-                .keys()
-                .filter(|id| id.connector == name)
-                .cloned()
-                .collect();
-            ids.into_iter()
-                .filter_map(|id| all.remove(&id).map(|t| (id, t)))
-                .collect()
-        };
-        self.join(tasks);
-    }
-
     /// Stops tasks and waits for them, up to `task.shutdown.graceful.timeout.ms`.
     fn join(&self, tasks: Vec<(ConnectorTaskId, RunningTask)>) {
         for (_, t) in &tasks {
@@ -265,15 +244,6 @@ impl Worker {
         }
     }
 
-    /// The connector's status, if known here.
-    pub fn connector_status(&self, name: &str) -> Option<Status> {
-        self.connectors
-            .lock()
-            .unwrap()
-            .get(name)
-            .map(|c| c.control.status())
-    }
-
     /// A task's status, if it runs here.
     pub fn task_status(&self, id: &ConnectorTaskId) -> Option<Status> {
         self.tasks
@@ -300,17 +270,6 @@ impl Worker {
             .unwrap()
             .get(id)
             .map(|t| t.control.clone())
-    }
-
-    /// The connectors with an instance here and the tasks with a thread here.
-    pub fn running(&self) -> (Vec<String>, Vec<ConnectorTaskId>) {
-        let connectors = lock(&self.connectors)
-            .iter()
-            .filter(|(_, c)| c.runner.is_some())
-            .map(|(n, _)| n.clone())
-            .collect();
-        let tasks = lock(&self.tasks).keys().cloned().collect();
-        (connectors, tasks)
     }
 
     /// Stops everything (worker shutdown): tasks first (bounded by

@@ -588,12 +588,6 @@ impl HerderLoop {
         Ok(())
     }
 
-    /// Reads the config log back after a write of ours, so the answer (and the next REST read)
-    /// reflects it.
-    fn read_back(&mut self) {
-        self.read_config();
-    }
-
     fn put_config(
         &mut self,
         name: &str,
@@ -618,7 +612,8 @@ impl HerderLoop {
         self.config_log
             .put_connector_config(name, &config)
             .map_err(store)?;
-        self.read_back();
+        // Read back, so the answer (and the next REST read) reflects the write.
+        self.read_config();
         let entry = self
             .snapshot
             .connectors
@@ -649,7 +644,8 @@ impl HerderLoop {
     fn delete(&mut self, name: &str) -> HerderResult<()> {
         self.require_leader_and(name)?;
         self.config_log.remove_connector(name).map_err(store)?;
-        self.read_back();
+        // Read back, so the answer (and the next REST read) reflects the write.
+        self.read_config();
         Ok(())
     }
 
@@ -669,7 +665,8 @@ impl HerderLoop {
                 .put_target_state(name, target)
                 .map_err(store)?;
         }
-        self.read_back();
+        // Read back, so the answer (and the next REST read) reflects the write.
+        self.read_config();
         Ok(())
     }
 
@@ -739,7 +736,8 @@ impl HerderLoop {
                 only_failed,
             })
             .map_err(store)?;
-        self.read_back();
+        // Read back, so the answer (and the next REST read) reflects the write.
+        self.read_config();
         Ok(())
     }
 
@@ -802,7 +800,8 @@ impl HerderLoop {
         self.config_log
             .put_task_configs(name, configs)
             .map_err(store)?;
-        self.read_back();
+        // Read back, so the answer (and the next REST read) reflects the write.
+        self.read_config();
         Ok(())
     }
 }

@@ -546,9 +546,6 @@ impl Herder {
 
     /// `PATCH /connectors/{c}/offsets` (leader only; the connector must be STOPPED).
     pub fn alter_offsets(&self, name: &str, offsets: ConnectorOffsets) -> HerderResult<String> {
-        if offsets.offsets.is_empty() {
-            self.entry(name)?;
-        }
         let name = name.to_owned();
         self.submit(|reply| Request::AlterOffsets {
             name,
