@@ -422,6 +422,13 @@ fn print_plugins(registry: &PluginRegistry, json: bool) -> anyhow::Result<()> {
                     "library": c.library, "plugin_api": c.api_version,
                 })
             })
+            .chain(registry.others().iter().map(|p| {
+                serde_json::json!({
+                    "class": p.info.class.as_str(), "type": p.info.kind.name(),
+                    "version": p.info.version.as_str(), "library": p.library,
+                    "plugin_api": p.abi.to_string(),
+                })
+            }))
             .collect();
         println!(
             "{}",
@@ -444,6 +451,18 @@ fn print_plugins(registry: &PluginRegistry, json: bool) -> anyhow::Result<()> {
             c.info.version,
             c.library.display()
         );
+    }
+    if !registry.others().is_empty() {
+        println!("Other plugin classes ({}):", registry.others().len());
+        for p in registry.others() {
+            println!(
+                "  {:<16} {}  {}  ({})",
+                p.info.kind.name(),
+                p.info.class,
+                p.info.version,
+                p.library.display()
+            );
+        }
     }
     println!("Refused {}:", registry.refused().len());
     for r in registry.refused() {

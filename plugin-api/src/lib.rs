@@ -54,11 +54,16 @@ pub mod prelude {
     pub use crate::abi::types::{
         DataKind, RecordBatch, SourceBatch, TopicPartition, TopicPartitionOffset, WrittenRecord,
     };
+    pub use crate::abi::{convert::ConvertedColumn, transform::TransformedBatch};
     pub use crate::batch::{Data, DataView, RecordView, STRING_SCHEMA};
     pub use crate::sdk::config::{Config, ConfigDef, ConfigMap, Key};
+    pub use crate::sdk::config_provider::{ConfigProvider, ConfigValues};
     pub use crate::sdk::connector::{
         ConnectorDescription, SinkConnector, SinkTask, SourceConnector, SourceTask,
     };
     pub use crate::sdk::context::{ConnectorContext, TaskContext};
+    pub use crate::sdk::convert::{Converter, HeaderConverter};
     pub use crate::sdk::error::ConnectError;
+    pub use crate::sdk::plugin::PluginDescription;
+    pub use crate::sdk::transform::{Predicate, Transformation};
 }

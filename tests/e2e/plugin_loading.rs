@@ -102,7 +102,7 @@ fn plugins_list_shows_loaded_and_refused_with_reasons() {
     );
     let sink = &listing["loaded"][1];
     assert_eq!(sink["type"], "sink");
-    assert_eq!(sink["plugin_api"], "1.0.0");
+    assert_eq!(sink["plugin_api"], "2.0.0");
     assert!(
         sink["library"]
             .as_str()
@@ -115,7 +115,7 @@ fn plugins_list_shows_loaded_and_refused_with_reasons() {
         incompatible["reason"]
             .as_str()
             .unwrap()
-            .contains("built against plugin-api 2.0.0, but this host speaks plugin-api 1.0.0")
+            .contains("built against plugin-api 1.0.0, but this host speaks plugin-api 2.0.0")
     );
     assert!(
         incompatible["hint"]
@@ -399,7 +399,7 @@ fn install_unpacks_like_confluent_hub_is_idempotent_and_refuses_bad_packages() {
     // An incompatible plugin: refused with the loader's reason, nothing installed.
     let incompatible = zip_package(
         tmp.path(),
-        "acme-future-2.0.0",
+        "acme-legacy-1.0.0",
         &manifest,
         &connect_tests::artifacts::plugin_library("connect_incompatible_abi"),
     );
@@ -408,7 +408,7 @@ fn install_unpacks_like_confluent_hub_is_idempotent_and_refuses_bad_packages() {
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains("built against plugin-api 2.0.0") && err.contains("Nothing was installed"),
+        err.contains("built against plugin-api 1.0.0") && err.contains("Nothing was installed"),
         "{err}"
     );
     assert!(!other.join("connect-host-connect-file-sink").exists());

@@ -18,21 +18,40 @@ use abi_stable::{
     std_types::{RArc, RStr},
 };
 use connect_plugin_api::abi::{
-    context::{HostLink, HostLink_TO, level},
+    host::{
+        ABI_VERSION, AbiVersion, Capabilities, HostInfo, HostInfo_Ref, HostLink, HostLink_TO,
+        HostLinkArc, level,
+    },
+    plugin::{PanicStrategy, PluginInfo},
     root::ConnectPluginMod_Ref,
-    task::{ConnectorFactoryBox, ConnectorInfo},
+    task::ConnectorFactoryBox,
 };
 
-use super::{registry::Refusal, scan::Candidate};
+use abi_stable::prefix_type::PrefixTypeTrait;
 
-/// A library that passed every check, with its connector classes.
+use super::{
+    log_levels,
+    registry::{PluginFactory, Refusal},
+    scan::Candidate,
+};
+
+/// What this host does beyond the 2.0 baseline, as told to every plugin at `init`.
+pub const HOST_CAPABILITIES: Capabilities =
+    Capabilities(Capabilities::METRICS.0 | Capabilities::DYNAMIC_LOG_LEVELS.0);
+
+/// A library that passed every check, with its plugin classes.
 pub struct LoadedLibrary {
     /// The library file.
     pub path: PathBuf,
-    /// The plugin-api version it was built against.
+    /// The plugin-api version it was built against (`2.0.0`).
     pub api_version: String,
+    /// The same, parsed: calls added after 2.0 are made only if this supports them.
+    pub abi: AbiVersion,
     /// Its connector classes (class info, factory).
-    pub connectors: Vec<(ConnectorInfo, Arc<ConnectorFactoryBox>)>,
+    pub connectors: Vec<(PluginInfo, Arc<ConnectorFactoryBox>)>,
+    /// Its other classes: transformations, predicates, converters, header converters, config
+    /// providers.
+    pub others: Vec<(PluginInfo, PluginFactory)>,
 }
 
 /// Loads and checks one library; a refusal names the file, the reason and what to do.
@@ -44,30 +63,88 @@ pub fn load_library(candidate: &Candidate) -> Result<LoadedLibrary, Refusal> {
         .init_root_module::<ConnectPluginMod_Ref>()
         .map_err(|e| refusal(path, e))?;
     let api_version = header.version_strings().version.to_string();
+    let abi = AbiVersion::parse(&api_version).unwrap_or(AbiVersion::CURRENT);
 
-    let link = HostLink_TO::from_ptr(
-        RArc::new(TracingLink {
-            plugin: file_name(path),
-        }),
-        TD_Opaque,
-    );
-    (module.init())(link);
-    let connectors = (module.connectors())()
+    // Read before any function of the library is called: an `abort` library would end the
+    // worker on its first panic, and a library needing what this host lacks cannot work.
+    if module.panic_strategy() != PanicStrategy::UNWIND {
+        return Err(Refusal::new(
+            path,
+            "the library was built with panic = \"abort\": a panic in it would end the whole worker",
+            "rebuild the plugin with panic = \"unwind\" (remove `panic = \"abort\"` from its Cargo profiles)",
+        ));
+    }
+    let missing = module
+        .required_capabilities()
+        .missing_from(HOST_CAPABILITIES);
+    if missing != Capabilities::NONE {
+        return Err(Refusal::new(
+            path,
+            &format!(
+                "the plugin (plugin-api {api_version}) requires host capabilities this host (plugin-api {ABI_VERSION}) lacks: {}",
+                missing.names().join(", ")
+            ),
+            "upgrade the connect host to a version that provides them, or use a build of the plugin that does not require them",
+        ));
+    }
+
+    let host = host_info(file_name(path));
+    if let abi_stable::std_types::RErr(e) = (module.init())(host) {
+        return Err(Refusal::new(
+            path,
+            &format!("the library refused to initialize: {}", e.message),
+            "see the plugin's documentation",
+        ));
+    }
+    let connectors = module.connectors()()
         .into_iter()
         .map(|factory| (factory.info(), Arc::new(factory)))
         .collect::<Vec<_>>();
-    if connectors.is_empty() {
+    let mut others: Vec<(PluginInfo, PluginFactory)> = Vec::new();
+    for f in module.transformations()() {
+        others.push((f.info(), PluginFactory::Transformation(Arc::new(f))));
+    }
+    for f in module.predicates()() {
+        others.push((f.info(), PluginFactory::Predicate(Arc::new(f))));
+    }
+    for f in module.converters()() {
+        others.push((f.info(), PluginFactory::Converter(Arc::new(f))));
+    }
+    for f in module.header_converters()() {
+        others.push((f.info(), PluginFactory::HeaderConverter(Arc::new(f))));
+    }
+    for f in module.config_providers()() {
+        others.push((f.info(), PluginFactory::ConfigProvider(Arc::new(f))));
+    }
+    if connectors.is_empty() && others.is_empty() {
         return Err(Refusal::new(
             path,
-            "the library loaded but provides no connector class",
-            "check that its export_plugin! lists the connectors",
+            "the library loaded but provides no plugin class",
+            "check that its export_plugin! lists its connectors (or other classes)",
         ));
     }
     Ok(LoadedLibrary {
         path: path.to_path_buf(),
         api_version,
+        abi,
         connectors,
+        others,
     })
+}
+
+/// The host's info for one library; leaked, as libraries are never unloaded.
+fn host_info(plugin: String) -> HostInfo_Ref {
+    let link: &'static HostLinkArc = Box::leak(Box::new(HostLink_TO::from_ptr(
+        RArc::new(TracingLink { plugin }),
+        TD_Opaque,
+    )));
+    HostInfo {
+        abi_version: RStr::from_str(ABI_VERSION),
+        host_version: RStr::from_str(concat!("connect-host ", env!("CARGO_PKG_VERSION"))),
+        capabilities: HOST_CAPABILITIES,
+        link,
+    }
+    .leak_into_prefix()
 }
 
 /// Checks, with `libloading`, that the file opens as a shared library and exports a root module.
@@ -183,31 +260,32 @@ fn file_name(path: &Path) -> String {
 }
 
 /// Logs a plugin's events into the host's `tracing` subscriber, tagged with the library.
+/// Plugin code calls these through `extern "C"`: a panic here would abort the process, so each
+/// body is wrapped in `catch_unwind`.
 struct TracingLink {
     plugin: String,
 }
 
 impl HostLink for TracingLink {
     fn log(&self, lvl: u8, target: RStr<'_>, message: RStr<'_>) {
-        let (plugin, target, message) = (self.plugin.as_str(), target.as_str(), message.as_str());
-        match lvl {
-            level::ERROR => tracing::error!(target: "plugin", plugin, target, "{message}"),
-            level::WARN => tracing::warn!(target: "plugin", plugin, target, "{message}"),
-            level::INFO => tracing::info!(target: "plugin", plugin, target, "{message}"),
-            level::DEBUG => tracing::debug!(target: "plugin", plugin, target, "{message}"),
-            _ => tracing::trace!(target: "plugin", plugin, target, "{message}"),
-        }
+        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let (plugin, target, message) =
+                (self.plugin.as_str(), target.as_str(), message.as_str());
+            match lvl {
+                level::ERROR => tracing::error!(target: "plugin", plugin, target, "{message}"),
+                level::WARN => tracing::warn!(target: "plugin", plugin, target, "{message}"),
+                level::INFO => tracing::info!(target: "plugin", plugin, target, "{message}"),
+                level::DEBUG => tracing::debug!(target: "plugin", plugin, target, "{message}"),
+                _ => tracing::trace!(target: "plugin", plugin, target, "{message}"),
+            }
+        }));
+    }
+
+    fn enabled(&self, lvl: u8, target: RStr<'_>) -> bool {
+        std::panic::catch_unwind(|| log_levels::enabled(lvl, target.as_str())).unwrap_or(false)
     }
 
     fn max_level(&self) -> u8 {
-        use tracing::level_filters::LevelFilter;
-        match LevelFilter::current() {
-            LevelFilter::OFF => 0,
-            LevelFilter::ERROR => level::ERROR,
-            LevelFilter::WARN => level::WARN,
-            LevelFilter::INFO => level::INFO,
-            LevelFilter::DEBUG => level::DEBUG,
-            _ => level::TRACE,
-        }
+        log_levels::max_level()
     }
 }

@@ -12,7 +12,15 @@ use std::{
     sync::Arc,
 };
 
-use connect_plugin_api::abi::task::{ConnectorFactoryBox, ConnectorInfo, ConnectorType};
+use connect_plugin_api::abi::{
+    config::ConfigKeyDef,
+    config_provider::ConfigProviderFactoryBox,
+    convert::{ConverterFactoryBox, HeaderConverterFactoryBox},
+    host::AbiVersion,
+    plugin::{PluginInfo, PluginKind},
+    task::ConnectorFactoryBox,
+    transform::{PredicateFactoryBox, TransformationFactoryBox},
+};
 
 use super::{load::load_library, scan::scan_plugin_path};
 
@@ -50,17 +58,71 @@ impl fmt::Display for Refusal {
     }
 }
 
+/// The factory of a loaded class that is not a connector.
+#[derive(Clone)]
+pub enum PluginFactory {
+    /// A transformation class.
+    Transformation(Arc<TransformationFactoryBox>),
+    /// A predicate class.
+    Predicate(Arc<PredicateFactoryBox>),
+    /// A converter class.
+    Converter(Arc<ConverterFactoryBox>),
+    /// A header converter class.
+    HeaderConverter(Arc<HeaderConverterFactoryBox>),
+    /// A config provider class.
+    ConfigProvider(Arc<ConfigProviderFactoryBox>),
+}
+
+impl PluginFactory {
+    /// The class's configuration keys.
+    pub fn config_def(&self) -> Vec<ConfigKeyDef> {
+        match self {
+            Self::Transformation(f) => f.config_def(),
+            Self::Predicate(f) => f.config_def(),
+            Self::Converter(f) => f.config_def(),
+            Self::HeaderConverter(f) => f.config_def(),
+            Self::ConfigProvider(f) => f.config_def(),
+        }
+        .into_iter()
+        .collect()
+    }
+}
+
+/// One loaded class that is not a connector (listed by `GET /connector-plugins?connectorsOnly=false`).
+#[derive(Clone)]
+pub struct OtherPlugin {
+    /// Class name, version, kind, description.
+    pub info: PluginInfo,
+    /// Creates its instances.
+    pub factory: PluginFactory,
+    /// The library it came from.
+    pub library: PathBuf,
+    /// The plugin-api version the library was built against.
+    pub abi: AbiVersion,
+}
+
+impl fmt::Debug for OtherPlugin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OtherPlugin")
+            .field("info", &self.info)
+            .field("library", &self.library)
+            .finish_non_exhaustive()
+    }
+}
+
 /// One loaded connector class.
 #[derive(Clone)]
 pub struct ConnectorPlugin {
     /// Class name, version, type, description.
-    pub info: ConnectorInfo,
+    pub info: PluginInfo,
     /// Creates its connectors and tasks.
     pub factory: Arc<ConnectorFactoryBox>,
     /// The library it came from.
     pub library: PathBuf,
     /// The plugin-api version the library was built against.
     pub api_version: String,
+    /// The same, parsed: calls added after 2.0 are gated on it ([`AbiVersion::supports`]).
+    pub abi: AbiVersion,
 }
 
 impl fmt::Debug for ConnectorPlugin {
@@ -83,7 +145,7 @@ impl ConnectorPlugin {
     }
     /// Whether it is a sink.
     pub fn is_sink(&self) -> bool {
-        self.info.kind == ConnectorType::SINK
+        self.info.kind == PluginKind::SINK
     }
 }
 
@@ -112,6 +174,7 @@ pub enum LookupError {
 #[derive(Clone, Default)]
 pub struct PluginRegistry {
     connectors: Vec<ConnectorPlugin>,
+    others: Vec<OtherPlugin>,
     aliases: BTreeMap<String, Vec<usize>>,
     refused: Vec<Refusal>,
     libraries: usize,
@@ -147,6 +210,32 @@ impl PluginRegistry {
                             factory,
                             library: lib.path.clone(),
                             api_version: lib.api_version.clone(),
+                            abi: lib.abi,
+                        });
+                    }
+                    for (info, factory) in lib.others {
+                        if let Some(existing) = reg
+                            .others
+                            .iter()
+                            .find(|c| c.info.class == info.class && c.info.kind == info.kind)
+                        {
+                            refused.push(Refusal::new(
+                                &lib.path,
+                                &format!(
+                                    "duplicate {} class {} (already loaded from {})",
+                                    info.kind.name(),
+                                    info.class,
+                                    existing.library.display()
+                                ),
+                                "keep one copy of the plugin on plugin.path",
+                            ));
+                            continue;
+                        }
+                        reg.others.push(OtherPlugin {
+                            info,
+                            factory,
+                            library: lib.path.clone(),
+                            abi: lib.abi,
                         });
                     }
                 }
@@ -159,9 +248,12 @@ impl PluginRegistry {
         reg.refused = refused;
         reg.connectors
             .sort_by(|a, b| a.info.class.cmp(&b.info.class));
+        reg.others
+            .sort_by(|a, b| (a.info.kind, &a.info.class).cmp(&(b.info.kind, &b.info.class)));
         reg.index();
         tracing::info!(
             classes = reg.connectors.len(),
+            other_classes = reg.others.len(),
             refused = reg.refused.len(),
             "plugins loaded"
         );
@@ -187,6 +279,28 @@ impl PluginRegistry {
     /// Every loaded class, sorted by name.
     pub fn connectors(&self) -> &[ConnectorPlugin] {
         &self.connectors
+    }
+
+    /// Every loaded transformation, predicate, converter, header converter and config provider,
+    /// sorted by kind then name.
+    pub fn others(&self) -> &[OtherPlugin] {
+        &self.others
+    }
+
+    /// A loaded non-connector class of `kind` by full name (or simple name, if unambiguous).
+    pub fn other(&self, kind: PluginKind, name: &str) -> Option<&OtherPlugin> {
+        let name = name.trim();
+        let of_kind = || self.others.iter().filter(move |p| p.info.kind == kind);
+        of_kind()
+            .find(|p| p.info.class.as_str() == name)
+            .or_else(|| {
+                let mut simple =
+                    of_kind().filter(|p| p.info.class.rsplit('.').next() == Some(name));
+                match (simple.next(), simple.next()) {
+                    (Some(one), None) => Some(one),
+                    _ => None,
+                }
+            })
     }
 
     /// Everything skipped, with reasons.

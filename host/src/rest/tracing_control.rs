@@ -82,10 +82,18 @@ impl<S: Subscriber + 'static> TracingLoggers<S> {
                 None => {}
             }
         }
-        Self {
+        let loggers = Self {
             handle,
-            state: Mutex::new(levels),
+            state: Mutex::new(Levels {
+                root: levels.root.clone(),
+                loggers: levels.loggers.clone(),
+                other: levels.other.clone(),
+            }),
+        };
+        if let Err(e) = loggers.apply(&levels) {
+            tracing::warn!("cannot apply the initial log levels to plugins: {e}");
         }
+        loggers
     }
 
     /// A reloadable filter layer built from `initial` and the control for it; put the layer
@@ -104,12 +112,24 @@ impl<S: Subscriber + 'static> TracingLoggers<S> {
                 .iter()
                 .map(|(t, l)| format!("{t}={}", tracing_level(&l.level))),
         );
+        // Plugin events arrive under the target `plugin`, already filtered by the plugin's own
+        // module path against the levels published here (`plugins::log_levels`); let them pass.
+        spec.push("plugin=trace".to_owned());
         let filter = EnvFilter::builder()
             .parse(spec.join(","))
             .map_err(|e| e.to_string())?;
         self.handle
             .reload(filter)
-            .map_err(|e| format!("cannot change log levels: {e}"))
+            .map_err(|e| format!("cannot change log levels: {e}"))?;
+        crate::plugins::log_levels::publish(
+            abi_level(&levels.root.level),
+            levels
+                .loggers
+                .iter()
+                .map(|(t, l)| (t.clone(), abi_level(&l.level)))
+                .collect(),
+        );
+        Ok(())
     }
 }
 
@@ -197,6 +217,19 @@ fn kafka_name(level: LevelFilter) -> String {
     match level {
         LevelFilter::OFF => "OFF".to_owned(),
         other => other.to_string().to_ascii_uppercase(),
+    }
+}
+
+/// The plugin-api level (`abi::host::level`) a Log4j level name behaves as; 0 is off.
+fn abi_level(kafka: &str) -> u8 {
+    use connect_plugin_api::abi::host::level;
+    match tracing_level(kafka) {
+        "off" => 0,
+        "error" => level::ERROR,
+        "warn" => level::WARN,
+        "info" => level::INFO,
+        "debug" => level::DEBUG,
+        _ => level::TRACE,
     }
 }
 

@@ -9,6 +9,7 @@ pub mod errors;
 pub mod herder;
 pub mod host_context;
 pub mod info;
+pub mod plugin_metrics;
 pub mod restarter;
 pub mod sink_offsets;
 pub mod sink_task;

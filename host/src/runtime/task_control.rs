@@ -71,6 +71,11 @@ impl TaskControl {
         &self.connector
     }
 
+    /// Task number (`None`: the connector instance itself).
+    pub fn task(&self) -> Option<u32> {
+        self.task
+    }
+
     /// The target state the task should follow.
     pub fn target(&self) -> TargetState {
         self.target.lock().unwrap().0

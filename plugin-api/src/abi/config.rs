@@ -1,6 +1,7 @@
 //! Configuration definitions and validation results, in Kafka Connect's `ConfigDef` shape, so the
 //! host can serve `GET /connector-plugins/{p}/config` and `PUT …/config/validate` unchanged.
 
+use super::ext::Extensions;
 use abi_stable::{
     StableAbi,
     std_types::{ROption, RString, RVec},
@@ -129,6 +130,8 @@ pub struct Validator {
     pub values: RVec<RString>,
     /// ONE_OF compares ignoring case.
     pub case_insensitive: bool,
+    /// Validator parameters added after 2.0.
+    pub ext: Extensions,
 }
 
 impl Validator {
@@ -140,6 +143,7 @@ impl Validator {
             max: ROption::RNone,
             values: RVec::new(),
             case_insensitive: false,
+            ext: Extensions::default(),
         }
     }
 }
@@ -174,6 +178,8 @@ pub struct ConfigKeyDef {
     pub validator: Validator,
     /// Recommended values (shown by validate).
     pub recommended_values: RVec<RString>,
+    /// Fields added after 2.0.
+    pub ext: Extensions,
 }
 
 /// The result of validating one key, as in `ConfigValue` of `PUT …/config/validate`.
@@ -190,4 +196,6 @@ pub struct ConfigValueReport {
     pub errors: RVec<RString>,
     /// Whether a UI should show the key.
     pub visible: bool,
+    /// Fields added after 2.0.
+    pub ext: Extensions,
 }

@@ -1,5 +1,6 @@
 //! The error value every fallible plugin call returns.
 
+use super::ext::Extensions;
 use abi_stable::{
     StableAbi,
     std_types::{ROption, RString},
@@ -50,6 +51,8 @@ pub struct PluginError {
     pub record: ROption<u32>,
     /// A longer trace (cause chain, panic location and backtrace), shown as the task's `trace`.
     pub trace: RString,
+    /// Fields added after 2.0.
+    pub ext: Extensions,
 }
 
 impl std::fmt::Display for PluginError {

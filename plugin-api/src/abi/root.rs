@@ -3,39 +3,67 @@
 use abi_stable::{
     StableAbi, declare_root_module_statics,
     library::RootModule,
-    package_version_strings,
     sabi_types::VersionStrings,
-    std_types::{RArc, RVec},
+    std_types::{RResult, RVec},
 };
 
-use super::{context::HostLink_TO, task::ConnectorFactoryBox};
+use super::{
+    config_provider::ConfigProviderFactoryBox,
+    convert::{ConverterFactoryBox, HeaderConverterFactoryBox},
+    error::PluginError,
+    host::{Capabilities, HostInfo_Ref},
+    plugin::PanicStrategy,
+    task::ConnectorFactoryBox,
+    transform::{PredicateFactoryBox, TransformationFactoryBox},
+};
 
-/// The host's logging link as a plugin receives it.
-pub type HostLinkArc = HostLink_TO<'static, RArc<()>>;
-
-/// The root module of a connector plugin library.
+/// The root module of a plugin library.
 ///
-/// Versioning: `VERSION_STRINGS` is this crate's Cargo version, which is the ABI version. The host
-/// refuses a library whose major version differs (abi_stable's check), then checks the layout of
-/// everything reachable from here. Fields are appended only; `connectors` is the last field of
-/// version 1.0 (`last_prefix_field`): add new fields after it, never move the attribute in 1.x.
-/// A host touching a field an older plugin lacks gets `None` (`missing_field(option)`).
+/// Versioning: `VERSION_STRINGS` is [`super::host::ABI_VERSION`]. The host refuses a library whose
+/// major differs (abi_stable's check), then checks the layout of everything reachable from here.
+/// Fields are appended only; `config_providers` is the last field of 2.0 (`last_prefix_field`):
+/// add new fields after it, never move the attribute in 2.x. A host reading a field an older
+/// plugin lacks gets `None` (`missing_field(option)`) and treats the library as not having it.
 #[repr(C)]
 #[derive(StableAbi)]
 #[sabi(kind(Prefix(prefix_ref = ConnectPluginMod_Ref)))]
 #[sabi(missing_field(option))]
 pub struct ConnectPluginMod {
-    /// Called once by the host right after loading, before any other call.
-    pub init: extern "C" fn(host: HostLinkArc),
+    /// How the library handles panics; the host refuses anything but `UNWIND` before calling
+    /// any function of the library.
+    pub panic_strategy: PanicStrategy,
 
-    /// The connector classes the library provides.
-    #[sabi(last_prefix_field)]
+    /// Host capabilities the library cannot work without; a host lacking one refuses the
+    /// library at load and names the missing capabilities.
+    pub required_capabilities: Capabilities,
+
+    /// Called once by the host right after loading, before any other call. An error refuses the
+    /// library (its message is shown with the refusal).
+    pub init: extern "C" fn(host: HostInfo_Ref) -> RResult<(), PluginError>,
+
+    /// The connector classes (sinks and sources) the library provides.
     pub connectors: extern "C" fn() -> RVec<ConnectorFactoryBox>,
+
+    /// The transformation classes.
+    pub transformations: extern "C" fn() -> RVec<TransformationFactoryBox>,
+
+    /// The predicate classes.
+    pub predicates: extern "C" fn() -> RVec<PredicateFactoryBox>,
+
+    /// The converter classes.
+    pub converters: extern "C" fn() -> RVec<ConverterFactoryBox>,
+
+    /// The header converter classes.
+    pub header_converters: extern "C" fn() -> RVec<HeaderConverterFactoryBox>,
+
+    /// The config provider classes.
+    #[sabi(last_prefix_field)]
+    pub config_providers: extern "C" fn() -> RVec<ConfigProviderFactoryBox>,
 }
 
 impl RootModule for ConnectPluginMod_Ref {
     declare_root_module_statics! {ConnectPluginMod_Ref}
     const BASE_NAME: &'static str = "connect_plugin";
     const NAME: &'static str = "connect_plugin";
-    const VERSION_STRINGS: VersionStrings = package_version_strings!();
+    const VERSION_STRINGS: VersionStrings = VersionStrings::new(super::host::ABI_VERSION);
 }

@@ -7,53 +7,19 @@
 //! [`ErrorKind::PANIC`]: super::error::ErrorKind::PANIC
 
 use abi_stable::{
-    StableAbi, sabi_trait,
-    std_types::{RArc, RBox, RResult, RSlice, RString, RVec},
+    sabi_trait,
+    std_types::{RArc, RBox, RResult, RSlice, RVec},
 };
 
 use super::{
     config::{ConfigKeyDef, ConfigValueReport},
     context::{ConnectorContext_TO, TaskContext_TO},
     error::PluginError,
+    plugin::PluginInfo,
     types::{
         ConfigEntry, RecordBatch, SourceBatch, TopicPartition, TopicPartitionOffset, WrittenRecord,
     },
 };
-
-/// Sink or source.
-#[repr(transparent)]
-#[derive(StableAbi, Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct ConnectorType(pub u8);
-
-impl ConnectorType {
-    /// Moves records from Kafka to an external system.
-    pub const SINK: ConnectorType = ConnectorType(1);
-    /// Moves records from an external system into Kafka.
-    pub const SOURCE: ConnectorType = ConnectorType(2);
-
-    /// `"sink"` or `"source"`, as the REST API writes it.
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::SINK => "sink",
-            Self::SOURCE => "source",
-            _ => "unknown",
-        }
-    }
-}
-
-/// What a connector class is.
-#[repr(C)]
-#[derive(StableAbi, Debug, Clone, PartialEq, Eq)]
-pub struct ConnectorInfo {
-    /// Fully qualified class name, e.g. `io.confluent.connect.elasticsearch.ElasticsearchSinkConnector`.
-    pub class: RString,
-    /// The connector's own version.
-    pub version: RString,
-    /// Sink or source.
-    pub kind: ConnectorType,
-    /// One-line description.
-    pub description: RString,
-}
 
 /// A task object owned by the host.
 pub type SinkTaskBox = SinkTask_TO<'static, RBox<()>>;
@@ -71,8 +37,8 @@ pub type ConnectorContextArc = ConnectorContext_TO<'static, RArc<()>>;
 /// One connector class of a plugin library: describes it and creates its instances.
 #[sabi_trait]
 pub trait ConnectorFactory: Send + Sync {
-    /// Class name, version, type, description.
-    fn info(&self) -> ConnectorInfo;
+    /// Class name, version, kind (`SINK` or `SOURCE`), description.
+    fn info(&self) -> PluginInfo;
 
     /// The connector's own configuration keys (the host adds the framework keys).
     fn config_def(&self) -> RVec<ConfigKeyDef>;

@@ -3,6 +3,7 @@
 //! A [`RecordBatch`] is one byte arena plus fixed-size metadata per record, so handing 2,000
 //! records to a plugin is one call and no per-record allocation.
 
+use super::ext::Extensions;
 use abi_stable::{
     StableAbi,
     std_types::{RString, RVec},
@@ -176,6 +177,9 @@ pub struct RecordBatch {
     pub records: RVec<RecordMeta>,
     /// Headers of all records, referenced by [`RecordMeta::headers`].
     pub headers: RVec<HeaderMeta>,
+    /// Batch-level fields and per-record columns added after 2.0 (the per-record structs above
+    /// are fixed: a new per-record attribute is a column here, one value per record).
+    pub ext: Extensions,
 }
 
 /// The source position of one record in a [`SourceBatch`]: Kafka Connect's source partition
@@ -200,6 +204,8 @@ pub struct SourceBatch {
     pub partitions: RVec<RString>,
     /// One position per record.
     pub positions: RVec<SourcePosition>,
+    /// Fields added after 2.0.
+    pub ext: Extensions,
 }
 
 /// Where the broker stored one record of a source batch (the `RecordMetadata` of Kafka's

@@ -35,6 +35,7 @@ impl Key {
             dependents: RVec::new(),
             validator: Validator::none(),
             recommended_values: RVec::new(),
+            ext: crate::abi::ext::Extensions::new(),
         })
     }
     /// Sets the default (the key becomes optional).
@@ -221,6 +222,7 @@ pub fn validate_key(def: &ConfigKeyDef, value: Option<&str>) -> ConfigValueRepor
         recommended_values: def.recommended_values.clone(),
         errors,
         visible: true,
+        ext: crate::abi::ext::Extensions::new(),
     }
 }
 

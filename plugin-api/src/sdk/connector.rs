@@ -9,29 +9,13 @@ use crate::abi::types::{
 };
 
 use super::{
-    config::{Config, ConfigDef, ConfigMap},
+    config::{Config, ConfigMap},
     context::{ConnectorContext, TaskContext},
     error::ConnectError,
 };
 
-/// What a connector class says about itself.
-pub trait ConnectorDescription {
-    /// Fully qualified class name (the REST API's `connector.class`).
-    const CLASS: &'static str;
-    /// The connector's version.
-    const VERSION: &'static str;
-    /// One line for humans.
-    const DESCRIPTION: &'static str = "";
-
-    /// The connector's own configuration keys.
-    fn config_def() -> ConfigDef;
-
-    /// Validates a full configuration: per-key checks from [`Self::config_def`] by default;
-    /// override to add cross-key checks (push messages into the reports' `errors`).
-    fn validate(config: &ConfigMap) -> Vec<crate::abi::config::ConfigValueReport> {
-        Self::config_def().validate(config)
-    }
-}
+/// What a connector class says about itself: the same as every plugin class.
+pub use super::plugin::PluginDescription as ConnectorDescription;
 
 /// A sink connector: configuration and task splitting (Kafka Connect's `SinkConnector`).
 pub trait SinkConnector: ConnectorDescription + Send + Sized + 'static {

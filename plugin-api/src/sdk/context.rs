@@ -3,6 +3,7 @@
 use abi_stable::std_types::{RSlice, RStr};
 
 use crate::abi::{
+    context::{MetricKind, MetricLabel},
     task::{ConnectorContextArc, TaskContextArc},
     types::TopicPartition,
 };
@@ -48,9 +49,37 @@ impl TaskContext {
             .into_option()
             .and_then(|s| serde_json::from_str(&s).ok())
     }
-    /// Records a metric.
-    pub fn metric(&self, name: &str, value: f64) {
-        self.inner.record_metric(RStr::from(name), value);
+    /// Adds `value` (≥ 0) to counter `name` of this task (the host adds `connector` and `task`
+    /// labels).
+    pub fn counter(&self, name: &str, labels: &[(&str, &str)], value: f64) {
+        self.metric(MetricKind::COUNTER, name, labels, value);
+    }
+    /// Sets gauge `name` of this task.
+    pub fn gauge(&self, name: &str, labels: &[(&str, &str)], value: f64) {
+        self.metric(MetricKind::GAUGE, name, labels, value);
+    }
+    /// Records one observation of histogram `name` (e.g. a request latency in seconds).
+    pub fn histogram(&self, name: &str, labels: &[(&str, &str)], value: f64) {
+        self.metric(MetricKind::HISTOGRAM, name, labels, value);
+    }
+    /// (2.1, `preview`) `connector/task` of this task; `None` in a host older than 2.1, which
+    /// lacks the call (it is never made there: the rule of `abi/mod.rs`).
+    #[cfg(feature = "preview")]
+    pub fn task_identity(&self) -> Option<String> {
+        const SINCE: crate::abi::host::AbiVersion =
+            crate::abi::host::AbiVersion { major: 2, minor: 1 };
+        super::host::supports(SINCE).then(|| self.inner.task_identity().into())
+    }
+    fn metric(&self, kind: MetricKind, name: &str, labels: &[(&str, &str)], value: f64) {
+        let labels: Vec<MetricLabel<'_>> = labels
+            .iter()
+            .map(|(n, v)| MetricLabel {
+                name: RStr::from(*n),
+                value: RStr::from(*v),
+            })
+            .collect();
+        self.inner
+            .record_metric(kind, RStr::from(name), RSlice::from_slice(&labels), value);
     }
 }
 

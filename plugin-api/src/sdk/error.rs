@@ -58,6 +58,7 @@ impl ConnectError {
             message: self.message.into(),
             record: self.record.map_or(ROption::RNone, ROption::RSome),
             trace: self.trace.into(),
+            ext: crate::abi::ext::Extensions::new(),
         }
     }
 }

@@ -7,7 +7,7 @@
 //! that task FAILED and keeps running.
 
 use std::{
-    cell::RefCell,
+    cell::{Cell, RefCell},
     marker::PhantomData,
     panic::{AssertUnwindSafe, catch_unwind},
 };
@@ -20,13 +20,15 @@ use abi_stable::{
 
 use crate::abi::{
     config::{ConfigKeyDef, ConfigValueReport},
-    context::level,
     error::{ErrorKind, PluginError},
-    root::{ConnectPluginMod, ConnectPluginMod_Ref, HostLinkArc},
+    ext::Extensions,
+    host::{Capabilities, HostInfo_Ref, level},
+    plugin::{PanicStrategy, PluginInfo, PluginKind},
+    root::{ConnectPluginMod, ConnectPluginMod_Ref},
     task::{
         self as abi_task, Connector_TO, ConnectorBox, ConnectorContextArc, ConnectorFactory,
-        ConnectorFactory_TO, ConnectorFactoryBox, ConnectorInfo, ConnectorType, SinkTask_TO,
-        SinkTaskBox, SourceTask_TO, SourceTaskBox, TaskContextArc,
+        ConnectorFactory_TO, ConnectorFactoryBox, SinkTask_TO, SinkTaskBox, SourceTask_TO,
+        SourceTaskBox, TaskContextArc,
     },
     types::{
         ConfigEntry, RecordBatch, SourceBatch, TopicPartition, TopicPartitionOffset, WrittenRecord,
@@ -39,11 +41,16 @@ use super::{
     context::{ConnectorContext, TaskContext},
     error::ConnectError,
     logging,
+    plugin::PluginDescription,
 };
+
+pub use super::export_kinds::*;
 
 thread_local! {
     /// The last panic's location and backtrace on this thread, captured by the hook.
     static LAST_PANIC: RefCell<Option<String>> = const { RefCell::new(None) };
+    /// Whether this thread is inside [`guard`] (a panic there becomes an error value).
+    static IN_GUARD: Cell<u32> = const { Cell::new(0) };
 }
 
 /// Runs `f`, turning an error into the boundary form and a panic into an `ErrorKind::PANIC` error.
@@ -51,7 +58,10 @@ pub fn guard<T>(
     call: &str,
     f: impl FnOnce() -> Result<T, ConnectError>,
 ) -> RResult<T, PluginError> {
-    match catch_unwind(AssertUnwindSafe(f)) {
+    IN_GUARD.with(|g| g.set(g.get() + 1));
+    let result = catch_unwind(AssertUnwindSafe(f));
+    IN_GUARD.with(|g| g.set(g.get() - 1));
+    match result {
         Ok(Ok(v)) => ROk(v),
         Ok(Err(e)) => RErr(e.into_abi()),
         Err(payload) => {
@@ -70,33 +80,95 @@ pub fn guard<T>(
                 message: message.into(),
                 record: abi_stable::std_types::ROption::RNone,
                 trace: trace.into(),
+                ext: Extensions::new(),
             })
         }
     }
 }
 
-/// The root module's `init`: the host's logging link, and a panic hook recording where panics
-/// happen (this library's own std, so the host's hook is untouched).
-pub extern "C" fn init(host: HostLinkArc) {
-    let _ = catch_unwind(|| {
-        logging::install(host);
+/// The root module's `init`: records the host's info, installs the logging bridge and a panic
+/// hook. Inside a guarded call the hook records where the panic happened (it becomes the error's
+/// trace); on any other thread of the plugin (its own threads, its runtime's workers) the panic is
+/// logged at ERROR in the host, so it is never silent. The host's own hook is a different copy of
+/// std and is untouched.
+pub extern "C" fn init(host: HostInfo_Ref) -> RResult<(), PluginError> {
+    guard("init", || {
+        super::host::install(host);
+        logging::install(host.link());
         std::panic::set_hook(Box::new(|info| {
-            let trace = format!("{info}\n{}", std::backtrace::Backtrace::force_capture());
-            LAST_PANIC.with(|p| *p.borrow_mut() = Some(trace));
+            if IN_GUARD.with(Cell::get) > 0 {
+                let trace = format!("{info}\n{}", std::backtrace::Backtrace::force_capture());
+                LAST_PANIC.with(|p| *p.borrow_mut() = Some(trace));
+            } else {
+                let thread = std::thread::current();
+                let name = thread.name().unwrap_or("unnamed");
+                logging::emit(
+                    level::ERROR,
+                    "connect_plugin_api::panic",
+                    &format!("a plugin thread ({name}) panicked: {info}"),
+                );
+            }
         }));
-    });
+        Ok(())
+    })
 }
 
-/// Builds the root module from the library's `connectors` function.
-pub fn root_module(
-    connectors: extern "C" fn() -> RVec<ConnectorFactoryBox>,
-) -> ConnectPluginMod_Ref {
-    ConnectPluginMod { init, connectors }.leak_into_prefix()
+/// The functions of a library's root module, as [`export_plugin!`](crate::export_plugin)
+/// generates them.
+pub struct RootFunctions {
+    /// `panic = "unwind"` in the plugin crate (evaluated there).
+    pub panic_unwind: bool,
+    /// Host capabilities the library requires.
+    pub required_capabilities: Capabilities,
+    /// The connector list.
+    pub connectors: extern "C" fn() -> RVec<ConnectorFactoryBox>,
+    /// The transformation list.
+    pub transformations: extern "C" fn() -> RVec<crate::abi::transform::TransformationFactoryBox>,
+    /// The predicate list.
+    pub predicates: extern "C" fn() -> RVec<crate::abi::transform::PredicateFactoryBox>,
+    /// The converter list.
+    pub converters: extern "C" fn() -> RVec<crate::abi::convert::ConverterFactoryBox>,
+    /// The header converter list.
+    pub header_converters: extern "C" fn() -> RVec<crate::abi::convert::HeaderConverterFactoryBox>,
+    /// The config provider list.
+    pub config_providers:
+        extern "C" fn() -> RVec<crate::abi::config_provider::ConfigProviderFactoryBox>,
 }
 
-/// Evaluates the factory list, never letting a panic out (an empty list is logged instead).
-pub fn connector_list(f: impl FnOnce() -> Vec<ConnectorFactoryBox>) -> RVec<ConnectorFactoryBox> {
-    match guard("connectors", || Ok(f())) {
+/// Builds the root module.
+pub fn root_module(f: RootFunctions) -> ConnectPluginMod_Ref {
+    ConnectPluginMod {
+        panic_strategy: if f.panic_unwind {
+            PanicStrategy::UNWIND
+        } else {
+            PanicStrategy::ABORT
+        },
+        required_capabilities: f.required_capabilities,
+        init,
+        connectors: f.connectors,
+        transformations: f.transformations,
+        predicates: f.predicates,
+        converters: f.converters,
+        header_converters: f.header_converters,
+        config_providers: f.config_providers,
+    }
+    .leak_into_prefix()
+}
+
+/// The [`PluginInfo`] of a class.
+pub fn info_of<C: PluginDescription>(kind: PluginKind) -> PluginInfo {
+    PluginInfo {
+        class: C::CLASS.into(),
+        version: C::VERSION.into(),
+        kind,
+        description: C::DESCRIPTION.into(),
+        ext: Extensions::new(),
+    }
+}
+
+/// Evaluates a factory list, never letting a panic out (an empty list is logged instead).
+pub fn factory_list<T>(f: impl FnOnce() -> Vec<T>) -> RVec<T> {
+    match guard("the plugin list", || Ok(f())) {
         ROk(v) => v.into_iter().collect(),
         RErr(_) => RVec::new(),
     }
@@ -112,7 +184,7 @@ pub fn source_factory<C: SourceConnector>() -> ConnectorFactoryBox {
     ConnectorFactory_TO::from_value(Factory::<C, Source>(PhantomData), TD_Opaque)
 }
 
-fn to_map(config: RSlice<'_, ConfigEntry>) -> ConfigMap {
+pub(crate) fn to_map(config: RSlice<'_, ConfigEntry>) -> ConfigMap {
     config
         .iter()
         .map(|e| (e.key.to_string(), e.value.to_string()))
@@ -133,7 +205,7 @@ struct Source;
 
 /// Starts the connector and tasks of one kind of connector.
 trait Kind<C> {
-    const KIND: ConnectorType;
+    const KIND: PluginKind;
     fn start_connector(
         config: ConfigMap,
         ctx: ConnectorContext,
@@ -149,7 +221,7 @@ fn parse<C: ConnectorDescription>(
 }
 
 impl<C: SinkConnector> Kind<C> for Sink {
-    const KIND: ConnectorType = ConnectorType::SINK;
+    const KIND: PluginKind = PluginKind::SINK;
     fn start_connector(
         config: ConfigMap,
         ctx: ConnectorContext,
@@ -170,7 +242,7 @@ impl<C: SinkConnector> Kind<C> for Sink {
 }
 
 impl<C: SourceConnector> Kind<C> for Source {
-    const KIND: ConnectorType = ConnectorType::SOURCE;
+    const KIND: PluginKind = PluginKind::SOURCE;
     fn start_connector(
         config: ConfigMap,
         ctx: ConnectorContext,
@@ -193,13 +265,8 @@ impl<C: SourceConnector> Kind<C> for Source {
 struct Factory<C, K>(PhantomData<fn() -> (C, K)>);
 
 impl<C: ConnectorDescription + 'static, K: Kind<C> + 'static> ConnectorFactory for Factory<C, K> {
-    fn info(&self) -> ConnectorInfo {
-        ConnectorInfo {
-            class: C::CLASS.into(),
-            version: C::VERSION.into(),
-            kind: K::KIND,
-            description: C::DESCRIPTION.into(),
-        }
+    fn info(&self) -> PluginInfo {
+        info_of::<C>(K::KIND)
     }
     fn config_def(&self) -> RVec<ConfigKeyDef> {
         guard("config_def", || Ok(C::config_def().into_abi())).unwrap_or_else(|_| RVec::new())
@@ -243,10 +310,10 @@ impl<C: ConnectorDescription + 'static, K: Kind<C> + 'static> ConnectorFactory f
 
 /// Owns a plugin object and drops it inside `catch_unwind` too (a panicking `Drop` would
 /// otherwise cross the boundary through the object's destructor).
-struct Guarded<T>(Option<T>);
+pub(crate) struct Guarded<T>(pub(crate) Option<T>);
 
 impl<T> Guarded<T> {
-    fn call<R>(
+    pub(crate) fn call<R>(
         &mut self,
         call: &str,
         f: impl FnOnce(&mut T) -> Result<R, ConnectError>,
@@ -341,34 +408,73 @@ impl<T: SourceTask> abi_task::SourceTask for Guarded<T> {
     }
 }
 
-/// Exports a plugin library's root module. Use it once, in the plugin crate's `lib.rs`
-/// (the crate needs `crate-type = ["cdylib", "rlib"]` and a direct `abi_stable` dependency,
-/// which abi_stable's export attribute refers to by absolute path):
+/// Exports a plugin library's root module. Use it once, in the plugin crate's `lib.rs` (the
+/// crate needs `crate-type = ["cdylib", "rlib"]`, a direct `abi_stable` dependency, which
+/// abi_stable's export attribute refers to by absolute path, and `panic = "unwind"`, the default:
+/// with `panic = "abort"` this refuses to compile). Every list is optional, in any order:
 ///
 /// ```ignore
-/// connect_plugin_api::export_plugin!(sinks: [FileSinkConnector], sources: [FileSourceConnector]);
+/// connect_plugin_api::export_plugin!(
+///     sinks: [FileSinkConnector],
+///     sources: [FileSourceConnector],
+///     transformations: [MaskField],
+///     predicates: [HasHeader],
+///     converters: [UpperCaseConverter],
+///     header_converters: [],
+///     config_providers: [EnvProvider],
+///     required_capabilities: [],
+/// );
 /// ```
 #[macro_export]
 macro_rules! export_plugin {
-    (sinks: [$($sink:ty),* $(,)?] $(,)?) => {
-        $crate::export_plugin!(sinks: [$($sink),*], sources: []);
-    };
-    (sources: [$($source:ty),* $(,)?] $(,)?) => {
-        $crate::export_plugin!(sinks: [], sources: [$($source),*]);
-    };
-    (sinks: [$($sink:ty),* $(,)?], sources: [$($source:ty),* $(,)?] $(,)?) => {
-        /// The connector classes of this library (also usable in-process, e.g. from tests).
+    ($($kind:ident : [$($item:path),* $(,)?]),* $(,)?) => {
+        #[cfg(not(panic = "unwind"))]
+        compile_error!("connect plugins must be built with panic = \"unwind\" (a panic would otherwise end the whole worker): remove `panic = \"abort\"` from this crate's [profile.*] sections");
+
+        /// The plugin classes of this library (also usable in-process, e.g. from tests).
+        pub fn connect_plugin_classes() -> &'static $crate::sdk::export::Classes {
+            static CLASSES: ::std::sync::OnceLock<$crate::sdk::export::Classes> = ::std::sync::OnceLock::new();
+            CLASSES.get_or_init(|| {
+                #[allow(unused_mut)]
+                let mut classes = $crate::sdk::export::Classes::default();
+                $( $( classes.$kind::<$item>(); )* )*
+                classes
+            })
+        }
+
+        /// The connector factories (sinks, then sources) of this library.
         pub extern "C" fn connect_plugin_connectors() -> ::abi_stable::std_types::RVec<$crate::abi::task::ConnectorFactoryBox> {
-            $crate::sdk::export::connector_list(|| vec![
-                $( $crate::sdk::export::sink_factory::<$sink>(), )*
-                $( $crate::sdk::export::source_factory::<$source>(), )*
-            ])
+            $crate::sdk::export::factory_list(|| connect_plugin_classes().connector_factories())
+        }
+        extern "C" fn connect_plugin_transformations() -> ::abi_stable::std_types::RVec<$crate::abi::transform::TransformationFactoryBox> {
+            $crate::sdk::export::factory_list(|| connect_plugin_classes().transformation_factories())
+        }
+        extern "C" fn connect_plugin_predicates() -> ::abi_stable::std_types::RVec<$crate::abi::transform::PredicateFactoryBox> {
+            $crate::sdk::export::factory_list(|| connect_plugin_classes().predicate_factories())
+        }
+        extern "C" fn connect_plugin_converters() -> ::abi_stable::std_types::RVec<$crate::abi::convert::ConverterFactoryBox> {
+            $crate::sdk::export::factory_list(|| connect_plugin_classes().converter_factories())
+        }
+        extern "C" fn connect_plugin_header_converters() -> ::abi_stable::std_types::RVec<$crate::abi::convert::HeaderConverterFactoryBox> {
+            $crate::sdk::export::factory_list(|| connect_plugin_classes().header_converter_factories())
+        }
+        extern "C" fn connect_plugin_config_providers() -> ::abi_stable::std_types::RVec<$crate::abi::config_provider::ConfigProviderFactoryBox> {
+            $crate::sdk::export::factory_list(|| connect_plugin_classes().config_provider_factories())
         }
 
         /// The root module the host loads (abi_stable checks its version and layout first).
         #[::abi_stable::export_root_module]
         pub fn connect_plugin_root_module() -> $crate::abi::root::ConnectPluginMod_Ref {
-            $crate::sdk::export::root_module(connect_plugin_connectors)
+            $crate::sdk::export::root_module($crate::sdk::export::RootFunctions {
+                panic_unwind: cfg!(panic = "unwind"),
+                required_capabilities: connect_plugin_classes().required(),
+                connectors: connect_plugin_connectors,
+                transformations: connect_plugin_transformations,
+                predicates: connect_plugin_predicates,
+                converters: connect_plugin_converters,
+                header_converters: connect_plugin_header_converters,
+                config_providers: connect_plugin_config_providers,
+            })
         }
     };
 }

@@ -1,46 +1,29 @@
-//! Forwards the plugin's `tracing` events and `log` records to the host.
+//! Forwards the plugin's `tracing` events and `log` records to the host, filtered by the host's
+//! levels *now* (not the levels at load), so `/admin/loggers` reaches plugin code.
 //!
 //! A cdylib links its own copies of `tracing` and `log`, whose global dispatchers the host never
 //! sees; without this bridge a plugin's logs silently vanish. [`install`] runs once per library
 //! (from the root module's `init`) and makes the forwarding subscriber this copy's global default.
+//! Every callsite is "sometimes" interesting, so each event asks `HostLink::enabled` (an atomic
+//! load on the host side in the common case) before anything is formatted.
 
 use std::{fmt::Write as _, sync::OnceLock};
 
 use abi_stable::std_types::RStr;
-use tracing::{Event, Level, Subscriber, field::Field, level_filters::LevelFilter};
+use tracing::{Event, Level, Metadata, Subscriber, field::Field, subscriber::Interest};
 use tracing_subscriber::{Layer, layer::Context, prelude::*};
 
-use crate::abi::{context::level, root::HostLinkArc};
+use crate::abi::host::{HostLinkArc, level};
 
-static HOST: OnceLock<HostLinkArc> = OnceLock::new();
+static HOST: OnceLock<&'static HostLinkArc> = OnceLock::new();
 
 /// Installs the forwarding subscriber and `log` bridge (only the first call has an effect).
-pub fn install(host: HostLinkArc) {
-    let max = host.max_level();
+pub fn install(host: &'static HostLinkArc) {
     if HOST.set(host).is_err() {
         return;
     }
-    let filter = match max {
-        0 => LevelFilter::OFF,
-        level::ERROR => LevelFilter::ERROR,
-        level::WARN => LevelFilter::WARN,
-        level::INFO => LevelFilter::INFO,
-        level::DEBUG => LevelFilter::DEBUG,
-        _ => LevelFilter::TRACE,
-    };
-    let _ = tracing::subscriber::set_global_default(
-        tracing_subscriber::registry().with(Forward.with_filter(filter)),
-    );
-    let log_filter = filter
-        .into_level()
-        .map_or(log::LevelFilter::Off, |l| match l {
-            Level::ERROR => log::LevelFilter::Error,
-            Level::WARN => log::LevelFilter::Warn,
-            Level::INFO => log::LevelFilter::Info,
-            Level::DEBUG => log::LevelFilter::Debug,
-            _ => log::LevelFilter::Trace,
-        });
-    let _ = tracing_log::LogTracer::init_with_filter(log_filter);
+    let _ = tracing::subscriber::set_global_default(tracing_subscriber::registry().with(Forward));
+    let _ = tracing_log::LogTracer::init_with_filter(log::LevelFilter::Trace);
 }
 
 /// Sends one message to the host directly (used for panics), if the host link is installed.
@@ -50,23 +33,37 @@ pub fn emit(lvl: u8, target: &str, message: &str) {
     }
 }
 
+fn abi_level(l: &Level) -> u8 {
+    match *l {
+        Level::ERROR => level::ERROR,
+        Level::WARN => level::WARN,
+        Level::INFO => level::INFO,
+        Level::DEBUG => level::DEBUG,
+        Level::TRACE => level::TRACE,
+    }
+}
+
 struct Forward;
 
 impl<S: Subscriber> Layer<S> for Forward {
+    fn register_callsite(&self, _: &'static Metadata<'static>) -> Interest {
+        // Never cache a yes or a no: the host's levels change at run time.
+        Interest::sometimes()
+    }
+
+    fn enabled(&self, meta: &Metadata<'_>, _ctx: Context<'_, S>) -> bool {
+        // `log` records arrive with target "log" only in field form; their metadata target is
+        // the original one, so this check sees the plugin's module path either way.
+        HOST.get()
+            .is_some_and(|h| h.enabled(abi_level(meta.level()), RStr::from(meta.target())))
+    }
+
     fn on_event(&self, event: &Event<'_>, _ctx: Context<'_, S>) {
         let meta = event.metadata();
-        let lvl = match *meta.level() {
-            Level::ERROR => level::ERROR,
-            Level::WARN => level::WARN,
-            Level::INFO => level::INFO,
-            Level::DEBUG => level::DEBUG,
-            Level::TRACE => level::TRACE,
-        };
         let mut text = Text::default();
         event.record(&mut text);
-        // `log` records arrive through LogTracer with their original target in a field.
         let target = text.log_target.as_deref().unwrap_or(meta.target());
-        emit(lvl, target, &text.message);
+        emit(abi_level(meta.level()), target, &text.message);
     }
 }
 

@@ -6,11 +6,17 @@
 //! (`ErrorKind::PANIC`, the task is FAILED) instead of crossing the boundary and ending the host.
 
 pub mod config;
+pub mod config_provider;
 pub mod connector;
 pub mod context;
+pub mod convert;
 pub mod error;
 pub mod export;
+mod export_kinds;
+pub mod host;
 pub mod logging;
+pub mod plugin;
 #[cfg(feature = "tokio")]
 pub mod runtime;
 pub mod testing;
+pub mod transform;

@@ -7,7 +7,7 @@ use abi_stable::{
 };
 
 use crate::abi::{
-    context::{TaskContext, TaskContext_TO},
+    context::{MetricKind, MetricLabel, TaskContext, TaskContext_TO},
     error::PluginError,
     task::TaskContextArc,
     types::TopicPartition,
@@ -24,7 +24,11 @@ impl TaskContext for NoopTaskContext {
     fn source_offset(&self, _: RStr<'_>) -> ROption<RString> {
         ROption::RNone
     }
-    fn record_metric(&self, _: RStr<'_>, _: f64) {}
+    fn record_metric(&self, _: MetricKind, _: RStr<'_>, _: RSlice<'_, MetricLabel<'_>>, _: f64) {}
+    #[cfg(feature = "preview")]
+    fn task_identity(&self) -> RString {
+        "test/0".into()
+    }
 }
 
 /// A [`NoopTaskContext`] in boundary form.

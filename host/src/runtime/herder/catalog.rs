@@ -64,6 +64,16 @@ impl Herder {
                     });
                 }
             }
+            // Classes from plugin libraries (listed; executed once the host has the capability
+            // for their kind: see `plugins::load::HOST_CAPABILITIES`).
+            for p in self.shared.plugins.others() {
+                let v = p.info.version.to_string();
+                out.push(PluginInfo {
+                    class_name: p.info.class.to_string(),
+                    kind: p.info.kind.name().to_owned(),
+                    version: (v != "undefined").then_some(v),
+                });
+            }
         }
         out
     }

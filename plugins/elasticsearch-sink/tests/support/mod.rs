@@ -115,7 +115,14 @@ impl AbiTaskContext for RecordingHost {
     fn source_offset(&self, _: RStr<'_>) -> ROption<RString> {
         ROption::RNone
     }
-    fn record_metric(&self, _: RStr<'_>, _: f64) {}
+    fn record_metric(
+        &self,
+        _: connect_plugin_api::abi::context::MetricKind,
+        _: RStr<'_>,
+        _: abi_stable::std_types::RSlice<'_, connect_plugin_api::abi::context::MetricLabel<'_>>,
+        _: f64,
+    ) {
+    }
 }
 
 impl Recorder {

@@ -1,5 +1,6 @@
-//! Test fixture: a root module with the host's module name (`connect_plugin`) but version 2.0.0
-//! and another layout, as a plugin compiled against a future, incompatible `plugin-api` would be.
+//! Test fixture: a root module with the host's module name (`connect_plugin`) but version 1.0.0
+//! and another layout, as a plugin compiled against the 1.x `plugin-api` is: the host (2.x) must
+//! refuse it with the reason, before calling anything in it.
 #![allow(non_camel_case_types, non_local_definitions)]
 
 use abi_stable::{
