@@ -94,6 +94,9 @@ run_tests() {
 step "cargo fmt --check" cargo fmt "${fmt_selection[@]}" --check
 step "cargo clippy -D warnings" cargo clippy "${selection[@]}" --all-targets -- -D warnings
 step "cargo build" cargo build "${selection[@]}"
+# The ABI compatibility job (older plugins in this host, a newer plugin degraded or refused);
+# its libraries are what the e2e test `abi_compat` runs.
+if [[ ${selection[*]} == "--workspace" ]]; then step "ABI compatibility" scripts/abi-compat.sh; fi
 step "cargo test" run_tests
 
 echo

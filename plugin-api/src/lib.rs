@@ -4,8 +4,34 @@
 //!   checks when it loads a library. This crate's Cargo version is the ABI version.
 //! - [`batch`]: building and reading record batches (one arena, fixed-size metadata per record);
 //!   batches cross the boundary, never single records.
-//! - [`sdk`]: safe traits a plugin implements ([`sdk::connector`]) and the
-//!   [`export_plugin!`] macro that exports them, with every call wrapped in `catch_unwind`.
+//! - [`sdk`]: safe traits a plugin implements (connectors, [`sdk::transform`], [`sdk::convert`],
+//!   [`sdk::config_provider`]) and the [`export_plugin!`] macro that exports them, with every call
+//!   wrapped in `catch_unwind`.
+//!
+//! # Versions: how the ABI grows
+//!
+//! The ABI version is [`abi::host::ABI_VERSION`] (this crate's version, `2.0.0`). A plugin built
+//! against any 2.x loads in any 2.y host; 1.x and 3.x plugins are refused with a reason. Within
+//! 2.x, growth follows one rule per kind of item (the table in [`abi`] has the details):
+//! - **adding a method** to a `#[sabi_trait]` object, or **a field** to the root module or
+//!   [`abi::host::HostInfo`]: append it after the 2.0 `last_prefix_field` and note the minor that
+//!   added it. The caller gates the call on the other side's recorded version
+//!   ([`abi::host::AbiVersion::supports`]: the host on the plugin's root-module version, the SDK
+//!   on the host's [`sdk::host::abi_version`]), so a call an older side lacks is never made; a
+//!   missing prefix field reads as `None`;
+//! - **adding a field to a data struct** (batches, errors, plugin info, config definitions,
+//!   validation reports, converted columns, config data): its layout never changes; the field
+//!   goes into its trailing [`abi::ext::Extensions`] slot under a new id, and an older reader
+//!   ignores it;
+//! - **a new host service a plugin cannot do without**: a new [`abi::host::Capabilities`] bit;
+//!   the plugin lists it in `export_plugin!(required_capabilities: [...])` and an older host
+//!   refuses the library at load, naming the missing bit; a plugin that can do without checks
+//!   [`sdk::host::capabilities`] and degrades.
+//!
+//! Anything else (removing, reordering or retyping, moving a `last_prefix_field`) is 3.0.
+//! `scripts/abi-compat.sh` proves the rule in CI: the pinned earlier 2.x commit's plugins run in
+//! the current host, and a plugin built against the next minor (the `preview` feature) degrades
+//! in this host, or is refused when it requires the newer capability.
 //!
 //! Threading model: the host calls a task from one dedicated thread, one call at a time, outside
 //! any async runtime; calls may block. A plugin that needs async I/O owns a small runtime

@@ -1,6 +1,8 @@
 //! End-to-end tests against the real servers of `scripts/infra.sh up` (see `connect_tests` for where
 //! they are and how a missing server is reported). Run them with `scripts/test.sh`.
 
+// plugin ABI across versions: the pinned earlier commit's plugins run here; a 2.1 plugin degrades or is refused.
+mod abi_compat;
 // distributed mode: file sources → topic → file sinks while workers are bounced (SIGTERM, SIGKILL): no gap, no duplicate if clean.
 mod distributed_bounce;
 // distributed mode: connectors and tasks spread over 3 workers; a 4th joins; SIGTERM and SIGKILL move the work after the delay.

@@ -313,6 +313,47 @@ fn plugin_tracing_and_log_records_reach_the_host_subscriber() {
     );
 }
 
+#[test]
+fn plugin_log_levels_follow_the_host_at_run_time() {
+    use connect_host::plugins::log_levels;
+    use connect_plugin_api::abi::host::level;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("levels");
+    install_library("connect_panicking_sink", &dir);
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(move || writer.clone())
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .finish();
+    let text = || String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    tracing::subscriber::with_default(subscriber, || {
+        let registry = PluginRegistry::load(&[dir]);
+        let plugin = registry
+            .lookup("com.example.connect.PanickingSinkConnector")
+            .unwrap();
+        let mut task = plugin
+            .factory
+            .start_sink_task(RSlice::from_slice(&[]), noop_task_context())
+            .unwrap();
+        let batch = RecordBatch::new();
+        // INFO everywhere: the plugin's DEBUG event is dropped inside the plugin.
+        log_levels::publish(level::INFO, Vec::new());
+        let _ = task.put(&batch);
+        assert!(!text().contains("panicking sink put called"), "{}", text());
+        // The logger of the plugin's crate at DEBUG (what PUT /admin/loggers/connect_panicking_sink
+        // does): the same loaded library now emits it, without a restart.
+        log_levels::publish(
+            level::INFO,
+            vec![("connect_panicking_sink".into(), level::DEBUG)],
+        );
+        let _ = task.put(&batch);
+        assert!(text().contains("panicking sink put called"), "{}", text());
+        log_levels::publish(level::INFO, Vec::new());
+    });
+}
+
 fn run_install(package: &Path, component_dir: &Path) -> std::process::Output {
     Command::new(connect_binary())
         .args(["plugins", "install"])

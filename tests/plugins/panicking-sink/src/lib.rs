@@ -46,7 +46,8 @@ impl SinkTask for PanickingTask {
                 .unwrap_or_else(|| "deliberate panic in put".into()),
         })
     }
-    fn put(&mut self, _batch: &RecordBatch) -> Result<(), ConnectError> {
+    fn put(&mut self, batch: &RecordBatch) -> Result<(), ConnectError> {
+        tracing::debug!(records = batch.len(), "panicking sink put called");
         panic!("{}", self.message);
     }
 }
