@@ -71,6 +71,11 @@ pub mod abi;
 pub mod batch;
 pub mod sdk;
 
+/// `#[derive(ConnectConfig)]`: a `ConfigDef` and typed config from one struct (see
+/// [`sdk::config::ConnectConfig`] and the `connect-plugin-derive` crate for the attributes).
+pub use connect_plugin_derive::ConnectConfig;
+pub use sdk::config::ConnectConfig;
+
 /// Re-exported so plugins and the host use the exact pinned version.
 pub use abi_stable;
 
@@ -82,7 +87,9 @@ pub mod prelude {
     };
     pub use crate::abi::{convert::ConvertedColumn, transform::TransformedBatch};
     pub use crate::batch::{Data, DataView, RecordView, STRING_SCHEMA};
-    pub use crate::sdk::config::{Config, ConfigDef, ConfigMap, Key};
+    // Both the derive macro and the trait (two namespaces, one name).
+    pub use crate::ConnectConfig;
+    pub use crate::sdk::config::{Config, ConfigDef, ConfigMap, ConfigValue, Key, Password};
     pub use crate::sdk::config_provider::{ConfigProvider, ConfigValues};
     pub use crate::sdk::connector::{
         ConnectorDescription, SinkConnector, SinkTask, SourceConnector, SourceTask,

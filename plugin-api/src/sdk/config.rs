@@ -111,6 +111,16 @@ impl Key {
         };
         self
     }
+    /// Whether a `one_of` check ignores case (call after [`Key::one_of`], which ignores it).
+    pub fn case_insensitive(mut self, yes: bool) -> Self {
+        self.0.validator.case_insensitive = yes;
+        self
+    }
+    /// Recommended values shown by validate (replaces those [`Key::one_of`] set).
+    pub fn recommended(mut self, values: &[&str]) -> Self {
+        self.0.recommended_values = values.iter().map(|v| RString::from(*v)).collect();
+        self
+    }
     /// Must not be empty.
     pub fn non_empty(mut self) -> Self {
         self.0.validator = Validator {
@@ -160,18 +170,12 @@ impl ConfigDef {
 
     /// Validates and returns the typed view, or a CONFIG error listing every problem.
     pub fn parse(&self, raw: &ConfigMap) -> Result<Config, ConnectError> {
-        let errors: Vec<String> = self
-            .validate(raw)
-            .into_iter()
-            .flat_map(|r| r.errors.into_iter().map(String::from))
-            .collect();
-        if !errors.is_empty() {
-            return Err(ConnectError::config(format!(
-                "Connector configuration is invalid and contains the following {} error(s):\n{}",
-                errors.len(),
-                errors.join("\n")
-            )));
-        }
+        check_reports(&self.validate(raw))?;
+        Ok(self.with_defaults(raw))
+    }
+
+    /// `raw` with the defaults of absent keys filled in, without validating.
+    pub fn with_defaults(&self, raw: &ConfigMap) -> Config {
         let mut values = raw.clone();
         for def in &self.keys {
             if let (false, ROption::RSome(d)) =
@@ -180,8 +184,35 @@ impl ConfigDef {
                 values.insert(def.name.to_string(), d.to_string());
             }
         }
-        Ok(Config { values })
+        Config { values }
     }
+}
+
+/// `Ok` when no report has an error; otherwise the CONFIG error [`ConfigDef::parse`] returns
+/// ("Connector configuration is invalid and contains the following N error(s): …").
+pub fn check_reports(reports: &[ConfigValueReport]) -> Result<(), ConnectError> {
+    let errors: Vec<&str> = reports
+        .iter()
+        .flat_map(|r| r.errors.iter().map(|e| e.as_str()))
+        .collect();
+    if errors.is_empty() {
+        return Ok(());
+    }
+    Err(ConnectError::config(format!(
+        "Connector configuration is invalid and contains the following {} error(s):\n{}",
+        errors.len(),
+        errors.join("\n")
+    )))
+}
+
+/// Kafka Connect's message for a value that fails its check (`[hidden]` for passwords).
+pub fn invalid_value_message(ty: ConfigType, key: &str, value: &str, why: &str) -> String {
+    let shown = if ty == ConfigType::PASSWORD {
+        "[hidden]"
+    } else {
+        value
+    };
+    format!("Invalid value {shown} for configuration {key}: {why}")
 }
 
 /// Validates one value (or its absence) against its definition.
@@ -203,15 +234,7 @@ pub fn validate_key(def: &ConfigKeyDef, value: Option<&str>) -> ConfigValueRepor
         ),
         (Some(v), _) => {
             if let Err(e) = check_value(def, v) {
-                errors.push(
-                    format!(
-                        "Invalid value {} for configuration {}: {}",
-                        shown(def, v),
-                        def.name,
-                        e
-                    )
-                    .into(),
-                );
+                errors.push(invalid_value_message(def.ty, &def.name, v, &e).into());
             }
         }
         _ => {}
@@ -358,6 +381,14 @@ impl Config {
             .parse()
             .unwrap_or_else(|_| panic!("config key `{key}` = {raw:?} has the wrong type"))
     }
+    /// A `SHORT`.
+    pub fn short(&self, key: &str) -> i16 {
+        self.parsed(key)
+    }
+    /// A `PASSWORD`, or `None` for a null default.
+    pub fn password(&self, key: &str) -> Option<Password> {
+        self.string(key).map(Password::new)
+    }
     /// An `INT`.
     pub fn int(&self, key: &str) -> i32 {
         self.parsed(key)
@@ -382,6 +413,247 @@ impl Config {
             .get(key)
             .map(|v| split_list(v).map(str::to_owned).collect())
             .unwrap_or_default()
+    }
+}
+
+/// A `PASSWORD` value: `Debug` and `Display` print `[hidden]`, as Kafka's `Password` does.
+#[derive(Clone, PartialEq, Eq, Default)]
+pub struct Password(String);
+
+impl Password {
+    /// Wraps a secret.
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+    /// The secret itself.
+    pub fn value(&self) -> &str {
+        &self.0
+    }
+    /// The secret, unwrapped.
+    pub fn into_value(self) -> String {
+        self.0
+    }
+}
+
+impl std::fmt::Debug for Password {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("[hidden]")
+    }
+}
+
+impl std::fmt::Display for Password {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("[hidden]")
+    }
+}
+
+/// A Rust type that reads one config value: its `ConfigDef` type, and the conversion from the
+/// (already validated) string. `#[derive(ConnectConfig)]` infers a field's key type from this.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a config value type",
+    note = "use String, bool, i16, i32, i64, f64, Vec<String>, Password, Option of one of these, std::time::Duration with `#[config(unit = \"ms\")]`, implement `ConfigValue`, or add `#[config(parse_with = \"…\")]`"
+)]
+pub trait ConfigValue: Sized {
+    /// The key's type.
+    const TYPE: ConfigType;
+    /// Converts a present value; the error is the reason in Kafka's "Invalid value" message.
+    fn from_config_value(raw: &str) -> Result<Self, String>;
+}
+
+impl ConfigValue for String {
+    const TYPE: ConfigType = ConfigType::STRING;
+    fn from_config_value(raw: &str) -> Result<Self, String> {
+        Ok(raw.to_owned())
+    }
+}
+
+impl ConfigValue for Password {
+    const TYPE: ConfigType = ConfigType::PASSWORD;
+    fn from_config_value(raw: &str) -> Result<Self, String> {
+        Ok(Password::new(raw))
+    }
+}
+
+impl ConfigValue for bool {
+    const TYPE: ConfigType = ConfigType::BOOLEAN;
+    fn from_config_value(raw: &str) -> Result<Self, String> {
+        let t = raw.trim();
+        if t.eq_ignore_ascii_case("true") {
+            Ok(true)
+        } else if t.eq_ignore_ascii_case("false") {
+            Ok(false)
+        } else {
+            Err("Expected value to be either true or false".into())
+        }
+    }
+}
+
+macro_rules! number_value {
+    ($t:ty, $ty:ident) => {
+        impl ConfigValue for $t {
+            const TYPE: ConfigType = ConfigType::$ty;
+            fn from_config_value(raw: &str) -> Result<Self, String> {
+                raw.trim()
+                    .parse()
+                    .map_err(|_| concat!("Not a number of type ", stringify!($ty)).to_owned())
+            }
+        }
+    };
+}
+number_value!(i16, SHORT);
+number_value!(i32, INT);
+number_value!(i64, LONG);
+number_value!(f64, DOUBLE);
+
+impl ConfigValue for Vec<String> {
+    const TYPE: ConfigType = ConfigType::LIST;
+    fn from_config_value(raw: &str) -> Result<Self, String> {
+        Ok(split_list(raw).map(str::to_owned).collect())
+    }
+}
+
+/// A configuration struct: its keys, and the typed value read from a validated [`Config`].
+/// `#[derive(ConnectConfig)]` implements it (see the `connect-plugin-derive` crate).
+pub trait ConnectConfig: Sized {
+    /// Every key, in field order.
+    fn config_def() -> ConfigDef;
+    /// Reads the fields from a configuration [`ConfigDef::parse`] produced (defaults filled).
+    fn from_config(config: &Config) -> Result<Self, ConnectError>;
+    /// Per-key reports: [`ConfigDef::validate`], plus the errors of `parse_with` fields.
+    fn validate(raw: &ConfigMap) -> Vec<ConfigValueReport> {
+        Self::config_def().validate(raw)
+    }
+    /// Validates `raw` (Kafka Connect's messages) and reads the fields.
+    fn parse(raw: &ConfigMap) -> Result<Self, ConnectError> {
+        check_reports(&Self::validate(raw))?;
+        Self::from_config(&Self::config_def().with_defaults(raw))
+    }
+}
+
+/// What code generated by `#[derive(ConnectConfig)]` calls. Not a stable API.
+#[doc(hidden)]
+pub mod __derive {
+    use super::*;
+
+    fn raw<'a>(c: &'a Config, key: &str) -> Option<&'a str> {
+        c.as_map().get(key).map(String::as_str)
+    }
+
+    fn missing(key: &str) -> ConnectError {
+        ConnectError::config(format!(
+            "Missing required configuration \"{key}\" which has no default value."
+        ))
+    }
+
+    fn convert<T, E: std::fmt::Display>(
+        ty: ConfigType,
+        key: &str,
+        v: &str,
+        f: impl FnOnce(&str) -> Result<T, E>,
+    ) -> Result<T, ConnectError> {
+        f(v).map_err(|e| ConnectError::config(invalid_value_message(ty, key, v, &e.to_string())))
+    }
+
+    /// A value that must be there (required, or with a default).
+    pub fn value<T: ConfigValue>(c: &Config, key: &str) -> Result<T, ConnectError> {
+        let v = raw(c, key).ok_or_else(|| missing(key))?;
+        convert(T::TYPE, key, v, T::from_config_value)
+    }
+
+    /// A value with a null default.
+    pub fn optional<T: ConfigValue>(c: &Config, key: &str) -> Result<Option<T>, ConnectError> {
+        raw(c, key)
+            .map(|v| convert(T::TYPE, key, v, T::from_config_value))
+            .transpose()
+    }
+
+    /// `parse_with`, for a value that must be there.
+    pub fn value_with<T, E: std::fmt::Display>(
+        c: &Config,
+        key: &str,
+        ty: ConfigType,
+        f: impl FnOnce(&str) -> Result<T, E>,
+    ) -> Result<T, ConnectError> {
+        let v = raw(c, key).ok_or_else(|| missing(key))?;
+        convert(ty, key, v, f)
+    }
+
+    /// `parse_with`, for a value with a null default.
+    pub fn optional_with<T, E: std::fmt::Display>(
+        c: &Config,
+        key: &str,
+        ty: ConfigType,
+        f: impl FnOnce(&str) -> Result<T, E>,
+    ) -> Result<Option<T>, ConnectError> {
+        raw(c, key).map(|v| convert(ty, key, v, f)).transpose()
+    }
+
+    /// A `LONG` in `unit`s (`ms` or `s`) as a `Duration`; negative values are refused.
+    pub fn duration(
+        c: &Config,
+        key: &str,
+        unit: &str,
+    ) -> Result<std::time::Duration, ConnectError> {
+        let n: i64 = value(c, key)?;
+        to_duration(key, n, unit)
+    }
+
+    /// [`duration`] with a null default.
+    pub fn optional_duration(
+        c: &Config,
+        key: &str,
+        unit: &str,
+    ) -> Result<Option<std::time::Duration>, ConnectError> {
+        optional::<i64>(c, key)?
+            .map(|n| to_duration(key, n, unit))
+            .transpose()
+    }
+
+    fn to_duration(key: &str, n: i64, unit: &str) -> Result<std::time::Duration, ConnectError> {
+        let n = u64::try_from(n).map_err(|_| {
+            ConnectError::config(invalid_value_message(
+                ConfigType::LONG,
+                key,
+                &n.to_string(),
+                "Value must be at least 0",
+            ))
+        })?;
+        Ok(match unit {
+            "s" => std::time::Duration::from_secs(n),
+            _ => std::time::Duration::from_millis(n),
+        })
+    }
+
+    /// Adds the error of a `parse_with` function to the key's report, when the per-key checks
+    /// passed and a value is present.
+    pub fn check_with<T, E: std::fmt::Display>(
+        reports: &mut [ConfigValueReport],
+        raw: &ConfigMap,
+        def: &ConfigDef,
+        key: &str,
+        f: impl FnOnce(&str) -> Result<T, E>,
+    ) {
+        let Some(report) = reports.iter_mut().find(|r| r.name.as_str() == key) else {
+            return;
+        };
+        if !report.errors.is_empty() {
+            return;
+        }
+        let Some(kd) = def.keys().iter().find(|k| k.name.as_str() == key) else {
+            return;
+        };
+        let v = match raw.get(key) {
+            Some(v) => v.clone(),
+            None => match &kd.default_value {
+                ROption::RSome(d) => d.to_string(),
+                ROption::RNone => return,
+            },
+        };
+        if let Err(e) = f(&v) {
+            report
+                .errors
+                .push(invalid_value_message(kd.ty, key, &v, &e.to_string()).into());
+        }
     }
 }
 

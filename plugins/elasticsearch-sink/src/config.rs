@@ -169,588 +169,321 @@ const PROXY_GROUP: &str = "Proxy";
 const SSL_GROUP: &str = "Security";
 const KERBEROS_GROUP: &str = "Kerberos";
 
-/// All the connector's keys, in Confluent's groups and order (5.5-only keys last in theirs).
+/// Every key of the connector, in Confluent's groups and order (5.5-only keys last in theirs):
+/// one field per key, named after it (`.` → `_`); the doc comment is the key's documentation.
+/// [`EsConfig`] is the view the task uses, derived from it.
+#[derive(Debug, Clone, ConnectConfig)]
+pub struct EsKeys {
+    /// The comma-separated list of one or more Elasticsearch URLs, such as
+    /// ``http://eshost1:9200,http://eshost2:9200`` or ``https://eshost3:9200``. HTTPS is used for
+    /// all connections if any of the URLs starts with ``https:``. A URL without a protocol is
+    /// treated as ``http``.
+    #[config(importance = "high", group = CONNECTOR_GROUP, width = "long", display = "Connection URLs")]
+    pub connection_url: Vec<String>,
+    /// The username used to authenticate with Elasticsearch. The default is the null, and
+    /// authentication will only be performed if  both the username and password are non-null.
+    #[config(group = CONNECTOR_GROUP, width = "short", display = "Connection Username")]
+    pub connection_username: Option<String>,
+    /// The password used to authenticate with Elasticsearch. The default is the null, and
+    /// authentication will only be performed if  both the username and password are non-null.
+    #[config(group = CONNECTOR_GROUP, width = "short", display = "Connection Password")]
+    pub connection_password: Option<Password>,
+    /// The type of resource the connector writes to, such as indices, datastreams or aliases. Valid
+    /// options are INDEX, DATASTREAM, ALIAS_INDEX, ALIAS_DATASTREAM, and DISABLED. When set to
+    /// DISABLED, the connector will auto-create indices or datastreams based on the topic name and
+    /// datastream configurations
+    #[config(default = "DISABLED", parse_with = "ResourceUsage::parse", importance = "high", group = CONNECTOR_GROUP, width = "short", display = "External Resource Usage", one_of("INDEX", "DATASTREAM", "ALIAS_INDEX", "ALIAS_DATASTREAM", "DISABLED"), case_insensitive)]
+    pub external_resource_usage: ResourceUsage,
+    /// A list of topic-to-resource mappings in the format 'topic:resource'. If specified, the
+    /// connector will use the provided resource name (index, data stream, or alias) instead of the
+    /// topic name for writing to Elasticsearch. The resource must exist in Elasticsearch before
+    /// configuring the connector. The type of resource (index, data stream, or alias) is determined
+    /// by the 'external.resource.usage' configuration.
+    #[config(default = "", importance = "high", group = CONNECTOR_GROUP, width = "long", display = "Topic to External Resource Mapping")]
+    pub topic_to_external_resource_mapping: Vec<String>,
+    /// The maximum number of topic-to-external-resource mappings allowed.
+    #[config(default = "15", group = CONNECTOR_GROUP, width = "short", display = "Maximum External Resource Mappings", range(min = 1))]
+    pub max_external_resource_mappings: i32,
+    /// Generic type describing the data to be written to data stream. The default is NONE which
+    /// indicates the connector will write to regular indices instead. If set, this configuration
+    /// will be used alongside data.stream.dataset and data.stream.namespace to construct the data
+    /// stream name in the form of
+    /// {``data.stream.type``}-{``data.stream.dataset``}-{``data.stream.namespace``}. Custom index
+    /// templates defined in the destination cluster are supported.
+    #[config(default = "NONE", parse_with = "DataStreamType::parse", importance = "low", group = CONNECTOR_GROUP, width = "short", display = "Data Stream Type", one_of("LOGS", "METRICS", "NONE"), case_insensitive)]
+    pub data_stream_type: DataStreamType,
+    /// Generic name describing data ingested and its structure to be written to a data stream. Can
+    /// be any arbitrary string that is no longer than 100 characters, is in all lowercase, and does
+    /// not contain spaces or any of these special characters ``/\*"<>|,#:-``. Otherwise, no value
+    /// indicates the connector will write to regular indices instead. If set, this configuration
+    /// will be used alongside ``data.stream.type`` and ``data.stream.namespace`` to construct the
+    /// data stream name in the form of
+    /// {``data.stream.type``}-{``data.stream.dataset``}-{``data.stream.namespace``}.
+    #[config(default = "", importance = "low", group = CONNECTOR_GROUP, width = "medium", display = "Data Stream Dataset")]
+    pub data_stream_dataset: String,
+    /// Generic name describing user-configurable arbitrary grouping to be written to a data stream.
+    /// Can be any arbitrary string that is no longer than 100 characters,  is in all lowercase, and
+    /// does not contain spaces or any of these special characters ``/\*"<>|,#:-``. Otherwise, no
+    /// value indicates the connector will write to regular indices instead. If set, this
+    /// configuration will be used alongside ``data.stream.type`` and ``data.stream.dataset`` to
+    /// construct the data stream name in the form of
+    /// {``data.stream.type``}-{``data.stream.dataset``}-{``data.stream.namespace``}. Defaut value
+    /// is ``${topic}``, that is to say the topic name.
+    #[config(default = "${topic}", importance = "low", group = CONNECTOR_GROUP, width = "medium", display = "Data Stream Namespace")]
+    pub data_stream_namespace: String,
+    /// The Kafka record field to use as the timestamp for the ``@timestamp`` field in documents
+    /// sent to a data stream.
+    ///
+    ///  All documents sent to a data stream needs an ``@timestamp`` field with values of type
+    /// ``date`` or ``data_nanos``. Otherwise, the document will not be sent. If multiple fields are
+    /// provided, the first field listed that also appears in the record will be used. If this
+    /// configuration is left empty, all of the documents will use the Kafka record timestamp as the
+    /// ``@timestamp`` field value. Note that ``@timestamp`` still needs to be explicitly listed if
+    /// records already contain this field. This configuration can only be set if
+    /// ``data.stream.type`` and ``data.stream.dataset`` are set.
+    #[config(default = "", importance = "low", group = CONNECTOR_GROUP, width = "long", display = "Data Stream Timestamp Field")]
+    pub data_stream_timestamp_field: Vec<String>,
+    /// The number of records to process as a batch when writing to Elasticsearch.
+    #[config(default = "2000", group = CONNECTOR_GROUP, width = "short", display = "Batch Size", range(min = 1, max = 1_000_000))]
+    pub batch_size: i32,
+    /// The maximum size (in bytes) to be process as a batch when writing records to Elasticsearch.
+    /// Setting to '-1' will disable this configuration. If the condition set by 'batch.size' is met
+    /// first, it will be used instead.
+    #[config(default = "5242880", importance = "low", group = CONNECTOR_GROUP, width = "short", display = "Bulk Size (bytes)", range(min = -1, max = i32::MAX))]
+    pub bulk_size_bytes: i64,
+    /// The maximum number of indexing requests that can be in-flight to Elasticsearch before
+    /// blocking further requests.
+    #[config(default = "5", group = CONNECTOR_GROUP, width = "short", display = "Max In-flight Requests", range(min = 1, max = 1000))]
+    pub max_in_flight_requests: i32,
+    /// The maximum number of records each task will buffer before blocking acceptance of more
+    /// records. This config can be used to limit the memory usage for each task. When the buffer is
+    /// full, `put` returns a retriable error: the host pauses the partitions and puts the same
+    /// records again later.
+    #[config(default = "20000", importance = "low", group = CONNECTOR_GROUP, width = "short", display = "Max Buffered Records", range(min = 1, max = i32::MAX))]
+    pub max_buffered_records: i32,
+    /// Linger time in milliseconds for batching.
+    ///
+    /// Records that arrive in between request transmissions are batched into a single bulk indexing
+    /// request, based on the ``batch.size`` configuration. Normally this only occurs under load
+    /// when records arrive faster than they can be sent out. However it may be desirable to reduce
+    /// the number of requests even under light load and benefit from bulk indexing. This setting
+    /// helps accomplish that - when a pending batch is not full, rather than immediately sending it
+    /// out the task will wait up to the given delay to allow other records to be added so that they
+    /// can be batched into a single request.
+    #[config(default = "1", unit = "ms", importance = "low", group = CONNECTOR_GROUP, width = "short", display = "Linger (ms)", range(min = 0, max = 604_800_000))]
+    pub linger_ms: Duration,
+    /// The timeout in milliseconds to use for periodic flushing, and when waiting for buffer space
+    /// to be made available by completed requests as records are added. Here a timeout never fails
+    /// the task: the host is asked to retry (back-pressure) and offsets are committed only up to
+    /// what Elasticsearch acknowledged.
+    #[config(default = "180000", unit = "ms", importance = "low", group = CONNECTOR_GROUP, width = "short", display = "Flush Timeout (ms)", range(min = 1000, max = 604_800_000))]
+    pub flush_timeout_ms: Duration,
+    /// True if flushes should wait for background processing to finish. This has a throughput
+    /// penalty and makes the connector less responsive but allows for topic-mutating SMTs (e.g.
+    /// RegexRouter or TimestampRouter)
+    #[config(default = "false", importance = "low", group = CONNECTOR_GROUP, width = "short", display = "Flush synchronously")]
+    pub flush_synchronously: bool,
+    /// The maximum number of retries that are allowed for failed indexing requests (transport
+    /// errors, HTTP 429/5xx, and per-item 429/503 rejections; only the failed items are retried).
+    /// When they are exhausted the task does not fail: `put` reports back-pressure to the host,
+    /// which pauses the partitions, while the requests keep being retried with back-off.
+    #[config(default = "5", importance = "low", group = CONNECTOR_GROUP, width = "short", display = "Max Retries", range(min = 0, max = i32::MAX))]
+    pub max_retries: i32,
+    /// How long to wait in milliseconds before attempting the first retry of a failed indexing
+    /// request. Upon a failure, this connector may wait up to twice as long as the previous wait,
+    /// up to the maximum number of retries. This avoids retrying in a tight loop under failure
+    /// scenarios.
+    #[config(default = "100", unit = "ms", importance = "low", group = CONNECTOR_GROUP, width = "short", display = "Retry Backoff (ms)", range(min = 0, max = 86_400_000))]
+    pub retry_backoff_ms: Duration,
+    /// Whether to use GZip compression on HTTP connection to ElasticSearch. Valid options are
+    /// ``true`` and ``false``. Default is ``false``. To make this setting to work the
+    /// ``http.compression`` setting also needs to be enabled at the Elasticsearch nodes or the
+    /// load-balancer before using it.
+    #[config(default = "false", importance = "low", group = CONNECTOR_GROUP, width = "short", display = "Compression")]
+    pub connection_compression: bool,
+    /// How long to wait in milliseconds before dropping an idle connection to prevent a read
+    /// timeout.
+    #[config(default = "60000", importance = "low", group = CONNECTOR_GROUP, width = "short", display = "Max Connection Idle Time", range(min = -1, max = 86_400_000))]
+    pub max_connection_idle_time_ms: i32,
+    /// How long to wait in milliseconds when establishing a connection to the Elasticsearch server.
+    /// A connection failure is retried like any transport error (it never fails the task).
+    #[config(default = "1000", importance = "low", group = CONNECTOR_GROUP, width = "short", display = "Connection Timeout", range(min = 0, max = 43_200_000))]
+    pub connection_timeout_ms: i32,
+    /// How long to wait in milliseconds for the Elasticsearch server to send a response. A
+    /// timed-out request is retried like any transport error (it never fails the task).
+    #[config(default = "3000", importance = "low", group = CONNECTOR_GROUP, width = "short", display = "Read Timeout", range(min = 0, max = 604_800_000))]
+    pub read_timeout_ms: i32,
+    /// (5.5.x) Auto create the Elasticsearch indices at startup. This is useful when the indices
+    /// are a direct mapping  of the Kafka topics. Indices are always also created on first use.
+    #[config(default = "true", importance = "low", group = CONNECTOR_GROUP, width = "short", display = "Create indices at start")]
+    pub auto_create_indices_at_start: bool,
+    /// Whether to ignore the record key for the purpose of forming the Elasticsearch document ID.
+    /// When this is set to ``true``, document IDs will be generated as the record's
+    /// ``topic+partition+offset``.
+    ///
+    ///  Note that this is a global config that applies to all topics, use ``topic.key.ignore`` to
+    /// override as ``true`` for specific topics.
+    #[config(default = "false", importance = "high", group = CONVERSION_GROUP, width = "short", display = "Ignore Key mode")]
+    pub key_ignore: bool,
+    /// Whether to ignore schemas during indexing. When this is set to ``true``, the record schema
+    /// will be ignored for the purpose of registering an Elasticsearch mapping. Elasticsearch will
+    /// infer the mapping from the data (dynamic mapping needs to be enabled by the user).
+    ///
+    ///  Note that this is a global config that applies to all topics, use ``topic.schema.ignore`` to
+    /// override as ``true`` for specific topics.
+    #[config(default = "false", importance = "low", group = CONVERSION_GROUP, width = "short", display = "Ignore Schema mode")]
+    pub schema_ignore: bool,
+    /// Defines how map entries with string keys within record values should be written to JSON.
+    /// When this is set to ``true``, these entries are written compactly as ``"entryKey":
+    /// "entryValue"``. Otherwise, map entries with string keys are written as a nested document
+    /// ``{"key": "entryKey", "value": "entryValue"}``. All map entries with non-string keys are
+    /// always written as nested documents. Prior to 3.3.0, this connector always wrote map entries
+    /// as nested documents, so set this to ``false`` to use that older behavior.
+    #[config(default = "true", importance = "low", group = CONVERSION_GROUP, width = "short", display = "Compact Map Entries")]
+    pub compact_map_entries: bool,
+    /// List of topics for which ``key.ignore`` should be ``true``.
+    #[config(default = "", importance = "low", group = CONVERSION_GROUP, width = "long", display = "Topics for 'Ignore Key' mode")]
+    pub topic_key_ignore: Vec<String>,
+    /// List of topics for which ``schema.ignore`` should be ``true``.
+    #[config(default = "", importance = "low", group = CONVERSION_GROUP, width = "long", display = "Topics for 'Ignore Schema' mode")]
+    pub topic_schema_ignore: Vec<String>,
+    /// Whether to drop kafka message when it cannot be converted to output message.
+    #[config(default = "false", importance = "low", group = CONVERSION_GROUP, width = "long", display = "Drop invalid messages")]
+    pub drop_invalid_message: bool,
+    /// How to handle records with a non-null key and a null value (i.e. Kafka tombstone records).
+    /// Valid options are 'ignore', 'delete', and 'fail'.
+    #[config(default = "FAIL", parse_with = "NullValues::parse", importance = "low", group = CONVERSION_GROUP, width = "short", display = "Behavior for null-valued records", one_of("IGNORE", "DELETE", "FAIL"), case_insensitive)]
+    pub behavior_on_null_values: NullValues,
+    /// How to handle records that Elasticsearch rejects due to some malformation of the document
+    /// itself, such as an index mapping conflict, a field name containing illegal characters, or a
+    /// record with a missing id. Valid options are ignore', 'warn', and 'fail'.
+    #[config(default = "FAIL", parse_with = "Malformed::parse", importance = "low", group = CONVERSION_GROUP, width = "short", display = "Behavior on malformed documents", one_of("IGNORE", "WARN", "FAIL"), case_insensitive)]
+    pub behavior_on_malformed_documents: Malformed,
+    /// Header name to pull value for external versioning, defaults to using the kafka record
+    /// offset.  Must have a numeric value.
+    #[config(default = "", importance = "low", group = CONVERSION_GROUP, width = "short", display = "External Version Header Name")]
+    pub external_version_header: String,
+    /// Method used for writing data to Elasticsearch, and one of INSERT or UPSERT. The default
+    /// method is INSERT, in which the connector constructs a document from the record value and
+    /// inserts that document into Elasticsearch, completely replacing any existing document with
+    /// the same ID; this matches previous behavior. The UPSERT method will create a new document if
+    /// one with the specified ID does not yet exist, or will update an existing document with the
+    /// same ID by adding/replacing only those fields present in the record value. The UPSERT method
+    /// may require additional time and resources of Elasticsearch, so consider increasing the
+    /// read.timeout.ms and decreasing the batch.size configuration properties.
+    #[config(default = "INSERT", importance = "low", group = CONVERSION_GROUP, width = "short", display = "Write Method", one_of("INSERT", "UPSERT"), case_insensitive)]
+    pub write_method: String,
+    /// Whether to use auto-generated Elasticsearch document IDs for insertion requests. Note that
+    /// this setting removes exactly once guarantees and message delivery will be at least once.
+    /// Only applies if write.method is set to INSERT.When this is set to ``true``, ``key.ignore``
+    /// option will also be ignored when sending data to Elasticsearch
+    #[config(default = "false", group = CONNECTOR_GROUP, order = 11, width = "short", display = "Elasticsearch Generated IDs")]
+    pub use_autogenerated_ids: bool,
+    /// (5.5.x, required there) The Elasticsearch type name to use when indexing. Accepted for
+    /// compatibility and ignored: mapping types are gone (``_type`` is never sent; OpenSearch 2 and
+    /// Elasticsearch 8 reject it).
+    #[config(importance = "low", group = CONVERSION_GROUP, order = 12, width = "short", display = "Type Name")]
+    pub type_name: Option<String>,
+    /// (5.5.x, deprecated there) A map from Kafka topic name to the destination Elasticsearch
+    /// index, represented as a list of ``topic:index`` pairs. Prefer single message transforms,
+    /// such as RegexRouter, to map topic names to index names.
+    #[config(default = "", importance = "low", group = CONVERSION_GROUP, order = 13, width = "long", display = "Topic to Index Map")]
+    pub topic_index_map: Vec<String>,
+    /// The address of the proxy host to connect through. Supports the basic authentication scheme
+    /// only.
+    #[config(default = "", importance = "low", group = PROXY_GROUP, order = 0, width = "long", display = "Proxy Host")]
+    pub proxy_host: String,
+    /// The port of the proxy host to connect through.
+    #[config(default = "8080", importance = "low", group = PROXY_GROUP, order = 1, width = "long", display = "Proxy Port", range(min = 1, max = 65_535))]
+    pub proxy_port: i32,
+    /// The username for the proxy host.
+    #[config(default = "", importance = "low", group = PROXY_GROUP, order = 2, width = "long", display = "Proxy Username")]
+    pub proxy_username: String,
+    /// The password for the proxy host.
+    #[config(importance = "low", group = PROXY_GROUP, order = 3, width = "long", display = "Proxy Password")]
+    pub proxy_password: Option<Password>,
+    /// The security protocol to use when connecting to Elasticsearch. Values can be `PLAINTEXT` or
+    /// `SSL`. If `PLAINTEXT` is passed, all configs prefixed by elastic.https. will be ignored.
+    #[config(default = "PLAINTEXT", group = SSL_GROUP, width = "short", display = "Security protocol", one_of("PLAINTEXT", "SSL"), case_insensitive)]
+    pub elastic_security_protocol: String,
+    /// The SSL protocol used to generate the SSLContext. Supported here: TLSv1.2 and TLSv1.3
+    /// (rustls), which also bound `ssl.enabled.protocols`.
+    #[config(default = "TLSv1.3", group = SSL_GROUP, order = 3)]
+    pub elastic_https_ssl_protocol: String,
+    /// The name of the security provider used for SSL connections. Ignored: TLS is rustls with the
+    /// ring provider.
+    #[config(group = SSL_GROUP, order = 4)]
+    pub elastic_https_ssl_provider: Option<String>,
+    /// A list of cipher suites. Ignored: rustls's safe defaults are used.
+    #[config(importance = "low", group = SSL_GROUP, order = 5)]
+    pub elastic_https_ssl_cipher_suites: Option<Vec<String>>,
+    /// The list of protocols enabled for SSL connections (TLSv1.2, TLSv1.3).
+    #[config(default = "TLSv1.2,TLSv1.3", group = SSL_GROUP, order = 6)]
+    pub elastic_https_ssl_enabled_protocols: Vec<String>,
+    /// The file format of the key store file. PEM is supported (a file holding the client
+    /// certificate chain and its unencrypted private key); JKS and PKCS12 are refused with a
+    /// conversion hint.
+    #[config(default = "JKS", group = SSL_GROUP, order = 7)]
+    pub elastic_https_ssl_keystore_type: String,
+    /// The location of the key store file (client certificate for mutual TLS), in PEM.
+    #[config(importance = "high", group = SSL_GROUP, order = 8)]
+    pub elastic_https_ssl_keystore_location: Option<String>,
+    /// The store password for the key store file. Not needed for PEM.
+    #[config(importance = "high", group = SSL_GROUP, order = 9)]
+    pub elastic_https_ssl_keystore_password: Option<Password>,
+    /// The password of the private key. Encrypted PEM keys are not supported: use an unencrypted
+    /// key.
+    #[config(importance = "high", group = SSL_GROUP, order = 10)]
+    pub elastic_https_ssl_key_password: Option<Password>,
+    /// Private key in the format specified by 'ssl.keystore.type' (PEM), inline.
+    #[config(importance = "high", group = SSL_GROUP, order = 11)]
+    pub elastic_https_ssl_keystore_key: Option<Password>,
+    /// Certificate chain in PEM, inline (with ssl.keystore.key).
+    #[config(importance = "high", group = SSL_GROUP, order = 12)]
+    pub elastic_https_ssl_keystore_certificate_chain: Option<Password>,
+    /// Trusted CA certificates in PEM, inline.
+    #[config(importance = "high", group = SSL_GROUP, order = 13)]
+    pub elastic_https_ssl_truststore_certificates: Option<Password>,
+    /// The file format of the trust store file. PEM is supported (any file starting with a PEM
+    /// block is read as PEM whatever this says); JKS and PKCS12 are refused with a conversion hint.
+    #[config(default = "JKS", group = SSL_GROUP, order = 14)]
+    pub elastic_https_ssl_truststore_type: String,
+    /// The location of the trust store file: PEM CA certificates. When set, only these CAs are
+    /// trusted; otherwise the system's.
+    #[config(importance = "high", group = SSL_GROUP, order = 15)]
+    pub elastic_https_ssl_truststore_location: Option<String>,
+    /// The password for the trust store file. Not needed for PEM.
+    #[config(importance = "high", group = SSL_GROUP, order = 16)]
+    pub elastic_https_ssl_truststore_password: Option<Password>,
+    /// The algorithm used by key manager factory for SSL connections. Ignored.
+    #[config(default = "SunX509", importance = "low", group = SSL_GROUP, order = 17)]
+    pub elastic_https_ssl_keymanager_algorithm: String,
+    /// The algorithm used by trust manager factory for SSL connections. Ignored.
+    #[config(default = "PKIX", importance = "low", group = SSL_GROUP, order = 18)]
+    pub elastic_https_ssl_trustmanager_algorithm: String,
+    /// The endpoint identification algorithm to validate server hostname using server certificate.
+    /// An empty value disables hostname verification.
+    #[config(default = "https", importance = "low", group = SSL_GROUP, order = 19)]
+    pub elastic_https_ssl_endpoint_identification_algorithm: String,
+    /// The SecureRandom PRNG implementation to use for SSL cryptography operations. Ignored.
+    #[config(importance = "low", group = SSL_GROUP, order = 20)]
+    pub elastic_https_ssl_secure_random_implementation: Option<String>,
+    /// The class of type org.apache.kafka.common.security.auth.SslEngineFactory. Ignored.
+    #[config(ty = "CLASS", importance = "low", group = SSL_GROUP, order = 21)]
+    pub elastic_https_ssl_engine_factory_class: Option<String>,
+    /// The Kerberos user principal the connector may use to authenticate with Kerberos. Not
+    /// supported by this implementation (validation reports it).
+    #[config(importance = "low", group = KERBEROS_GROUP, order = 0, width = "long", display = "Kerberos User Principal")]
+    pub kerberos_user_principal: Option<String>,
+    /// The path to the keytab file to use for authentication with Kerberos. Not supported by this
+    /// implementation (validation reports it).
+    #[config(importance = "low", group = KERBEROS_GROUP, order = 1, width = "long", display = "Kerberos Keytab File Path")]
+    pub kerberos_keytab_path: Option<String>,
+}
+
+/// All the connector's keys ([`EsKeys`]).
 pub fn config_def() -> ConfigDef {
-    let mut o = 0;
-    let mut next = || {
-        o += 1;
-        o
-    };
-    let c = ConfigDef::new()
-        .define(
-            Key::new(CONNECTION_URL, ConfigType::LIST)
-                .importance(Importance::HIGH)
-                .doc("The comma-separated list of one or more Elasticsearch URLs, such as ``http://eshost1:9200,http://eshost2:9200`` or ``https://eshost3:9200``. HTTPS is used for all connections if any of the URLs starts with ``https:``. A URL without a protocol is treated as ``http``.")
-                .group(CONNECTOR_GROUP, next())
-                .width(Width::LONG)
-                .display("Connection URLs"),
-        )
-        .define(
-            Key::new(CONNECTION_USERNAME, ConfigType::STRING)
-                .default_null()
-                .doc("The username used to authenticate with Elasticsearch. The default is the null, and authentication will only be performed if  both the username and password are non-null.")
-                .group(CONNECTOR_GROUP, next())
-                .width(Width::SHORT)
-                .display("Connection Username"),
-        )
-        .define(
-            Key::new(CONNECTION_PASSWORD, ConfigType::PASSWORD)
-                .default_null()
-                .doc("The password used to authenticate with Elasticsearch. The default is the null, and authentication will only be performed if  both the username and password are non-null.")
-                .group(CONNECTOR_GROUP, next())
-                .width(Width::SHORT)
-                .display("Connection Password"),
-        )
-        .define(
-            Key::new(EXTERNAL_RESOURCE_USAGE, ConfigType::STRING)
-                .default("DISABLED")
-                .one_of(&["INDEX", "DATASTREAM", "ALIAS_INDEX", "ALIAS_DATASTREAM", "DISABLED"])
-                .importance(Importance::HIGH)
-                .doc("The type of resource the connector writes to, such as indices, datastreams or aliases. Valid options are INDEX, DATASTREAM, ALIAS_INDEX, ALIAS_DATASTREAM, and DISABLED. When set to DISABLED, the connector will auto-create indices or datastreams based on the topic name and datastream configurations")
-                .group(CONNECTOR_GROUP, next())
-                .width(Width::SHORT)
-                .display("External Resource Usage"),
-        )
-        .define(
-            Key::new(TOPIC_TO_EXTERNAL_RESOURCE_MAPPING, ConfigType::LIST)
-                .default("")
-                .importance(Importance::HIGH)
-                .doc("A list of topic-to-resource mappings in the format 'topic:resource'. If specified, the connector will use the provided resource name (index, data stream, or alias) instead of the topic name for writing to Elasticsearch. The resource must exist in Elasticsearch before configuring the connector. The type of resource (index, data stream, or alias) is determined by the 'external.resource.usage' configuration.")
-                .group(CONNECTOR_GROUP, next())
-                .width(Width::LONG)
-                .display("Topic to External Resource Mapping"),
-        )
-        .define(
-            Key::new(MAX_EXTERNAL_RESOURCE_MAPPINGS, ConfigType::INT)
-                .default("15")
-                .range(Some(1.0), None)
-                .doc("The maximum number of topic-to-external-resource mappings allowed.")
-                .group(CONNECTOR_GROUP, next())
-                .width(Width::SHORT)
-                .display("Maximum External Resource Mappings"),
-        )
-        .define(
-            Key::new(DATA_STREAM_TYPE, ConfigType::STRING)
-                .default("NONE")
-                .one_of(&["LOGS", "METRICS", "NONE"])
-                .importance(Importance::LOW)
-                .doc("Generic type describing the data to be written to data stream. The default is NONE which indicates the connector will write to regular indices instead. If set, this configuration will be used alongside data.stream.dataset and data.stream.namespace to construct the data stream name in the form of {``data.stream.type``}-{``data.stream.dataset``}-{``data.stream.namespace``}. Custom index templates defined in the destination cluster are supported.")
-                .group(CONNECTOR_GROUP, next())
-                .width(Width::SHORT)
-                .display("Data Stream Type"),
-        )
-        .define(
-            Key::new(DATA_STREAM_DATASET, ConfigType::STRING)
-                .default("")
-                .importance(Importance::LOW)
-                .doc("Generic name describing data ingested and its structure to be written to a data stream. Can be any arbitrary string that is no longer than 100 characters, is in all lowercase, and does not contain spaces or any of these special characters ``/\\*\"<>|,#:-``. Otherwise, no value indicates the connector will write to regular indices instead. If set, this configuration will be used alongside ``data.stream.type`` and ``data.stream.namespace`` to construct the data stream name in the form of {``data.stream.type``}-{``data.stream.dataset``}-{``data.stream.namespace``}.")
-                .group(CONNECTOR_GROUP, next())
-                .width(Width::MEDIUM)
-                .display("Data Stream Dataset"),
-        )
-        .define(
-            Key::new(DATA_STREAM_NAMESPACE, ConfigType::STRING)
-                .default("${topic}")
-                .importance(Importance::LOW)
-                .doc("Generic name describing user-configurable arbitrary grouping to be written to a data stream. Can be any arbitrary string that is no longer than 100 characters,  is in all lowercase, and does not contain spaces or any of these special characters ``/\\*\"<>|,#:-``. Otherwise, no value indicates the connector will write to regular indices instead. If set, this configuration will be used alongside ``data.stream.type`` and ``data.stream.dataset`` to construct the data stream name in the form of {``data.stream.type``}-{``data.stream.dataset``}-{``data.stream.namespace``}. Defaut value is ``${topic}``, that is to say the topic name.")
-                .group(CONNECTOR_GROUP, next())
-                .width(Width::MEDIUM)
-                .display("Data Stream Namespace"),
-        )
-        .define(
-            Key::new(DATA_STREAM_TIMESTAMP_FIELD, ConfigType::LIST)
-                .default("")
-                .importance(Importance::LOW)
-                .doc("The Kafka record field to use as the timestamp for the ``@timestamp`` field in documents sent to a data stream.\n All documents sent to a data stream needs an ``@timestamp`` field with values of type ``date`` or ``data_nanos``. Otherwise, the document will not be sent. If multiple fields are provided, the first field listed that also appears in the record will be used. If this configuration is left empty, all of the documents will use the Kafka record timestamp as the ``@timestamp`` field value. Note that ``@timestamp`` still needs to be explicitly listed if records already contain this field. This configuration can only be set if ``data.stream.type`` and ``data.stream.dataset`` are set.")
-                .group(CONNECTOR_GROUP, next())
-                .width(Width::LONG)
-                .display("Data Stream Timestamp Field"),
-        )
-        .define(
-            Key::new(BATCH_SIZE, ConfigType::INT)
-                .default("2000")
-                .range(Some(1.0), Some(1_000_000.0))
-                .doc("The number of records to process as a batch when writing to Elasticsearch.")
-                .group(CONNECTOR_GROUP, next())
-                .width(Width::SHORT)
-                .display("Batch Size"),
-        )
-        .define(
-            Key::new(BULK_SIZE_BYTES, ConfigType::LONG)
-                .default("5242880")
-                .range(Some(-1.0), Some(i32::MAX as f64))
-                .importance(Importance::LOW)
-                .doc("The maximum size (in bytes) to be process as a batch when writing records to Elasticsearch. Setting to '-1' will disable this configuration. If the condition set by 'batch.size' is met first, it will be used instead.")
-                .group(CONNECTOR_GROUP, next())
-                .width(Width::SHORT)
-                .display("Bulk Size (bytes)"),
-        )
-        .define(
-            Key::new(MAX_IN_FLIGHT_REQUESTS, ConfigType::INT)
-                .default("5")
-                .range(Some(1.0), Some(1000.0))
-                .doc("The maximum number of indexing requests that can be in-flight to Elasticsearch before blocking further requests.")
-                .group(CONNECTOR_GROUP, next())
-                .width(Width::SHORT)
-                .display("Max In-flight Requests"),
-        )
-        .define(
-            Key::new(MAX_BUFFERED_RECORDS, ConfigType::INT)
-                .default("20000")
-                .range(Some(1.0), Some(i32::MAX as f64))
-                .importance(Importance::LOW)
-                .doc("The maximum number of records each task will buffer before blocking acceptance of more records. This config can be used to limit the memory usage for each task. When the buffer is full, `put` returns a retriable error: the host pauses the partitions and puts the same records again later.")
-                .group(CONNECTOR_GROUP, next())
-                .width(Width::SHORT)
-                .display("Max Buffered Records"),
-        )
-        .define(
-            Key::new(LINGER_MS, ConfigType::LONG)
-                .default("1")
-                .range(Some(0.0), Some(604_800_000.0))
-                .importance(Importance::LOW)
-                .doc("Linger time in milliseconds for batching.\nRecords that arrive in between request transmissions are batched into a single bulk indexing request, based on the ``batch.size`` configuration. Normally this only occurs under load when records arrive faster than they can be sent out. However it may be desirable to reduce the number of requests even under light load and benefit from bulk indexing. This setting helps accomplish that - when a pending batch is not full, rather than immediately sending it out the task will wait up to the given delay to allow other records to be added so that they can be batched into a single request.")
-                .group(CONNECTOR_GROUP, next())
-                .width(Width::SHORT)
-                .display("Linger (ms)"),
-        )
-        .define(
-            Key::new(FLUSH_TIMEOUT_MS, ConfigType::LONG)
-                .default("180000")
-                .range(Some(1000.0), Some(604_800_000.0))
-                .importance(Importance::LOW)
-                .doc("The timeout in milliseconds to use for periodic flushing, and when waiting for buffer space to be made available by completed requests as records are added. Here a timeout never fails the task: the host is asked to retry (back-pressure) and offsets are committed only up to what Elasticsearch acknowledged.")
-                .group(CONNECTOR_GROUP, next())
-                .width(Width::SHORT)
-                .display("Flush Timeout (ms)"),
-        )
-        .define(
-            Key::new(FLUSH_SYNCHRONOUSLY, ConfigType::BOOLEAN)
-                .default("false")
-                .importance(Importance::LOW)
-                .doc("True if flushes should wait for background processing to finish. This has a throughput penalty and makes the connector less responsive but allows for topic-mutating SMTs (e.g. RegexRouter or TimestampRouter)")
-                .group(CONNECTOR_GROUP, next())
-                .width(Width::SHORT)
-                .display("Flush synchronously"),
-        )
-        .define(
-            Key::new(MAX_RETRIES, ConfigType::INT)
-                .default("5")
-                .range(Some(0.0), Some(i32::MAX as f64))
-                .importance(Importance::LOW)
-                .doc("The maximum number of retries that are allowed for failed indexing requests (transport errors, HTTP 429/5xx, and per-item 429/503 rejections; only the failed items are retried). When they are exhausted the task does not fail: `put` reports back-pressure to the host, which pauses the partitions, while the requests keep being retried with back-off.")
-                .group(CONNECTOR_GROUP, next())
-                .width(Width::SHORT)
-                .display("Max Retries"),
-        )
-        .define(
-            Key::new(RETRY_BACKOFF_MS, ConfigType::LONG)
-                .default("100")
-                .range(Some(0.0), Some(86_400_000.0))
-                .importance(Importance::LOW)
-                .doc("How long to wait in milliseconds before attempting the first retry of a failed indexing request. Upon a failure, this connector may wait up to twice as long as the previous wait, up to the maximum number of retries. This avoids retrying in a tight loop under failure scenarios.")
-                .group(CONNECTOR_GROUP, next())
-                .width(Width::SHORT)
-                .display("Retry Backoff (ms)"),
-        )
-        .define(
-            Key::new(CONNECTION_COMPRESSION, ConfigType::BOOLEAN)
-                .default("false")
-                .importance(Importance::LOW)
-                .doc("Whether to use GZip compression on HTTP connection to ElasticSearch. Valid options are ``true`` and ``false``. Default is ``false``. To make this setting to work the ``http.compression`` setting also needs to be enabled at the Elasticsearch nodes or the load-balancer before using it.")
-                .group(CONNECTOR_GROUP, next())
-                .width(Width::SHORT)
-                .display("Compression"),
-        )
-        .define(
-            Key::new(MAX_CONNECTION_IDLE_TIME_MS, ConfigType::INT)
-                .default("60000")
-                .range(Some(-1.0), Some(86_400_000.0))
-                .importance(Importance::LOW)
-                .doc("How long to wait in milliseconds before dropping an idle connection to prevent a read timeout.")
-                .group(CONNECTOR_GROUP, next())
-                .width(Width::SHORT)
-                .display("Max Connection Idle Time"),
-        )
-        .define(
-            Key::new(CONNECTION_TIMEOUT_MS, ConfigType::INT)
-                .default("1000")
-                .range(Some(0.0), Some(43_200_000.0))
-                .importance(Importance::LOW)
-                .doc("How long to wait in milliseconds when establishing a connection to the Elasticsearch server. A connection failure is retried like any transport error (it never fails the task).")
-                .group(CONNECTOR_GROUP, next())
-                .width(Width::SHORT)
-                .display("Connection Timeout"),
-        )
-        .define(
-            Key::new(READ_TIMEOUT_MS, ConfigType::INT)
-                .default("3000")
-                .range(Some(0.0), Some(604_800_000.0))
-                .importance(Importance::LOW)
-                .doc("How long to wait in milliseconds for the Elasticsearch server to send a response. A timed-out request is retried like any transport error (it never fails the task).")
-                .group(CONNECTOR_GROUP, next())
-                .width(Width::SHORT)
-                .display("Read Timeout"),
-        )
-        .define(
-            Key::new(AUTO_CREATE_INDICES_AT_START, ConfigType::BOOLEAN)
-                .default("true")
-                .importance(Importance::LOW)
-                .doc("(5.5.x) Auto create the Elasticsearch indices at startup. This is useful when the indices are a direct mapping  of the Kafka topics. Indices are always also created on first use.")
-                .group(CONNECTOR_GROUP, next())
-                .width(Width::SHORT)
-                .display("Create indices at start"),
-        );
-
-    let mut o = 0;
-    let mut next = || {
-        o += 1;
-        o
-    };
-    let c = c
-        .define(
-            Key::new(KEY_IGNORE, ConfigType::BOOLEAN)
-                .default("false")
-                .importance(Importance::HIGH)
-                .doc("Whether to ignore the record key for the purpose of forming the Elasticsearch document ID. When this is set to ``true``, document IDs will be generated as the record's ``topic+partition+offset``.\n Note that this is a global config that applies to all topics, use ``topic.key.ignore`` to override as ``true`` for specific topics.")
-                .group(CONVERSION_GROUP, next())
-                .width(Width::SHORT)
-                .display("Ignore Key mode"),
-        )
-        .define(
-            Key::new(SCHEMA_IGNORE, ConfigType::BOOLEAN)
-                .default("false")
-                .importance(Importance::LOW)
-                .doc("Whether to ignore schemas during indexing. When this is set to ``true``, the record schema will be ignored for the purpose of registering an Elasticsearch mapping. Elasticsearch will infer the mapping from the data (dynamic mapping needs to be enabled by the user).\n Note that this is a global config that applies to all topics, use ``topic.schema.ignore`` to override as ``true`` for specific topics.")
-                .group(CONVERSION_GROUP, next())
-                .width(Width::SHORT)
-                .display("Ignore Schema mode"),
-        )
-        .define(
-            Key::new(COMPACT_MAP_ENTRIES, ConfigType::BOOLEAN)
-                .default("true")
-                .importance(Importance::LOW)
-                .doc("Defines how map entries with string keys within record values should be written to JSON. When this is set to ``true``, these entries are written compactly as ``\"entryKey\": \"entryValue\"``. Otherwise, map entries with string keys are written as a nested document ``{\"key\": \"entryKey\", \"value\": \"entryValue\"}``. All map entries with non-string keys are always written as nested documents. Prior to 3.3.0, this connector always wrote map entries as nested documents, so set this to ``false`` to use that older behavior.")
-                .group(CONVERSION_GROUP, next())
-                .width(Width::SHORT)
-                .display("Compact Map Entries"),
-        )
-        .define(
-            Key::new(TOPIC_KEY_IGNORE, ConfigType::LIST)
-                .default("")
-                .importance(Importance::LOW)
-                .doc("List of topics for which ``key.ignore`` should be ``true``.")
-                .group(CONVERSION_GROUP, next())
-                .width(Width::LONG)
-                .display("Topics for 'Ignore Key' mode"),
-        )
-        .define(
-            Key::new(TOPIC_SCHEMA_IGNORE, ConfigType::LIST)
-                .default("")
-                .importance(Importance::LOW)
-                .doc("List of topics for which ``schema.ignore`` should be ``true``.")
-                .group(CONVERSION_GROUP, next())
-                .width(Width::LONG)
-                .display("Topics for 'Ignore Schema' mode"),
-        )
-        .define(
-            Key::new(DROP_INVALID_MESSAGE, ConfigType::BOOLEAN)
-                .default("false")
-                .importance(Importance::LOW)
-                .doc("Whether to drop kafka message when it cannot be converted to output message.")
-                .group(CONVERSION_GROUP, next())
-                .width(Width::LONG)
-                .display("Drop invalid messages"),
-        )
-        .define(
-            Key::new(BEHAVIOR_ON_NULL_VALUES, ConfigType::STRING)
-                .default("FAIL")
-                .one_of(&["IGNORE", "DELETE", "FAIL"])
-                .importance(Importance::LOW)
-                .doc("How to handle records with a non-null key and a null value (i.e. Kafka tombstone records). Valid options are 'ignore', 'delete', and 'fail'.")
-                .group(CONVERSION_GROUP, next())
-                .width(Width::SHORT)
-                .display("Behavior for null-valued records"),
-        )
-        .define(
-            Key::new(BEHAVIOR_ON_MALFORMED_DOCS, ConfigType::STRING)
-                .default("FAIL")
-                .one_of(&["IGNORE", "WARN", "FAIL"])
-                .importance(Importance::LOW)
-                .doc("How to handle records that Elasticsearch rejects due to some malformation of the document itself, such as an index mapping conflict, a field name containing illegal characters, or a record with a missing id. Valid options are ignore', 'warn', and 'fail'.")
-                .group(CONVERSION_GROUP, next())
-                .width(Width::SHORT)
-                .display("Behavior on malformed documents"),
-        )
-        .define(
-            Key::new(EXTERNAL_VERSION_HEADER, ConfigType::STRING)
-                .default("")
-                .importance(Importance::LOW)
-                .doc("Header name to pull value for external versioning, defaults to using the kafka record offset.  Must have a numeric value.")
-                .group(CONVERSION_GROUP, next())
-                .width(Width::SHORT)
-                .display("External Version Header Name"),
-        )
-        .define(
-            Key::new(WRITE_METHOD, ConfigType::STRING)
-                .default("INSERT")
-                .one_of(&["INSERT", "UPSERT"])
-                .importance(Importance::LOW)
-                .doc("Method used for writing data to Elasticsearch, and one of INSERT or UPSERT. The default method is INSERT, in which the connector constructs a document from the record value and inserts that document into Elasticsearch, completely replacing any existing document with the same ID; this matches previous behavior. The UPSERT method will create a new document if one with the specified ID does not yet exist, or will update an existing document with the same ID by adding/replacing only those fields present in the record value. The UPSERT method may require additional time and resources of Elasticsearch, so consider increasing the read.timeout.ms and decreasing the batch.size configuration properties.")
-                .group(CONVERSION_GROUP, next())
-                .width(Width::SHORT)
-                .display("Write Method"),
-        )
-        .define(
-            Key::new(USE_AUTOGENERATED_IDS, ConfigType::BOOLEAN)
-                .default("false")
-                .doc("Whether to use auto-generated Elasticsearch document IDs for insertion requests. Note that this setting removes exactly once guarantees and message delivery will be at least once. Only applies if write.method is set to INSERT.When this is set to ``true``, ``key.ignore`` option will also be ignored when sending data to Elasticsearch")
-                .group(CONNECTOR_GROUP, next())
-                .width(Width::SHORT)
-                .display("Elasticsearch Generated IDs"),
-        )
-        .define(
-            Key::new(TYPE_NAME, ConfigType::STRING)
-                .default_null()
-                .importance(Importance::LOW)
-                .doc("(5.5.x, required there) The Elasticsearch type name to use when indexing. Accepted for compatibility and ignored: mapping types are gone (``_type`` is never sent; OpenSearch 2 and Elasticsearch 8 reject it).")
-                .group(CONVERSION_GROUP, next())
-                .width(Width::SHORT)
-                .display("Type Name"),
-        )
-        .define(
-            Key::new(TOPIC_INDEX_MAP, ConfigType::LIST)
-                .default("")
-                .importance(Importance::LOW)
-                .doc("(5.5.x, deprecated there) A map from Kafka topic name to the destination Elasticsearch index, represented as a list of ``topic:index`` pairs. Prefer single message transforms, such as RegexRouter, to map topic names to index names.")
-                .group(CONVERSION_GROUP, next())
-                .width(Width::LONG)
-                .display("Topic to Index Map"),
-        );
-
-    let c = c
-        .define(
-            Key::new(PROXY_HOST, ConfigType::STRING)
-                .default("")
-                .importance(Importance::LOW)
-                .doc("The address of the proxy host to connect through. Supports the basic authentication scheme only.")
-                .group(PROXY_GROUP, 0)
-                .width(Width::LONG)
-                .display("Proxy Host"),
-        )
-        .define(
-            Key::new(PROXY_PORT, ConfigType::INT)
-                .default("8080")
-                .range(Some(1.0), Some(65535.0))
-                .importance(Importance::LOW)
-                .doc("The port of the proxy host to connect through.")
-                .group(PROXY_GROUP, 1)
-                .width(Width::LONG)
-                .display("Proxy Port"),
-        )
-        .define(
-            Key::new(PROXY_USERNAME, ConfigType::STRING)
-                .default("")
-                .importance(Importance::LOW)
-                .doc("The username for the proxy host.")
-                .group(PROXY_GROUP, 2)
-                .width(Width::LONG)
-                .display("Proxy Username"),
-        )
-        .define(
-            Key::new(PROXY_PASSWORD, ConfigType::PASSWORD)
-                .default_null()
-                .importance(Importance::LOW)
-                .doc("The password for the proxy host.")
-                .group(PROXY_GROUP, 3)
-                .width(Width::LONG)
-                .display("Proxy Password"),
-        )
-        .define(
-            Key::new(SECURITY_PROTOCOL, ConfigType::STRING)
-                .default("PLAINTEXT")
-                .one_of(&["PLAINTEXT", "SSL"])
-                .doc("The security protocol to use when connecting to Elasticsearch. Values can be `PLAINTEXT` or `SSL`. If `PLAINTEXT` is passed, all configs prefixed by elastic.https. will be ignored.")
-                .group(SSL_GROUP, 1)
-                .width(Width::SHORT)
-                .display("Security protocol"),
-        );
-
-    // Kafka's client SSL keys under `elastic.https.` (ConfigDef.embed: display name = key).
-    type SslKey = (
-        &'static str,
-        ConfigType,
-        Option<&'static str>,
-        Importance,
-        &'static str,
-    );
-    let ssl: [SslKey; 19] = [
-        (
-            SSL_PROTOCOL,
-            ConfigType::STRING,
-            Some("TLSv1.3"),
-            Importance::MEDIUM,
-            "The SSL protocol used to generate the SSLContext. Supported here: TLSv1.2 and TLSv1.3 (rustls), which also bound `ssl.enabled.protocols`.",
-        ),
-        (
-            SSL_PROVIDER,
-            ConfigType::STRING,
-            None,
-            Importance::MEDIUM,
-            "The name of the security provider used for SSL connections. Ignored: TLS is rustls with the ring provider.",
-        ),
-        (
-            SSL_CIPHER_SUITES,
-            ConfigType::LIST,
-            None,
-            Importance::LOW,
-            "A list of cipher suites. Ignored: rustls's safe defaults are used.",
-        ),
-        (
-            SSL_ENABLED_PROTOCOLS,
-            ConfigType::LIST,
-            Some("TLSv1.2,TLSv1.3"),
-            Importance::MEDIUM,
-            "The list of protocols enabled for SSL connections (TLSv1.2, TLSv1.3).",
-        ),
-        (
-            SSL_KEYSTORE_TYPE,
-            ConfigType::STRING,
-            Some("JKS"),
-            Importance::MEDIUM,
-            "The file format of the key store file. PEM is supported (a file holding the client certificate chain and its unencrypted private key); JKS and PKCS12 are refused with a conversion hint.",
-        ),
-        (
-            SSL_KEYSTORE_LOCATION,
-            ConfigType::STRING,
-            None,
-            Importance::HIGH,
-            "The location of the key store file (client certificate for mutual TLS), in PEM.",
-        ),
-        (
-            SSL_KEYSTORE_PASSWORD,
-            ConfigType::PASSWORD,
-            None,
-            Importance::HIGH,
-            "The store password for the key store file. Not needed for PEM.",
-        ),
-        (
-            SSL_KEY_PASSWORD,
-            ConfigType::PASSWORD,
-            None,
-            Importance::HIGH,
-            "The password of the private key. Encrypted PEM keys are not supported: use an unencrypted key.",
-        ),
-        (
-            SSL_KEYSTORE_KEY,
-            ConfigType::PASSWORD,
-            None,
-            Importance::HIGH,
-            "Private key in the format specified by 'ssl.keystore.type' (PEM), inline.",
-        ),
-        (
-            SSL_KEYSTORE_CERTIFICATE_CHAIN,
-            ConfigType::PASSWORD,
-            None,
-            Importance::HIGH,
-            "Certificate chain in PEM, inline (with ssl.keystore.key).",
-        ),
-        (
-            SSL_TRUSTSTORE_CERTIFICATES,
-            ConfigType::PASSWORD,
-            None,
-            Importance::HIGH,
-            "Trusted CA certificates in PEM, inline.",
-        ),
-        (
-            SSL_TRUSTSTORE_TYPE,
-            ConfigType::STRING,
-            Some("JKS"),
-            Importance::MEDIUM,
-            "The file format of the trust store file. PEM is supported (any file starting with a PEM block is read as PEM whatever this says); JKS and PKCS12 are refused with a conversion hint.",
-        ),
-        (
-            SSL_TRUSTSTORE_LOCATION,
-            ConfigType::STRING,
-            None,
-            Importance::HIGH,
-            "The location of the trust store file: PEM CA certificates. When set, only these CAs are trusted; otherwise the system's.",
-        ),
-        (
-            SSL_TRUSTSTORE_PASSWORD,
-            ConfigType::PASSWORD,
-            None,
-            Importance::HIGH,
-            "The password for the trust store file. Not needed for PEM.",
-        ),
-        (
-            SSL_KEYMANAGER_ALGORITHM,
-            ConfigType::STRING,
-            Some("SunX509"),
-            Importance::LOW,
-            "The algorithm used by key manager factory for SSL connections. Ignored.",
-        ),
-        (
-            SSL_TRUSTMANAGER_ALGORITHM,
-            ConfigType::STRING,
-            Some("PKIX"),
-            Importance::LOW,
-            "The algorithm used by trust manager factory for SSL connections. Ignored.",
-        ),
-        (
-            SSL_ENDPOINT_IDENTIFICATION_ALGORITHM,
-            ConfigType::STRING,
-            Some("https"),
-            Importance::LOW,
-            "The endpoint identification algorithm to validate server hostname using server certificate. An empty value disables hostname verification.",
-        ),
-        (
-            SSL_SECURE_RANDOM_IMPLEMENTATION,
-            ConfigType::STRING,
-            None,
-            Importance::LOW,
-            "The SecureRandom PRNG implementation to use for SSL cryptography operations. Ignored.",
-        ),
-        (
-            SSL_ENGINE_FACTORY_CLASS,
-            ConfigType::CLASS,
-            None,
-            Importance::LOW,
-            "The class of type org.apache.kafka.common.security.auth.SslEngineFactory. Ignored.",
-        ),
-    ];
-    let mut c = c;
-    for (i, (name, ty, default, importance, doc)) in ssl.into_iter().enumerate() {
-        let key = Key::new(name, ty)
-            .importance(importance)
-            .doc(doc)
-            .group(SSL_GROUP, 3 + i as i32)
-            .width(Width::NONE);
-        let key = match default {
-            Some(d) => key.default(d),
-            None => key.default_null(),
-        };
-        c = c.define(key);
-    }
-
-    c.define(
-        Key::new(KERBEROS_PRINCIPAL, ConfigType::STRING)
-            .default_null()
-            .importance(Importance::LOW)
-            .doc("The Kerberos user principal the connector may use to authenticate with Kerberos. Not supported by this implementation (validation reports it).")
-            .group(KERBEROS_GROUP, 0)
-            .width(Width::LONG)
-            .display("Kerberos User Principal"),
-    )
-    .define(
-        Key::new(KERBEROS_KEYTAB_PATH, ConfigType::STRING)
-            .default_null()
-            .importance(Importance::LOW)
-            .doc("The path to the keytab file to use for authentication with Kerberos. Not supported by this implementation (validation reports it).")
-            .group(KERBEROS_GROUP, 1)
-            .width(Width::LONG)
-            .display("Kerberos Keytab File Path"),
-    )
+    EsKeys::config_def()
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -923,6 +656,41 @@ pub struct EsConfig {
     pub tolerate_all: bool,
 }
 
+/// `parse_with` of the enum keys: the value passed their `one_of` check.
+macro_rules! enum_parser {
+    ($t:ident { $($text:literal => $v:ident),* $(,)? }) => {
+        impl $t {
+            fn parse(v: &str) -> Result<Self, String> {
+                match upper(Some(v)).as_str() {
+                    $($text => Ok($t::$v),)*
+                    _ => Err(format!("Unknown value {v}")),
+                }
+            }
+        }
+    };
+}
+enum_parser!(NullValues { "IGNORE" => Ignore, "DELETE" => Delete, "FAIL" => Fail });
+enum_parser!(Malformed { "IGNORE" => Ignore, "WARN" => Warn, "FAIL" => Fail });
+enum_parser!(DataStreamType { "NONE" => None, "LOGS" => Logs, "METRICS" => Metrics });
+enum_parser!(ResourceUsage {
+    "DISABLED" => Disabled,
+    "INDEX" => Index,
+    "DATASTREAM" => DataStream,
+    "ALIAS_INDEX" => AliasIndex,
+    "ALIAS_DATASTREAM" => AliasDataStream,
+});
+
+impl EsKeys {
+    /// `elastic.security.protocol=SSL`.
+    pub fn is_ssl(&self) -> bool {
+        upper(Some(&self.elastic_security_protocol)) == "SSL"
+    }
+    /// `write.method=UPSERT`.
+    pub fn is_upsert(&self) -> bool {
+        upper(Some(&self.write_method)) == "UPSERT"
+    }
+}
+
 fn upper(v: Option<&str>) -> String {
     v.unwrap_or("").trim().to_ascii_uppercase()
 }
@@ -962,94 +730,73 @@ fn tls_versions(protocol: &str, enabled: &[String]) -> (u8, u8) {
 impl EsConfig {
     /// Validates `raw` with [`config_def`] and builds the typed view.
     pub fn parse(raw: &ConfigMap) -> Result<Self, ConnectError> {
-        let c = config_def().parse(raw)?;
-        Ok(Self::from_config(&c))
+        Self::from_config(&config_def().parse(raw)?)
     }
 
     /// The typed view of an already validated configuration.
-    pub fn from_config(c: &Config) -> Self {
-        let https_url = c
-            .list(CONNECTION_URL)
+    pub fn from_config(c: &Config) -> Result<Self, ConnectError> {
+        Ok(Self::from_keys(&EsKeys::from_config(c)?, c.as_map()))
+    }
+
+    /// The typed view of the keys; `raw` holds the framework's `errors.*` keys.
+    pub fn from_keys(k: &EsKeys, raw: &ConfigMap) -> Self {
+        let https_url = k
+            .connection_url
             .iter()
             .any(|u| u.trim().to_ascii_lowercase().starts_with("https:"));
-        let urls: Vec<String> = c
-            .list(CONNECTION_URL)
-            .iter()
-            .map(|u| normalize_url(u))
-            .collect();
+        let urls = k.connection_url.iter().map(|u| normalize_url(u));
         // HTTPS for all URLs if any starts with https: (Confluent's rule).
-        let urls = if https_url {
-            urls.into_iter()
-                .map(|u| match u.strip_prefix("http://") {
-                    Some(rest) => format!("https://{rest}"),
-                    None => u,
-                })
-                .collect()
-        } else {
-            urls
-        };
-        let credentials = match (c.string(CONNECTION_USERNAME), c.string(CONNECTION_PASSWORD)) {
-            (Some(u), Some(p)) => Some((u.to_owned(), p.to_owned())),
+        let urls = urls
+            .map(|u| match u.strip_prefix("http://") {
+                Some(rest) if https_url => format!("https://{rest}"),
+                _ => u,
+            })
+            .collect();
+        let credentials = match (&k.connection_username, &k.connection_password) {
+            (Some(u), Some(p)) => Some((u.clone(), p.value().to_owned())),
             _ => None,
         };
-        let proxy = non_empty(c.string(PROXY_HOST)).map(|host| {
-            let auth = match (
-                non_empty(c.string(PROXY_USERNAME)),
-                c.string(PROXY_PASSWORD),
-            ) {
-                (Some(u), Some(p)) => Some((u, p.to_owned())),
+        let proxy = non_empty(Some(&k.proxy_host)).map(|host| ProxySettings {
+            host,
+            port: k.proxy_port as u16,
+            auth: match (non_empty(Some(&k.proxy_username)), &k.proxy_password) {
+                (Some(u), Some(p)) => Some((u, p.value().to_owned())),
                 _ => None,
-            };
-            ProxySettings {
-                host,
-                port: c.int(PROXY_PORT) as u16,
-                auth,
-            }
+            },
         });
-        let ssl = upper(c.string(SECURITY_PROTOCOL)) == "SSL";
+        let ssl = k.is_ssl();
+        let secret = |p: &Option<Password>| non_empty(p.as_ref().map(Password::value));
         let tls = TlsSettings {
             enabled: ssl || https_url,
-            truststore_location: non_empty(c.string(SSL_TRUSTSTORE_LOCATION)).filter(|_| ssl),
-            truststore_type: upper(c.string(SSL_TRUSTSTORE_TYPE)),
-            truststore_certificates: non_empty(c.string(SSL_TRUSTSTORE_CERTIFICATES))
+            truststore_location: non_empty(k.elastic_https_ssl_truststore_location.as_deref())
                 .filter(|_| ssl),
-            keystore_location: non_empty(c.string(SSL_KEYSTORE_LOCATION)).filter(|_| ssl),
-            keystore_type: upper(c.string(SSL_KEYSTORE_TYPE)),
-            keystore_key: non_empty(c.string(SSL_KEYSTORE_KEY)).filter(|_| ssl),
-            keystore_certificate_chain: non_empty(c.string(SSL_KEYSTORE_CERTIFICATE_CHAIN))
+            truststore_type: upper(Some(&k.elastic_https_ssl_truststore_type)),
+            truststore_certificates: secret(&k.elastic_https_ssl_truststore_certificates)
+                .filter(|_| ssl),
+            keystore_location: non_empty(k.elastic_https_ssl_keystore_location.as_deref())
+                .filter(|_| ssl),
+            keystore_type: upper(Some(&k.elastic_https_ssl_keystore_type)),
+            keystore_key: secret(&k.elastic_https_ssl_keystore_key).filter(|_| ssl),
+            keystore_certificate_chain: secret(&k.elastic_https_ssl_keystore_certificate_chain)
                 .filter(|_| ssl),
             verify_hostname: !ssl
-                || c.string(SSL_ENDPOINT_IDENTIFICATION_ALGORITHM)
-                    .is_none_or(|a| !a.trim().is_empty()),
+                || !k
+                    .elastic_https_ssl_endpoint_identification_algorithm
+                    .trim()
+                    .is_empty(),
             versions: tls_versions(
-                c.string_or_empty(SSL_PROTOCOL),
-                &c.list(SSL_ENABLED_PROTOCOLS),
+                &k.elastic_https_ssl_protocol,
+                &k.elastic_https_ssl_enabled_protocols,
             ),
         };
-        let bulk = c.long(BULK_SIZE_BYTES);
-        let idle = c.int(MAX_CONNECTION_IDLE_TIME_MS);
-        let pairs = |key: &str| -> HashMap<String, String> {
-            c.list(key)
-                .iter()
+        let pairs = |list: &[String]| -> HashMap<String, String> {
+            list.iter()
                 .filter_map(|p| {
                     let (t, r) = p.split_once(':')?;
                     Some((t.trim().to_owned(), r.trim().to_owned()))
                 })
                 .collect()
         };
-        let data_stream_type = match upper(c.string(DATA_STREAM_TYPE)).as_str() {
-            "LOGS" => DataStreamType::Logs,
-            "METRICS" => DataStreamType::Metrics,
-            _ => DataStreamType::None,
-        };
-        let resource_usage = match upper(c.string(EXTERNAL_RESOURCE_USAGE)).as_str() {
-            "INDEX" => ResourceUsage::Index,
-            "DATASTREAM" => ResourceUsage::DataStream,
-            "ALIAS_INDEX" => ResourceUsage::AliasIndex,
-            "ALIAS_DATASTREAM" => ResourceUsage::AliasDataStream,
-            _ => ResourceUsage::Disabled,
-        };
-        let raw = c.as_map();
         let dlq = raw
             .get(ERRORS_DLQ_TOPIC)
             .is_some_and(|t| !t.trim().is_empty());
@@ -1059,52 +806,47 @@ impl EsConfig {
         let tolerate_all = raw
             .get(ERRORS_TOLERANCE)
             .is_some_and(|v| v.trim().eq_ignore_ascii_case("all"));
+        let millis = |ms: i32| Duration::from_millis(ms.max(0) as u64);
+        let idle = k.max_connection_idle_time_ms;
+        let bulk = k.bulk_size_bytes;
         EsConfig {
             urls,
             credentials,
             proxy,
             tls,
-            compression: c.bool(CONNECTION_COMPRESSION),
-            connect_timeout: Duration::from_millis(c.int(CONNECTION_TIMEOUT_MS).max(0) as u64),
-            read_timeout: Duration::from_millis(c.int(READ_TIMEOUT_MS).max(0) as u64),
-            idle_timeout: (idle >= 0).then(|| Duration::from_millis(idle as u64)),
-            batch_size: c.int(BATCH_SIZE).max(1) as usize,
+            compression: k.connection_compression,
+            connect_timeout: millis(k.connection_timeout_ms),
+            read_timeout: millis(k.read_timeout_ms),
+            idle_timeout: (idle >= 0).then(|| millis(idle)),
+            batch_size: k.batch_size.max(1) as usize,
             bulk_size_bytes: (bulk > 0).then_some(bulk as usize),
-            max_in_flight: c.int(MAX_IN_FLIGHT_REQUESTS).max(1) as usize,
-            max_buffered: c.int(MAX_BUFFERED_RECORDS).max(1) as usize,
-            linger: Duration::from_millis(c.long(LINGER_MS).max(0) as u64),
-            flush_timeout: Duration::from_millis(c.long(FLUSH_TIMEOUT_MS).max(0) as u64),
-            flush_synchronously: c.bool(FLUSH_SYNCHRONOUSLY),
-            max_retries: c.int(MAX_RETRIES).max(0) as u32,
-            retry_backoff: Duration::from_millis(c.long(RETRY_BACKOFF_MS).max(0) as u64),
-            key_ignore: c.bool(KEY_IGNORE),
-            topic_key_ignore: c.list(TOPIC_KEY_IGNORE).into_iter().collect(),
-            schema_ignore: c.bool(SCHEMA_IGNORE),
-            topic_schema_ignore: c.list(TOPIC_SCHEMA_IGNORE).into_iter().collect(),
-            compact_map_entries: c.bool(COMPACT_MAP_ENTRIES),
-            drop_invalid: c.bool(DROP_INVALID_MESSAGE),
-            null_values: match upper(c.string(BEHAVIOR_ON_NULL_VALUES)).as_str() {
-                "IGNORE" => NullValues::Ignore,
-                "DELETE" => NullValues::Delete,
-                _ => NullValues::Fail,
-            },
-            malformed: match upper(c.string(BEHAVIOR_ON_MALFORMED_DOCS)).as_str() {
-                "IGNORE" => Malformed::Ignore,
-                "WARN" => Malformed::Warn,
-                _ => Malformed::Fail,
-            },
-            version_header: non_empty(c.string(EXTERNAL_VERSION_HEADER)),
-            upsert: upper(c.string(WRITE_METHOD)) == "UPSERT",
-            autogenerated_ids: c.bool(USE_AUTOGENERATED_IDS),
-            topic_index_map: pairs(TOPIC_INDEX_MAP),
-            data_stream_type,
-            data_stream_dataset: c.string_or_empty(DATA_STREAM_DATASET).trim().to_owned(),
-            data_stream_namespace: c.string_or_empty(DATA_STREAM_NAMESPACE).trim().to_owned(),
-            data_stream_timestamp_fields: c.list(DATA_STREAM_TIMESTAMP_FIELD),
-            resource_usage,
-            topic_resources: pairs(TOPIC_TO_EXTERNAL_RESOURCE_MAPPING),
-            auto_create_indices_at_start: c.bool(AUTO_CREATE_INDICES_AT_START),
-            type_name: non_empty(c.string(TYPE_NAME)),
+            max_in_flight: k.max_in_flight_requests.max(1) as usize,
+            max_buffered: k.max_buffered_records.max(1) as usize,
+            linger: k.linger_ms,
+            flush_timeout: k.flush_timeout_ms,
+            flush_synchronously: k.flush_synchronously,
+            max_retries: k.max_retries.max(0) as u32,
+            retry_backoff: k.retry_backoff_ms,
+            key_ignore: k.key_ignore,
+            topic_key_ignore: k.topic_key_ignore.iter().cloned().collect(),
+            schema_ignore: k.schema_ignore,
+            topic_schema_ignore: k.topic_schema_ignore.iter().cloned().collect(),
+            compact_map_entries: k.compact_map_entries,
+            drop_invalid: k.drop_invalid_message,
+            null_values: k.behavior_on_null_values,
+            malformed: k.behavior_on_malformed_documents,
+            version_header: non_empty(Some(&k.external_version_header)),
+            upsert: k.is_upsert(),
+            autogenerated_ids: k.use_autogenerated_ids,
+            topic_index_map: pairs(&k.topic_index_map),
+            data_stream_type: k.data_stream_type,
+            data_stream_dataset: k.data_stream_dataset.trim().to_owned(),
+            data_stream_namespace: k.data_stream_namespace.trim().to_owned(),
+            data_stream_timestamp_fields: k.data_stream_timestamp_field.clone(),
+            resource_usage: k.external_resource_usage,
+            topic_resources: pairs(&k.topic_to_external_resource_mapping),
+            auto_create_indices_at_start: k.auto_create_indices_at_start,
+            type_name: non_empty(k.type_name.as_deref()),
             errant_reporter: dlq || log_enable,
             tolerate_all,
         }
@@ -1156,20 +898,19 @@ pub fn validate(raw: &ConfigMap) -> Vec<ConfigValueReport> {
 
 /// [`validate`], optionally without contacting Elasticsearch (unit tests).
 pub fn validate_with(raw: &ConfigMap, live: bool) -> Vec<ConfigValueReport> {
-    let def = config_def();
-    let mut reports = def.validate(raw);
+    let mut reports = EsKeys::validate(raw);
     let per_key_ok = reports.iter().all(|r| r.errors.is_empty());
     custom_validators(raw, &mut reports);
     if !per_key_ok || reports.iter().any(|r| !r.errors.is_empty()) {
         // Individual configs are invalid: no point in validating combinations.
         return reports;
     }
-    let Ok(config) = def.parse(raw) else {
+    let Ok(keys) = EsKeys::from_config(&config_def().with_defaults(raw)) else {
         return reports;
     };
-    cross_key(&config, raw, &mut reports);
+    cross_key(&keys, raw, &mut reports);
     if live && reports.iter().all(|r| r.errors.is_empty()) {
-        crate::client::live_validate(&EsConfig::from_config(&config), &mut reports);
+        crate::client::live_validate(&EsConfig::from_keys(&keys, raw), &mut reports);
     }
     reports
 }
@@ -1234,18 +975,18 @@ fn custom_validators(raw: &ConfigMap, reports: &mut [ConfigValueReport]) {
     }
 }
 
-fn cross_key(c: &Config, raw: &ConfigMap, reports: &mut [ConfigValueReport]) {
-    let cfg = EsConfig::from_config(c);
+fn cross_key(k: &EsKeys, raw: &ConfigMap, reports: &mut [ConfigValueReport]) {
+    let cfg = EsConfig::from_keys(k, raw);
 
     // Credentials.
-    if c.string(CONNECTION_USERNAME).is_some() != c.string(CONNECTION_PASSWORD).is_some() {
+    if k.connection_username.is_some() != k.connection_password.is_some() {
         let m = format!("Both '{CONNECTION_USERNAME}' and '{CONNECTION_PASSWORD}' must be set.");
         add_error(reports, CONNECTION_USERNAME, &m);
         add_error(reports, CONNECTION_PASSWORD, &m);
     }
 
     // External resources.
-    let has_mappings = !c.list(TOPIC_TO_EXTERNAL_RESOURCE_MAPPING).is_empty();
+    let has_mappings = !k.topic_to_external_resource_mapping.is_empty();
     let usage_enabled = cfg.resource_usage != ResourceUsage::Disabled;
     let ds_type_set = cfg.data_stream_type != DataStreamType::None;
     if usage_enabled != has_mappings {
@@ -1262,7 +1003,7 @@ fn cross_key(c: &Config, raw: &ConfigMap, reports: &mut [ConfigValueReport]) {
             add_error(reports, TOPIC_TO_EXTERNAL_RESOURCE_MAPPING, &m);
             add_error(reports, DATA_STREAM_TYPE, &m);
             add_error(reports, DATA_STREAM_DATASET, &m);
-        } else if let Err(m) = parse_resource_mappings(c) {
+        } else if let Err(m) = parse_resource_mappings(k) {
             add_error(reports, TOPIC_TO_EXTERNAL_RESOURCE_MAPPING, &m);
         } else {
             let mapped: HashSet<&String> = cfg.topic_resources.keys().collect();
@@ -1340,8 +1081,8 @@ fn cross_key(c: &Config, raw: &ConfigMap, reports: &mut [ConfigValueReport]) {
     }
 
     // Kerberos: Confluent's checks, then ours (not implemented here).
-    let principal = c.string(KERBEROS_PRINCIPAL).is_some();
-    let keytab = c.string(KERBEROS_KEYTAB_PATH).is_some();
+    let principal = k.kerberos_user_principal.is_some();
+    let keytab = k.kerberos_keytab_path.is_some();
     if principal != keytab {
         let m = format!(
             "Either both or neither '{KERBEROS_PRINCIPAL}' and '{KERBEROS_KEYTAB_PATH}' must be set."
@@ -1379,7 +1120,7 @@ fn cross_key(c: &Config, raw: &ConfigMap, reports: &mut [ConfigValueReport]) {
     }
 
     // linger.ms vs flush.timeout.ms.
-    let (linger, flush) = (c.long(LINGER_MS), c.long(FLUSH_TIMEOUT_MS));
+    let (linger, flush) = (k.linger_ms.as_millis(), k.flush_timeout_ms.as_millis());
     if linger > flush {
         let m = format!(
             "'{LINGER_MS}' ({linger}) can not be larger than '{FLUSH_TIMEOUT_MS}' ({flush})."
@@ -1390,9 +1131,9 @@ fn cross_key(c: &Config, raw: &ConfigMap, reports: &mut [ConfigValueReport]) {
 
     // max.buffered.records >= batch.size x max.in.flight.requests.
     let (buffered, batch, in_flight) = (
-        c.int(MAX_BUFFERED_RECORDS) as i64,
-        c.int(BATCH_SIZE) as i64,
-        c.int(MAX_IN_FLIGHT_REQUESTS) as i64,
+        k.max_buffered_records as i64,
+        k.batch_size as i64,
+        k.max_in_flight_requests as i64,
     );
     if buffered < batch * in_flight {
         let m = format!(
@@ -1404,8 +1145,8 @@ fn cross_key(c: &Config, raw: &ConfigMap, reports: &mut [ConfigValueReport]) {
     }
 
     // Proxy.
-    let proxy_user = non_empty(c.string(PROXY_USERNAME)).is_some();
-    let proxy_pass = c.string(PROXY_PASSWORD).is_some();
+    let proxy_user = non_empty(Some(&k.proxy_username)).is_some();
+    let proxy_pass = k.proxy_password.is_some();
     if cfg.proxy.is_none() {
         if proxy_user {
             let m = format!("'{PROXY_HOST}' must be set to use '{PROXY_USERNAME}'.");
@@ -1426,7 +1167,7 @@ fn cross_key(c: &Config, raw: &ConfigMap, reports: &mut [ConfigValueReport]) {
 
     // SSL.
     let ssl_set = raw.keys().any(|k| k.starts_with(SSL_PREFIX));
-    let ssl = upper(c.string(SECURITY_PROTOCOL)) == "SSL";
+    let ssl = k.is_ssl();
     if !ssl && ssl_set {
         add_error(
             reports,
@@ -1443,12 +1184,20 @@ fn cross_key(c: &Config, raw: &ConfigMap, reports: &mut [ConfigValueReport]) {
         );
     }
     if ssl {
-        for (key, ty_key) in [
-            (SSL_TRUSTSTORE_LOCATION, SSL_TRUSTSTORE_TYPE),
-            (SSL_KEYSTORE_LOCATION, SSL_KEYSTORE_TYPE),
+        for (key, path, ty) in [
+            (
+                SSL_TRUSTSTORE_LOCATION,
+                &k.elastic_https_ssl_truststore_location,
+                &k.elastic_https_ssl_truststore_type,
+            ),
+            (
+                SSL_KEYSTORE_LOCATION,
+                &k.elastic_https_ssl_keystore_location,
+                &k.elastic_https_ssl_keystore_type,
+            ),
         ] {
-            if let Some(path) = non_empty(c.string(key))
-                && let Err(e) = crate::client::check_pem_file(&path, c.string_or_empty(ty_key))
+            if let Some(path) = non_empty(path.as_deref())
+                && let Err(e) = crate::client::check_pem_file(&path, ty)
             {
                 add_error(reports, key, &e);
             }
@@ -1457,12 +1206,12 @@ fn cross_key(c: &Config, raw: &ConfigMap, reports: &mut [ConfigValueReport]) {
 }
 
 /// Parses `topic.to.external.resource.mapping` with Confluent's checks and messages.
-pub fn parse_resource_mappings(c: &Config) -> Result<HashMap<String, String>, String> {
-    let mappings = c.list(TOPIC_TO_EXTERNAL_RESOURCE_MAPPING);
+pub fn parse_resource_mappings(k: &EsKeys) -> Result<HashMap<String, String>, String> {
+    let mappings = &k.topic_to_external_resource_mapping;
     let mut map = HashMap::new();
     let mut resources = HashSet::new();
     let invalid = |v: &str, why: &str| invalid_value(TOPIC_TO_EXTERNAL_RESOURCE_MAPPING, v, why);
-    for m in &mappings {
+    for m in mappings {
         let parts: Vec<&str> = m.split(':').collect();
         if parts.len() != 2 {
             return Err(invalid(
@@ -1489,7 +1238,7 @@ pub fn parse_resource_mappings(c: &Config) -> Result<HashMap<String, String>, St
         }
         map.insert(topic, resource);
     }
-    let max = c.int(MAX_EXTERNAL_RESOURCE_MAPPINGS).max(0) as usize;
+    let max = k.max_external_resource_mappings.max(0) as usize;
     if map.len() > max {
         return Err(invalid(
             &format!("[{}]", mappings.join(", ")),

@@ -33,7 +33,7 @@ impl SinkConnector for ElasticsearchSinkConnector {
     type Task = ElasticsearchSinkTask;
 
     fn start(config: Config, _context: ConnectorContext) -> Result<Self, ConnectError> {
-        let typed = config::EsConfig::from_config(&config);
+        let typed = config::EsConfig::from_config(&config)?;
         if let Some(t) = &typed.type_name {
             tracing::warn!(
                 "'type.name' ({t}) is accepted for compatibility with the 5.5.x connector and ignored: `_type` is never sent"

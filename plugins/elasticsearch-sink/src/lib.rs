@@ -13,6 +13,8 @@ pub mod batcher;
 pub mod bulk;
 pub mod client;
 pub mod config;
+#[cfg(test)]
+mod config_snapshot;
 pub mod connector;
 pub mod retry;
 pub mod task;
