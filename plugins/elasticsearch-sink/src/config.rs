@@ -178,7 +178,12 @@ pub struct EsKeys {
     /// ``http://eshost1:9200,http://eshost2:9200`` or ``https://eshost3:9200``. HTTPS is used for
     /// all connections if any of the URLs starts with ``https:``. A URL without a protocol is
     /// treated as ``http``.
-    #[config(importance = "high", group = CONNECTOR_GROUP, width = "long", display = "Connection URLs")]
+    #[config(
+        importance = "high",
+        group = CONNECTOR_GROUP,
+        width = "long",
+        display = "Connection URLs",
+    )]
     pub connection_url: Vec<String>,
     /// The username used to authenticate with Elasticsearch. The default is the null, and
     /// authentication will only be performed if  both the username and password are non-null.
@@ -192,17 +197,38 @@ pub struct EsKeys {
     /// options are INDEX, DATASTREAM, ALIAS_INDEX, ALIAS_DATASTREAM, and DISABLED. When set to
     /// DISABLED, the connector will auto-create indices or datastreams based on the topic name and
     /// datastream configurations
-    #[config(default = "DISABLED", parse_with = "ResourceUsage::parse", importance = "high", group = CONNECTOR_GROUP, width = "short", display = "External Resource Usage", one_of("INDEX", "DATASTREAM", "ALIAS_INDEX", "ALIAS_DATASTREAM", "DISABLED"), case_insensitive)]
+    #[config(
+        default = "DISABLED",
+        parse_with = "ResourceUsage::parse",
+        importance = "high",
+        group = CONNECTOR_GROUP,
+        width = "short",
+        display = "External Resource Usage",
+        one_of("INDEX", "DATASTREAM", "ALIAS_INDEX", "ALIAS_DATASTREAM", "DISABLED"),
+        case_insensitive,
+    )]
     pub external_resource_usage: ResourceUsage,
     /// A list of topic-to-resource mappings in the format 'topic:resource'. If specified, the
     /// connector will use the provided resource name (index, data stream, or alias) instead of the
     /// topic name for writing to Elasticsearch. The resource must exist in Elasticsearch before
     /// configuring the connector. The type of resource (index, data stream, or alias) is determined
     /// by the 'external.resource.usage' configuration.
-    #[config(default = "", importance = "high", group = CONNECTOR_GROUP, width = "long", display = "Topic to External Resource Mapping")]
+    #[config(
+        default = "",
+        importance = "high",
+        group = CONNECTOR_GROUP,
+        width = "long",
+        display = "Topic to External Resource Mapping",
+    )]
     pub topic_to_external_resource_mapping: Vec<String>,
     /// The maximum number of topic-to-external-resource mappings allowed.
-    #[config(default = "15", group = CONNECTOR_GROUP, width = "short", display = "Maximum External Resource Mappings", range(min = 1))]
+    #[config(
+        default = "15",
+        group = CONNECTOR_GROUP,
+        width = "short",
+        display = "Maximum External Resource Mappings",
+        range(min = 1),
+    )]
     pub max_external_resource_mappings: i32,
     /// Generic type describing the data to be written to data stream. The default is NONE which
     /// indicates the connector will write to regular indices instead. If set, this configuration
@@ -210,7 +236,16 @@ pub struct EsKeys {
     /// stream name in the form of
     /// {``data.stream.type``}-{``data.stream.dataset``}-{``data.stream.namespace``}. Custom index
     /// templates defined in the destination cluster are supported.
-    #[config(default = "NONE", parse_with = "DataStreamType::parse", importance = "low", group = CONNECTOR_GROUP, width = "short", display = "Data Stream Type", one_of("LOGS", "METRICS", "NONE"), case_insensitive)]
+    #[config(
+        default = "NONE",
+        parse_with = "DataStreamType::parse",
+        importance = "low",
+        group = CONNECTOR_GROUP,
+        width = "short",
+        display = "Data Stream Type",
+        one_of("LOGS", "METRICS", "NONE"),
+        case_insensitive,
+    )]
     pub data_stream_type: DataStreamType,
     /// Generic name describing data ingested and its structure to be written to a data stream. Can
     /// be any arbitrary string that is no longer than 100 characters, is in all lowercase, and does
@@ -219,7 +254,13 @@ pub struct EsKeys {
     /// will be used alongside ``data.stream.type`` and ``data.stream.namespace`` to construct the
     /// data stream name in the form of
     /// {``data.stream.type``}-{``data.stream.dataset``}-{``data.stream.namespace``}.
-    #[config(default = "", importance = "low", group = CONNECTOR_GROUP, width = "medium", display = "Data Stream Dataset")]
+    #[config(
+        default = "",
+        importance = "low",
+        group = CONNECTOR_GROUP,
+        width = "medium",
+        display = "Data Stream Dataset",
+    )]
     pub data_stream_dataset: String,
     /// Generic name describing user-configurable arbitrary grouping to be written to a data stream.
     /// Can be any arbitrary string that is no longer than 100 characters,  is in all lowercase, and
@@ -229,7 +270,13 @@ pub struct EsKeys {
     /// construct the data stream name in the form of
     /// {``data.stream.type``}-{``data.stream.dataset``}-{``data.stream.namespace``}. Defaut value
     /// is ``${topic}``, that is to say the topic name.
-    #[config(default = "${topic}", importance = "low", group = CONNECTOR_GROUP, width = "medium", display = "Data Stream Namespace")]
+    #[config(
+        default = "${topic}",
+        importance = "low",
+        group = CONNECTOR_GROUP,
+        width = "medium",
+        display = "Data Stream Namespace",
+    )]
     pub data_stream_namespace: String,
     /// The Kafka record field to use as the timestamp for the ``@timestamp`` field in documents
     /// sent to a data stream.
@@ -241,25 +288,57 @@ pub struct EsKeys {
     /// ``@timestamp`` field value. Note that ``@timestamp`` still needs to be explicitly listed if
     /// records already contain this field. This configuration can only be set if
     /// ``data.stream.type`` and ``data.stream.dataset`` are set.
-    #[config(default = "", importance = "low", group = CONNECTOR_GROUP, width = "long", display = "Data Stream Timestamp Field")]
+    #[config(
+        default = "",
+        importance = "low",
+        group = CONNECTOR_GROUP,
+        width = "long",
+        display = "Data Stream Timestamp Field",
+    )]
     pub data_stream_timestamp_field: Vec<String>,
     /// The number of records to process as a batch when writing to Elasticsearch.
-    #[config(default = "2000", group = CONNECTOR_GROUP, width = "short", display = "Batch Size", range(min = 1, max = 1_000_000))]
+    #[config(
+        default = "2000",
+        group = CONNECTOR_GROUP,
+        width = "short",
+        display = "Batch Size",
+        range(min = 1, max = 1_000_000),
+    )]
     pub batch_size: i32,
     /// The maximum size (in bytes) to be process as a batch when writing records to Elasticsearch.
     /// Setting to '-1' will disable this configuration. If the condition set by 'batch.size' is met
     /// first, it will be used instead.
-    #[config(default = "5242880", importance = "low", group = CONNECTOR_GROUP, width = "short", display = "Bulk Size (bytes)", range(min = -1, max = i32::MAX))]
+    #[config(
+        default = "5242880",
+        importance = "low",
+        group = CONNECTOR_GROUP,
+        width = "short",
+        display = "Bulk Size (bytes)",
+        range(min = -1, max = i32::MAX),
+    )]
     pub bulk_size_bytes: i64,
     /// The maximum number of indexing requests that can be in-flight to Elasticsearch before
     /// blocking further requests.
-    #[config(default = "5", group = CONNECTOR_GROUP, width = "short", display = "Max In-flight Requests", range(min = 1, max = 1000))]
+    #[config(
+        default = "5",
+        group = CONNECTOR_GROUP,
+        width = "short",
+        display = "Max In-flight Requests",
+        range(min = 1, max = 1000),
+    )]
     pub max_in_flight_requests: i32,
     /// The maximum number of records each task will buffer before blocking acceptance of more
     /// records. This config can be used to limit the memory usage for each task. When the buffer is
     /// full, `put` returns a retriable error: the host pauses the partitions and puts the same
     /// records again later.
-    #[config(default = "20000", importance = "low", group = CONNECTOR_GROUP, width = "short", display = "Max Buffered Records", range(min = 1, max = i32::MAX))]
+    #[config(
+        default = "20000",
+        importance = "low",
+        group = CONNECTOR_GROUP,
+        width = "short",
+        display = "Max Buffered Records",
+        range(min = 1, max = i32::MAX),
+    )]
     pub max_buffered_records: i32,
     /// Linger time in milliseconds for batching.
     ///
@@ -270,52 +349,122 @@ pub struct EsKeys {
     /// helps accomplish that - when a pending batch is not full, rather than immediately sending it
     /// out the task will wait up to the given delay to allow other records to be added so that they
     /// can be batched into a single request.
-    #[config(default = "1", unit = "ms", importance = "low", group = CONNECTOR_GROUP, width = "short", display = "Linger (ms)", range(min = 0, max = 604_800_000))]
+    #[config(
+        default = "1",
+        unit = "ms",
+        importance = "low",
+        group = CONNECTOR_GROUP,
+        width = "short",
+        display = "Linger (ms)",
+        range(min = 0, max = 604_800_000),
+    )]
     pub linger_ms: Duration,
     /// The timeout in milliseconds to use for periodic flushing, and when waiting for buffer space
     /// to be made available by completed requests as records are added. Here a timeout never fails
     /// the task: the host is asked to retry (back-pressure) and offsets are committed only up to
     /// what Elasticsearch acknowledged.
-    #[config(default = "180000", unit = "ms", importance = "low", group = CONNECTOR_GROUP, width = "short", display = "Flush Timeout (ms)", range(min = 1000, max = 604_800_000))]
+    #[config(
+        default = "180000",
+        unit = "ms",
+        importance = "low",
+        group = CONNECTOR_GROUP,
+        width = "short",
+        display = "Flush Timeout (ms)",
+        range(min = 1000, max = 604_800_000),
+    )]
     pub flush_timeout_ms: Duration,
     /// True if flushes should wait for background processing to finish. This has a throughput
     /// penalty and makes the connector less responsive but allows for topic-mutating SMTs (e.g.
     /// RegexRouter or TimestampRouter)
-    #[config(default = "false", importance = "low", group = CONNECTOR_GROUP, width = "short", display = "Flush synchronously")]
+    #[config(
+        default = "false",
+        importance = "low",
+        group = CONNECTOR_GROUP,
+        width = "short",
+        display = "Flush synchronously",
+    )]
     pub flush_synchronously: bool,
     /// The maximum number of retries that are allowed for failed indexing requests (transport
     /// errors, HTTP 429/5xx, and per-item 429/503 rejections; only the failed items are retried).
     /// When they are exhausted the task does not fail: `put` reports back-pressure to the host,
     /// which pauses the partitions, while the requests keep being retried with back-off.
-    #[config(default = "5", importance = "low", group = CONNECTOR_GROUP, width = "short", display = "Max Retries", range(min = 0, max = i32::MAX))]
+    #[config(
+        default = "5",
+        importance = "low",
+        group = CONNECTOR_GROUP,
+        width = "short",
+        display = "Max Retries",
+        range(min = 0, max = i32::MAX),
+    )]
     pub max_retries: i32,
     /// How long to wait in milliseconds before attempting the first retry of a failed indexing
     /// request. Upon a failure, this connector may wait up to twice as long as the previous wait,
     /// up to the maximum number of retries. This avoids retrying in a tight loop under failure
     /// scenarios.
-    #[config(default = "100", unit = "ms", importance = "low", group = CONNECTOR_GROUP, width = "short", display = "Retry Backoff (ms)", range(min = 0, max = 86_400_000))]
+    #[config(
+        default = "100",
+        unit = "ms",
+        importance = "low",
+        group = CONNECTOR_GROUP,
+        width = "short",
+        display = "Retry Backoff (ms)",
+        range(min = 0, max = 86_400_000),
+    )]
     pub retry_backoff_ms: Duration,
     /// Whether to use GZip compression on HTTP connection to ElasticSearch. Valid options are
     /// ``true`` and ``false``. Default is ``false``. To make this setting to work the
     /// ``http.compression`` setting also needs to be enabled at the Elasticsearch nodes or the
     /// load-balancer before using it.
-    #[config(default = "false", importance = "low", group = CONNECTOR_GROUP, width = "short", display = "Compression")]
+    #[config(
+        default = "false",
+        importance = "low",
+        group = CONNECTOR_GROUP,
+        width = "short",
+        display = "Compression",
+    )]
     pub connection_compression: bool,
     /// How long to wait in milliseconds before dropping an idle connection to prevent a read
     /// timeout.
-    #[config(default = "60000", importance = "low", group = CONNECTOR_GROUP, width = "short", display = "Max Connection Idle Time", range(min = -1, max = 86_400_000))]
+    #[config(
+        default = "60000",
+        importance = "low",
+        group = CONNECTOR_GROUP,
+        width = "short",
+        display = "Max Connection Idle Time",
+        range(min = -1, max = 86_400_000),
+    )]
     pub max_connection_idle_time_ms: i32,
     /// How long to wait in milliseconds when establishing a connection to the Elasticsearch server.
     /// A connection failure is retried like any transport error (it never fails the task).
-    #[config(default = "1000", importance = "low", group = CONNECTOR_GROUP, width = "short", display = "Connection Timeout", range(min = 0, max = 43_200_000))]
+    #[config(
+        default = "1000",
+        importance = "low",
+        group = CONNECTOR_GROUP,
+        width = "short",
+        display = "Connection Timeout",
+        range(min = 0, max = 43_200_000),
+    )]
     pub connection_timeout_ms: i32,
     /// How long to wait in milliseconds for the Elasticsearch server to send a response. A
     /// timed-out request is retried like any transport error (it never fails the task).
-    #[config(default = "3000", importance = "low", group = CONNECTOR_GROUP, width = "short", display = "Read Timeout", range(min = 0, max = 604_800_000))]
+    #[config(
+        default = "3000",
+        importance = "low",
+        group = CONNECTOR_GROUP,
+        width = "short",
+        display = "Read Timeout",
+        range(min = 0, max = 604_800_000),
+    )]
     pub read_timeout_ms: i32,
     /// (5.5.x) Auto create the Elasticsearch indices at startup. This is useful when the indices
     /// are a direct mapping  of the Kafka topics. Indices are always also created on first use.
-    #[config(default = "true", importance = "low", group = CONNECTOR_GROUP, width = "short", display = "Create indices at start")]
+    #[config(
+        default = "true",
+        importance = "low",
+        group = CONNECTOR_GROUP,
+        width = "short",
+        display = "Create indices at start",
+    )]
     pub auto_create_indices_at_start: bool,
     /// Whether to ignore the record key for the purpose of forming the Elasticsearch document ID.
     /// When this is set to ``true``, document IDs will be generated as the record's
@@ -323,7 +472,13 @@ pub struct EsKeys {
     ///
     ///  Note that this is a global config that applies to all topics, use ``topic.key.ignore`` to
     /// override as ``true`` for specific topics.
-    #[config(default = "false", importance = "high", group = CONVERSION_GROUP, width = "short", display = "Ignore Key mode")]
+    #[config(
+        default = "false",
+        importance = "high",
+        group = CONVERSION_GROUP,
+        width = "short",
+        display = "Ignore Key mode",
+    )]
     pub key_ignore: bool,
     /// Whether to ignore schemas during indexing. When this is set to ``true``, the record schema
     /// will be ignored for the purpose of registering an Elasticsearch mapping. Elasticsearch will
@@ -331,7 +486,13 @@ pub struct EsKeys {
     ///
     ///  Note that this is a global config that applies to all topics, use ``topic.schema.ignore`` to
     /// override as ``true`` for specific topics.
-    #[config(default = "false", importance = "low", group = CONVERSION_GROUP, width = "short", display = "Ignore Schema mode")]
+    #[config(
+        default = "false",
+        importance = "low",
+        group = CONVERSION_GROUP,
+        width = "short",
+        display = "Ignore Schema mode",
+    )]
     pub schema_ignore: bool,
     /// Defines how map entries with string keys within record values should be written to JSON.
     /// When this is set to ``true``, these entries are written compactly as ``"entryKey":
@@ -339,29 +500,77 @@ pub struct EsKeys {
     /// ``{"key": "entryKey", "value": "entryValue"}``. All map entries with non-string keys are
     /// always written as nested documents. Prior to 3.3.0, this connector always wrote map entries
     /// as nested documents, so set this to ``false`` to use that older behavior.
-    #[config(default = "true", importance = "low", group = CONVERSION_GROUP, width = "short", display = "Compact Map Entries")]
+    #[config(
+        default = "true",
+        importance = "low",
+        group = CONVERSION_GROUP,
+        width = "short",
+        display = "Compact Map Entries",
+    )]
     pub compact_map_entries: bool,
     /// List of topics for which ``key.ignore`` should be ``true``.
-    #[config(default = "", importance = "low", group = CONVERSION_GROUP, width = "long", display = "Topics for 'Ignore Key' mode")]
+    #[config(
+        default = "",
+        importance = "low",
+        group = CONVERSION_GROUP,
+        width = "long",
+        display = "Topics for 'Ignore Key' mode",
+    )]
     pub topic_key_ignore: Vec<String>,
     /// List of topics for which ``schema.ignore`` should be ``true``.
-    #[config(default = "", importance = "low", group = CONVERSION_GROUP, width = "long", display = "Topics for 'Ignore Schema' mode")]
+    #[config(
+        default = "",
+        importance = "low",
+        group = CONVERSION_GROUP,
+        width = "long",
+        display = "Topics for 'Ignore Schema' mode",
+    )]
     pub topic_schema_ignore: Vec<String>,
     /// Whether to drop kafka message when it cannot be converted to output message.
-    #[config(default = "false", importance = "low", group = CONVERSION_GROUP, width = "long", display = "Drop invalid messages")]
+    #[config(
+        default = "false",
+        importance = "low",
+        group = CONVERSION_GROUP,
+        width = "long",
+        display = "Drop invalid messages",
+    )]
     pub drop_invalid_message: bool,
     /// How to handle records with a non-null key and a null value (i.e. Kafka tombstone records).
     /// Valid options are 'ignore', 'delete', and 'fail'.
-    #[config(default = "FAIL", parse_with = "NullValues::parse", importance = "low", group = CONVERSION_GROUP, width = "short", display = "Behavior for null-valued records", one_of("IGNORE", "DELETE", "FAIL"), case_insensitive)]
+    #[config(
+        default = "FAIL",
+        parse_with = "NullValues::parse",
+        importance = "low",
+        group = CONVERSION_GROUP,
+        width = "short",
+        display = "Behavior for null-valued records",
+        one_of("IGNORE", "DELETE", "FAIL"),
+        case_insensitive,
+    )]
     pub behavior_on_null_values: NullValues,
     /// How to handle records that Elasticsearch rejects due to some malformation of the document
     /// itself, such as an index mapping conflict, a field name containing illegal characters, or a
     /// record with a missing id. Valid options are ignore', 'warn', and 'fail'.
-    #[config(default = "FAIL", parse_with = "Malformed::parse", importance = "low", group = CONVERSION_GROUP, width = "short", display = "Behavior on malformed documents", one_of("IGNORE", "WARN", "FAIL"), case_insensitive)]
+    #[config(
+        default = "FAIL",
+        parse_with = "Malformed::parse",
+        importance = "low",
+        group = CONVERSION_GROUP,
+        width = "short",
+        display = "Behavior on malformed documents",
+        one_of("IGNORE", "WARN", "FAIL"),
+        case_insensitive,
+    )]
     pub behavior_on_malformed_documents: Malformed,
     /// Header name to pull value for external versioning, defaults to using the kafka record
     /// offset.  Must have a numeric value.
-    #[config(default = "", importance = "low", group = CONVERSION_GROUP, width = "short", display = "External Version Header Name")]
+    #[config(
+        default = "",
+        importance = "low",
+        group = CONVERSION_GROUP,
+        width = "short",
+        display = "External Version Header Name",
+    )]
     pub external_version_header: String,
     /// Method used for writing data to Elasticsearch, and one of INSERT or UPSERT. The default
     /// method is INSERT, in which the connector constructs a document from the record value and
@@ -371,40 +580,102 @@ pub struct EsKeys {
     /// same ID by adding/replacing only those fields present in the record value. The UPSERT method
     /// may require additional time and resources of Elasticsearch, so consider increasing the
     /// read.timeout.ms and decreasing the batch.size configuration properties.
-    #[config(default = "INSERT", importance = "low", group = CONVERSION_GROUP, width = "short", display = "Write Method", one_of("INSERT", "UPSERT"), case_insensitive)]
+    #[config(
+        default = "INSERT",
+        importance = "low",
+        group = CONVERSION_GROUP,
+        width = "short",
+        display = "Write Method",
+        one_of("INSERT", "UPSERT"),
+        case_insensitive,
+    )]
     pub write_method: String,
     /// Whether to use auto-generated Elasticsearch document IDs for insertion requests. Note that
     /// this setting removes exactly once guarantees and message delivery will be at least once.
     /// Only applies if write.method is set to INSERT.When this is set to ``true``, ``key.ignore``
     /// option will also be ignored when sending data to Elasticsearch
-    #[config(default = "false", group = CONNECTOR_GROUP, order = 11, width = "short", display = "Elasticsearch Generated IDs")]
+    #[config(
+        default = "false",
+        group = CONNECTOR_GROUP,
+        order = 11,
+        width = "short",
+        display = "Elasticsearch Generated IDs",
+    )]
     pub use_autogenerated_ids: bool,
     /// (5.5.x, required there) The Elasticsearch type name to use when indexing. Accepted for
     /// compatibility and ignored: mapping types are gone (``_type`` is never sent; OpenSearch 2 and
     /// Elasticsearch 8 reject it).
-    #[config(importance = "low", group = CONVERSION_GROUP, order = 12, width = "short", display = "Type Name")]
+    #[config(
+        importance = "low",
+        group = CONVERSION_GROUP,
+        order = 12,
+        width = "short",
+        display = "Type Name",
+    )]
     pub type_name: Option<String>,
     /// (5.5.x, deprecated there) A map from Kafka topic name to the destination Elasticsearch
     /// index, represented as a list of ``topic:index`` pairs. Prefer single message transforms,
     /// such as RegexRouter, to map topic names to index names.
-    #[config(default = "", importance = "low", group = CONVERSION_GROUP, order = 13, width = "long", display = "Topic to Index Map")]
+    #[config(
+        default = "",
+        importance = "low",
+        group = CONVERSION_GROUP,
+        order = 13,
+        width = "long",
+        display = "Topic to Index Map",
+    )]
     pub topic_index_map: Vec<String>,
     /// The address of the proxy host to connect through. Supports the basic authentication scheme
     /// only.
-    #[config(default = "", importance = "low", group = PROXY_GROUP, order = 0, width = "long", display = "Proxy Host")]
+    #[config(
+        default = "",
+        importance = "low",
+        group = PROXY_GROUP,
+        order = 0,
+        width = "long",
+        display = "Proxy Host",
+    )]
     pub proxy_host: String,
     /// The port of the proxy host to connect through.
-    #[config(default = "8080", importance = "low", group = PROXY_GROUP, order = 1, width = "long", display = "Proxy Port", range(min = 1, max = 65_535))]
+    #[config(
+        default = "8080",
+        importance = "low",
+        group = PROXY_GROUP,
+        order = 1,
+        width = "long",
+        display = "Proxy Port",
+        range(min = 1, max = 65_535),
+    )]
     pub proxy_port: i32,
     /// The username for the proxy host.
-    #[config(default = "", importance = "low", group = PROXY_GROUP, order = 2, width = "long", display = "Proxy Username")]
+    #[config(
+        default = "",
+        importance = "low",
+        group = PROXY_GROUP,
+        order = 2,
+        width = "long",
+        display = "Proxy Username",
+    )]
     pub proxy_username: String,
     /// The password for the proxy host.
-    #[config(importance = "low", group = PROXY_GROUP, order = 3, width = "long", display = "Proxy Password")]
+    #[config(
+        importance = "low",
+        group = PROXY_GROUP,
+        order = 3,
+        width = "long",
+        display = "Proxy Password",
+    )]
     pub proxy_password: Option<Password>,
     /// The security protocol to use when connecting to Elasticsearch. Values can be `PLAINTEXT` or
     /// `SSL`. If `PLAINTEXT` is passed, all configs prefixed by elastic.https. will be ignored.
-    #[config(default = "PLAINTEXT", group = SSL_GROUP, width = "short", display = "Security protocol", one_of("PLAINTEXT", "SSL"), case_insensitive)]
+    #[config(
+        default = "PLAINTEXT",
+        group = SSL_GROUP,
+        width = "short",
+        display = "Security protocol",
+        one_of("PLAINTEXT", "SSL"),
+        case_insensitive,
+    )]
     pub elastic_security_protocol: String,
     /// The SSL protocol used to generate the SSLContext. Supported here: TLSv1.2 and TLSv1.3
     /// (rustls), which also bound `ssl.enabled.protocols`.
@@ -473,11 +744,23 @@ pub struct EsKeys {
     pub elastic_https_ssl_engine_factory_class: Option<String>,
     /// The Kerberos user principal the connector may use to authenticate with Kerberos. Not
     /// supported by this implementation (validation reports it).
-    #[config(importance = "low", group = KERBEROS_GROUP, order = 0, width = "long", display = "Kerberos User Principal")]
+    #[config(
+        importance = "low",
+        group = KERBEROS_GROUP,
+        order = 0,
+        width = "long",
+        display = "Kerberos User Principal",
+    )]
     pub kerberos_user_principal: Option<String>,
     /// The path to the keytab file to use for authentication with Kerberos. Not supported by this
     /// implementation (validation reports it).
-    #[config(importance = "low", group = KERBEROS_GROUP, order = 1, width = "long", display = "Kerberos Keytab File Path")]
+    #[config(
+        importance = "low",
+        group = KERBEROS_GROUP,
+        order = 1,
+        width = "long",
+        display = "Kerberos Keytab File Path",
+    )]
     pub kerberos_keytab_path: Option<String>,
 }
 
