@@ -46,6 +46,7 @@ pub trait Converter: Send {
 
     /// Connect data → Kafka bytes (source side, `fromConnectData`): one `BYTES` or `NULL` item
     /// per record of `input`.
+    #[allow(clippy::wrong_self_convention)] // Kafka's name: `fromConnectData`
     fn from_connect(
         &mut self,
         input: &RecordBatch,
@@ -69,6 +70,7 @@ pub trait HeaderConverter: Send {
     ) -> RResult<(), PluginError>;
 
     /// Connect data → header bytes, one item per header of `input`.
+    #[allow(clippy::wrong_self_convention)] // Kafka's name: `fromConnectData`
     fn from_connect(
         &mut self,
         input: &RecordBatch,

@@ -24,6 +24,7 @@ pub trait Converter: PluginDescription + Send + Sized + 'static {
     ) -> Result<(), ConnectError>;
 
     /// Connect data → Kafka bytes: one `BYTES` or `NULL` item per record of `input`.
+    #[allow(clippy::wrong_self_convention)] // Kafka's name: `fromConnectData`
     fn from_connect(
         &mut self,
         input: &RecordBatch,
@@ -49,6 +50,7 @@ pub trait HeaderConverter: PluginDescription + Send + Sized + 'static {
     ) -> Result<(), ConnectError>;
 
     /// Connect data → header bytes.
+    #[allow(clippy::wrong_self_convention)] // Kafka's name: `fromConnectData`
     fn from_connect(
         &mut self,
         input: &RecordBatch,
