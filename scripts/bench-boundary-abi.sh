@@ -3,7 +3,7 @@
 # the same run on the same machine: both trees' `batch` criterion benchmark, rounds interleaved
 # (1.x, 2.x, 1.x, 2.x, …) so drift in the machine's load hits both alike.
 #
-# Usage: scripts/bench-boundary-abi.sh [ROUNDS]   (default 3; docs/benchmarks.md quotes it)
+# Usage: scripts/bench-boundary-abi.sh [ROUNDS]   (default 3)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)

@@ -51,7 +51,7 @@ pub fn max_level() -> u8 {
 }
 
 /// `target` is `logger` or below it (`::` for Rust module paths, `.` for Java-style names).
-fn is_at_or_below(target: &str, logger: &str) -> bool {
+pub fn is_at_or_below(target: &str, logger: &str) -> bool {
     target
         .strip_prefix(logger)
         .is_some_and(|rest| rest.is_empty() || rest.starts_with("::") || rest.starts_with('.'))

@@ -174,7 +174,7 @@ impl<S: Subscriber + 'static> LoggerControl for TracingLoggers<S> {
         let mut affected: Vec<String> = next
             .loggers
             .keys()
-            .filter(|l| is_root(name) || is_at_or_below(l, name))
+            .filter(|l| is_root(name) || crate::plugins::log_levels::is_at_or_below(l, name))
             .cloned()
             .collect();
         if is_root(name) {
@@ -195,13 +195,6 @@ impl<S: Subscriber + 'static> LoggerControl for TracingLoggers<S> {
 
 fn is_root(name: &str) -> bool {
     name.eq_ignore_ascii_case("root")
-}
-
-/// `logger` is `ancestor` or below it, with either Rust's or Java's separator.
-fn is_at_or_below(logger: &str, ancestor: &str) -> bool {
-    logger
-        .strip_prefix(ancestor)
-        .is_some_and(|rest| rest.is_empty() || rest.starts_with("::") || rest.starts_with('.'))
 }
 
 /// A name usable as the target of an `EnvFilter` directive.

@@ -355,6 +355,7 @@ impl HerderLoop {
             if let Err(e) = self.worker.context().statuses.remove_connector(name, tasks) {
                 tracing::warn!(connector = %name, "cannot delete the statuses of a deleted connector: {e}");
             }
+            crate::runtime::plugin_metrics::PluginMetrics::global().remove_connector(name);
         }
     }
 
