@@ -167,7 +167,8 @@ pub fn batch(topic: &str, partition: i32, records: &[Rec<'_>]) -> RecordBatch {
             r.key,
             r.value,
             &[],
-        );
+        )
+        .unwrap();
     }
     b
 }
