@@ -73,12 +73,14 @@ fn boundary(c: &mut Criterion) {
                         offset: i as i64,
                         timestamp: Some((1, TimestampType::CREATE_TIME)),
                     };
-                    batch.push(
-                        at,
-                        Data::bytes(b"key-0123456789ab"),
-                        Data::bytes(&value),
-                        &[("h", Data::string("v"))],
-                    );
+                    batch
+                        .push(
+                            at,
+                            Data::bytes(b"key-0123456789ab"),
+                            Data::bytes(&value),
+                            &[("h", Data::string("v"))],
+                        )
+                        .unwrap();
                 }
                 task.put(&batch).unwrap();
             })

@@ -73,7 +73,8 @@ fn batch(values: &[&str]) -> RecordBatch {
             Data::NULL,
             Data::string(v),
             &[],
-        );
+        )
+        .expect("a small test batch fits");
     }
     b
 }

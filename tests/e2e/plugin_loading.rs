@@ -222,17 +222,19 @@ fn a_panic_in_put_becomes_a_panic_error_and_the_process_goes_on() {
         .start_sink_task(RSlice::from_slice(&[]), ctx)
         .unwrap();
     let mut batch = RecordBatch::new();
-    batch.push(
-        RecordPosition {
-            topic: "t",
-            partition: 0,
-            offset: 0,
-            timestamp: None,
-        },
-        Data::NULL,
-        Data::string("x"),
-        &[],
-    );
+    batch
+        .push(
+            RecordPosition {
+                topic: "t",
+                partition: 0,
+                offset: 0,
+                timestamp: None,
+            },
+            Data::NULL,
+            Data::string("x"),
+            &[],
+        )
+        .unwrap();
 
     let err = task.put(&batch).unwrap_err();
     assert_eq!(err.kind, ErrorKind::PANIC);

@@ -1,11 +1,20 @@
 //! Opens one candidate library, checks it speaks this host's plugin ABI, and collects its
 //! connector classes.
 //!
-//! Order matters: `libloading` first probes that the file is a loadable shared library exporting
-//! an abi_stable root module (so a stray `.so` gets a precise reason); then abi_stable checks the
-//! interface version and the layout of every type reachable from the root module before any
-//! plugin code runs. We use `lib_header_from_path` + `init_root_module` per file, not
-//! `RootModule::load_from*`, which would hand back the first library for every later one.
+//! Trust model: `plugin.path` is trusted code, as it is in Kafka Connect. Opening a library
+//! (`dlopen`) runs its initializers and those of its dependencies, and the plugin then runs in
+//! the host's process. What the loader guarantees is narrower, in this order:
+//!
+//! 1. [`probe`] reads the file without running it ([`super::elf_check`]): a complete 64-bit ELF
+//!    shared library for this machine whose dynamic symbol table exports abi_stable's root-module
+//!    symbol. Anything else on `plugin.path` (a stray `.so`, a truncated copy) is refused here,
+//!    before any of its code runs.
+//! 2. `lib_header_from_path` does the one real `dlopen` (initializers run here) and checks the
+//!    abi_stable header; `init_root_module` then checks the plugin-api version and the layout of
+//!    every type reachable from the root module, before any plugin function is called.
+//!
+//! We use `lib_header_from_path` + `init_root_module` per file, not `RootModule::load_from*`,
+//! which would hand back the first library for every later one. Libraries are never closed.
 
 use std::{
     path::{Path, PathBuf},
@@ -13,7 +22,7 @@ use std::{
 };
 
 use abi_stable::{
-    library::{LibraryError, ROOT_MODULE_LOADER_NAME_WITH_NUL, RootModule, lib_header_from_path},
+    library::{LibraryError, ROOT_MODULE_LOADER_NAME, RootModule, lib_header_from_path},
     sabi_trait::TD_Opaque,
     std_types::{RArc, RStr},
 };
@@ -147,25 +156,10 @@ fn host_info(plugin: String) -> HostInfo_Ref {
     .leak_into_prefix()
 }
 
-/// Checks, with `libloading`, that the file opens as a shared library and exports a root module.
+/// Refuses, by reading the file only, anything that is not a complete shared library for this
+/// machine exporting an abi_stable root module. None of the library's code runs here.
 fn probe(path: &Path) -> Result<(), Refusal> {
-    super::elf_check::check_library_file(path)?;
-    // SAFETY: opening runs the library's initializers; that is the point of a plugin directory.
-    // Rust cdylibs have none beyond std's, and a non-Rust library is rejected before any use.
-    let lib = unsafe { libloading::Library::new(path) }.map_err(|e| {
-        Refusal::new(
-            path,
-            &format!("not a loadable shared library ({})", short(&error_chain(&e))),
-            "the file is damaged, truncated or built for another platform: rebuild or reinstall the plugin",
-        )
-    })?;
-    // SAFETY: only the symbol's presence is checked; it is never dereferenced here.
-    let has_root =
-        unsafe { lib.get::<*const u8>(ROOT_MODULE_LOADER_NAME_WITH_NUL.as_bytes()) }.is_ok();
-    // Never unload: dlclose of a library with Rust thread-locals is unsound, and the mapping is
-    // shared with the abi_stable handle opened next.
-    std::mem::forget(lib);
-    if has_root {
+    if super::elf_check::check_library_file(path, ROOT_MODULE_LOADER_NAME)? {
         Ok(())
     } else {
         Err(Refusal::new(
@@ -232,17 +226,6 @@ fn refusal(path: &Path, e: LibraryError) -> Refusal {
     }
 }
 
-fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut text = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        text.push_str(": ");
-        text.push_str(&s.to_string());
-        source = s.source();
-    }
-    text
-}
-
 fn short(s: &str) -> String {
     let line = s.lines().next().unwrap_or("").trim();
     if line.len() > 300 {
@@ -287,5 +270,139 @@ impl HostLink for TracingLink {
 
     fn max_level(&self) -> u8 {
         log_levels::max_level()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::{path::Path, process::Command};
+
+    use super::*;
+
+    /// Builds a C shared library in `dir` whose constructor writes `marker` if it ever runs, with
+    /// `extra` appended to its source. `None` (after saying why) when there is no C compiler.
+    fn c_library(dir: &Path, name: &str, marker: &Path, extra: &str) -> Option<PathBuf> {
+        let source = dir.join(format!("{name}.c"));
+        let library = dir.join(format!("lib{name}.so"));
+        let marker = marker.display().to_string();
+        assert!(!marker.contains(['"', '\\']), "marker path {marker}");
+        std::fs::write(
+            &source,
+            format!(
+                "#include <stdio.h>\n\
+                 __attribute__((constructor)) static void ran(void) {{\n\
+                 \x20   FILE *f = fopen(\"{marker}\", \"w\");\n\
+                 \x20   if (f) fclose(f);\n\
+                 }}\n\
+                 int stray_function(void) {{ return 1; }}\n\
+                 {extra}\n"
+            ),
+        )
+        .unwrap();
+        let status = match Command::new("cc")
+            .args(["-shared", "-fPIC", "-o"])
+            .arg(&library)
+            .arg(&source)
+            .status()
+        {
+            Ok(status) => status,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                eprintln!("SKIPPED: no C compiler `cc` on PATH to build the fixture library");
+                return None;
+            }
+            Err(e) => panic!("running cc: {e}"),
+        };
+        assert!(status.success(), "cc failed on {}", source.display());
+        Some(library)
+    }
+
+    fn root_symbol() -> &'static str {
+        let name = ROOT_MODULE_LOADER_NAME;
+        assert!(
+            name.bytes().all(|b| b == b'_' || b.is_ascii_alphanumeric()),
+            "{name} is not a C identifier"
+        );
+        name
+    }
+
+    #[test]
+    fn a_stray_library_is_refused_without_running_its_constructor() {
+        let dir = tempfile::tempdir().unwrap();
+        let marker = dir.path().join("constructor-ran");
+        let Some(library) = c_library(dir.path(), "stray", &marker, "") else {
+            return;
+        };
+        let refusal = match load_library(&Candidate {
+            path: library,
+            manifest: None,
+        }) {
+            Err(refusal) => refusal,
+            Ok(_) => panic!("a C library loaded as a plugin"),
+        };
+        assert_eq!(
+            refusal.reason,
+            "not a connect plugin: the library exports no plugin root module"
+        );
+        assert!(refusal.hint.contains("export_plugin!"), "{}", refusal.hint);
+        assert!(
+            !marker.exists(),
+            "the stray library's constructor ran: it was opened before being refused"
+        );
+    }
+
+    #[test]
+    fn a_library_that_only_uses_the_root_symbol_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let marker = dir.path().join("constructor-ran");
+        let root = root_symbol();
+        let extra = format!("extern char {root}; void *uses_it(void) {{ return &{root}; }}");
+        let Some(library) = c_library(dir.path(), "user", &marker, &extra) else {
+            return;
+        };
+        let refusal = probe(&library).expect_err("an undefined reference counts as an export");
+        assert!(refusal.reason.contains("exports no plugin root module"));
+        assert!(!marker.exists());
+    }
+
+    #[test]
+    fn a_library_exporting_the_root_symbol_passes_the_probe_unopened() {
+        let dir = tempfile::tempdir().unwrap();
+        let marker = dir.path().join("constructor-ran");
+        let extra = format!("char {}[64];", root_symbol());
+        let Some(library) = c_library(dir.path(), "lookalike", &marker, &extra) else {
+            return;
+        };
+        // Only the probe: this is not a real plugin, so it must never reach dlopen.
+        probe(&library).unwrap();
+        assert!(!marker.exists());
+    }
+
+    #[test]
+    fn a_hidden_root_symbol_is_not_an_export() {
+        let dir = tempfile::tempdir().unwrap();
+        let marker = dir.path().join("constructor-ran");
+        let extra = format!(
+            "__attribute__((visibility(\"hidden\"))) char {}[64];\n\
+             void *keep(void) {{ return {}; }}",
+            root_symbol(),
+            root_symbol()
+        );
+        let Some(library) = c_library(dir.path(), "hidden", &marker, &extra) else {
+            return;
+        };
+        assert!(probe(&library).is_err());
+    }
+
+    #[test]
+    fn a_file_that_is_not_elf_is_refused_by_the_header_check() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("libgarbage.so");
+        std::fs::write(&path, b"definitely not a library").unwrap();
+        let refusal = probe(&path).unwrap_err();
+        assert!(
+            refusal.reason.contains("not a shared library"),
+            "{}",
+            refusal.reason
+        );
     }
 }

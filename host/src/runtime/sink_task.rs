@@ -30,10 +30,11 @@ use connect_plugin_api::abi::{
     error::ErrorKind,
     task::SinkTaskBox,
     types::{
-        DataKind, DataMeta, HeaderMeta, RecordBatch, RecordMeta, Span, TimestampType,
-        TopicPartition, TopicPartitionOffset,
+        DataKind, DataMeta, HeaderMeta, RecordBatch, RecordMeta, TimestampType, TopicPartition,
+        TopicPartitionOffset,
     },
 };
+use connect_plugin_api::batch::{BatchFull, checked_span};
 use rdkafka::{
     ClientConfig, ClientContext, Message, Offset, Timestamp, TopicPartitionList,
     consumer::{BaseConsumer, CommitMode, Consumer, ConsumerContext, Rebalance},
@@ -296,7 +297,8 @@ fn copy_records(
             timestamp: (m.timestamp_type != TimestampType::NONE)
                 .then_some((m.timestamp, m.timestamp_type)),
         };
-        out.push(at, r.key().as_data(), r.value().as_data(), &headers);
+        out.push(at, r.key().as_data(), r.value().as_data(), &headers)
+            .expect("a subset of a batch's records fits in a batch");
     }
     out
 }
@@ -332,6 +334,11 @@ fn consumer_config(spec: &TaskSpec) -> ClientConfig {
     }
     cfg
 }
+
+/// A batch is handed to the plugin once its arena holds this much, whatever max.poll.records
+/// says: spans are `u32`, so an arena can never pass 4 GiB, and with this cap one Kafka record
+/// (at most message.max.bytes) always fits in the rest.
+const MAX_BATCH_BYTES: usize = 1 << 30;
 
 fn map_kind(k: convert::DataKind) -> DataKind {
     match k {
@@ -397,84 +404,94 @@ impl Pipeline {
                 return self.reporter.report(stage, &rec, &error);
             }
         };
-        let header_start = batch.headers.len() as u32;
-        let mut header_count = 0u32;
-        if let Some(hs) = msg.headers() {
-            for h in hs.iter() {
-                let kstart = arena.len() as u32;
-                arena.extend_from_slice(h.key.as_bytes());
-                let key = Span {
-                    start: kstart,
-                    len: h.key.len() as u32,
-                };
-                let value = match h.value {
-                    None => DataMeta::NULL,
-                    Some(v) => {
-                        let start = arena.len() as u32;
-                        arena.extend_from_slice(v);
-                        let kind = if std::str::from_utf8(v).is_ok() {
-                            DataKind::STRING
-                        } else {
-                            DataKind::BYTES
-                        };
-                        DataMeta {
-                            kind,
-                            span: Span {
-                                start,
-                                len: v.len() as u32,
-                            },
-                            schema: DataMeta::NO_SCHEMA,
-                        }
-                    }
-                };
-                batch.headers.push(HeaderMeta { key, value });
-                header_count += 1;
-            }
+        let header_mark = batch.headers.len();
+        let meta = record_meta(batch, &mut arena, msg, key, value);
+        if meta.is_err() {
+            arena.truncate(mark);
+            batch.headers.truncate(header_mark);
         }
         batch.arena = arena.into();
-        let key_schema = key
-            .schema
-            .as_deref()
-            .map_or(DataMeta::NO_SCHEMA, |sch| batch.intern_schema(sch));
-        let value_schema = value
-            .schema
-            .as_deref()
-            .map_or(DataMeta::NO_SCHEMA, |sch| batch.intern_schema(sch));
-        let (timestamp, timestamp_type) = match msg.timestamp() {
-            Timestamp::CreateTime(t) => (t, TimestampType::CREATE_TIME),
-            Timestamp::LogAppendTime(t) => (t, TimestampType::LOG_APPEND_TIME),
-            Timestamp::NotAvailable => (-1, TimestampType::NONE),
-        };
-        let topic_idx = batch.intern_topic(topic);
-        batch.push_meta(RecordMeta {
-            topic: topic_idx,
-            partition,
-            offset,
-            timestamp,
-            timestamp_type,
-            key: DataMeta {
-                kind: map_kind(key.kind),
-                span: Span {
-                    start: key.start as u32,
-                    len: key.len as u32,
-                },
-                schema: key_schema,
-            },
-            value: DataMeta {
-                kind: map_kind(value.kind),
-                span: Span {
-                    start: value.start as u32,
-                    len: value.len as u32,
-                },
-                schema: value_schema,
-            },
-            headers: Span {
-                start: header_start,
-                len: header_count,
-            },
-        });
+        batch
+            .push_meta(meta?)
+            .map_err(|e| TaskFailure::new(e.to_string(), ""))?;
         Ok(())
     }
+}
+
+/// Appends `msg`'s headers to the batch (their bytes to `arena`, the batch's arena taken out for
+/// the converters) and builds the record's metadata; every span and index is checked.
+fn record_meta(
+    batch: &mut RecordBatch,
+    arena: &mut Vec<u8>,
+    msg: &BorrowedMessage<'_>,
+    key: convert::Converted,
+    value: convert::Converted,
+) -> Result<RecordMeta, TaskFailure> {
+    let full = |e: BatchFull| TaskFailure::new(e.to_string(), "");
+    let header_start = batch.headers.len();
+    let mut header_count = 0usize;
+    if let Some(hs) = msg.headers() {
+        for h in hs.iter() {
+            let key = checked_span(arena.len(), h.key.len()).map_err(full)?;
+            arena.extend_from_slice(h.key.as_bytes());
+            let value = match h.value {
+                None => DataMeta::NULL,
+                Some(v) => {
+                    let span = checked_span(arena.len(), v.len()).map_err(full)?;
+                    arena.extend_from_slice(v);
+                    let kind = if std::str::from_utf8(v).is_ok() {
+                        DataKind::STRING
+                    } else {
+                        DataKind::BYTES
+                    };
+                    DataMeta {
+                        kind,
+                        span,
+                        schema: DataMeta::NO_SCHEMA,
+                    }
+                }
+            };
+            batch.headers.push(HeaderMeta { key, value });
+            header_count += 1;
+        }
+    }
+    let headers = checked_span(header_start, header_count).map_err(|e| {
+        full(BatchFull {
+            what: "header table",
+            ..e
+        })
+    })?;
+    let key_schema = match key.schema.as_deref() {
+        Some(sch) => batch.intern_schema(sch).map_err(full)?,
+        None => DataMeta::NO_SCHEMA,
+    };
+    let value_schema = match value.schema.as_deref() {
+        Some(sch) => batch.intern_schema(sch).map_err(full)?,
+        None => DataMeta::NO_SCHEMA,
+    };
+    let (timestamp, timestamp_type) = match msg.timestamp() {
+        Timestamp::CreateTime(t) => (t, TimestampType::CREATE_TIME),
+        Timestamp::LogAppendTime(t) => (t, TimestampType::LOG_APPEND_TIME),
+        Timestamp::NotAvailable => (-1, TimestampType::NONE),
+    };
+    Ok(RecordMeta {
+        topic: batch.intern_topic(msg.topic()).map_err(full)?,
+        partition: msg.partition(),
+        offset: msg.offset(),
+        timestamp,
+        timestamp_type,
+        key: DataMeta {
+            kind: map_kind(key.kind),
+            span: checked_span(key.start, key.len).map_err(full)?,
+            schema: key_schema,
+        },
+        value: DataMeta {
+            kind: map_kind(value.kind),
+            span: checked_span(value.start, value.len).map_err(full)?,
+            schema: value_schema,
+        },
+        headers,
+    })
 }
 
 fn raw_headers(msg: &BorrowedMessage<'_>) -> Vec<(String, Option<Vec<u8>>)> {
@@ -710,7 +727,7 @@ fn sink_loop(
             let mut s = consumer.context().shared.lock().unwrap();
             pipeline.append(spec, &mut s, &msg)?;
             polled += 1;
-            if s.batch.len() >= max_batch {
+            if s.batch.len() >= max_batch || s.batch.arena_len() >= MAX_BATCH_BYTES {
                 break;
             }
             drop(s);

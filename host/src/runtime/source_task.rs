@@ -158,6 +158,14 @@ fn run_inner(spec: &TaskSpec) -> Result<(), TaskFailure> {
                     }
                     Err(e) => return Err(TaskFailure::from_plugin("poll", &e)),
                 }
+                // The plugin built this batch: a span outside its arena must fail the task, not
+                // produce empty records.
+                out.validate().map_err(|e| {
+                    TaskFailure::new(
+                        format!("{e} (returned by poll)"),
+                        "a bug in the plugin: report it to its authors",
+                    )
+                })?;
                 if !out.is_empty() {
                     let mut poll = PollAcks {
                         sequence,
@@ -199,7 +207,8 @@ fn run_inner(spec: &TaskSpec) -> Result<(), TaskFailure> {
                                     })
                                     .collect();
                                 sends.push((
-                                    i as u32,
+                                    // validate() caps a batch at u32::MAX records.
+                                    u32::try_from(i).unwrap_or(u32::MAX),
                                     topic.to_owned(),
                                     r.partition(),
                                     hk.then(|| key_buf.clone()),

@@ -775,7 +775,8 @@ mod tests {
             key,
             value,
             &[("ver", Data::string("7"))],
-        );
+        )
+        .unwrap();
         b
     }
 

@@ -77,8 +77,9 @@ impl SourceTask for FileStreamSourceTask {
     fn poll(&mut self, out: &mut SourceBatch) -> Result<(), ConnectError> {
         let mut read_any = false;
         loop {
-            let emitted = self.emit_lines(out);
-            if out.len() >= self.batch_size || (emitted == 0 && read_any && !out.is_empty()) {
+            let (emitted, full) = self.emit_lines(out)?;
+            if full || out.len() >= self.batch_size || (emitted == 0 && read_any && !out.is_empty())
+            {
                 break;
             }
             let n = match &mut self.input {
@@ -99,10 +100,12 @@ impl SourceTask for FileStreamSourceTask {
 }
 
 impl FileStreamSourceTask {
-    /// Moves complete lines from `pending` into `out` (up to the batch size); returns how many.
-    fn emit_lines(&mut self, out: &mut SourceBatch) -> usize {
+    /// Moves complete lines from `pending` into `out` (up to the batch size); returns how many,
+    /// and whether `out` is full (its arena at 4 GiB: the line stays pending for the next poll).
+    fn emit_lines(&mut self, out: &mut SourceBatch) -> Result<(usize, bool), ConnectError> {
         let mut consumed = 0usize;
         let mut emitted = 0;
+        let mut full = false;
         while out.len() < self.batch_size {
             let rest = &self.pending[consumed..];
             let Some(nl) = rest.iter().position(|&b| b == b'\n') else {
@@ -112,17 +115,14 @@ impl FileStreamSourceTask {
             if line.last() == Some(&b'\r') {
                 line = &line[..line.len() - 1];
             }
-            consumed += nl + 1;
-            let offset = format!(
-                "{{\"{POSITION_FIELD}\":{}}}",
-                self.position + consumed as u64
-            );
+            let next = consumed + nl + 1;
+            let offset = format!("{{\"{POSITION_FIELD}\":{}}}", self.position + next as u64);
             // `str::from_utf8` first: about 4× faster than `from_utf8_lossy` on valid text.
             let text = match std::str::from_utf8(line) {
                 Ok(t) => std::borrow::Cow::Borrowed(t),
                 Err(_) => String::from_utf8_lossy(line),
             };
-            out.push(
+            let pushed = out.push(
                 &self.topic,
                 None,
                 Data::NULL,
@@ -130,10 +130,20 @@ impl FileStreamSourceTask {
                 Some(&self.partition_json),
                 Some(&offset),
             );
+            match pushed {
+                Ok(()) => {}
+                // A line alone over 4 GiB can never be sent.
+                Err(e) if out.is_empty() => return Err(e.into()),
+                Err(_) => {
+                    full = true;
+                    break;
+                }
+            }
+            consumed = next;
             emitted += 1;
         }
         self.pending.drain(..consumed);
         self.position += consumed as u64;
-        emitted
+        Ok((emitted, full))
     }
 }

@@ -174,7 +174,8 @@ pub fn batch(topic: &str, partition: i32, records: &[Rec<'_>]) -> RecordBatch {
             r.key,
             r.value,
             &[],
-        );
+        )
+        .unwrap();
     }
     b
 }
