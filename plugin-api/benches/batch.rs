@@ -29,14 +29,11 @@ impl SinkConnector for Bench {
     fn start(_: Config, _: ConnectorContext) -> Result<Self, ConnectError> {
         Ok(Bench)
     }
-    fn task_configs(&mut self, n: usize) -> Result<Vec<ConfigMap>, ConnectError> {
-        Ok(vec![ConfigMap::new(); n])
-    }
 }
 struct BenchTask(u64);
 impl SinkTask for BenchTask {
     fn start(
-        _: ConfigMap,
+        _: Config,
         _: connect_plugin_api::sdk::context::TaskContext,
     ) -> Result<Self, ConnectError> {
         Ok(BenchTask(0))

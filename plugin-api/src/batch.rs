@@ -590,11 +590,25 @@ impl SourceBatch {
             offset: -1,
             timestamp: None,
         };
+        self.push_with(at, key, value, &[], source_partition, source_offset)
+    }
+
+    /// [`SourceBatch::push`] with headers and a timestamp (what `SourceRecord` carries); all or
+    /// nothing.
+    pub(crate) fn push_with(
+        &mut self,
+        at: RecordPosition<'_>,
+        key: Data<'_>,
+        value: Data<'_>,
+        headers: &[(&str, Data<'_>)],
+        source_partition: Option<&str>,
+        source_offset: Option<&str>,
+    ) -> Result<(), BatchFull> {
         let mark = self.batch.mark();
         let partitions = self.partitions.len();
         let pushed = self.push_position(source_partition, source_offset);
         let pushed = pushed.and_then(|position| {
-            self.batch.push_parts(at, key, value, &[])?;
+            self.batch.push_parts(at, key, value, headers)?;
             self.positions.push(position);
             Ok(())
         });

@@ -52,11 +52,11 @@
 //! impl SinkConnector for StdoutSink {
 //!     type Task = StdoutTask;
 //!     fn start(_: Config, _: ConnectorContext) -> Result<Self, ConnectError> { Ok(StdoutSink) }
-//!     fn task_configs(&mut self, n: usize) -> Result<Vec<ConfigMap>, ConnectError> { Ok(vec![ConfigMap::new(); n]) }
+//!     // `task_configs` defaults to the connector's configuration for every task.
 //! }
 //! pub struct StdoutTask;
 //! impl SinkTask for StdoutTask {
-//!     fn start(_: ConfigMap, _: TaskContext) -> Result<Self, ConnectError> { Ok(StdoutTask) }
+//!     fn start(_: Config, _: TaskContext) -> Result<Self, ConnectError> { Ok(StdoutTask) }
 //!     fn put(&mut self, batch: &RecordBatch) -> Result<(), ConnectError> {
 //!         for r in batch.iter() { println!("{}", r.value().as_str().unwrap_or("")); }
 //!         Ok(())
@@ -102,5 +102,6 @@ pub mod prelude {
     pub use crate::sdk::convert::{Converter, HeaderConverter};
     pub use crate::sdk::error::ConnectError;
     pub use crate::sdk::plugin::PluginDescription;
+    pub use crate::sdk::source_record::SourceRecord;
     pub use crate::sdk::transform::{Predicate, Transformation};
 }

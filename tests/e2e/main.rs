@@ -17,6 +17,8 @@ mod distributed_rest;
 mod error_handling;
 // file source → Kafka → file sink: byte-identical, restarts (graceful, kill -9), states restored, standalone.
 mod file_pipeline;
+// every plugin kind (all-kinds fixture) loaded and called in-process: listing, factories, metrics through the host context; no Kafka.
+mod plugin_kinds;
 // plugin.path: loading, refusals with reasons, panics contained, new plugins picked up at start.
 mod plugin_loading;
 // every REST endpoint: shapes, codes and error texts; the same calls against the Java peer.

@@ -211,6 +211,7 @@ fn run_inner(spec: &TaskSpec) -> Result<(), TaskFailure> {
                                     u32::try_from(i).unwrap_or(u32::MAX),
                                     topic.to_owned(),
                                     r.partition(),
+                                    r.timestamp(),
                                     hk.then(|| key_buf.clone()),
                                     hv.then(|| value_buf.clone()),
                                     headers,
@@ -237,11 +238,16 @@ fn run_inner(spec: &TaskSpec) -> Result<(), TaskFailure> {
                         .unwrap()
                         .polls
                         .push_back(poll);
-                    for (index, topic, partition, key, value, headers) in &sends {
+                    for (index, topic, partition, timestamp, key, value, headers) in &sends {
                         let mut rec: BaseRecord<'_, [u8], [u8], Box<(u64, u32)>> =
                             BaseRecord::with_opaque_to(topic, Box::new((sequence, *index)));
                         if *partition >= 0 {
                             rec = rec.partition(*partition);
+                        }
+                        // The record's own time (CreateTime), as Kafka's WorkerSourceTask
+                        // forwards `SourceRecord.timestamp()`; none: the producer stamps it.
+                        if let Some(ms) = timestamp {
+                            rec = rec.timestamp(*ms);
                         }
                         if let Some(k) = key {
                             rec = rec.key(k.as_slice());

@@ -25,9 +25,20 @@ pub trait SinkConnector: ConnectorDescription + Send + Sized + 'static {
     /// Starts the connector with its validated configuration. An error fails the connector.
     fn start(config: Config, context: ConnectorContext) -> Result<Self, ConnectError>;
 
-    /// At most `max_tasks` task configurations (the default gives every task the connector's
-    /// configuration, which is right for sinks: Kafka's group protocol splits the partitions).
-    fn task_configs(&mut self, max_tasks: usize) -> Result<Vec<ConfigMap>, ConnectError>;
+    /// At most `max_tasks` task configurations. `config` is the connector's validated
+    /// configuration (defaults filled in), the one [`SinkConnector::start`] received; the SDK
+    /// keeps it, so a connector need not store it just to hand it on.
+    ///
+    /// The default gives every one of the `max_tasks` tasks exactly `config`, which is right for
+    /// almost every sink: Kafka's group protocol splits the partitions between the tasks.
+    /// Override it only to give tasks different or extra keys.
+    fn task_configs(
+        &mut self,
+        max_tasks: usize,
+        config: &Config,
+    ) -> Result<Vec<ConfigMap>, ConnectError> {
+        Ok(vec![config.as_map().clone(); max_tasks])
+    }
 
     /// Stops the connector.
     fn stop(&mut self) -> Result<(), ConnectError> {
@@ -55,8 +66,12 @@ pub trait SourceConnector: ConnectorDescription + Send + Sized + 'static {
 /// A sink task. Lifecycle: `start` → `open(partitions)` → `put(batch)`… with `pre_commit` before
 /// every offset commit → on rebalance `close(revoked)`/`open(assigned)` → `close(all)` → `stop`.
 pub trait SinkTask: Send + Sized + 'static {
-    /// Creates the task from one of the connector's task configurations.
-    fn start(config: ConfigMap, context: TaskContext) -> Result<Self, ConnectError>;
+    /// Creates the task from one of the connector's task configurations, parsed with the
+    /// connector's [`config_def`](super::plugin::PluginDescription::config_def): defaults filled
+    /// in, typed getters; keys the definition lacks are kept as they are (see
+    /// [`Config::string`]). A value of a defined key that does not validate fails the task with a
+    /// CONFIG error.
+    fn start(config: Config, context: TaskContext) -> Result<Self, ConnectError>;
 
     /// Partitions newly assigned to this task.
     fn open(&mut self, _partitions: &[TopicPartition]) -> Result<(), ConnectError> {
@@ -95,8 +110,11 @@ pub trait SinkTask: Send + Sized + 'static {
 
 /// A source task. The host polls in a loop, produces, then acknowledges.
 pub trait SourceTask: Send + Sized + 'static {
-    /// Creates the task; read stored positions with [`TaskContext::source_offset`].
-    fn start(config: ConfigMap, context: TaskContext) -> Result<Self, ConnectError>;
+    /// Creates the task from one of the connector's task configurations, parsed leniently with
+    /// the connector's `config_def` (as for [`SinkTask::start`]: defaults filled in, per-task
+    /// keys outside the definition kept raw, e.g. `config.string("task.files")`); read stored
+    /// positions with [`TaskContext::source_offset`].
+    fn start(config: Config, context: TaskContext) -> Result<Self, ConnectError>;
 
     /// Fills `out` with records; returns within about a second when there is nothing new.
     fn poll(&mut self, out: &mut SourceBatch) -> Result<(), ConnectError>;

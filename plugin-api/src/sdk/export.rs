@@ -220,20 +220,62 @@ fn parse<C: ConnectorDescription>(
     C::config_def().parse(config)
 }
 
+/// A task configuration as a [`Config`](super::config::Config) of the connector's definition,
+/// leniently: every key is kept (a source connector's tasks often carry per-task keys the
+/// definition lacks), missing defined keys get their defaults, and only the values present are
+/// checked (a task configuration need not repeat a required key the connector read itself). A
+/// bad value fails the task start with a CONFIG error listing every problem.
+pub fn parse_task<C: ConnectorDescription>(
+    mut values: ConfigMap,
+) -> Result<super::config::Config, ConnectError> {
+    let mut errors = Vec::new();
+    for def in C::config_def().keys() {
+        match values.get(def.name.as_str()) {
+            Some(v) => {
+                if let Err(e) = super::config::check_value(def, v) {
+                    let shown = if def.ty == crate::abi::config::ConfigType::PASSWORD {
+                        "[hidden]"
+                    } else {
+                        v.as_str()
+                    };
+                    errors.push(format!(
+                        "Invalid value {shown} for configuration {}: {e}",
+                        def.name
+                    ));
+                }
+            }
+            None => {
+                if let abi_stable::std_types::ROption::RSome(d) = &def.default_value {
+                    values.insert(def.name.to_string(), d.to_string());
+                }
+            }
+        }
+    }
+    if !errors.is_empty() {
+        return Err(ConnectError::config(format!(
+            "Task configuration is invalid and contains the following {} error(s):\n{}",
+            errors.len(),
+            errors.join("\n")
+        )));
+    }
+    Ok(super::config::Config::from_map(values))
+}
+
 impl<C: SinkConnector> Kind<C> for Sink {
     const KIND: PluginKind = PluginKind::SINK;
     fn start_connector(
         config: ConfigMap,
         ctx: ConnectorContext,
     ) -> Result<ConnectorBox, ConnectError> {
-        let c = C::start(parse::<C>(&config)?, ctx)?;
+        let config = parse::<C>(&config)?;
+        let c = C::start(config.clone(), ctx)?;
         Ok(Connector_TO::from_value(
-            Guarded(Some(SinkConn(c))),
+            Guarded(Some(SinkConn(c, config))),
             TD_Opaque,
         ))
     }
     fn start_sink(config: ConfigMap, ctx: TaskContext) -> Result<SinkTaskBox, ConnectError> {
-        let t = C::Task::start(config, ctx)?;
+        let t = C::Task::start(parse_task::<C>(config)?, ctx)?;
         Ok(SinkTask_TO::from_value(Guarded(Some(t)), TD_Opaque))
     }
     fn start_source(_: ConfigMap, _: TaskContext) -> Result<SourceTaskBox, ConnectError> {
@@ -257,7 +299,7 @@ impl<C: SourceConnector> Kind<C> for Source {
         Err(wrong_kind(C::CLASS, "sink").unwrap_err().into())
     }
     fn start_source(config: ConfigMap, ctx: TaskContext) -> Result<SourceTaskBox, ConnectError> {
-        let t = C::Task::start(config, ctx)?;
+        let t = C::Task::start(parse_task::<C>(config)?, ctx)?;
         Ok(SourceTask_TO::from_value(Guarded(Some(t)), TD_Opaque))
     }
 }
@@ -335,7 +377,8 @@ impl<T> Drop for Guarded<T> {
     }
 }
 
-struct SinkConn<C>(C);
+/// A sink connector with its validated configuration (for the default `task_configs`).
+struct SinkConn<C>(C, super::config::Config);
 struct SourceConn<C>(C);
 
 fn configs_out(configs: Vec<ConfigMap>) -> RVec<RVec<ConfigEntry>> {
@@ -345,7 +388,7 @@ fn configs_out(configs: Vec<ConfigMap>) -> RVec<RVec<ConfigEntry>> {
 impl<C: SinkConnector> abi_task::Connector for Guarded<SinkConn<C>> {
     fn task_configs(&mut self, max_tasks: u32) -> RResult<RVec<RVec<ConfigEntry>>, PluginError> {
         self.call("task_configs", |c| {
-            c.0.task_configs(max_tasks as usize).map(configs_out)
+            c.0.task_configs(max_tasks as usize, &c.1).map(configs_out)
         })
     }
     fn stop(&mut self) -> RResult<(), PluginError> {

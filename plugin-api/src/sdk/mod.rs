@@ -18,5 +18,6 @@ pub mod logging;
 pub mod plugin;
 #[cfg(feature = "tokio")]
 pub mod runtime;
+pub mod source_record;
 pub mod testing;
 pub mod transform;

@@ -1,5 +1,19 @@
-//! Driving a plugin in-process, without a host: a task context that records nothing, for unit
-//! tests and benchmarks of plugins (`sink_factory::<C>().start_sink_task(config, noop_task_context())`).
+//! Driving a plugin in-process, without a host, for unit tests and benchmarks of plugins:
+//!
+//! - [`SinkHarness`] / [`SourceHarness`]: a connector class driven through its boundary objects
+//!   exactly as the host drives it (factory → validate → start → task configs → task lifecycle),
+//!   with the host's RETRIABLE / INVALID_RECORD handling and commits, no Kafka;
+//! - [`RecordingTaskContext`] / [`RecordingConnectorContext`]: contexts that record pause,
+//!   resume, commit requests, errant records and metrics, and serve preloaded source offsets;
+//! - [`batch!`](crate::batch!) and [`BatchBuilder`]: sink batches in one line;
+//! - [`NoopTaskContext`]: a context that records nothing
+//!   (`sink_factory::<C>().start_sink_task(config, noop_task_context())`).
+
+mod context;
+mod harness;
+
+pub use context::{Errant, Metric, RecordingConnectorContext, RecordingTaskContext};
+pub use harness::{BatchBuilder, SinkHarness, SourceHarness};
 
 use abi_stable::{
     sabi_trait::TD_Opaque,

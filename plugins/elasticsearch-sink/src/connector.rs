@@ -10,9 +10,7 @@ use crate::{config, task::ElasticsearchSinkTask};
 pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), "-rs");
 
 /// `io.confluent.connect.elasticsearch.ElasticsearchSinkConnector`.
-pub struct ElasticsearchSinkConnector {
-    config: ConfigMap,
-}
+pub struct ElasticsearchSinkConnector;
 
 impl ConnectorDescription for ElasticsearchSinkConnector {
     const CLASS: &'static str = "io.confluent.connect.elasticsearch.ElasticsearchSinkConnector";
@@ -39,15 +37,19 @@ impl SinkConnector for ElasticsearchSinkConnector {
                 "'type.name' ({t}) is accepted for compatibility with the 5.5.x connector and ignored: `_type` is never sent"
             );
         }
-        Ok(Self {
-            config: config.as_map().clone(),
-        })
+        Ok(Self)
     }
 
-    fn task_configs(&mut self, max_tasks: usize) -> Result<Vec<ConfigMap>, ConnectError> {
+    /// The connector's configuration plus `taskId` (the task's index), which this connector has
+    /// always added (nothing reads it; it shows in `GET /connectors/{name}/tasks`).
+    fn task_configs(
+        &mut self,
+        max_tasks: usize,
+        config: &Config,
+    ) -> Result<Vec<ConfigMap>, ConnectError> {
         Ok((0..max_tasks)
             .map(|i| {
-                let mut c = self.config.clone();
+                let mut c = config.as_map().clone();
                 c.insert("taskId".into(), i.to_string());
                 c
             })

@@ -299,8 +299,9 @@ impl ElasticsearchSinkTask {
 }
 
 impl SinkTask for ElasticsearchSinkTask {
-    fn start(config: ConfigMap, context: TaskContext) -> Result<Self, ConnectError> {
-        let cfg = EsConfig::parse(&config)?;
+    fn start(config: Config, context: TaskContext) -> Result<Self, ConnectError> {
+        // The strict parse: a task configuration must be a complete connector configuration.
+        let cfg = EsConfig::parse(config.as_map())?;
         Self::with_config(cfg, context)
     }
 

@@ -14,7 +14,12 @@ use serde_json::json;
 use support::*;
 
 fn start(cfg: &ConfigMap, rec: &Recorder) -> ElasticsearchSinkTask {
-    ElasticsearchSinkTask::start(cfg.clone(), rec.context()).expect("task start")
+    // The task configuration as the SDK glue hands it over (defaults filled in).
+    let config = connect_plugin_api::sdk::export::parse_task::<
+        connect_elasticsearch_sink::ElasticsearchSinkConnector,
+    >(cfg.clone())
+    .expect("task config");
+    ElasticsearchSinkTask::start(config, rec.context()).expect("task start")
 }
 
 fn docs(n: i64) -> Vec<String> {

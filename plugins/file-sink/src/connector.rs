@@ -5,9 +5,7 @@ use connect_plugin_api::prelude::*;
 use crate::{config, task::FileStreamSinkTask};
 
 /// `org.apache.kafka.connect.file.FileStreamSinkConnector`.
-pub struct FileStreamSinkConnector {
-    config: ConfigMap,
-}
+pub struct FileStreamSinkConnector;
 
 impl ConnectorDescription for FileStreamSinkConnector {
     const CLASS: &'static str = "org.apache.kafka.connect.file.FileStreamSinkConnector";
@@ -22,13 +20,7 @@ impl ConnectorDescription for FileStreamSinkConnector {
 impl SinkConnector for FileStreamSinkConnector {
     type Task = FileStreamSinkTask;
 
-    fn start(config: Config, _context: ConnectorContext) -> Result<Self, ConnectError> {
-        Ok(Self {
-            config: config.as_map().clone(),
-        })
-    }
-
-    fn task_configs(&mut self, max_tasks: usize) -> Result<Vec<ConfigMap>, ConnectError> {
-        Ok(vec![self.config.clone(); max_tasks])
+    fn start(_config: Config, _context: ConnectorContext) -> Result<Self, ConnectError> {
+        Ok(Self)
     }
 }

@@ -23,8 +23,11 @@ pub struct FileStreamSinkTask {
 }
 
 impl SinkTask for FileStreamSinkTask {
-    fn start(config: ConfigMap, _context: TaskContext) -> Result<Self, ConnectError> {
-        let file = config.get(FILE_CONFIG).filter(|f| !f.is_empty()).cloned();
+    fn start(config: Config, _context: TaskContext) -> Result<Self, ConnectError> {
+        let file = config
+            .string(FILE_CONFIG)
+            .filter(|f| !f.is_empty())
+            .map(str::to_owned);
         let out = match &file {
             Some(path) => Output::File(BufWriter::with_capacity(
                 256 * 1024,

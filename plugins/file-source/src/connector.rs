@@ -47,6 +47,7 @@ impl SourceConnector for FileStreamSourceConnector {
         })
     }
 
+    /// One task, whatever `max_tasks`: a file has no partitions to share.
     fn task_configs(&mut self, _max_tasks: usize) -> Result<Vec<ConfigMap>, ConnectError> {
         Ok(vec![self.config.clone()])
     }

@@ -34,14 +34,14 @@ pub struct FileStreamSourceTask {
 }
 
 impl SourceTask for FileStreamSourceTask {
-    fn start(config: ConfigMap, context: TaskContext) -> Result<Self, ConnectError> {
-        let topic = config.get(TOPIC_CONFIG).cloned().unwrap_or_default();
-        let batch_size = config
-            .get(BATCH_SIZE_CONFIG)
-            .and_then(|b| b.parse().ok())
-            .unwrap_or(2000usize)
-            .max(1);
-        let file = config.get(FILE_CONFIG).filter(|f| !f.is_empty()).cloned();
+    fn start(config: Config, context: TaskContext) -> Result<Self, ConnectError> {
+        let topic = config.string_or_empty(TOPIC_CONFIG).to_owned();
+        // Validated ≥ 1, default 2000 (the config definition).
+        let batch_size = config.int(BATCH_SIZE_CONFIG) as usize;
+        let file = config
+            .string(FILE_CONFIG)
+            .filter(|f| !f.is_empty())
+            .map(str::to_owned);
         let partition = serde_json::json!({ FILENAME_FIELD: file });
         let mut position = 0u64;
         let input = match &file {
@@ -122,13 +122,11 @@ impl FileStreamSourceTask {
                 Ok(t) => std::borrow::Cow::Borrowed(t),
                 Err(_) => String::from_utf8_lossy(line),
             };
-            let pushed = out.push(
-                &self.topic,
-                None,
-                Data::NULL,
-                Data::string(&text).with_schema(STRING_SCHEMA),
-                Some(&self.partition_json),
-                Some(&offset),
+            let pushed = out.push_record(
+                &SourceRecord::new(&self.topic)
+                    .value(Data::string(&text).with_schema(STRING_SCHEMA))
+                    .source_partition_json(&self.partition_json)
+                    .source_offset_json(&offset),
             );
             match pushed {
                 Ok(()) => {}

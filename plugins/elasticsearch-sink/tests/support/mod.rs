@@ -10,14 +10,12 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use abi_stable::sabi_trait::TD_Opaque;
-use abi_stable::std_types::{RArc, ROption, RSlice, RStr, RString};
 use connect_elasticsearch_sink::ElasticsearchSinkTask;
-use connect_plugin_api::abi::context::{TaskContext as AbiTaskContext, TaskContext_TO};
-use connect_plugin_api::abi::error::{ErrorKind, PluginError};
+use connect_plugin_api::abi::error::ErrorKind;
 use connect_plugin_api::abi::types::TimestampType;
 use connect_plugin_api::batch::{Data, RecordPosition};
 use connect_plugin_api::prelude::*;
+use connect_plugin_api::sdk::testing::RecordingTaskContext;
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -92,51 +90,31 @@ pub struct Reported {
     pub message: String,
 }
 
-/// A task context that records errant reports.
+/// A task context that records errant reports: the SDK's recording context.
 #[derive(Clone, Default)]
-pub struct Recorder {
-    pub errant: Arc<Mutex<Vec<Reported>>>,
-}
-
-struct RecordingHost(Recorder);
-
-impl AbiTaskContext for RecordingHost {
-    fn pause(&self, _: RSlice<'_, TopicPartition>) {}
-    fn resume(&self, _: RSlice<'_, TopicPartition>) {}
-    fn request_commit(&self) {}
-    fn report_errant(&self, topic: RStr<'_>, partition: i32, offset: i64, error: PluginError) {
-        self.0.errant.lock().unwrap().push(Reported {
-            topic: topic.to_string(),
-            partition,
-            offset,
-            message: error.message.to_string(),
-        });
-    }
-    fn source_offset(&self, _: RStr<'_>) -> ROption<RString> {
-        ROption::RNone
-    }
-    fn record_metric(
-        &self,
-        _: connect_plugin_api::abi::context::MetricKind,
-        _: RStr<'_>,
-        _: abi_stable::std_types::RSlice<'_, connect_plugin_api::abi::context::MetricLabel<'_>>,
-        _: f64,
-    ) {
-    }
-}
+pub struct Recorder(pub RecordingTaskContext);
 
 impl Recorder {
     /// The ABI context object (for the factory path).
     pub fn abi(&self) -> connect_plugin_api::abi::task::TaskContextArc {
-        TaskContext_TO::from_ptr(RArc::new(RecordingHost(self.clone())), TD_Opaque)
+        self.0.abi()
     }
     /// The SDK context.
     pub fn context(&self) -> TaskContext {
-        TaskContext::new(self.abi())
+        self.0.context()
     }
     /// Reports so far.
     pub fn reports(&self) -> Vec<Reported> {
-        self.errant.lock().unwrap().clone()
+        self.0
+            .errant()
+            .into_iter()
+            .map(|e| Reported {
+                topic: e.topic,
+                partition: e.partition,
+                offset: e.offset,
+                message: e.message,
+            })
+            .collect()
     }
 }
 

@@ -23,9 +23,6 @@ impl SinkConnector for NewerSink {
     fn start(_: Config, _: ConnectorContext) -> Result<Self, ConnectError> {
         Ok(NewerSink)
     }
-    fn task_configs(&mut self, max_tasks: usize) -> Result<Vec<ConfigMap>, ConnectError> {
-        Ok(vec![ConfigMap::new(); max_tasks])
-    }
 }
 
 /// Its task.
@@ -34,7 +31,7 @@ pub struct NewerTask {
 }
 
 impl SinkTask for NewerTask {
-    fn start(_: ConfigMap, ctx: TaskContext) -> Result<Self, ConnectError> {
+    fn start(_: Config, ctx: TaskContext) -> Result<Self, ConnectError> {
         Ok(NewerTask { ctx })
     }
     fn put(&mut self, _batch: &RecordBatch) -> Result<(), ConnectError> {

@@ -26,9 +26,6 @@ impl SinkConnector for PanickingSinkConnector {
         );
         Ok(Self)
     }
-    fn task_configs(&mut self, max_tasks: usize) -> Result<Vec<ConfigMap>, ConnectError> {
-        Ok(vec![ConfigMap::new(); max_tasks])
-    }
 }
 
 /// The task.
@@ -37,13 +34,10 @@ pub struct PanickingTask {
 }
 
 impl SinkTask for PanickingTask {
-    fn start(config: ConfigMap, _: TaskContext) -> Result<Self, ConnectError> {
+    fn start(config: Config, _: TaskContext) -> Result<Self, ConnectError> {
         log::warn!("panicking sink task started via the log crate");
         Ok(Self {
-            message: config
-                .get("panic.message")
-                .cloned()
-                .unwrap_or_else(|| "deliberate panic in put".into()),
+            message: config.string_or_empty("panic.message").to_owned(),
         })
     }
     fn put(&mut self, batch: &RecordBatch) -> Result<(), ConnectError> {

@@ -23,9 +23,7 @@ use std::{
 use connect_plugin_api::prelude::*;
 
 /// The connector.
-pub struct StallingSinkConnector {
-    config: ConfigMap,
-}
+pub struct StallingSinkConnector;
 
 impl ConnectorDescription for StallingSinkConnector {
     const CLASS: &'static str = "com.example.connect.StallingSinkConnector";
@@ -49,13 +47,8 @@ impl ConnectorDescription for StallingSinkConnector {
 
 impl SinkConnector for StallingSinkConnector {
     type Task = StallingTask;
-    fn start(config: Config, _: ConnectorContext) -> Result<Self, ConnectError> {
-        Ok(Self {
-            config: config.as_map().clone(),
-        })
-    }
-    fn task_configs(&mut self, max_tasks: usize) -> Result<Vec<ConfigMap>, ConnectError> {
-        Ok(vec![self.config.clone(); max_tasks])
+    fn start(_: Config, _: ConnectorContext) -> Result<Self, ConnectError> {
+        Ok(Self)
     }
 }
 
@@ -100,11 +93,11 @@ fn line(r: &RecordView<'_>) -> Vec<u8> {
 }
 
 impl SinkTask for StallingTask {
-    fn start(config: ConfigMap, _: TaskContext) -> Result<Self, ConnectError> {
+    fn start(config: Config, _: TaskContext) -> Result<Self, ConnectError> {
         let get = |k: &str| {
             config
-                .get(k)
-                .cloned()
+                .string(k)
+                .map(str::to_owned)
                 .ok_or_else(|| ConnectError::config(format!("'{k}' is required")))
         };
         let file = get("file")?;
@@ -116,7 +109,7 @@ impl SinkTask for StallingTask {
         Ok(Self {
             out,
             marker: PathBuf::from(get("outage.marker")?),
-            buffer_mode: config.get("mode").is_some_and(|m| m == "buffer"),
+            buffer_mode: config.string("mode") == Some("buffer"),
             buffered: Vec::new(),
             written: BTreeMap::new(),
         })
