@@ -141,7 +141,11 @@ fn newcomer_flow(name: &str, kind: &str, class: &str) -> serde_json::Value {
         )
     });
     assert!(installed.contains(class), "{installed}");
-    assert!(plugins.join(format!("example-{name}/manifest.json")).is_file());
+    assert!(
+        plugins
+            .join(format!("example-{name}/manifest.json"))
+            .is_file()
+    );
 
     let listing = clock.time("list", || {
         connect(

@@ -228,8 +228,8 @@ fn is_keyword(s: &str) -> bool {
         "as", "async", "await", "break", "const", "continue", "dyn", "else", "enum", "extern",
         "false", "fn", "for", "gen", "if", "impl", "in", "let", "loop", "match", "mod", "move",
         "mut", "pub", "ref", "return", "static", "struct", "trait", "true", "type", "unsafe",
-        "use", "where", "while", "abstract", "become", "box", "do", "final", "macro",
-        "override", "priv", "try", "typeof", "unsized", "virtual", "yield",
+        "use", "where", "while", "abstract", "become", "box", "do", "final", "macro", "override",
+        "priv", "try", "typeof", "unsized", "virtual", "yield",
     ];
     KEYWORDS.contains(&s)
 }
@@ -330,7 +330,9 @@ pub fn generate(opts: &Options) -> Result<Generated, ScaffoldError> {
     let api = api_dependency(&opts.api);
     // The source task reads its stored offset as a `serde_json::Value`.
     let api_and_extra = match opts.kind {
-        Kind::Source => format!("{api}\n# Source partitions and offsets are JSON objects.\nserde_json = \"1\""),
+        Kind::Source => {
+            format!("{api}\n# Source partitions and offsets are JSON objects.\nserde_json = \"1\"")
+        }
         Kind::Sink | Kind::Transform => api,
     };
     let vars = [
@@ -367,12 +369,30 @@ pub fn generate(opts: &Options) -> Result<Generated, ScaffoldError> {
         fs::write(&file, render(template, &vars))
             .map_err(|source| ScaffoldError::Io { path: file, source })?;
     }
+    rustfmt(&path, &files.map(|(rel, _)| rel));
     Ok(Generated {
         path,
         class,
         lib,
         files: files.iter().map(|(rel, _)| *rel).collect(),
     })
+}
+
+/// Formats the generated Rust files (names of any length make lines the templates cannot lay
+/// out in advance). Best effort: without `rustfmt` the files are valid, just not formatted.
+fn rustfmt(dir: &Path, files: &[&str]) {
+    let rust: Vec<&str> = files
+        .iter()
+        .copied()
+        .filter(|f| f.ends_with(".rs"))
+        .collect();
+    let _ = std::process::Command::new("rustfmt")
+        .args(["--edition", "2024"])
+        .args(&rust)
+        .current_dir(dir)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status();
 }
 
 #[cfg(test)]
@@ -383,7 +403,15 @@ mod tests {
     fn names_become_crate_lib_and_class_names() {
         assert_eq!(camel_case("hello-sink"), "HelloSink");
         assert_eq!(camel_case("my_pg2-source"), "MyPg2Source");
-        for bad in ["", "Hello", "1sink", "hello sink", "hello.sink", "fn", "test"] {
+        for bad in [
+            "",
+            "Hello",
+            "1sink",
+            "hello sink",
+            "hello.sink",
+            "fn",
+            "test",
+        ] {
             assert!(check_name(bad).is_err(), "{bad:?}");
         }
         check_name("hello-sink").unwrap();
