@@ -82,6 +82,38 @@ enum PluginsCommand {
         #[arg(long = "component-dir", value_name = "DIR")]
         component_dir: PathBuf,
     },
+    /// Writes a new plugin crate DIR/NAME (Cargo.toml, manifest.json, src/lib.rs, tests/) that
+    /// builds outside this repository; package it with scripts/package-plugin.sh.
+    New {
+        /// Crate name (lowercase, `-`/`_`), e.g. hello-sink; the library is connect_<name>.
+        name: String,
+        /// What the crate provides.
+        #[arg(long, value_enum)]
+        kind: NewKind,
+        /// Where to create the crate directory.
+        #[arg(long, value_name = "DIR", default_value = ".")]
+        dir: PathBuf,
+        /// Class name (default com.example.<CamelName>Connector, or …Transform).
+        #[arg(long)]
+        class: Option<String>,
+        /// Path dependency on connect-plugin-api: this repository's plugin-api directory (default:
+        /// $CONNECT_PLUGIN_API_PATH, else the source tree this binary was built from).
+        #[arg(long = "api-path", value_name = "PATH", conflicts_with = "api_git")]
+        api_path: Option<PathBuf>,
+        /// Git dependency on connect-plugin-api instead: the repository URL (needs --api-rev).
+        #[arg(long = "api-git", value_name = "URL", requires = "api_rev")]
+        api_git: Option<String>,
+        /// The revision of --api-git (commit, tag).
+        #[arg(long = "api-rev", value_name = "REV", requires = "api_git")]
+        api_rev: Option<String>,
+    },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum NewKind {
+    Sink,
+    Source,
+    Transform,
 }
 
 fn main() -> ExitCode {
@@ -141,6 +173,47 @@ fn run(cli: Cli, loggers: Arc<TracingLoggers>) -> anyhow::Result<ExitCode> {
             for class in &done.classes {
                 println!("  {class}");
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Plugins(PluginsCommand::New {
+            name,
+            kind,
+            dir,
+            class,
+            api_path,
+            api_git,
+            api_rev,
+        }) => {
+            use connect_host::scaffold;
+            let kind = match kind {
+                NewKind::Sink => scaffold::Kind::Sink,
+                NewKind::Source => scaffold::Kind::Source,
+                NewKind::Transform => scaffold::Kind::Transform,
+            };
+            let api = scaffold::resolve_api(api_path.as_deref(), api_git.zip(api_rev))?;
+            let done = scaffold::generate(&scaffold::Options {
+                name,
+                kind,
+                dir,
+                class,
+                api,
+            })?;
+            println!(
+                "created {} plugin {} (class {}, library lib{}) in {}",
+                kind.name(),
+                done.path.file_name().unwrap_or_default().to_string_lossy(),
+                done.class,
+                done.lib,
+                done.path.display()
+            );
+            for file in &done.files {
+                println!("  {file}");
+            }
+            println!(
+                "next: cd {} && cargo test, then scripts/package-plugin.sh {} (from the connect repository) and connect plugins install <zip> --component-dir <plugin dir>",
+                done.path.display(),
+                done.path.display()
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::Distributed { worker_config } => {

@@ -2,24 +2,17 @@
 //! it before the tests): the plugins of the pinned earlier 2.x commit run in this host, and a 2.1
 //! plugin runs degraded in this 2.0 host without ever receiving the call it lacks.
 
-use std::{
-    path::PathBuf,
-    sync::{Arc, Mutex},
-};
+use std::path::PathBuf;
 
-use abi_stable::{
-    sabi_trait::TD_Opaque,
-    std_types::{RArc, ROption, RSlice, RStr, RString},
-};
+use abi_stable::std_types::RSlice;
 use connect_host::plugins::PluginRegistry;
 use connect_plugin_api::{
     abi::{
-        context::{MetricKind, MetricLabel, TaskContext, TaskContext_TO},
-        error::PluginError,
+        context::MetricKind,
         types::{ConfigEntry, TopicPartition, TopicPartitionOffset},
     },
-    batch::{Data, RecordPosition},
-    prelude::RecordBatch,
+    batch,
+    sdk::testing::RecordingTaskContext,
 };
 
 fn compat_dir(which: &str) -> PathBuf {
@@ -32,51 +25,6 @@ fn compat_dir(which: &str) -> PathBuf {
         dir.display()
     );
     dir
-}
-
-/// The host side of a task context that keeps the gauges it is given.
-#[derive(Default)]
-struct Gauges(Mutex<Vec<(String, f64)>>);
-
-struct Recording(Arc<Gauges>);
-
-impl TaskContext for Recording {
-    fn pause(&self, _: RSlice<'_, TopicPartition>) {}
-    fn resume(&self, _: RSlice<'_, TopicPartition>) {}
-    fn request_commit(&self) {}
-    fn report_errant(&self, _: RStr<'_>, _: i32, _: i64, _: PluginError) {}
-    fn source_offset(&self, _: RStr<'_>) -> ROption<RString> {
-        ROption::RNone
-    }
-    fn record_metric(
-        &self,
-        kind: MetricKind,
-        name: RStr<'_>,
-        _: RSlice<'_, MetricLabel<'_>>,
-        value: f64,
-    ) {
-        assert_eq!(kind, MetricKind::GAUGE);
-        self.0.0.lock().unwrap().push((name.to_string(), value));
-    }
-}
-
-fn batch(values: &[&str]) -> RecordBatch {
-    let mut b = RecordBatch::new();
-    for (i, v) in values.iter().enumerate() {
-        b.push(
-            RecordPosition {
-                topic: "t",
-                partition: 0,
-                offset: i as i64,
-                timestamp: None,
-            },
-            Data::NULL,
-            Data::string(v),
-            &[],
-        )
-        .expect("a small test batch fits");
-    }
-    b
 }
 
 #[test]
@@ -94,14 +42,21 @@ fn plugins_of_the_pinned_earlier_commit_run_in_this_host() {
     }];
     let report = sink.factory.validate(RSlice::from_slice(&config)).unwrap();
     assert!(report.iter().all(|r| r.errors.is_empty()), "{report:?}");
-    let ctx = TaskContext_TO::from_ptr(RArc::new(Recording(Arc::default())), TD_Opaque);
     let mut task = sink
         .factory
-        .start_sink_task(RSlice::from_slice(&config), ctx)
+        .start_sink_task(
+            RSlice::from_slice(&config),
+            RecordingTaskContext::new().abi(),
+        )
         .unwrap();
     let tp = [TopicPartition::new("t", 0)];
     task.open(RSlice::from_slice(&tp)).unwrap();
-    task.put(&batch(&["a", "b", "c"])).unwrap();
+    task.put(&batch![
+        ("t", 0, 0, "a"),
+        ("t", 0, 1, "b"),
+        ("t", 0, 2, "c")
+    ])
+    .unwrap();
     let committed = task
         .pre_commit(RSlice::from_slice(&[TopicPartitionOffset::new("t", 0, 3)]))
         .unwrap();
@@ -122,18 +77,20 @@ fn a_newer_plugin_degrades_in_this_host_and_never_gets_the_call_it_lacks() {
         .lookup("com.example.compat.NewerAbiSinkConnector")
         .unwrap();
     assert_eq!(sink.api_version, "2.1.0");
-    let gauges = Arc::new(Gauges::default());
-    let ctx = TaskContext_TO::from_ptr(RArc::new(Recording(gauges.clone())), TD_Opaque);
+    let context = RecordingTaskContext::new();
     let mut task = sink
         .factory
-        .start_sink_task(RSlice::from_slice(&[]), ctx)
+        .start_sink_task(RSlice::from_slice(&[]), context.abi())
         .unwrap();
     // Had the SDK called `task_identity` (absent from this host's vtable), abi_stable would have
     // panicked inside the plugin and `put` would return a PANIC error.
-    task.put(&batch(&["x"])).unwrap();
+    task.put(&batch![("t", 0, 0, "x")]).unwrap();
+    let metrics = context.metrics();
+    assert_eq!(metrics.len(), 1, "{metrics:?}");
+    assert_eq!(metrics[0].kind, MetricKind::GAUGE);
     assert_eq!(
-        gauges.0.lock().unwrap().as_slice(),
-        &[("identity_known".to_owned(), 0.0)]
+        (metrics[0].name.as_str(), metrics[0].value),
+        ("identity_known", 0.0)
     );
 }
 

@@ -21,6 +21,8 @@ mod file_pipeline;
 mod plugin_kinds;
 // plugin.path: loading, refusals with reasons, panics contained, new plugins picked up at start.
 mod plugin_loading;
+// `connect plugins new` (sink, source, transform) outside the workspace: build, test, package, install, list.
+mod plugin_scaffold;
 // every REST endpoint: shapes, codes and error texts; the same calls against the Java peer.
 mod rest_contract;
 // sink consumers as static members: a killed worker's sinks resume at once; a stopped sink leaves its group.

@@ -92,7 +92,7 @@ pub struct Installed {
     pub path: PathBuf,
     /// Its manifest.
     pub manifest: Manifest,
-    /// Connector classes it provides.
+    /// Plugin classes it provides (connectors first, then transformations, converters, …).
     pub classes: Vec<String>,
     /// Whether an install of the same version was already there (and was left as is).
     pub unchanged: bool,
@@ -138,16 +138,17 @@ pub fn install(package: &Path, component_dir: &Path) -> Result<Installed, Instal
             hint: r.hint.clone(),
         });
     }
-    if registry.connectors().is_empty() {
+    if registry.connectors().is_empty() && registry.others().is_empty() {
         return Err(InstallError::NotAPackage {
             path: package.to_path_buf(),
-            detail: "it has no connector library under lib/".into(),
+            detail: "it has no plugin library under lib/".into(),
         });
     }
     let classes = registry
         .connectors()
         .iter()
         .map(|c| c.class().to_owned())
+        .chain(registry.others().iter().map(|p| p.info.class.to_string()))
         .collect();
 
     let target = component_dir.join(manifest.component_dir_name());
