@@ -18,17 +18,29 @@ mkdir -p "$OUT/src-1x"
 git archive "$V1" | tar -x -C "$OUT/src-1x"
 
 bench() { # bench MANIFEST TARGET_DIR → ns per record at 2,000 per batch
-    cargo bench -q --offline --manifest-path "$1" --target-dir "$2" -p connect-plugin-api --bench batch -- \
+    # CARGO_TARGET_DIR, not --target-dir: criterion writes its estimates under the former.
+    CARGO_TARGET_DIR=$2 cargo bench -q --offline --manifest-path "$1" -p connect-plugin-api --bench batch -- \
         --warm-up-time 2 --measurement-time 5 put_across_boundary/batch_2000 >/dev/null 2>&1
     python3 -c 'import json,sys; e=json.load(open(sys.argv[1])); print("%.2f" % (e["median"]["point_estimate"] / 2000))' \
         "$2/criterion/put_across_boundary/batch_2000/new/estimates.json"
 }
 echo "building both benchmarks"
-cargo bench -q --offline --manifest-path "$OUT/src-1x/Cargo.toml" --target-dir "$OUT/target-1x" -p connect-plugin-api --bench batch --no-run
-cargo bench -q --offline -p connect-plugin-api --bench batch --no-run
+CARGO_TARGET_DIR=$OUT/target-1x cargo bench -q --offline --manifest-path "$OUT/src-1x/Cargo.toml" -p connect-plugin-api --bench batch --no-run
+CARGO_TARGET_DIR=$TARGET cargo bench -q --offline -p connect-plugin-api --bench batch --no-run
 printf '%-6s %12s %12s %8s\n' round "1.x ns/rec" "2.x ns/rec" ratio
+ones=() twos=()
 for r in $(seq 1 "$ROUNDS"); do
     a=$(bench "$OUT/src-1x/Cargo.toml" "$OUT/target-1x")
     b=$(bench "$ROOT/Cargo.toml" "$TARGET")
+    ones+=("$a") twos+=("$b")
     printf '%-6s %12s %12s %8s\n' "$r" "$a" "$b" "$(python3 -c "print('%.3f' % ($b / $a))")"
 done
+# One round's ratio swings by ±15 % on a shared 2-core VM; the medians are the figure to quote.
+python3 - "${ones[*]}" "${twos[*]}" <<'PY'
+import statistics, sys
+a = [float(x) for x in sys.argv[1].split()]
+b = [float(x) for x in sys.argv[2].split()]
+ma, mb = statistics.median(a), statistics.median(b)
+print("%-6s %12.2f %12.2f %8.3f   (2.x / 1.x: median of each column)" % ("median", ma, mb, mb / ma))
+print("%-6s %12.2f %12.2f %8.3f   (2.x / 1.x: fastest round of each)" % ("min", min(a), min(b), min(b) / min(a)))
+PY

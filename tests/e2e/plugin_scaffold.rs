@@ -1,6 +1,7 @@
 //! The newcomer flow, outside the workspace: `connect plugins new NAME --kind …` in a temporary
 //! directory, then `cargo build`, `cargo test`, `scripts/package-plugin.sh`, `connect plugins
-//! install` and `connect plugins list --json` — the commands of docs/writing-a-plugin.md.
+//! install`, `connect plugins list --json` and, for the sink, a worker's `GET /connector-plugins`
+//! — the commands of docs/writing-a-plugin.md.
 //!
 //! The three crates share one cargo target directory under the workspace's
 //! (`<target>/scaffold-check`), so abi_stable and the rest are compiled once, not per crate and
@@ -13,7 +14,10 @@ use std::{
     time::{Duration, Instant},
 };
 
-use connect_tests::artifacts::{connect_binary, target_dir};
+use connect_tests::{
+    artifacts::{connect_binary, target_dir},
+    worker::Worker,
+};
 
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -88,8 +92,10 @@ impl Clock {
     }
 }
 
-/// Runs the flow for one kind; returns the listed entry of `class`.
-fn newcomer_flow(name: &str, kind: &str, class: &str) -> serde_json::Value {
+/// Runs the flow for one kind; returns the listed entry of `class`. With `worker`, the last step
+/// is the doc's: a distributed worker (on the real Kafka) with the component directory on its
+/// `plugin.path` lists the class in `GET /connector-plugins`.
+fn newcomer_flow(name: &str, kind: &str, class: &str, worker: bool) -> serde_json::Value {
     let tmp = tempfile::tempdir().unwrap();
     let work = tmp.path();
     assert!(
@@ -153,6 +159,23 @@ fn newcomer_flow(name: &str, kind: &str, class: &str) -> serde_json::Value {
             &["plugins", "list", "--json", "--plugin-path", plugins_arg],
         )
     });
+    if worker {
+        let served = clock.time("worker /connector-plugins", || {
+            let plugin_path = plugins.display().to_string();
+            let w = Worker::distributed(&[("plugin.path", plugin_path.as_str())]);
+            let (code, body) = w.get("/connector-plugins");
+            assert_eq!(code, 200, "{body}");
+            body
+        });
+        assert!(
+            served
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|p| p["class"] == class && p["version"] == "0.1.0"),
+            "{class} is not in /connector-plugins: {served}"
+        );
+    }
     clock.report(name);
     let listing: serde_json::Value = serde_json::from_str(&listing).unwrap();
     assert_eq!(listing["refused"], serde_json::json!([]), "{listing:#}");
@@ -169,19 +192,29 @@ fn newcomer_flow(name: &str, kind: &str, class: &str) -> serde_json::Value {
 
 #[test]
 fn a_new_sink_builds_tests_packages_installs_and_is_listed() {
-    let entry = newcomer_flow("hello-sink", "sink", "com.example.HelloSinkConnector");
+    let entry = newcomer_flow("hello-sink", "sink", "com.example.HelloSinkConnector", true);
     assert_eq!(entry["type"], "sink");
 }
 
 #[test]
 fn a_new_source_builds_tests_packages_installs_and_is_listed() {
-    let entry = newcomer_flow("hello-source", "source", "com.example.HelloSourceConnector");
+    let entry = newcomer_flow(
+        "hello-source",
+        "source",
+        "com.example.HelloSourceConnector",
+        false,
+    );
     assert_eq!(entry["type"], "source");
 }
 
 #[test]
 fn a_new_transform_builds_tests_packages_installs_and_is_listed() {
-    let entry = newcomer_flow("add-suffix", "transform", "com.example.AddSuffixTransform");
+    let entry = newcomer_flow(
+        "add-suffix",
+        "transform",
+        "com.example.AddSuffixTransform",
+        false,
+    );
     assert_eq!(entry["type"], "transformation");
 }
 
