@@ -22,10 +22,11 @@ pub mod file;
 pub mod inter_worker;
 pub mod listener;
 pub mod properties;
-pub(crate) mod suggest;
-pub(crate) mod value;
 pub mod worker;
 mod worker_keys;
+
+// Value parsing and suggestions live in connect-data, which the converters share.
+pub(crate) use connect_data::{config_value as value, suggest};
 
 pub use config_key::{ConfigKeyInfo, ConfigType, Importance, Width};
 pub use connector::{

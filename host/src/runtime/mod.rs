@@ -4,7 +4,6 @@
 //! `storage` layer implements them. The runtime never names Kafka topics or files itself.
 
 pub mod connector_runner;
-pub mod convert;
 pub mod errors;
 pub mod herder;
 pub mod host_context;
@@ -21,3 +20,8 @@ pub mod task_control;
 pub mod task_spec;
 pub mod validate;
 pub mod worker;
+
+/// The converters, in connect-data.
+pub use connect_data::convert;
+/// The transformations, in connect-data.
+pub use connect_data::transforms;

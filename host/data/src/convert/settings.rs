@@ -8,8 +8,8 @@
 
 use std::collections::BTreeMap;
 
-use crate::config::suggest::closest;
-use crate::config::value::{parse_bool, parse_int, parse_one_of_ignore_case};
+use crate::config_value::{parse_bool, parse_int, parse_one_of_ignore_case};
+use crate::suggest::closest;
 
 use super::ConvertError;
 
@@ -75,7 +75,7 @@ impl<'a> Settings<'a> {
 
     fn check<T>(
         &self,
-        r: Result<T, crate::config::value::Problem>,
+        r: Result<T, crate::config_value::Problem>,
         key: &str,
         raw: &str,
     ) -> Result<T, ConvertError> {

@@ -5,7 +5,7 @@
 
 /// Why a raw value could not be read as the wanted type.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Problem {
+pub enum Problem {
     /// Not a number of the given ConfigDef type (`INT`, `LONG`, `SHORT`).
     NotNumber(&'static str),
     /// Not `true` or `false`.
@@ -19,7 +19,7 @@ pub(crate) enum Problem {
 impl Problem {
     /// Kafka's own wording (`ConfigException(name, value, message)`), as the REST validate
     /// endpoint shows it: `Invalid value <v> for configuration <k>: <message>`.
-    pub(crate) fn kafka_message(&self, key: &str, raw: &str) -> String {
+    pub fn kafka_message(&self, key: &str, raw: &str) -> String {
         let detail = match self {
             Problem::NotNumber(ty) => format!("Not a number of type {ty}"),
             Problem::NotBoolean => "Expected value to be either true or false".to_string(),
@@ -31,27 +31,27 @@ impl Problem {
 }
 
 /// Java's `String.trim()`: strips every char at or below U+0020 from both ends.
-pub(crate) fn trim(raw: &str) -> &str {
+pub fn trim(raw: &str) -> &str {
     raw.trim_matches(|c: char| c <= ' ')
 }
 
 /// A ConfigDef `INT`.
-pub(crate) fn parse_int(raw: &str) -> Result<i32, Problem> {
+pub fn parse_int(raw: &str) -> Result<i32, Problem> {
     trim(raw).parse().map_err(|_| Problem::NotNumber("INT"))
 }
 
 /// A ConfigDef `SHORT`.
-pub(crate) fn parse_short(raw: &str) -> Result<i16, Problem> {
+pub fn parse_short(raw: &str) -> Result<i16, Problem> {
     trim(raw).parse().map_err(|_| Problem::NotNumber("SHORT"))
 }
 
 /// A ConfigDef `LONG`.
-pub(crate) fn parse_long(raw: &str) -> Result<i64, Problem> {
+pub fn parse_long(raw: &str) -> Result<i64, Problem> {
     trim(raw).parse().map_err(|_| Problem::NotNumber("LONG"))
 }
 
 /// A ConfigDef `BOOLEAN`: `true`/`false`, any case, surrounding whitespace ignored.
-pub(crate) fn parse_bool(raw: &str) -> Result<bool, Problem> {
+pub fn parse_bool(raw: &str) -> Result<bool, Problem> {
     let t = trim(raw);
     if t.eq_ignore_ascii_case("true") {
         Ok(true)
@@ -64,7 +64,7 @@ pub(crate) fn parse_bool(raw: &str) -> Result<bool, Problem> {
 
 /// A ConfigDef `LIST`: empty (after trimming) is the empty list; otherwise split on `,` with
 /// whitespace around commas removed. Like Kafka, empty items are kept (`"a,"` is `["a", ""]`).
-pub(crate) fn parse_list(raw: &str) -> Vec<String> {
+pub fn parse_list(raw: &str) -> Vec<String> {
     let t = trim(raw);
     if t.is_empty() {
         return Vec::new();
@@ -74,10 +74,7 @@ pub(crate) fn parse_list(raw: &str) -> Vec<String> {
 
 /// A ConfigDef `STRING` restricted to a fixed set of values (compared case-sensitively, like
 /// `ValidString.in`).
-pub(crate) fn parse_one_of(
-    raw: &str,
-    allowed: &'static [&'static str],
-) -> Result<&'static str, Problem> {
+pub fn parse_one_of(raw: &str, allowed: &'static [&'static str]) -> Result<&'static str, Problem> {
     let t = trim(raw);
     allowed
         .iter()
@@ -88,7 +85,7 @@ pub(crate) fn parse_one_of(
 
 /// Like [`parse_one_of`] but case-insensitive (`CaseInsensitiveValidString.in`); returns the
 /// canonical spelling from `allowed`.
-pub(crate) fn parse_one_of_ignore_case(
+pub fn parse_one_of_ignore_case(
     raw: &str,
     allowed: &'static [&'static str],
 ) -> Result<&'static str, Problem> {
@@ -101,7 +98,7 @@ pub(crate) fn parse_one_of_ignore_case(
 }
 
 /// Java's `List.toString()` of a parsed list: `[a, b]` (used in Kafka's messages).
-pub(crate) fn java_list(items: &[String]) -> String {
+pub fn java_list(items: &[String]) -> String {
     format!("[{}]", items.join(", "))
 }
 

@@ -1,4 +1,4 @@
-//! Connect schemas in `JsonConverter`'s schema JSON (contract §5.1): parsed with
+//! Connect schemas (shared with the transformations) in `JsonConverter`'s schema JSON (contract §5.1): parsed with
 //! `asConnectSchema`'s rules and messages, and written back in `asJsonSchema`'s canonical form
 //! (key order `type`, `items`/`keys`/`values`/`fields`, `optional`, `name`, `version`, `doc`,
 //! `parameters`, `default`; struct fields carry `field` last), so equal schemas have equal text.
@@ -7,27 +7,27 @@ use super::json_text::{Node, write_json_string};
 use super::normalize::{Direction, Normalizer};
 
 /// Logical type names.
-pub(crate) const DECIMAL: &str = "org.apache.kafka.connect.data.Decimal";
-pub(crate) const DATE: &str = "org.apache.kafka.connect.data.Date";
-pub(crate) const TIME: &str = "org.apache.kafka.connect.data.Time";
-pub(crate) const TIMESTAMP: &str = "org.apache.kafka.connect.data.Timestamp";
+pub const DECIMAL: &str = "org.apache.kafka.connect.data.Decimal";
+pub const DATE: &str = "org.apache.kafka.connect.data.Date";
+pub const TIME: &str = "org.apache.kafka.connect.data.Time";
+pub const TIMESTAMP: &str = "org.apache.kafka.connect.data.Timestamp";
 
 /// A Connect schema.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Schema {
-    pub(crate) ty: Type,
-    pub(crate) optional: bool,
-    pub(crate) name: Option<String>,
-    pub(crate) version: Option<i64>,
-    pub(crate) doc: Option<String>,
-    pub(crate) parameters: Option<Vec<(String, String)>>,
+pub struct Schema {
+    pub ty: Type,
+    pub optional: bool,
+    pub name: Option<String>,
+    pub version: Option<i64>,
+    pub doc: Option<String>,
+    pub parameters: Option<Vec<(String, String)>>,
     /// The default value as normalized JSON text.
-    pub(crate) default: Option<String>,
+    pub default: Option<String>,
 }
 
 /// A Connect schema type.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) enum Type {
+pub enum Type {
     Boolean,
     Int8,
     Int16,
@@ -62,7 +62,7 @@ impl Type {
     }
 
     /// Java's `Schema.Type` name, used in Kafka Connect's messages (`INT32`, `STRING`, …).
-    pub(crate) fn java_name(&self) -> &'static str {
+    pub fn java_name(&self) -> &'static str {
         match self {
             Type::Boolean => "BOOLEAN",
             Type::Int8 => "INT8",
@@ -181,7 +181,7 @@ impl Schema {
     }
 
     /// The value of parameter `key`.
-    pub(crate) fn parameter(&self, key: &str) -> Option<&str> {
+    pub fn parameter(&self, key: &str) -> Option<&str> {
         self.parameters
             .as_ref()?
             .iter()
@@ -191,14 +191,14 @@ impl Schema {
     }
 
     /// The logical type name, if any.
-    pub(crate) fn logical(&self) -> Option<&str> {
+    pub fn logical(&self) -> Option<&str> {
         self.name
             .as_deref()
             .filter(|n| matches!(*n, DECIMAL | DATE | TIME | TIMESTAMP))
     }
 
     /// Canonical schema JSON (`asJsonSchema`).
-    pub(crate) fn to_json(&self) -> String {
+    pub fn to_json(&self) -> String {
         let mut out = Vec::new();
         self.write_json(&mut out, None);
         String::from_utf8(out).unwrap_or_default()

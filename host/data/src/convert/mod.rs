@@ -15,14 +15,14 @@
 pub mod bytes;
 pub mod converter;
 pub mod data;
-mod decimal;
+pub(crate) mod decimal;
 mod encoding;
 pub mod error;
 pub mod json;
-mod json_text;
-mod normalize;
+pub(crate) mod json_text;
+pub(crate) mod normalize;
 pub mod registry;
-mod schema;
+pub mod schema;
 mod schema_cache;
 mod settings;
 pub mod string;

@@ -1,0 +1,207 @@
+//! Kafka's built-in transformations and predicates as this host provides them: each class's
+//! name, documentation, ConfigDef (the SDK's, so validation messages are Kafka Connect's) and
+//! constructor, looked up by class name or alias.
+//!
+//! A class is written as a struct implementing [`Transform`] (or [`Predicate`]) and
+//! [`BuiltinTransform`] (or [`BuiltinPredicate`]), its configuration a
+//! `#[derive(ConnectConfig)]` struct, and listed once in [`BUILTINS`].
+
+use connect_plugin_api::abi::config::ConfigValueReport;
+use connect_plugin_api::sdk::config::{ConfigDef, ConfigMap, ConnectConfig};
+use connect_plugin_api::sdk::error::ConnectError;
+
+use super::transform::{Predicate, Transform, TransformError};
+
+/// The Kafka version whose built-in classes these are: what `GET /connector-plugins` reports
+/// as their version, as a Java worker of that version does.
+pub const KAFKA_VERSION: &str = "4.3.1";
+
+/// Transformation or predicate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BuiltinKind {
+    /// `transforms.<alias>.type`.
+    Transformation,
+    /// `predicates.<alias>.type`.
+    Predicate,
+}
+
+/// Builds a configured instance from settings `validate` accepted.
+#[derive(Clone, Copy)]
+pub enum Build {
+    /// A transformation.
+    Transform(fn(&ConfigMap) -> Result<Box<dyn Transform>, ConnectError>),
+    /// A predicate.
+    Predicate(fn(&ConfigMap) -> Result<Box<dyn Predicate>, ConnectError>),
+}
+
+/// One built-in class.
+#[derive(Clone, Copy)]
+pub struct Builtin {
+    /// Java's class name (`org.apache.kafka.connect.transforms.InsertField$Value`).
+    pub class: &'static str,
+    /// Transformation or predicate.
+    pub kind: BuiltinKind,
+    /// Java's `OVERVIEW_DOC`.
+    pub doc: &'static str,
+    /// The keys (without `transforms.<alias>.`).
+    pub config_def: fn() -> ConfigDef,
+    /// Per-key reports for `settings` (the keys without prefix), Kafka's messages.
+    pub validate: fn(&ConfigMap) -> Vec<ConfigValueReport>,
+    /// The constructor.
+    pub build: Build,
+}
+
+impl Builtin {
+    /// The short aliases Kafka accepts for the class: its simple name (`InsertField$Value`), as
+    /// Kafka's `PluginUtils` computes them.
+    pub fn simple_name(&self) -> &'static str {
+        self.class.rsplit('.').next().unwrap_or(self.class)
+    }
+}
+
+/// A built-in transformation: its class name, documentation and configuration type.
+pub trait BuiltinTransform: Transform + Sized + 'static {
+    /// Java's class name.
+    const CLASS: &'static str;
+    /// Java's `OVERVIEW_DOC`.
+    const DOC: &'static str;
+    /// The configuration (`#[derive(ConnectConfig)]`).
+    type Config: ConnectConfig;
+    /// The configured transformation; an error here is a CONFIG error of the connector.
+    fn new(config: Self::Config) -> Result<Self, TransformError>;
+}
+
+/// A built-in predicate, as [`BuiltinTransform`].
+pub trait BuiltinPredicate: Predicate + Sized + 'static {
+    /// Java's class name.
+    const CLASS: &'static str;
+    /// Java's `OVERVIEW_DOC`.
+    const DOC: &'static str;
+    /// The configuration (`#[derive(ConnectConfig)]`).
+    type Config: ConnectConfig;
+    /// The configured predicate.
+    fn new(config: Self::Config) -> Result<Self, TransformError>;
+}
+
+fn build_transform<T: BuiltinTransform>(
+    raw: &ConfigMap,
+) -> Result<Box<dyn Transform>, ConnectError> {
+    let config = T::Config::parse(raw)?;
+    let t = T::new(config).map_err(|e| ConnectError::config(e.message))?;
+    Ok(Box::new(t))
+}
+
+fn build_predicate<T: BuiltinPredicate>(
+    raw: &ConfigMap,
+) -> Result<Box<dyn Predicate>, ConnectError> {
+    let config = T::Config::parse(raw)?;
+    let p = T::new(config).map_err(|e| ConnectError::config(e.message))?;
+    Ok(Box::new(p))
+}
+
+/// The registry entry of transformation `T`.
+pub const fn transformation<T: BuiltinTransform>() -> Builtin {
+    Builtin {
+        class: T::CLASS,
+        kind: BuiltinKind::Transformation,
+        doc: T::DOC,
+        config_def: <T::Config as ConnectConfig>::config_def,
+        validate: <T::Config as ConnectConfig>::validate,
+        build: Build::Transform(build_transform::<T>),
+    }
+}
+
+/// The registry entry of predicate `P`.
+pub const fn predicate<P: BuiltinPredicate>() -> Builtin {
+    Builtin {
+        class: P::CLASS,
+        kind: BuiltinKind::Predicate,
+        doc: P::DOC,
+        config_def: <P::Config as ConnectConfig>::config_def,
+        validate: <P::Config as ConnectConfig>::validate,
+        build: Build::Predicate(build_predicate::<P>),
+    }
+}
+
+/// Every built-in class, transformations first, each family's `$Key` before `$Value`.
+pub static BUILTINS: &[Builtin] = &[
+    transformation::<super::filter::Filter>(),
+    transformation::<super::regex_router::RegexRouter>(),
+    predicate::<super::predicates::TopicNameMatches>(),
+    predicate::<super::predicates::HasHeaderKey>(),
+    predicate::<super::predicates::RecordIsTombstone>(),
+];
+
+/// Kafka's built-in classes this host does not provide yet. A connector naming one is refused
+/// with "not supported yet", never run without it.
+pub const NOT_YET: &[&str] = &[
+    "org.apache.kafka.connect.transforms.InsertField$Key",
+    "org.apache.kafka.connect.transforms.InsertField$Value",
+    "org.apache.kafka.connect.transforms.ReplaceField$Key",
+    "org.apache.kafka.connect.transforms.ReplaceField$Value",
+    "org.apache.kafka.connect.transforms.MaskField$Key",
+    "org.apache.kafka.connect.transforms.MaskField$Value",
+    "org.apache.kafka.connect.transforms.ValueToKey",
+    "org.apache.kafka.connect.transforms.HoistField$Key",
+    "org.apache.kafka.connect.transforms.HoistField$Value",
+    "org.apache.kafka.connect.transforms.ExtractField$Key",
+    "org.apache.kafka.connect.transforms.ExtractField$Value",
+    "org.apache.kafka.connect.transforms.SetSchemaMetadata$Key",
+    "org.apache.kafka.connect.transforms.SetSchemaMetadata$Value",
+    "org.apache.kafka.connect.transforms.TimestampRouter",
+    "org.apache.kafka.connect.transforms.Flatten$Key",
+    "org.apache.kafka.connect.transforms.Flatten$Value",
+    "org.apache.kafka.connect.transforms.Cast$Key",
+    "org.apache.kafka.connect.transforms.Cast$Value",
+    "org.apache.kafka.connect.transforms.TimestampConverter$Key",
+    "org.apache.kafka.connect.transforms.TimestampConverter$Value",
+    "org.apache.kafka.connect.transforms.DropHeaders",
+    "org.apache.kafka.connect.transforms.InsertHeader",
+    "org.apache.kafka.connect.transforms.HeaderFrom$Key",
+    "org.apache.kafka.connect.transforms.HeaderFrom$Value",
+];
+
+/// The built-in class `name` names: its full class name or its simple name.
+pub fn lookup(name: &str) -> Option<&'static Builtin> {
+    let name = name.trim();
+    BUILTINS
+        .iter()
+        .find(|b| b.class == name || b.simple_name() == name)
+}
+
+/// Whether `name` (full or simple) is one of Kafka's classes listed in [`NOT_YET`].
+pub fn not_yet_supported(name: &str) -> Option<&'static str> {
+    let name = name.trim();
+    NOT_YET
+        .iter()
+        .copied()
+        .find(|c| *c == name || c.rsplit('.').next() == Some(name))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classes_are_found_by_full_and_simple_name() {
+        let full = lookup("org.apache.kafka.connect.transforms.RegexRouter").unwrap();
+        assert_eq!(full.kind, BuiltinKind::Transformation);
+        assert_eq!(lookup("RegexRouter").unwrap().class, full.class);
+        assert_eq!(
+            lookup("TopicNameMatches").unwrap().kind,
+            BuiltinKind::Predicate
+        );
+        assert!(lookup("com.example.Nope").is_none());
+        assert_eq!(
+            not_yet_supported("Cast$Value"),
+            Some("org.apache.kafka.connect.transforms.Cast$Value")
+        );
+    }
+
+    #[test]
+    fn no_class_is_both_provided_and_not_yet_supported() {
+        for b in BUILTINS {
+            assert!(not_yet_supported(b.class).is_none(), "{}", b.class);
+        }
+    }
+}

@@ -1,0 +1,22 @@
+//! Single Message Transforms and predicates (contract §5.3) on records between the converters
+//! and the plugins.
+//!
+//! A record is decoded once into Java's Connect data model ([`data::Value`] beside its schema,
+//! [`codec`]) as a [`record::TransformRecord`], goes through every configured
+//! [`transform::Transform`] in order (each gated by its predicate), and is encoded once after the
+//! last one. Files: [`data`] (values), [`codec`] (converter form ↔ values), [`record`] (the
+//! record), [`transform`] (the traits and the error), [`builtin`] (Kafka's classes by name),
+//! [`java_regex`] (Java's regular expressions); one file per transformation family.
+
+pub mod builtin;
+pub mod chain;
+pub mod codec;
+pub mod data;
+pub mod java_regex;
+pub mod record;
+pub mod schemas;
+pub mod transform;
+
+pub mod filter;
+pub mod predicates;
+pub mod regex_router;
