@@ -221,6 +221,19 @@ fn scale(schema: &Schema) -> Result<i32, String> {
         .ok_or_else(|| "Invalid Decimal schema: scale parameter not found.".to_string())
 }
 
+/// The default value of `schema` as a Java value (`Schema.defaultValue()`), if it has one.
+pub fn decode_default(schema: &Schema) -> Option<Value> {
+    let text = schema.default.as_deref()?;
+    with_schema(schema, &Node::parse(text)).ok()
+}
+
+/// Appends the converters' JSON form of `value` under `schema` (for a schema's `default`).
+pub fn encode_json(value: &Value, schema: &Schema) -> Result<String, String> {
+    let mut out = Vec::new();
+    Codec::default().json(value, Some(schema), &mut out)?;
+    String::from_utf8(out).map_err(|e| e.to_string())
+}
+
 /// What Java's `JsonConverter` makes of schemaless JSON.
 fn schemaless(node: &Node<'_>) -> Value {
     match node {

@@ -6,7 +6,8 @@
 //! [`transform::Transform`] in order (each gated by its predicate), and is encoded once after the
 //! last one. Files: [`data`] (values), [`codec`] (converter form ↔ values), [`record`] (the
 //! record), [`transform`] (the traits and the error), [`builtin`] (Kafka's classes by name),
-//! [`java_regex`] (Java's regular expressions); one file per transformation family.
+//! [`java_regex`] (Java's regular expressions), [`requirements`] (Kafka's checks and schema
+//! helpers); one file per transformation family.
 
 pub mod builtin;
 pub mod chain;
@@ -14,6 +15,7 @@ pub mod codec;
 pub mod data;
 pub mod java_regex;
 pub mod record;
+pub mod requirements;
 pub mod schemas;
 pub mod transform;
 

@@ -1,0 +1,117 @@
+//! Kafka's `Requirements` and `SchemaUtil` for transformations: the checks every field
+//! transformation starts with (with Kafka's messages) and schema building blocks.
+
+use std::sync::Arc;
+
+use super::codec::decode_default;
+use super::data::Value;
+use super::transform::TransformError;
+use crate::convert::schema::{Schema, Type};
+
+/// `Requirements.requireSchema`: `Schema required for [purpose]`.
+pub fn require_schema<'a>(
+    schema: Option<&'a Arc<Schema>>,
+    purpose: &str,
+) -> Result<&'a Arc<Schema>, TransformError> {
+    schema.ok_or_else(|| TransformError::new(format!("Schema required for [{purpose}]")))
+}
+
+/// `Requirements.requireMap`: the entries of a schemaless map value.
+pub fn require_map<'a>(
+    value: &'a Value,
+    purpose: &str,
+) -> Result<&'a Vec<(Value, Value)>, TransformError> {
+    match value {
+        Value::Map(entries) => Ok(entries),
+        other => Err(TransformError::new(format!(
+            "Only Map objects supported in absence of schema for [{purpose}], found: {}",
+            other.java_class()
+        ))),
+    }
+}
+
+/// `Requirements.requireMapOrNull`.
+pub fn require_map_or_null<'a>(
+    value: &'a Value,
+    purpose: &str,
+) -> Result<Option<&'a Vec<(Value, Value)>>, TransformError> {
+    if value.is_null() {
+        return Ok(None);
+    }
+    require_map(value, purpose).map(Some)
+}
+
+/// `Requirements.requireStruct`: the field values of a struct value with schema `schema`, and
+/// the fields.
+pub fn require_struct<'a>(
+    schema: &'a Schema,
+    value: &'a Value,
+    purpose: &str,
+) -> Result<(&'a [(String, Schema)], &'a [Value]), TransformError> {
+    match (&schema.ty, value) {
+        (Type::Struct(fields), Value::Struct(values)) => Ok((fields, values)),
+        _ => Err(TransformError::new(format!(
+            "Only Struct objects supported for [{purpose}], found: {}",
+            value.java_class()
+        ))),
+    }
+}
+
+/// `Requirements.requireStructOrNull`.
+pub fn require_struct_or_null<'a>(
+    schema: &'a Schema,
+    value: &'a Value,
+    purpose: &str,
+) -> Result<Option<(&'a [(String, Schema)], &'a [Value])>, TransformError> {
+    if value.is_null() {
+        return Ok(None);
+    }
+    require_struct(schema, value, purpose).map(Some)
+}
+
+/// `Requirements.requireSinkRecord`: only sink records have an offset.
+pub fn require_sink_record(offset: Option<i64>, purpose: &str) -> Result<i64, TransformError> {
+    offset.ok_or_else(|| {
+        TransformError::new(format!(
+            "Only SinkRecord supported for [{purpose}], found: org.apache.kafka.connect.source.SourceRecord"
+        ))
+    })
+}
+
+/// A required schema of `ty` with nothing else set (`SchemaBuilder.type(ty).build()`).
+pub fn schema_of(ty: Type) -> Schema {
+    Schema {
+        ty,
+        optional: false,
+        name: None,
+        version: None,
+        doc: None,
+        parameters: None,
+        default: None,
+    }
+}
+
+/// `SchemaUtil.copySchemaBasics(source)` with type `ty`: name, version, doc and parameters
+/// copied; not optional, no default (as Java's, which leaves both to the caller).
+pub fn copy_schema_basics(source: &Schema, ty: Type) -> Schema {
+    Schema {
+        ty,
+        optional: false,
+        name: source.name.clone(),
+        version: source.version,
+        doc: source.doc.clone(),
+        parameters: source.parameters.clone(),
+        default: None,
+    }
+}
+
+/// `Struct.get(field)` (`replace_null_with_default`: a null field reads as its default) or
+/// `Struct.getWithoutDefault(field)`.
+pub fn struct_get(field_schema: &Schema, value: &Value, replace_null_with_default: bool) -> Value {
+    if value.is_null() && replace_null_with_default {
+        if let Some(default) = decode_default(field_schema) {
+            return default;
+        }
+    }
+    value.clone()
+}
