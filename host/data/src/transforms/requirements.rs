@@ -8,6 +8,9 @@ use super::data::Value;
 use super::transform::TransformError;
 use crate::convert::schema::{Schema, Type};
 
+/// A struct's fields (name, schema) and its values, in schema order.
+pub type StructParts<'a> = (&'a [(String, Schema)], &'a [Value]);
+
 /// `Requirements.requireSchema`: `Schema required for [purpose]`.
 pub fn require_schema<'a>(
     schema: Option<&'a Arc<Schema>>,
@@ -47,7 +50,7 @@ pub fn require_struct<'a>(
     schema: &'a Schema,
     value: &'a Value,
     purpose: &str,
-) -> Result<(&'a [(String, Schema)], &'a [Value]), TransformError> {
+) -> Result<StructParts<'a>, TransformError> {
     match (&schema.ty, value) {
         (Type::Struct(fields), Value::Struct(values)) => Ok((fields, values)),
         _ => Err(TransformError::new(format!(
@@ -62,7 +65,7 @@ pub fn require_struct_or_null<'a>(
     schema: &'a Schema,
     value: &'a Value,
     purpose: &str,
-) -> Result<Option<(&'a [(String, Schema)], &'a [Value])>, TransformError> {
+) -> Result<Option<StructParts<'a>>, TransformError> {
     if value.is_null() {
         return Ok(None);
     }
