@@ -111,10 +111,11 @@ pub fn copy_schema_basics(source: &Schema, ty: Type) -> Schema {
 /// `Struct.get(field)` (`replace_null_with_default`: a null field reads as its default) or
 /// `Struct.getWithoutDefault(field)`.
 pub fn struct_get(field_schema: &Schema, value: &Value, replace_null_with_default: bool) -> Value {
-    if value.is_null() && replace_null_with_default {
-        if let Some(default) = decode_default(field_schema) {
-            return default;
-        }
+    if value.is_null()
+        && replace_null_with_default
+        && let Some(default) = decode_default(field_schema)
+    {
+        return default;
     }
     value.clone()
 }
