@@ -33,6 +33,8 @@ mod sink_stop;
 mod seed_flow;
 // ES sink with OpenSearch stopped or hung (fault proxy): SIGTERM commits only what was indexed; recovery.
 mod stop_path;
+// transformations: RegexRouter in the seed flow, Filter + predicate, a routed source, refused classes.
+mod transforms;
 // Kafka broker: create a topic, produce 10,000 records, group-consume them with manual sync commits.
 mod smoke_kafka;
 // OpenSearch node: `_bulk`-index 1,000 documents, refresh, `_count` them back.

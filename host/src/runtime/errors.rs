@@ -27,6 +27,8 @@ pub enum Stage {
     ValueConverter,
     /// Converting headers.
     HeaderConverter,
+    /// A transformation or predicate of `transforms`.
+    Transformation,
     /// The sink task's `put`.
     TaskPut,
     /// The source task's `poll`.
@@ -42,6 +44,7 @@ impl Stage {
             Stage::KeyConverter => "KEY_CONVERTER",
             Stage::ValueConverter => "VALUE_CONVERTER",
             Stage::HeaderConverter => "HEADER_CONVERTER",
+            Stage::Transformation => "TRANSFORMATION",
             Stage::TaskPut => "TASK_PUT",
             Stage::TaskPoll => "TASK_POLL",
             Stage::KafkaProduce => "KAFKA_PRODUCE",

@@ -12,12 +12,15 @@ pub mod plugin_metrics;
 pub mod restarter;
 pub mod sink_offsets;
 pub mod sink_task;
+pub mod sink_transform;
 pub mod source_task;
+pub mod source_transform;
 pub mod static_membership;
 pub mod status;
 pub mod stores;
 pub mod task_control;
 pub mod task_spec;
+pub mod transform_chain;
 pub mod validate;
 pub mod worker;
 

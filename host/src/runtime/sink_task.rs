@@ -45,10 +45,12 @@ use super::{
     convert::{self, Converter},
     errors::{ErrantRecord, ErrorReporter, Stage, TaskFailure},
     host_context::{HostTaskContext, TaskRequests},
+    sink_transform::SinkTransforms,
     static_membership,
     status::{State, TargetState},
     task_control::TaskControl,
     task_spec::TaskSpec,
+    transform_chain::StepError,
 };
 
 /// Records per `put` unless `consumer.max.poll.records` says otherwise.
@@ -352,8 +354,20 @@ fn map_kind(k: convert::DataKind) -> DataKind {
 struct Pipeline {
     key: Box<dyn Converter>,
     value: Box<dyn Converter>,
+    /// `transforms`, if any.
+    transforms: Option<SinkTransforms>,
     reporter: ErrorReporter,
     seen_topics: HashSet<String>,
+}
+
+impl Pipeline {
+    /// The topic a record the plugin names was consumed from (a router may have renamed it).
+    fn original_topic(&self, topic: &str, partition: i32, offset: i64) -> String {
+        match &self.transforms {
+            Some(t) => t.original_topic(topic, partition, offset).to_owned(),
+            None => topic.to_owned(),
+        }
+    }
 }
 
 impl Pipeline {
@@ -404,6 +418,34 @@ impl Pipeline {
                 return self.reporter.report(stage, &rec, &error);
             }
         };
+        if let Some(transforms) = self.transforms.as_mut() {
+            if batch.is_empty() {
+                transforms.start_batch();
+            }
+            let outcome = transforms.apply(batch, &mut arena, mark, msg, &key, &value);
+            batch.arena = arena.into();
+            return match outcome {
+                Ok(_) => Ok(()),
+                Err(StepError::Stage(e)) => {
+                    let headers = raw_headers(msg);
+                    let rec = ErrantRecord {
+                        topic,
+                        partition,
+                        offset,
+                        key: msg.key(),
+                        value: msg.payload(),
+                        headers: &headers,
+                    };
+                    self.reporter
+                        .report(Stage::Transformation, &rec, &e.to_string())
+                }
+                Err(StepError::Batch(m)) => Err(TaskFailure::new(
+                    format!("cannot hand the transformed record to the plugin: {m}"),
+                    "",
+                )
+                .at(topic, partition, offset)),
+            };
+        }
         let header_mark = batch.headers.len();
         let meta = record_meta(batch, &mut arena, msg, key, value);
         if meta.is_err() {
@@ -517,9 +559,11 @@ fn run_inner(spec: &TaskSpec) -> Result<(), TaskFailure> {
         spec.id.task,
         &producer_cfg,
     )?;
+    let transforms = SinkTransforms::new(spec.transforms()?, spec.decimal_numeric());
     let mut pipeline = Pipeline {
         key,
         value,
+        transforms,
         reporter,
         seen_topics: HashSet::new(),
     };
@@ -803,7 +847,8 @@ fn put_batch(
                 let Some(r) = s.batch.get(idx) else {
                     return Err(TaskFailure::from_plugin("put", &e));
                 };
-                let (topic, partition, offset) = (r.topic().to_owned(), r.partition(), r.offset());
+                let (partition, offset) = (r.partition(), r.offset());
+                let topic = pipeline.original_topic(r.topic(), partition, offset);
                 let original = fetcher.fetch(spec, &topic, partition, offset);
                 let (key, value, headers) = original.unwrap_or_default();
                 let rec = ErrantRecord {
@@ -833,11 +878,12 @@ fn handle_errant(
 ) -> Result<(), TaskFailure> {
     let reports = std::mem::take(&mut requests.lock().unwrap().errant);
     for r in reports {
+        let topic = pipeline.original_topic(&r.topic, r.partition, r.offset);
         let (key, value, headers) = fetcher
-            .fetch(spec, &r.topic, r.partition, r.offset)
+            .fetch(spec, &topic, r.partition, r.offset)
             .unwrap_or_default();
         let rec = ErrantRecord {
-            topic: &r.topic,
+            topic: &topic,
             partition: r.partition,
             offset: r.offset,
             key: key.as_deref(),

@@ -30,8 +30,10 @@ use super::{
     convert::{self, ConnectDataRef},
     errors::{ErrantRecord, ErrorReporter, Stage, TaskFailure},
     host_context::HostTaskContext,
+    source_transform::SourceTransforms,
     status::{State, TargetState},
     task_spec::TaskSpec,
+    transform_chain::StepError,
 };
 
 const RETRY_BACKOFF: Duration = Duration::from_millis(500);
@@ -135,6 +137,7 @@ fn run_inner(spec: &TaskSpec) -> Result<(), TaskFailure> {
     };
     control.report_running();
 
+    let mut transforms = SourceTransforms::new(spec.transforms()?, spec.decimal_numeric());
     let mut out = SourceBatch::new();
     let mut sequence = 0u64;
     let mut value_buf = Vec::new();
@@ -176,23 +179,61 @@ fn run_inner(spec: &TaskSpec) -> Result<(), TaskFailure> {
                     };
                     let mut sends = Vec::with_capacity(out.len());
                     for (i, r) in out.batch.iter().enumerate() {
-                        let topic = r.topic();
                         let (sp, so) = out.position(i);
                         if let Some(sp) = sp {
                             poll.offsets.insert(sp.to_owned(), so.map(str::to_owned));
                         }
+                        // A record the chain drops or that fails it under errors.tolerance=all
+                        // is not produced; its source offset still goes with its poll.
+                        let transformed = match transforms.as_mut() {
+                            None => None,
+                            Some(t) => match t.apply(&r) {
+                                Ok(Some(x)) => Some(x),
+                                Ok(None) => continue,
+                                Err(StepError::Stage(e)) => {
+                                    let rec = ErrantRecord {
+                                        topic: r.topic(),
+                                        partition: r.partition(),
+                                        offset: -1,
+                                        key: None,
+                                        value: Some(r.value().bytes),
+                                        headers: &[],
+                                    };
+                                    reporter.report(Stage::Transformation, &rec, &e.to_string())?;
+                                    continue;
+                                }
+                                Err(StepError::Batch(m)) => {
+                                    return Err(TaskFailure::new(
+                                        format!(
+                                            "a record returned by poll does not match its schema: {m}"
+                                        ),
+                                        "a bug in the plugin: report it to its authors",
+                                    ));
+                                }
+                            },
+                        };
+                        let topic: &str =
+                            transformed.as_ref().map_or(r.topic(), |t| t.topic.as_str());
                         key_buf.clear();
                         value_buf.clear();
                         let k = r.key();
                         let v = r.value();
-                        let has_key = key_conv
-                            .to_kafka(topic, &k, &mut key_buf)
-                            .map_err(|e| (Stage::KeyConverter, e));
+                        let has_key = match &transformed {
+                            Some(t) => key_conv
+                                .from_connect(topic, &t.key.as_ref(), &mut key_buf)
+                                .map_err(|e| e.to_string()),
+                            None => key_conv.to_kafka(topic, &k, &mut key_buf),
+                        }
+                        .map_err(|e| (Stage::KeyConverter, e));
                         let has_value = has_key.and_then(|hk| {
-                            value_conv
-                                .to_kafka(topic, &v, &mut value_buf)
-                                .map(|hv| (hk, hv))
-                                .map_err(|e| (Stage::ValueConverter, e))
+                            match &transformed {
+                                Some(t) => value_conv
+                                    .from_connect(topic, &t.value.as_ref(), &mut value_buf)
+                                    .map_err(|e| e.to_string()),
+                                None => value_conv.to_kafka(topic, &v, &mut value_buf),
+                            }
+                            .map(|hv| (hk, hv))
+                            .map_err(|e| (Stage::ValueConverter, e))
                         });
                         match has_value {
                             Ok((hk, hv)) => {
@@ -200,18 +241,27 @@ fn run_inner(spec: &TaskSpec) -> Result<(), TaskFailure> {
                                     let _ =
                                         spec.worker.statuses.put_topic(&spec.id.connector, topic);
                                 }
-                                let headers: Vec<(String, Option<Vec<u8>>)> = r
-                                    .headers()
-                                    .map(|(hk, hv)| {
-                                        (hk.to_owned(), (!hv.is_null()).then(|| hv.bytes.to_vec()))
-                                    })
-                                    .collect();
+                                let (partition, timestamp, headers) = match &transformed {
+                                    Some(t) => (t.partition, t.timestamp, t.headers.clone()),
+                                    None => (
+                                        r.partition(),
+                                        r.timestamp(),
+                                        r.headers()
+                                            .map(|(hk, hv)| {
+                                                (
+                                                    hk.to_owned(),
+                                                    (!hv.is_null()).then(|| hv.bytes.to_vec()),
+                                                )
+                                            })
+                                            .collect(),
+                                    ),
+                                };
                                 sends.push((
                                     // validate() caps a batch at u32::MAX records.
                                     u32::try_from(i).unwrap_or(u32::MAX),
                                     topic.to_owned(),
-                                    r.partition(),
-                                    r.timestamp(),
+                                    partition,
+                                    timestamp,
                                     hk.then(|| key_buf.clone()),
                                     hv.then(|| value_buf.clone()),
                                     headers,

@@ -109,6 +109,29 @@ impl TaskSpec {
     }
 }
 
+impl TaskSpec {
+    /// The task's transformation chain (`transforms`, `predicates`); a class that does not
+    /// resolve fails the task with the reason.
+    pub fn transforms(&self) -> Result<connect_data::transforms::chain::Chain, TaskFailure> {
+        super::transform_chain::build(&self.connector)
+            .map_err(|m| TaskFailure::new(format!("invalid transforms: {m}"), ""))
+    }
+
+    /// Whether the value converter writes decimals as numbers (`decimal.format=NUMERIC`), the
+    /// form transformed records keep.
+    pub fn decimal_numeric(&self) -> bool {
+        let value = self
+            .connector
+            .value_converter
+            .as_ref()
+            .unwrap_or(&self.worker.config.value_converter);
+        value
+            .settings
+            .get("decimal.format")
+            .is_some_and(|f| f.trim().eq_ignore_ascii_case("NUMERIC"))
+    }
+}
+
 /// Java client settings librdkafka does not know (they would make client creation fail); the
 /// framework sets their equivalents itself.
 fn is_librdkafka_key(key: &str) -> bool {

@@ -121,8 +121,14 @@ pub fn validate(
     let kind = kind_of(plugin);
 
     let mut errors: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut alias_defs = Vec::new();
     match ConnectorConfig::parse(props, kind) {
         Ok(parsed) => {
+            let (defs, alias_errors) = super::transform_chain::alias_keys(&parsed, registry);
+            alias_defs = defs;
+            for (k, ms) in alias_errors {
+                errors.entry(k).or_default().extend(ms);
+            }
             for (k, m) in parsed.override_violations(policy) {
                 errors.entry(k).or_default().push(m);
             }
@@ -205,6 +211,7 @@ pub fn validate(
     };
     let mut framework = config::framework_config_defs(kind);
     framework.extend(config::alias_config_defs(props));
+    framework.extend(alias_defs);
     for def in framework {
         push_group(&def.group);
         let errs = errors.remove(&def.name).unwrap_or_default();

@@ -12,10 +12,6 @@ use connect_plugin_api::sdk::error::ConnectError;
 
 use super::transform::{Predicate, Transform, TransformError};
 
-/// The Kafka version whose built-in classes these are: what `GET /connector-plugins` reports
-/// as their version, as a Java worker of that version does.
-pub const KAFKA_VERSION: &str = "4.3.1";
-
 /// Transformation or predicate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BuiltinKind {

@@ -1,6 +1,8 @@
 //! What the herder tells about the plugins it loaded (`GET /connector-plugins…`): no state of
 //! the loop is involved, so these never wait for the herder thread.
 
+use connect_data::transforms::builtin::{self, BuiltinKind};
+
 use super::Herder;
 use crate::{
     config::ConfigKeyInfo,
@@ -21,7 +23,8 @@ impl Herder {
     }
 
     /// `GET /connector-plugins`: sinks then sources; with `connectors_only=false` also the
-    /// converters built into the host.
+    /// converters, transformations and predicates built into the host, and the plugin
+    /// libraries' other classes.
     pub fn plugins(&self, connectors_only: bool) -> Vec<PluginInfo> {
         let mut out: Vec<PluginInfo> = Vec::new();
         for sinks in [true, false] {
@@ -64,6 +67,18 @@ impl Herder {
                     });
                 }
             }
+            // Kafka's transformations and predicates, as this host runs them.
+            for b in connect_data::transforms::builtin::BUILTINS {
+                out.push(PluginInfo {
+                    class_name: b.class.to_owned(),
+                    kind: match b.kind {
+                        BuiltinKind::Transformation => "transformation",
+                        BuiltinKind::Predicate => "predicate",
+                    }
+                    .to_owned(),
+                    version: version.clone(),
+                });
+            }
             // Classes from plugin libraries (listed; executed once the host has the capability
             // for their kind: see `plugins::load::HOST_CAPABILITIES`).
             for p in self.shared.plugins.others() {
@@ -79,12 +94,18 @@ impl Herder {
     }
 
     /// `GET /connector-plugins/{p}/config`.
+    /// Connectors, and Kafka's transformations and predicates, by full or simple name.
     pub fn plugin_config(&self, plugin: &str) -> HerderResult<Vec<ConfigKeyInfo>> {
-        let p = self
-            .shared
-            .plugins
-            .lookup(plugin)
-            .map_err(|_| HerderError::NotFound(format!("Unknown plugin {plugin}.")))?;
-        Ok(validate::plugin_config_defs(p))
+        if let Ok(p) = self.shared.plugins.lookup(plugin) {
+            return Ok(validate::plugin_config_defs(p));
+        }
+        if let Some(b) = builtin::lookup(plugin) {
+            return Ok((b.config_def)()
+                .keys()
+                .iter()
+                .map(validate::key_info)
+                .collect());
+        }
+        Err(HerderError::NotFound(format!("Unknown plugin {plugin}.")))
     }
 }
