@@ -225,6 +225,22 @@ impl ConnectorConfig {
         })
     }
 
+    /// `transforms` and `predicates` of `props` alone, whatever else is wrong with it (their
+    /// own problems are [`ConnectorConfig::parse`]'s to report): validation checks the classes
+    /// of a config that does not parse.
+    pub fn aliases(
+        props: &BTreeMap<String, String>,
+    ) -> (Vec<TransformConfig>, Vec<PredicateConfig>) {
+        let mut p = Parser {
+            props,
+            errors: Vec::new(),
+            warnings: Vec::new(),
+        };
+        let predicates = p.predicates();
+        let transforms = p.transforms(&predicates);
+        (transforms, predicates)
+    }
+
     /// Client overrides this connector sets that the worker's policy forbids, as `(key, message)`
     /// with Kafka Connect's message.
     pub fn override_violations(&self, policy: OverridePolicy) -> KeyErrors {

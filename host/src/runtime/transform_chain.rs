@@ -14,7 +14,7 @@ use connect_data::transforms::transform::Predicate;
 use connect_plugin_api::abi::plugin::PluginKind;
 
 use super::validate::key_info;
-use crate::config::{ConfigKeyInfo, ConnectorConfig};
+use crate::config::{ConfigKeyInfo, ConnectorConfig, PredicateConfig, TransformConfig};
 use crate::plugins::PluginRegistry;
 
 /// A failure of the step: a stage failed (handled at the `TRANSFORMATION` stage), or the result
@@ -84,32 +84,24 @@ pub fn resolve(
 /// class's own keys under its prefix (group `Transforms: <alias>` / `Predicates: <alias>`, as
 /// Kafka's enriched ConfigDef has them), and errors keyed by full key name.
 pub fn alias_keys(
-    config: &ConnectorConfig,
+    transforms: &[TransformConfig],
+    predicates: &[PredicateConfig],
     registry: &PluginRegistry,
 ) -> (Vec<ConfigKeyInfo>, BTreeMap<String, Vec<String>>) {
     let mut defs = Vec::new();
     let mut errors: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    let aliases = config
-        .transforms
-        .iter()
-        .map(|t| {
-            (
-                BuiltinKind::Transformation,
-                "transforms",
-                &t.alias,
-                &t.class,
-                &t.settings,
-            )
-        })
-        .chain(config.predicates.iter().map(|p| {
-            (
-                BuiltinKind::Predicate,
-                "predicates",
-                &p.alias,
-                &p.class,
-                &p.settings,
-            )
-        }));
+    let transforms = transforms.iter().map(|t| {
+        let kind = BuiltinKind::Transformation;
+        (kind, "transforms", &t.alias, &t.class, &t.settings)
+    });
+    let predicates = predicates.iter().map(|p| {
+        let kind = BuiltinKind::Predicate;
+        (kind, "predicates", &p.alias, &p.class, &p.settings)
+    });
+    // A missing `type` is the framework's error already.
+    let aliases = transforms
+        .chain(predicates)
+        .filter(|(_, _, _, class, _)| !class.trim().is_empty());
     for (kind, list, alias, class, settings) in aliases {
         let type_key = format!("{list}.{alias}.type");
         match resolve(kind, &type_key, class, Some(registry)) {
@@ -264,7 +256,7 @@ mod tests {
             ("transforms.route.type", "RegexRouter"),
             ("transforms.route.regex", "("),
         ]);
-        let (defs, errors) = alias_keys(&c, &registry);
+        let (defs, errors) = alias_keys(&c.transforms, &c.predicates, &registry);
         let names: Vec<&str> = defs.iter().map(|d| d.name.as_str()).collect();
         assert_eq!(
             names,

@@ -121,14 +121,14 @@ pub fn validate(
     let kind = kind_of(plugin);
 
     let mut errors: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    let mut alias_defs = Vec::new();
+    let (transforms, predicates) = ConnectorConfig::aliases(props);
+    let (alias_defs, alias_errors) =
+        super::transform_chain::alias_keys(&transforms, &predicates, registry);
+    for (k, ms) in alias_errors {
+        errors.entry(k).or_default().extend(ms);
+    }
     match ConnectorConfig::parse(props, kind) {
         Ok(parsed) => {
-            let (defs, alias_errors) = super::transform_chain::alias_keys(&parsed, registry);
-            alias_defs = defs;
-            for (k, ms) in alias_errors {
-                errors.entry(k).or_default().extend(ms);
-            }
             for (k, m) in parsed.override_violations(policy) {
                 errors.entry(k).or_default().push(m);
             }
