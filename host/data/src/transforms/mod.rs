@@ -16,8 +16,10 @@ pub mod data;
 pub mod java_regex;
 pub mod record;
 pub mod requirements;
+pub mod schema_update_cache;
 pub mod schemas;
 pub mod transform;
+pub mod validate;
 
 pub mod filter;
 pub mod predicates;
