@@ -127,6 +127,8 @@ pub const fn predicate<P: BuiltinPredicate>() -> Builtin {
 pub static BUILTINS: &[Builtin] = &[
     transformation::<super::filter::Filter>(),
     transformation::<super::regex_router::RegexRouter>(),
+    transformation::<super::hoist_field::HoistFieldKey>(),
+    transformation::<super::hoist_field::HoistFieldValue>(),
     predicate::<super::predicates::TopicNameMatches>(),
     predicate::<super::predicates::HasHeaderKey>(),
     predicate::<super::predicates::RecordIsTombstone>(),
@@ -142,8 +144,6 @@ pub const NOT_YET: &[&str] = &[
     "org.apache.kafka.connect.transforms.MaskField$Key",
     "org.apache.kafka.connect.transforms.MaskField$Value",
     "org.apache.kafka.connect.transforms.ValueToKey",
-    "org.apache.kafka.connect.transforms.HoistField$Key",
-    "org.apache.kafka.connect.transforms.HoistField$Value",
     "org.apache.kafka.connect.transforms.ExtractField$Key",
     "org.apache.kafka.connect.transforms.ExtractField$Value",
     "org.apache.kafka.connect.transforms.SetSchemaMetadata$Key",

@@ -23,5 +23,6 @@ pub mod transform;
 pub mod validate;
 
 pub mod filter;
+pub mod hoist_field;
 pub mod predicates;
 pub mod regex_router;
