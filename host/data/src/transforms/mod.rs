@@ -22,6 +22,7 @@ pub mod schemas;
 pub mod transform;
 pub mod validate;
 
+pub mod extract_field;
 pub mod filter;
 pub mod hoist_field;
 pub mod predicates;
