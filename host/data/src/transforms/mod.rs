@@ -24,6 +24,7 @@ pub mod validate;
 
 pub mod extract_field;
 pub mod filter;
+pub mod flatten;
 pub mod hoist_field;
 pub mod predicates;
 pub mod regex_router;
