@@ -28,3 +28,4 @@ pub mod flatten;
 pub mod hoist_field;
 pub mod predicates;
 pub mod regex_router;
+pub mod set_schema_metadata;
