@@ -140,7 +140,7 @@ fn struct_step(
 ) -> Result<Value, TransformError> {
     let Some((step, rest)) = parents.split_first() else {
         return Ok(match fields.iter().position(|(n, _)| n == last) {
-            Some(i) => struct_get(&fields[i].1, &values[i], with_default),
+            Some(i) => struct_get(&fields[i].1, value_at(values, i), with_default),
             None => Value::Null,
         });
     };
@@ -148,17 +148,23 @@ fn struct_step(
         return Ok(Value::Null);
     };
     let field_schema = &fields[i].1;
+    let raw = value_at(values, i);
     let with_parent_default;
-    let parent = if values[i].is_null() {
-        with_parent_default = struct_get(field_schema, &values[i], true);
+    let parent = if raw.is_null() {
+        with_parent_default = struct_get(field_schema, raw, true);
         &with_parent_default
     } else {
-        &values[i]
+        raw
     };
     match require_struct_or_null(field_schema, parent, "nested field access")? {
         Some((f, v)) => struct_step(rest, last, f, v, with_default),
         None => Ok(Value::Null),
     }
+}
+
+/// The value of field `i` (null past the end of a struct value shorter than its schema).
+fn value_at(values: &[Value], i: usize) -> &Value {
+    values.get(i).unwrap_or(&Value::Null)
 }
 
 /// Kafka's `V2` grammar: steps split on dots; a step starting with a backtick runs to the next
