@@ -10,7 +10,8 @@
 //!
 //! Files: [`data`] (the shapes), [`converter`] (the trait), [`registry`] (names → converters),
 //! [`json`], [`string`], [`bytes`] (the converters); internals: JSON text scanning, Connect
-//! schemas, schema-driven normalization, decimals, charsets, the schema cache, settings.
+//! schemas, schema-driven normalization, decimals, charsets, the schema cache, settings; and
+//! Kafka's `Values` ([`values`]: header text ↔ typed values).
 
 pub mod bytes;
 pub mod converter;
@@ -26,6 +27,7 @@ pub mod schema;
 mod schema_cache;
 mod settings;
 pub mod string;
+pub mod values;
 
 pub use bytes::ByteArrayConverter;
 pub use converter::Converter;
