@@ -7,15 +7,18 @@
 //! last one. Files: [`data`] (values), [`codec`] (converter form ↔ values), [`record`] (the
 //! record), [`transform`] (the traits and the error), [`builtin`] (Kafka's classes by name),
 //! [`java_regex`] (Java's regular expressions), [`requirements`] (Kafka's checks and schema
-//! helpers); one file per transformation family.
+//! helpers), [`config_checks`] (Kafka's validators the SDK lacks), [`schema_update_cache`]
+//! (derived schemas by input schema); one file per transformation family.
 
 pub mod builtin;
 pub mod chain;
 pub mod codec;
+pub mod config_checks;
 pub mod data;
 pub mod java_regex;
 pub mod record;
 pub mod requirements;
+pub mod schema_update_cache;
 pub mod schemas;
 pub mod transform;
 
