@@ -127,6 +127,7 @@ pub const fn predicate<P: BuiltinPredicate>() -> Builtin {
 pub static BUILTINS: &[Builtin] = &[
     transformation::<super::filter::Filter>(),
     transformation::<super::regex_router::RegexRouter>(),
+    transformation::<super::drop_headers::DropHeaders>(),
     predicate::<super::predicates::TopicNameMatches>(),
     predicate::<super::predicates::HasHeaderKey>(),
     predicate::<super::predicates::RecordIsTombstone>(),
@@ -155,7 +156,6 @@ pub const NOT_YET: &[&str] = &[
     "org.apache.kafka.connect.transforms.Cast$Value",
     "org.apache.kafka.connect.transforms.TimestampConverter$Key",
     "org.apache.kafka.connect.transforms.TimestampConverter$Value",
-    "org.apache.kafka.connect.transforms.DropHeaders",
     "org.apache.kafka.connect.transforms.InsertHeader",
     "org.apache.kafka.connect.transforms.HeaderFrom$Key",
     "org.apache.kafka.connect.transforms.HeaderFrom$Value",

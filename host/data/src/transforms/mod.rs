@@ -22,6 +22,7 @@ pub mod schema_update_cache;
 pub mod schemas;
 pub mod transform;
 
+pub mod drop_headers;
 pub mod filter;
 pub mod predicates;
 pub mod regex_router;
