@@ -128,6 +128,7 @@ pub static BUILTINS: &[Builtin] = &[
     transformation::<super::filter::Filter>(),
     transformation::<super::regex_router::RegexRouter>(),
     transformation::<super::drop_headers::DropHeaders>(),
+    transformation::<super::insert_header::InsertHeader>(),
     predicate::<super::predicates::TopicNameMatches>(),
     predicate::<super::predicates::HasHeaderKey>(),
     predicate::<super::predicates::RecordIsTombstone>(),
@@ -156,7 +157,6 @@ pub const NOT_YET: &[&str] = &[
     "org.apache.kafka.connect.transforms.Cast$Value",
     "org.apache.kafka.connect.transforms.TimestampConverter$Key",
     "org.apache.kafka.connect.transforms.TimestampConverter$Value",
-    "org.apache.kafka.connect.transforms.InsertHeader",
     "org.apache.kafka.connect.transforms.HeaderFrom$Key",
     "org.apache.kafka.connect.transforms.HeaderFrom$Value",
 ];

@@ -24,5 +24,6 @@ pub mod transform;
 
 pub mod drop_headers;
 pub mod filter;
+pub mod insert_header;
 pub mod predicates;
 pub mod regex_router;
