@@ -24,6 +24,7 @@ pub mod transform;
 
 pub mod drop_headers;
 pub mod filter;
+pub mod header_from;
 pub mod insert_header;
 pub mod predicates;
 pub mod regex_router;
