@@ -167,6 +167,14 @@ impl<const KEY: bool> HeaderFrom<KEY> {
     ) -> Result<Option<Datum>, TransformError> {
         let purpose = self.purpose();
         let (fields, values) = require_struct(schema, &operand.value, &purpose)?;
+        // Java's Struct cannot be out of step with its schema; a value here could.
+        if values.len() != fields.len() {
+            return Err(TransformError::new(format!(
+                "a Struct with {} values for a schema of {} fields",
+                values.len(),
+                fields.len()
+            )));
+        }
         let (wanted, operation) = (&self.fields, self.operation);
         let derived = self.cache.get_or_try_insert(schema, || {
             Ok::<_, TransformError>(derive(schema, fields, wanted, operation))
@@ -747,6 +755,12 @@ mod tests {
         // Schemaless, a missing entry is a null header.
         let out = missing.apply(base.schemaless(false)).unwrap().unwrap();
         assert_eq!(out.headers[0].value, Datum::NULL);
+        let mut short = base.with_schema(false);
+        short.value.value = Value::Struct(vec![]);
+        assert_eq!(
+            copy.apply(short).unwrap_err().message,
+            "a Struct with 0 values for a schema of 1 fields"
+        );
         // A null in a required field cannot become a header.
         let mut bad = base.with_schema(false);
         bad.value.value = Value::Struct(vec![Value::Null]);
