@@ -867,5 +867,19 @@ mod tests {
             Some("true")
         );
         assert!(def.keys()[..3].iter().all(|k| k.required));
+        // Kafka's documentation, not the Rust field comments.
+        assert_eq!(
+            def.keys()[0].documentation.as_str(),
+            "Field names in the record whose values are to be copied or moved to headers."
+        );
+        assert!(
+            def.keys()[2]
+                .documentation
+                .starts_with("Either <code>move</code>")
+        );
+        assert!(
+            key.doc
+                .ends_with("(<code>org.apache.kafka.connect.transforms.HeaderFrom$Value</code>).")
+        );
     }
 }
