@@ -10,7 +10,9 @@
 //!
 //! Files: [`data`] (the shapes), [`converter`] (the trait), [`registry`] (names → converters),
 //! [`json`], [`string`], [`bytes`] (the converters); internals: JSON text scanning, Connect
-//! schemas, schema-driven normalization, decimals, charsets, the schema cache, settings.
+//! schemas, schema-driven normalization, decimals, charsets, the schema cache, settings; and
+//! Kafka's `Values` ([`values`]: header text ↔ typed values) and the header converter built on
+//! it ([`simple_header`]).
 
 pub mod bytes;
 pub mod converter;
@@ -25,7 +27,9 @@ pub mod registry;
 pub mod schema;
 mod schema_cache;
 mod settings;
+pub mod simple_header;
 pub mod string;
+pub mod values;
 
 pub use bytes::ByteArrayConverter;
 pub use converter::Converter;
@@ -33,4 +37,5 @@ pub use data::{ConnectDataRef, Converted, DataKind};
 pub use error::ConvertError;
 pub use json::JsonConverter;
 pub use registry::{KNOWN_CONVERTERS, converter_from_config, resolve_converter_class};
+pub use simple_header::SimpleHeaderConverter;
 pub use string::StringConverter;

@@ -131,6 +131,10 @@ pub static BUILTINS: &[Builtin] = &[
     transformation::<super::set_schema_metadata::SetSchemaMetadataValue>(),
     transformation::<super::flatten::FlattenKey>(),
     transformation::<super::flatten::FlattenValue>(),
+    transformation::<super::drop_headers::DropHeaders>(),
+    transformation::<super::insert_header::InsertHeader>(),
+    transformation::<super::header_from::HeaderFromKey>(),
+    transformation::<super::header_from::HeaderFromValue>(),
     predicate::<super::predicates::TopicNameMatches>(),
     predicate::<super::predicates::HasHeaderKey>(),
     predicate::<super::predicates::RecordIsTombstone>(),
@@ -151,10 +155,6 @@ pub const NOT_YET: &[&str] = &[
     "org.apache.kafka.connect.transforms.Cast$Value",
     "org.apache.kafka.connect.transforms.TimestampConverter$Key",
     "org.apache.kafka.connect.transforms.TimestampConverter$Value",
-    "org.apache.kafka.connect.transforms.DropHeaders",
-    "org.apache.kafka.connect.transforms.InsertHeader",
-    "org.apache.kafka.connect.transforms.HeaderFrom$Key",
-    "org.apache.kafka.connect.transforms.HeaderFrom$Value",
 ];
 
 /// The built-in class `name` names: its full class name or its simple name.

@@ -7,11 +7,13 @@
 //! last one. Files: [`data`] (values), [`codec`] (converter form ↔ values), [`record`] (the
 //! record), [`transform`] (the traits and the error), [`builtin`] (Kafka's classes by name),
 //! [`java_regex`] (Java's regular expressions), [`requirements`] (Kafka's checks and schema
-//! helpers); one file per transformation family.
+//! helpers), [`config_checks`] (Kafka's validators the SDK lacks), [`schema_update_cache`]
+//! (derived schemas by input schema); one file per transformation family.
 
 pub mod builtin;
 pub mod chain;
 pub mod codec;
+pub mod config_checks;
 pub mod data;
 pub mod field_path;
 pub mod java_regex;
@@ -22,10 +24,13 @@ pub mod schemas;
 pub mod transform;
 pub mod validate;
 
+pub mod drop_headers;
 pub mod extract_field;
 pub mod filter;
 pub mod flatten;
+pub mod header_from;
 pub mod hoist_field;
+pub mod insert_header;
 pub mod predicates;
 pub mod regex_router;
 pub mod set_schema_metadata;

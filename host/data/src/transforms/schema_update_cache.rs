@@ -1,20 +1,22 @@
-//! Kafka's `SchemaUpdateCache` for transformations: what a transformation derived from an input
-//! schema (Java's `LRUCache<Schema, Schema>` of 16), so a batch of records with one schema
-//! derives it once and every record of it carries the same output `Arc` (which the schema text
-//! cache then prints once).
+//! Kafka's `SchemaUpdateCache` (a `SynchronizedCache` over an `LRUCache` of 16): what a
+//! transformation derived from an input schema, kept so that records with the same input
+//! schema get the same output `Arc` (and the schema text is printed once downstream).
+//!
+//! Entries are keyed by the input `Arc`'s address and hold that `Arc`, so an address is never
+//! reused while its entry lives. A transformation is applied from one thread (its task's), so
+//! no lock is needed.
 
 use std::sync::Arc;
 
 use crate::convert::schema::Schema;
 
-/// Java's bound: `new LRUCache<>(16)`.
+/// Java's cache size.
 pub const CAPACITY: usize = 16;
 
-/// Results derived from input schemas, keyed by the input `Arc`'s address, least recently used
-/// first. Each entry holds its input `Arc`, so the address cannot be reused by another schema
-/// while the entry lives.
+/// Up to [`CAPACITY`] derived values by input schema, least recently used evicted first.
 #[derive(Debug)]
 pub struct SchemaUpdateCache<V> {
+    /// Least recently used first.
     entries: Vec<(Arc<Schema>, V)>,
 }
 
@@ -26,35 +28,38 @@ impl<V> Default for SchemaUpdateCache<V> {
     }
 }
 
-impl<V: Clone> SchemaUpdateCache<V> {
+impl<V> SchemaUpdateCache<V> {
     /// An empty cache.
     pub fn new() -> Self {
         Self::default()
     }
 
-    /// The value derived from `input`: the cached one, or `derive(input)` remembered (evicting
-    /// the least recently used entry past [`CAPACITY`]).
-    pub fn get_or_insert_with(
+    /// The value derived from `input`, made by `derive` on a miss (its error is returned and
+    /// nothing is cached).
+    pub fn get_or_try_insert<E>(
         &mut self,
         input: &Arc<Schema>,
-        derive: impl FnOnce(&Schema) -> V,
-    ) -> V {
-        if let Some(i) = self.entries.iter().position(|(k, _)| Arc::ptr_eq(k, input)) {
-            // Move to the most recently used end.
-            let entry = self.entries.remove(i);
-            let value = entry.1.clone();
-            self.entries.push(entry);
-            return value;
+        derive: impl FnOnce() -> Result<V, E>,
+    ) -> Result<&V, E> {
+        match self.entries.iter().position(|(k, _)| Arc::ptr_eq(k, input)) {
+            Some(i) => {
+                // A hit becomes the most recently used.
+                let entry = self.entries.remove(i);
+                self.entries.push(entry);
+            }
+            None => {
+                let value = derive()?;
+                if self.entries.len() >= CAPACITY {
+                    self.entries.remove(0);
+                }
+                self.entries.push((Arc::clone(input), value));
+            }
         }
-        let value = derive(input);
-        if self.entries.len() >= CAPACITY {
-            self.entries.remove(0);
-        }
-        self.entries.push((Arc::clone(input), value.clone()));
-        value
+        // The entry asked for is now the last one.
+        Ok(&self.entries[self.entries.len() - 1].1)
     }
 
-    /// How many entries are cached.
+    /// How many inputs are cached.
     pub fn len(&self) -> usize {
         self.entries.len()
     }
@@ -65,11 +70,84 @@ impl<V: Clone> SchemaUpdateCache<V> {
     }
 }
 
+impl<V: Clone> SchemaUpdateCache<V> {
+    /// The value derived from `input`: the cached one, or `derive(input)` remembered (an
+    /// infallible [`SchemaUpdateCache::get_or_try_insert`] that returns a copy).
+    pub fn get_or_insert_with(
+        &mut self,
+        input: &Arc<Schema>,
+        derive: impl FnOnce(&Schema) -> V,
+    ) -> V {
+        match self.get_or_try_insert(input, || Ok::<V, std::convert::Infallible>(derive(input))) {
+            Ok(v) => v.clone(),
+            Err(never) => match never {},
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::convert::schema::Type;
     use crate::transforms::requirements::schema_of;
+
+    fn derive(n: &mut usize) -> Result<usize, ()> {
+        *n += 1;
+        Ok(*n)
+    }
+
+    #[test]
+    fn same_input_same_output_and_lru_eviction() {
+        let mut cache = SchemaUpdateCache::default();
+        let mut made = 0;
+        let inputs: Vec<Arc<Schema>> = (0..=CAPACITY)
+            .map(|_| Arc::new(schema_of(Type::Int32)))
+            .collect();
+        let first = *cache
+            .get_or_try_insert(&inputs[0], || derive(&mut made))
+            .unwrap();
+        assert_eq!(
+            *cache
+                .get_or_try_insert(&inputs[0], || derive(&mut made))
+                .unwrap(),
+            first
+        );
+        // An equal but distinct schema is another entry.
+        assert_ne!(
+            *cache
+                .get_or_try_insert(&inputs[1], || derive(&mut made))
+                .unwrap(),
+            first
+        );
+        for input in &inputs[2..CAPACITY] {
+            cache
+                .get_or_try_insert(input, || derive(&mut made))
+                .unwrap();
+        }
+        assert_eq!(cache.len(), CAPACITY);
+        // Touch the first, then add one more: the second (least recently used) goes.
+        cache
+            .get_or_try_insert(&inputs[0], || derive(&mut made))
+            .unwrap();
+        cache
+            .get_or_try_insert(&inputs[CAPACITY], || derive(&mut made))
+            .unwrap();
+        assert_eq!(cache.len(), CAPACITY);
+        let before = made;
+        cache
+            .get_or_try_insert(&inputs[0], || derive(&mut made))
+            .unwrap();
+        assert_eq!(made, before);
+        cache
+            .get_or_try_insert(&inputs[1], || derive(&mut made))
+            .unwrap();
+        assert_eq!(made, before + 1);
+        assert!(
+            cache
+                .get_or_try_insert(&Arc::new(schema_of(Type::Int8)), || Err::<usize, _>("no"))
+                .is_err()
+        );
+    }
 
     #[test]
     fn the_same_input_arc_derives_once_and_an_equal_copy_derives_again() {
