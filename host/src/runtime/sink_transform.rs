@@ -10,6 +10,7 @@
 use std::collections::HashMap;
 
 use connect_data::convert::Converted;
+use connect_data::convert::simple_header::SimpleHeaderConverter;
 use connect_data::transforms::chain::Chain;
 use connect_data::transforms::codec::Codec;
 use connect_data::transforms::data::Datum;
@@ -123,24 +124,14 @@ impl SinkTransforms {
         key: &Converted,
         value: &Converted,
     ) -> Result<TransformRecord, String> {
+        // Kafka's default header converter: what transformations and predicates see.
         let headers = msg
             .headers()
             .map(|hs| {
                 hs.iter()
                     .map(|h| Header {
                         key: h.key.to_owned(),
-                        value: match h.value {
-                            None => Datum::NULL,
-                            Some(v) => {
-                                let kind = if std::str::from_utf8(v).is_ok() {
-                                    convert::DataKind::String
-                                } else {
-                                    convert::DataKind::Bytes
-                                };
-                                // Schemaless String/Bytes always decode.
-                                self.codec.decode(kind, v, None).unwrap_or(Datum::NULL)
-                            }
-                        },
+                        value: SimpleHeaderConverter.to_connect_header(msg.topic(), h.key, h.value),
                     })
                     .collect()
             })
@@ -197,7 +188,26 @@ impl SinkTransforms {
         for h in &out.headers {
             let key = checked_span(arena.len(), h.key.len()).map_err(|e| e.to_string())?;
             arena.extend_from_slice(h.key.as_bytes());
-            let value = self.data_meta(batch, arena, &h.value)?;
+            // Back to the header's bytes, as the plugin gets every header (untransformed too).
+            let bytes = SimpleHeaderConverter
+                .from_connect_header(&out.topic, &h.key, &h.value)
+                .map_err(|e| e.to_string())?;
+            let value = match bytes {
+                None => DataMeta::NULL,
+                Some(b) => {
+                    let span = checked_span(arena.len(), b.len()).map_err(|e| e.to_string())?;
+                    arena.extend_from_slice(&b);
+                    DataMeta {
+                        kind: if std::str::from_utf8(&b).is_ok() {
+                            DataKind::STRING
+                        } else {
+                            DataKind::BYTES
+                        },
+                        span,
+                        schema: DataMeta::NO_SCHEMA,
+                    }
+                }
+            };
             batch.headers.push(HeaderMeta { key, value });
         }
         let headers = checked_span(header_start, out.headers.len()).map_err(|e| e.to_string())?;

@@ -5,10 +5,11 @@
 
 use std::sync::Arc;
 
+use connect_data::convert::simple_header::SimpleHeaderConverter;
 use connect_data::convert::{ConnectDataRef, DataKind as ConvertKind};
 use connect_data::transforms::chain::Chain;
 use connect_data::transforms::codec::Codec;
-use connect_data::transforms::data::{Datum, Value};
+use connect_data::transforms::data::Datum;
 use connect_data::transforms::record::{Header, TransformRecord};
 use connect_data::transforms::schemas::SchemaCache;
 use connect_plugin_api::abi::types::DataKind;
@@ -119,21 +120,15 @@ impl SourceTransforms {
         let Some(out) = self.chain.apply(record).map_err(StepError::Stage)? else {
             return Ok(None);
         };
+        // Kafka's default header converter writes them.
         let headers = out
             .headers
             .iter()
             .map(|h| {
-                let bytes = match &h.value.value {
-                    Value::Null => None,
-                    Value::String(s) => Some(s.as_bytes().to_vec()),
-                    Value::Bytes(b) => Some(b.clone()),
-                    _ => {
-                        let mut json = Vec::new();
-                        self.codec.encode(&h.value, &mut json)?;
-                        Some(json)
-                    }
-                };
-                Ok((h.key.clone(), bytes))
+                SimpleHeaderConverter
+                    .from_connect_header(&out.topic, &h.key, &h.value)
+                    .map(|bytes| (h.key.clone(), bytes))
+                    .map_err(|e| e.to_string())
             })
             .collect::<Result<Vec<_>, String>>()
             .map_err(StepError::Batch)?;

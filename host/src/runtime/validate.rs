@@ -152,16 +152,28 @@ pub fn validate(
                     errors.entry(key.to_owned()).or_default().push(msg);
                 }
             }
+            // Headers go through Kafka's default, SimpleHeaderConverter; another header
+            // converter would be accepted and not run, so it is refused until it is.
             if let Some(h) = &parsed.header_converter
-                && h.class.rsplit('.').next().is_none_or(|simple| {
+                && h.class.trim().rsplit('.').next().is_none_or(|simple| {
                     simple != "SimpleHeaderConverter" && simple != "SimpleHeader"
                 })
-                && super::convert::resolve_converter_class(&h.class).is_none()
             {
+                let message = if super::convert::resolve_converter_class(&h.class).is_some() {
+                    format!(
+                        "Invalid value {} for configuration header.converter: not supported yet: header.converter={} (this host converts headers with org.apache.kafka.connect.storage.SimpleHeaderConverter only; remove the setting)",
+                        h.class, h.class
+                    )
+                } else {
+                    format!(
+                        "Invalid value {} for configuration header.converter: Class {} could not be found.",
+                        h.class, h.class
+                    )
+                };
                 errors
                     .entry("header.converter".to_owned())
                     .or_default()
-                    .push(format!("Invalid value {} for configuration header.converter: Class {} could not be found.", h.class, h.class));
+                    .push(message);
             }
         }
         Err(key_errors) => {
