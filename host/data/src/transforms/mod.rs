@@ -7,16 +7,23 @@
 //! last one. Files: [`data`] (values), [`codec`] (converter form ↔ values), [`record`] (the
 //! record), [`transform`] (the traits and the error), [`builtin`] (Kafka's classes by name),
 //! [`java_regex`] (Java's regular expressions), [`requirements`] (Kafka's checks and schema
-//! helpers); one file per transformation family.
+//! helpers), [`config_util`] (Kafka's reading of `STRING`/`LIST` keys, `ValidList`),
+//! [`connect_schema`] (`SchemaBuilder`'s and `Struct.put`'s checks), [`schema_update_cache`]
+//! (output schemas by input schema); one file per transformation family.
 
 pub mod builtin;
 pub mod chain;
 pub mod codec;
+pub mod config_util;
+pub mod connect_schema;
 pub mod data;
 pub mod java_regex;
 pub mod record;
 pub mod requirements;
+pub mod schema_update_cache;
 pub mod schemas;
+#[cfg(test)]
+mod test_support;
 pub mod transform;
 
 pub mod filter;
