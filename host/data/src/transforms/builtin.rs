@@ -127,6 +127,8 @@ pub const fn predicate<P: BuiltinPredicate>() -> Builtin {
 pub static BUILTINS: &[Builtin] = &[
     transformation::<super::filter::Filter>(),
     transformation::<super::regex_router::RegexRouter>(),
+    transformation::<super::insert_field::InsertFieldKey>(),
+    transformation::<super::insert_field::InsertFieldValue>(),
     predicate::<super::predicates::TopicNameMatches>(),
     predicate::<super::predicates::HasHeaderKey>(),
     predicate::<super::predicates::RecordIsTombstone>(),
@@ -135,8 +137,6 @@ pub static BUILTINS: &[Builtin] = &[
 /// Kafka's built-in classes this host does not provide yet. A connector naming one is refused
 /// with "not supported yet", never run without it.
 pub const NOT_YET: &[&str] = &[
-    "org.apache.kafka.connect.transforms.InsertField$Key",
-    "org.apache.kafka.connect.transforms.InsertField$Value",
     "org.apache.kafka.connect.transforms.ReplaceField$Key",
     "org.apache.kafka.connect.transforms.ReplaceField$Value",
     "org.apache.kafka.connect.transforms.MaskField$Key",

@@ -27,5 +27,6 @@ mod test_support;
 pub mod transform;
 
 pub mod filter;
+pub mod insert_field;
 pub mod predicates;
 pub mod regex_router;
