@@ -129,6 +129,8 @@ pub static BUILTINS: &[Builtin] = &[
     transformation::<super::regex_router::RegexRouter>(),
     transformation::<super::insert_field::InsertFieldKey>(),
     transformation::<super::insert_field::InsertFieldValue>(),
+    transformation::<super::replace_field::ReplaceFieldKey>(),
+    transformation::<super::replace_field::ReplaceFieldValue>(),
     predicate::<super::predicates::TopicNameMatches>(),
     predicate::<super::predicates::HasHeaderKey>(),
     predicate::<super::predicates::RecordIsTombstone>(),
@@ -137,8 +139,6 @@ pub static BUILTINS: &[Builtin] = &[
 /// Kafka's built-in classes this host does not provide yet. A connector naming one is refused
 /// with "not supported yet", never run without it.
 pub const NOT_YET: &[&str] = &[
-    "org.apache.kafka.connect.transforms.ReplaceField$Key",
-    "org.apache.kafka.connect.transforms.ReplaceField$Value",
     "org.apache.kafka.connect.transforms.MaskField$Key",
     "org.apache.kafka.connect.transforms.MaskField$Value",
     "org.apache.kafka.connect.transforms.ValueToKey",

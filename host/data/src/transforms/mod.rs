@@ -30,3 +30,4 @@ pub mod filter;
 pub mod insert_field;
 pub mod predicates;
 pub mod regex_router;
+pub mod replace_field;
