@@ -131,6 +131,8 @@ pub static BUILTINS: &[Builtin] = &[
     transformation::<super::insert_field::InsertFieldValue>(),
     transformation::<super::replace_field::ReplaceFieldKey>(),
     transformation::<super::replace_field::ReplaceFieldValue>(),
+    transformation::<super::mask_field::MaskFieldKey>(),
+    transformation::<super::mask_field::MaskFieldValue>(),
     predicate::<super::predicates::TopicNameMatches>(),
     predicate::<super::predicates::HasHeaderKey>(),
     predicate::<super::predicates::RecordIsTombstone>(),
@@ -139,8 +141,6 @@ pub static BUILTINS: &[Builtin] = &[
 /// Kafka's built-in classes this host does not provide yet. A connector naming one is refused
 /// with "not supported yet", never run without it.
 pub const NOT_YET: &[&str] = &[
-    "org.apache.kafka.connect.transforms.MaskField$Key",
-    "org.apache.kafka.connect.transforms.MaskField$Value",
     "org.apache.kafka.connect.transforms.ValueToKey",
     "org.apache.kafka.connect.transforms.HoistField$Key",
     "org.apache.kafka.connect.transforms.HoistField$Value",

@@ -28,6 +28,7 @@ pub mod transform;
 
 pub mod filter;
 pub mod insert_field;
+pub mod mask_field;
 pub mod predicates;
 pub mod regex_router;
 pub mod replace_field;
