@@ -133,6 +133,7 @@ pub static BUILTINS: &[Builtin] = &[
     transformation::<super::replace_field::ReplaceFieldValue>(),
     transformation::<super::mask_field::MaskFieldKey>(),
     transformation::<super::mask_field::MaskFieldValue>(),
+    transformation::<super::value_to_key::ValueToKey>(),
     predicate::<super::predicates::TopicNameMatches>(),
     predicate::<super::predicates::HasHeaderKey>(),
     predicate::<super::predicates::RecordIsTombstone>(),
@@ -141,7 +142,6 @@ pub static BUILTINS: &[Builtin] = &[
 /// Kafka's built-in classes this host does not provide yet. A connector naming one is refused
 /// with "not supported yet", never run without it.
 pub const NOT_YET: &[&str] = &[
-    "org.apache.kafka.connect.transforms.ValueToKey",
     "org.apache.kafka.connect.transforms.HoistField$Key",
     "org.apache.kafka.connect.transforms.HoistField$Value",
     "org.apache.kafka.connect.transforms.ExtractField$Key",

@@ -32,3 +32,4 @@ pub mod mask_field;
 pub mod predicates;
 pub mod regex_router;
 pub mod replace_field;
+pub mod value_to_key;
