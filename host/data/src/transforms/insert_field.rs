@@ -188,7 +188,8 @@ impl<const KEY: bool> BuiltinTransform for InsertField<KEY> {
 
 /// The record metadata to insert, read before the key or value is changed.
 struct Inserted {
-    topic: String,
+    /// Only when `topic.field` is set.
+    topic: Option<String>,
     partition: Option<i32>,
     offset: Option<i64>,
     timestamp: Option<i64>,
@@ -228,13 +229,9 @@ impl<const KEY: bool> Transform for InsertField<KEY> {
             return Ok(Some(record));
         }
         let meta = Inserted {
-            topic: record.topic.clone(),
+            topic: self.specs.topic.as_ref().map(|_| record.topic.clone()),
             partition: record.partition,
-            // Only sink records have an offset: a source record fails here, as in Kafka.
-            offset: match &self.specs.offset {
-                Some(_) => Some(require_sink_record(record.offset, PURPOSE)?),
-                None => None,
-            },
+            offset: record.offset,
             timestamp: record.timestamp,
         };
         let datum = record.operand_mut(KEY);
@@ -242,7 +239,7 @@ impl<const KEY: bool> Transform for InsertField<KEY> {
             None => {
                 require_map(&datum.value, PURPOSE)?;
                 if let Value::Map(entries) = &mut datum.value {
-                    self.insert_schemaless(entries, meta);
+                    self.insert_schemaless(entries, meta)?;
                 }
             }
             Some(schema) => {
@@ -256,7 +253,7 @@ impl<const KEY: bool> Transform for InsertField<KEY> {
                     (&schema.ty, &mut datum.value)
                 {
                     copy_fields(fields, values, self.replace_null_with_default)?;
-                    self.insert_with_schema(values, meta);
+                    self.insert_with_schema(values, meta)?;
                 }
                 datum.schema = Some(updated);
             }
@@ -267,16 +264,22 @@ impl<const KEY: bool> Transform for InsertField<KEY> {
 
 impl<const KEY: bool> InsertField<KEY> {
     /// Schemaless: the metadata as Java's boxed values (`Integer` partition, `Long` offset and
-    /// timestamp); partition and timestamp only when the record has them.
-    fn insert_schemaless(&self, entries: &mut Vec<(Value, Value)>, meta: Inserted) {
-        if let Some(spec) = &self.specs.topic {
-            map_put(entries, &spec.name, Value::String(meta.topic));
+    /// timestamp); partition and timestamp only when the record has them. Only a sink record
+    /// has an offset: a source record fails (in Java's order, after the topic and partition).
+    fn insert_schemaless(
+        &self,
+        entries: &mut Vec<(Value, Value)>,
+        meta: Inserted,
+    ) -> Result<(), TransformError> {
+        if let (Some(spec), Some(topic)) = (&self.specs.topic, meta.topic) {
+            map_put(entries, &spec.name, Value::String(topic));
         }
         if let (Some(spec), Some(p)) = (&self.specs.partition, meta.partition) {
             map_put(entries, &spec.name, Value::Int32(p));
         }
-        if let (Some(spec), Some(o)) = (&self.specs.offset, meta.offset) {
-            map_put(entries, &spec.name, Value::Int64(o));
+        if let Some(spec) = &self.specs.offset {
+            let offset = require_sink_record(meta.offset, PURPOSE)?;
+            map_put(entries, &spec.name, Value::Int64(offset));
         }
         if let (Some(spec), Some(t)) = (&self.specs.timestamp, meta.timestamp) {
             map_put(entries, &spec.name, Value::Int64(t));
@@ -284,20 +287,26 @@ impl<const KEY: bool> InsertField<KEY> {
         if let (Some(spec), Some(v)) = (&self.specs.static_field, &self.static_value) {
             map_put(entries, &spec.name, Value::String(v.clone()));
         }
+        Ok(())
     }
 
     /// With a schema: one value per appended field, in `updated_schema`'s order; a missing
     /// partition or timestamp stays null. The timestamp is a `java.util.Date`. (These values
-    /// always match their field schemas, so `Struct.put`'s check cannot fail on them.)
-    fn insert_with_schema(&self, values: &mut Vec<Value>, meta: Inserted) {
-        if self.specs.topic.is_some() {
-            values.push(Value::String(meta.topic));
+    /// always match their field schemas, so `Struct.put`'s check cannot fail on them.) A source
+    /// record fails at the offset, as without a schema.
+    fn insert_with_schema(
+        &self,
+        values: &mut Vec<Value>,
+        meta: Inserted,
+    ) -> Result<(), TransformError> {
+        if let Some(topic) = meta.topic {
+            values.push(Value::String(topic));
         }
         if self.specs.partition.is_some() {
             values.push(meta.partition.map_or(Value::Null, Value::Int32));
         }
         if self.specs.offset.is_some() {
-            values.push(meta.offset.map_or(Value::Null, Value::Int64));
+            values.push(Value::Int64(require_sink_record(meta.offset, PURPOSE)?));
         }
         if self.specs.timestamp.is_some() {
             values.push(meta.timestamp.map_or(Value::Null, Value::Date));
@@ -305,6 +314,7 @@ impl<const KEY: bool> InsertField<KEY> {
         if self.specs.static_field.is_some() {
             values.push(self.static_value.clone().map_or(Value::Null, Value::String));
         }
+        Ok(())
     }
 }
 
@@ -540,6 +550,20 @@ mod tests {
         assert_eq!(
             t.apply(schemaless).unwrap_err().message,
             "Only SinkRecord supported for [field insertion], found: org.apache.kafka.connect.source.SourceRecord"
+        );
+        let with_schema = source_record(
+            Datum::NULL,
+            datum(&schema, Value::Struct(vec![Value::Int32(1)])),
+        );
+        assert_eq!(
+            t.apply(with_schema).unwrap_err().message,
+            "Only SinkRecord supported for [field insertion], found: org.apache.kafka.connect.source.SourceRecord"
+        );
+        // Kafka checks the value first.
+        let not_a_map = source_record(Datum::NULL, Datum::schemaless(Value::Int64(1)));
+        assert_eq!(
+            t.apply(not_a_map).unwrap_err().message,
+            "Only Map objects supported in absence of schema for [field insertion], found: java.lang.Long"
         );
     }
 
