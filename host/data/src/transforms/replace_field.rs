@@ -579,5 +579,12 @@ mod tests {
                 ("replace.null.with.default", Some("true")),
             ]
         );
+        use connect_plugin_api::abi::config::{ConfigType, Importance};
+        assert!(
+            def.keys()[..3]
+                .iter()
+                .all(|k| k.ty == ConfigType::LIST && k.importance == Importance::MEDIUM)
+        );
+        assert_eq!(def.keys()[3].ty, ConfigType::BOOLEAN);
     }
 }
