@@ -123,6 +123,13 @@ pub const fn predicate<P: BuiltinPredicate>() -> Builtin {
 pub static BUILTINS: &[Builtin] = &[
     transformation::<super::filter::Filter>(),
     transformation::<super::regex_router::RegexRouter>(),
+    transformation::<super::insert_field::InsertFieldKey>(),
+    transformation::<super::insert_field::InsertFieldValue>(),
+    transformation::<super::replace_field::ReplaceFieldKey>(),
+    transformation::<super::replace_field::ReplaceFieldValue>(),
+    transformation::<super::mask_field::MaskFieldKey>(),
+    transformation::<super::mask_field::MaskFieldValue>(),
+    transformation::<super::value_to_key::ValueToKey>(),
     transformation::<super::hoist_field::HoistFieldKey>(),
     transformation::<super::hoist_field::HoistFieldValue>(),
     transformation::<super::extract_field::ExtractFieldKey>(),
@@ -143,13 +150,6 @@ pub static BUILTINS: &[Builtin] = &[
 /// Kafka's built-in classes this host does not provide yet. A connector naming one is refused
 /// with "not supported yet", never run without it.
 pub const NOT_YET: &[&str] = &[
-    "org.apache.kafka.connect.transforms.InsertField$Key",
-    "org.apache.kafka.connect.transforms.InsertField$Value",
-    "org.apache.kafka.connect.transforms.ReplaceField$Key",
-    "org.apache.kafka.connect.transforms.ReplaceField$Value",
-    "org.apache.kafka.connect.transforms.MaskField$Key",
-    "org.apache.kafka.connect.transforms.MaskField$Value",
-    "org.apache.kafka.connect.transforms.ValueToKey",
     "org.apache.kafka.connect.transforms.TimestampRouter",
     "org.apache.kafka.connect.transforms.Cast$Key",
     "org.apache.kafka.connect.transforms.Cast$Value",

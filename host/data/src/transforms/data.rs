@@ -126,6 +126,18 @@ pub fn field_index(schema: &Schema, name: &str) -> Option<usize> {
     }
 }
 
+/// `Map.put(key, value)` on a string-keyed map (Java's `HashMap<String, Object>`): replaces the
+/// value of an entry named `key` where there is one, else appends the entry.
+pub fn map_put(entries: &mut Vec<(Value, Value)>, key: &str, value: Value) {
+    match entries
+        .iter_mut()
+        .find(|(k, _)| matches!(k, Value::String(s) if s == key))
+    {
+        Some((_, v)) => *v = value,
+        None => entries.push((Value::String(key.to_owned()), value)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -139,5 +151,19 @@ mod tests {
         assert_eq!(m.map_get("a"), Some(&Value::Int64(1)));
         assert_eq!(m.map_get("2"), None);
         assert_eq!(Value::Null.map_get("a"), None);
+    }
+
+    #[test]
+    fn map_put_replaces_or_appends() {
+        let mut entries = vec![(Value::String("a".into()), Value::Int64(1))];
+        map_put(&mut entries, "a", Value::Int64(2));
+        map_put(&mut entries, "b", Value::Null);
+        assert_eq!(
+            entries,
+            vec![
+                (Value::String("a".into()), Value::Int64(2)),
+                (Value::String("b".into()), Value::Null),
+            ]
+        );
     }
 }

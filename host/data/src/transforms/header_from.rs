@@ -176,7 +176,7 @@ impl<const KEY: bool> HeaderFrom<KEY> {
             )));
         }
         let (wanted, operation) = (&self.fields, self.operation);
-        let derived = self.cache.get_or_try_insert(schema, || {
+        let derived = self.cache.get_or_try_insert(schema, |_| {
             Ok::<_, TransformError>(derive(schema, fields, wanted, operation))
         })?;
         let replace = self.replace_null_with_default;

@@ -5,15 +5,21 @@
 //! [`codec`]) as a [`record::TransformRecord`], goes through every configured
 //! [`transform::Transform`] in order (each gated by its predicate), and is encoded once after the
 //! last one. Files: [`data`] (values), [`codec`] (converter form ↔ values), [`record`] (the
-//! record), [`transform`] (the traits and the error), [`builtin`] (Kafka's classes by name),
-//! [`java_regex`] (Java's regular expressions), [`requirements`] (Kafka's checks and schema
-//! helpers), [`config_checks`] (Kafka's validators the SDK lacks), [`schema_update_cache`]
-//! (derived schemas by input schema); one file per transformation family.
+//! record), [`transform`] (the traits and the error), [`chain`] (the stages and predicates),
+//! [`builtin`] (Kafka's classes by name); helpers shared by the classes: [`java_regex`] (Java's
+//! regular expressions), [`requirements`] (Kafka's `Requirements` and `SchemaUtil`),
+//! [`config_checks`] and [`config_util`] (Kafka's reading of `STRING`/`LIST` keys and the
+//! validators the SDK lacks), [`connect_schema`] and [`validate`] (`SchemaBuilder`'s and
+//! `Struct.put`'s checks), [`field_path`] (`SingleFieldPath`), [`schema_update_cache`] (derived
+//! schemas by input schema), [`schemas`] (schema text ↔ parsed); then one file per
+//! transformation family.
 
 pub mod builtin;
 pub mod chain;
 pub mod codec;
 pub mod config_checks;
+pub mod config_util;
+pub mod connect_schema;
 pub mod data;
 pub mod field_path;
 pub mod java_regex;
@@ -21,6 +27,8 @@ pub mod record;
 pub mod requirements;
 pub mod schema_update_cache;
 pub mod schemas;
+#[cfg(test)]
+mod test_support;
 pub mod transform;
 pub mod validate;
 
@@ -30,7 +38,11 @@ pub mod filter;
 pub mod flatten;
 pub mod header_from;
 pub mod hoist_field;
+pub mod insert_field;
 pub mod insert_header;
+pub mod mask_field;
 pub mod predicates;
 pub mod regex_router;
+pub mod replace_field;
 pub mod set_schema_metadata;
+pub mod value_to_key;

@@ -39,7 +39,7 @@ impl<V> SchemaUpdateCache<V> {
     pub fn get_or_try_insert<E>(
         &mut self,
         input: &Arc<Schema>,
-        derive: impl FnOnce() -> Result<V, E>,
+        derive: impl FnOnce(&Schema) -> Result<V, E>,
     ) -> Result<&V, E> {
         match self.entries.iter().position(|(k, _)| Arc::ptr_eq(k, input)) {
             Some(i) => {
@@ -48,7 +48,7 @@ impl<V> SchemaUpdateCache<V> {
                 self.entries.push(entry);
             }
             None => {
-                let value = derive()?;
+                let value = derive(input)?;
                 if self.entries.len() >= CAPACITY {
                     self.entries.remove(0);
                 }
@@ -78,7 +78,7 @@ impl<V: Clone> SchemaUpdateCache<V> {
         input: &Arc<Schema>,
         derive: impl FnOnce(&Schema) -> V,
     ) -> V {
-        match self.get_or_try_insert(input, || Ok::<V, std::convert::Infallible>(derive(input))) {
+        match self.get_or_try_insert(input, |s| Ok::<V, std::convert::Infallible>(derive(s))) {
             Ok(v) => v.clone(),
             Err(never) => match never {},
         }
@@ -104,47 +104,47 @@ mod tests {
             .map(|_| Arc::new(schema_of(Type::Int32)))
             .collect();
         let first = *cache
-            .get_or_try_insert(&inputs[0], || derive(&mut made))
+            .get_or_try_insert(&inputs[0], |_| derive(&mut made))
             .unwrap();
         assert_eq!(
             *cache
-                .get_or_try_insert(&inputs[0], || derive(&mut made))
+                .get_or_try_insert(&inputs[0], |_| derive(&mut made))
                 .unwrap(),
             first
         );
         // An equal but distinct schema is another entry.
         assert_ne!(
             *cache
-                .get_or_try_insert(&inputs[1], || derive(&mut made))
+                .get_or_try_insert(&inputs[1], |_| derive(&mut made))
                 .unwrap(),
             first
         );
         for input in &inputs[2..CAPACITY] {
             cache
-                .get_or_try_insert(input, || derive(&mut made))
+                .get_or_try_insert(input, |_| derive(&mut made))
                 .unwrap();
         }
         assert_eq!(cache.len(), CAPACITY);
         // Touch the first, then add one more: the second (least recently used) goes.
         cache
-            .get_or_try_insert(&inputs[0], || derive(&mut made))
+            .get_or_try_insert(&inputs[0], |_| derive(&mut made))
             .unwrap();
         cache
-            .get_or_try_insert(&inputs[CAPACITY], || derive(&mut made))
+            .get_or_try_insert(&inputs[CAPACITY], |_| derive(&mut made))
             .unwrap();
         assert_eq!(cache.len(), CAPACITY);
         let before = made;
         cache
-            .get_or_try_insert(&inputs[0], || derive(&mut made))
+            .get_or_try_insert(&inputs[0], |_| derive(&mut made))
             .unwrap();
         assert_eq!(made, before);
         cache
-            .get_or_try_insert(&inputs[1], || derive(&mut made))
+            .get_or_try_insert(&inputs[1], |_| derive(&mut made))
             .unwrap();
         assert_eq!(made, before + 1);
         assert!(
             cache
-                .get_or_try_insert(&Arc::new(schema_of(Type::Int8)), || Err::<usize, _>("no"))
+                .get_or_try_insert(&Arc::new(schema_of(Type::Int8)), |_| Err::<usize, _>("no"))
                 .is_err()
         );
     }

@@ -1,0 +1,118 @@
+//! Building blocks for the transformations' unit tests: configured instances from key/value
+//! pairs (through the same parsing and checks as the registry), records and schemas.
+
+use std::sync::Arc;
+
+use connect_plugin_api::sdk::config::{ConfigMap, ConnectConfig};
+
+use super::builtin::BuiltinTransform;
+use super::data::{Datum, Value};
+use super::record::TransformRecord;
+use super::requirements::schema_of;
+use crate::convert::schema::{Schema, Type};
+
+/// A raw configuration from pairs.
+pub fn config(pairs: &[(&str, &str)]) -> ConfigMap {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+/// `T` configured with `pairs`, or the error a connector would get (validation or `new`).
+pub fn build<T: BuiltinTransform>(pairs: &[(&str, &str)]) -> Result<T, String> {
+    let c = T::Config::parse(&config(pairs)).map_err(|e| e.message)?;
+    T::new(c).map_err(|e| e.message)
+}
+
+/// Every error message `T`'s validation gives for `pairs`, in key order.
+pub fn validation_errors<T: BuiltinTransform>(pairs: &[(&str, &str)]) -> Vec<String> {
+    T::Config::validate(&config(pairs))
+        .iter()
+        .flat_map(|r| r.errors.iter().map(|e| e.to_string()))
+        .collect()
+}
+
+/// A sink record of topic `test`, partition 0, offset 0, no timestamp.
+pub fn sink_record(key: Datum, value: Datum) -> TransformRecord {
+    TransformRecord {
+        topic: "test".into(),
+        partition: Some(0),
+        offset: Some(0),
+        key,
+        value,
+        timestamp: None,
+        headers: Vec::new(),
+    }
+}
+
+/// A source record (no offset) of topic `test`, partition 0, no timestamp.
+pub fn source_record(key: Datum, value: Datum) -> TransformRecord {
+    TransformRecord {
+        offset: None,
+        ..sink_record(key, value)
+    }
+}
+
+/// A required struct schema of these fields.
+pub fn struct_schema(fields: Vec<(&str, Schema)>) -> Schema {
+    schema_of(Type::Struct(
+        fields.into_iter().map(|(n, s)| (n.to_owned(), s)).collect(),
+    ))
+}
+
+/// `schema`, optional.
+pub fn optional(schema: Schema) -> Schema {
+    Schema {
+        optional: true,
+        ..schema
+    }
+}
+
+/// `schema` with a default value (in the converters' JSON form).
+pub fn with_default(schema: Schema, default: &str) -> Schema {
+    Schema {
+        default: Some(default.to_owned()),
+        ..schema
+    }
+}
+
+/// A schemaless map of string keys.
+pub fn map(entries: Vec<(&str, Value)>) -> Value {
+    Value::Map(
+        entries
+            .into_iter()
+            .map(|(k, v)| (Value::String(k.to_owned()), v))
+            .collect(),
+    )
+}
+
+/// A datum with a shared schema.
+pub fn datum(schema: &Arc<Schema>, value: Value) -> Datum {
+    Datum::with_schema(Arc::clone(schema), value)
+}
+
+/// The fields of a struct schema (empty for another type).
+pub fn fields(schema: &Schema) -> &[(String, Schema)] {
+    match &schema.ty {
+        Type::Struct(fields) => fields,
+        _ => &[],
+    }
+}
+
+/// The schema of field `name` of a struct schema.
+pub fn field_schema<'a>(schema: &'a Schema, name: &str) -> Option<&'a Schema> {
+    fields(schema)
+        .iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, s)| s)
+}
+
+/// The value of field `name` of a struct `value` with `schema`.
+pub fn field_value<'a>(schema: &Schema, value: &'a Value, name: &str) -> Option<&'a Value> {
+    let i = fields(schema).iter().position(|(n, _)| n == name)?;
+    match value {
+        Value::Struct(values) => values.get(i),
+        _ => None,
+    }
+}
