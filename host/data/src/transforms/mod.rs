@@ -13,6 +13,7 @@ pub mod builtin;
 pub mod chain;
 pub mod codec;
 pub mod data;
+pub mod java_date;
 pub mod java_regex;
 pub mod record;
 pub mod requirements;
