@@ -26,12 +26,12 @@ impl SchemaUpdateCache {
         input: &Arc<Schema>,
         build: impl FnOnce(&Schema) -> Result<Schema, E>,
     ) -> Result<Arc<Schema>, E> {
-        if let Some(i) = self.entries.iter().position(|(k, _)| Arc::ptr_eq(k, input)) {
-            if let Some(entry) = self.entries.remove(i) {
-                let out = Arc::clone(&entry.1);
-                self.entries.push_back(entry);
-                return Ok(out);
-            }
+        if let Some(i) = self.entries.iter().position(|(k, _)| Arc::ptr_eq(k, input))
+            && let Some(entry) = self.entries.remove(i)
+        {
+            let out = Arc::clone(&entry.1);
+            self.entries.push_back(entry);
+            return Ok(out);
         }
         let out = Arc::new(build(input)?);
         if self.entries.len() >= CAPACITY {
