@@ -24,6 +24,7 @@ pub mod schema_update_cache;
 pub mod schemas;
 pub mod transform;
 
+pub mod cast;
 pub mod filter;
 pub mod predicates;
 pub mod regex_router;
