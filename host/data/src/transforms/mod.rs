@@ -28,3 +28,4 @@ pub mod cast;
 pub mod filter;
 pub mod predicates;
 pub mod regex_router;
+pub mod timestamp_converter;
