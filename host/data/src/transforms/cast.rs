@@ -16,7 +16,7 @@ use super::builtin::BuiltinTransform;
 use super::codec::{decode_default, encode_json};
 use super::data::{Datum, Value};
 use super::java_date::SimpleDateFormat;
-use super::java_string::value_to_string;
+use super::java_string::{java_trim, value_to_string};
 use super::record::TransformRecord;
 use super::requirements::{copy_schema_basics, require_map, require_struct, schema_of, struct_get};
 use super::schema_update_cache::SchemaUpdateCache;
@@ -213,11 +213,6 @@ impl CastSpec {
             CastSpec::Fields(fields) => fields.iter().find(|(n, _)| n == name).map(|(_, t)| *t),
         }
     }
-}
-
-/// `String.trim()`: every char up to U+0020 off both ends.
-fn java_trim(s: &str) -> &str {
-    s.trim_matches(|c: char| c <= ' ')
 }
 
 /// Java's regex `\s`.

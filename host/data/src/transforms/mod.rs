@@ -29,3 +29,4 @@ pub mod filter;
 pub mod predicates;
 pub mod regex_router;
 pub mod timestamp_converter;
+pub mod timestamp_router;

@@ -3,7 +3,6 @@
 //! `unix.precision`), a string in a `SimpleDateFormat` pattern (UTC), and Connect's `Date`,
 //! `Time` and `Timestamp`, through a `java.util.Date` in milliseconds as Java does.
 
-use std::convert::Infallible;
 use std::sync::Arc;
 
 use connect_plugin_api::ConnectConfig;
@@ -12,7 +11,7 @@ use super::builtin::BuiltinTransform;
 use super::codec::{decode_default, encode_json};
 use super::data::{Datum, Value};
 use super::java_date::SimpleDateFormat;
-use super::java_string::schema_to_string;
+use super::java_string::{java_trim, java_trimmed, schema_to_string};
 use super::record::TransformRecord;
 use super::requirements::{
     copy_schema_basics, require_map, require_struct_or_null, schema_of, struct_get,
@@ -67,11 +66,6 @@ pub struct TimestampConverterConfig {
         doc = "Whether to replace fields that have a default value and that are null to the default value. When set to true, the default value is used, otherwise null is used."
     )]
     pub replace_null_with_default: bool,
-}
-
-/// `ConfigDef`'s STRING parsing: the value trimmed (`String.trim()`).
-fn java_trimmed(raw: &str) -> Result<String, Infallible> {
-    Ok(raw.trim_matches(|c: char| c <= ' ').to_owned())
 }
 
 /// A timestamp representation (`target.type`, or what a schema or value says the input is).
@@ -233,7 +227,7 @@ impl<const KEY: bool> BuiltinTransform for TimestampConverter<KEY> {
     type Config = TimestampConverterConfig;
 
     fn new(c: TimestampConverterConfig) -> Result<Self, TransformError> {
-        let blank = c.format.trim_matches(|ch: char| ch <= ' ').is_empty();
+        let blank = java_trim(&c.format).is_empty();
         if c.target_type == TimestampType::String && blank {
             return Err(TransformError::new(
                 "TimestampConverter requires format option to be specified when using string timestamps",
