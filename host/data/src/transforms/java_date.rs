@@ -1513,6 +1513,25 @@ mod tests {
     }
 
     #[test]
+    fn extreme_values_do_not_overflow() {
+        let f = fmt("G yyyy-MM-dd HH:mm:ss.SSS D w W F u YYYY");
+        assert!(
+            f.format(i64::MAX)
+                .starts_with("AD 292278994-08-17 07:12:55.807")
+        );
+        assert!(
+            f.format(i64::MIN)
+                .starts_with("BC 292269055-12-02 16:47:04.192")
+        );
+        // Java's int parse saturates; the instant wraps as Java's long arithmetic does.
+        assert!(
+            f.parse("AD 99999999999999999999-99-99 99:99:99.999 9 9 9 9 9 9")
+                .is_ok()
+        );
+        assert!(fmt("yyyy-MM-dd").parse("-2147483648-01-01").is_ok());
+    }
+
+    #[test]
     fn format_then_parse_round_trips() {
         let f = fmt("yyyy-MM-dd HH:mm:ss.SSS");
         for ms in [
