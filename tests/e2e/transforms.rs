@@ -6,6 +6,7 @@
 use std::time::Duration;
 
 use connect_tests::{
+    artifacts::install_library,
     kafka::{committed, create_topic, produce},
     require_kafka, require_opensearch, unique_name,
     worker::Worker,
@@ -160,7 +161,11 @@ fn a_source_routes_its_records_before_they_reach_kafka() {
 
 #[test]
 fn a_class_the_host_does_not_run_is_refused_at_create_with_the_reason() {
-    let w = Worker::distributed(&[]);
+    let mut w = Worker::distributed(&[]);
+    // A transformation plugin: it loads and is listed, but the host does not run plugin
+    // transformations in pipelines yet.
+    install_library("connect_all_kinds", &w.plugins.join("all-kinds"));
+    w.restart();
     let base = json!({
         "connector.class": "FileStreamSink",
         "topics": unique_name("refused"),
@@ -173,8 +178,8 @@ fn a_class_the_host_does_not_run_is_refused_at_create_with_the_reason() {
             "Class com.example.NoSuchTransform could not be found.",
         ),
         (
-            "Cast$Value",
-            "not supported yet: org.apache.kafka.connect.transforms.Cast$Value",
+            "com.example.allkinds.UpperCase",
+            "not supported yet: transformation plugins (com.example.allkinds.UpperCase from",
         ),
     ] {
         let mut config = base.clone();

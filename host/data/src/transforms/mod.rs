@@ -12,7 +12,7 @@
 //! validators the SDK lacks), [`connect_schema`] and [`validate`] (`SchemaBuilder`'s and
 //! `Struct.put`'s checks), [`field_path`] (`SingleFieldPath`), [`schema_update_cache`] (derived
 //! schemas by input schema), [`schemas`] (schema text ↔ parsed); then one file per
-//! transformation family.
+//! transformation family; [`java_date`] and [`java_string`] serve the date and cast classes.
 
 pub mod builtin;
 pub mod chain;
@@ -22,7 +22,9 @@ pub mod config_util;
 pub mod connect_schema;
 pub mod data;
 pub mod field_path;
+pub mod java_date;
 pub mod java_regex;
+pub mod java_string;
 pub mod record;
 pub mod requirements;
 pub mod schema_update_cache;
@@ -32,6 +34,7 @@ mod test_support;
 pub mod transform;
 pub mod validate;
 
+pub mod cast;
 pub mod drop_headers;
 pub mod extract_field;
 pub mod filter;
@@ -45,4 +48,6 @@ pub mod predicates;
 pub mod regex_router;
 pub mod replace_field;
 pub mod set_schema_metadata;
+pub mod timestamp_converter;
+pub mod timestamp_router;
 pub mod value_to_key;
