@@ -33,6 +33,8 @@ mod sink_stop;
 mod seed_flow;
 // ES sink with OpenSearch stopped or hung (fault proxy): SIGTERM commits only what was indexed; recovery.
 mod stop_path;
+// topics.regex: a full match, as validated (orders is not orders-dlq); new matching topics are read.
+mod topics_regex;
 // transformations: RegexRouter in the seed flow, Filter + predicate, a routed source, refused classes.
 mod transforms;
 // Kafka broker: create a topic, produce 10,000 records, group-consume them with manual sync commits.

@@ -20,6 +20,7 @@ pub mod status;
 pub mod stores;
 pub mod task_control;
 pub mod task_spec;
+pub mod topic_subscription;
 pub mod transform_chain;
 pub mod validate;
 pub mod worker;

@@ -55,11 +55,11 @@ pub fn read(
     let regex = connector
         .get("topics.regex")
         .filter(|r| !r.is_empty())
-        .and_then(|r| regex::Regex::new(&format!("^(?:{r})$")).ok());
+        .and_then(|r| connect_data::transforms::java_regex::JavaPattern::compile(r).ok());
     let mut tpl = TopicPartitionList::new();
     for t in metadata.topics() {
         let wanted = topics.iter().any(|x| x == t.name())
-            || regex.as_ref().is_some_and(|r| r.is_match(t.name()));
+            || regex.as_ref().is_some_and(|r| r.matches(t.name()));
         if wanted {
             for p in t.partitions() {
                 tpl.add_partition(t.name(), p.id());

@@ -50,6 +50,7 @@ use super::{
     status::{State, TargetState},
     task_control::TaskControl,
     task_spec::TaskSpec,
+    topic_subscription::TopicSubscription,
     transform_chain::StepError,
 };
 
@@ -609,21 +610,27 @@ fn run_inner(spec: &TaskSpec) -> Result<(), TaskFailure> {
                 "check consumer.* settings",
             )
         })?;
-    match &spec.connector.topics_regex {
-        Some(re) => consumer.subscribe(&[&format!("^{}", re.trim_start_matches('^'))]),
-        None => consumer.subscribe(
-            &spec
-                .connector
-                .topics
-                .iter()
-                .map(String::as_str)
-                .collect::<Vec<_>>(),
-        ),
-    }
-    .map_err(|e| TaskFailure::new(format!("cannot subscribe: {e}"), ""))?;
+    let metadata_max_age = spec
+        .connector
+        .consumer_overrides
+        .get("metadata.max.age.ms")
+        .or_else(|| spec.worker.config.consumer.get("metadata.max.age.ms"));
+    let mut subscription = TopicSubscription::new(
+        &spec.connector.topics,
+        spec.connector.topics_regex.as_deref(),
+        metadata_max_age.map(String::as_str),
+    )?;
+    subscription.update(&consumer)?;
     control.report_running();
 
-    let mut result = sink_loop(spec, &consumer, &mut pipeline, &requests, max_batch);
+    let mut result = sink_loop(
+        spec,
+        &consumer,
+        &mut pipeline,
+        &requests,
+        &mut subscription,
+        max_batch,
+    );
     let shared = &consumer.context().shared;
     if result.is_ok() && !control.cancelled() {
         // Graceful stop: records handed to the dead-letter queue are durable first (their
@@ -689,6 +696,7 @@ fn sink_loop(
     consumer: &BaseConsumer<SinkContext>,
     pipeline: &mut Pipeline,
     requests: &Arc<Mutex<TaskRequests>>,
+    subscription: &mut TopicSubscription,
     max_batch: usize,
 ) -> Result<(), TaskFailure> {
     let control = &spec.control;
@@ -702,6 +710,8 @@ fn sink_loop(
     let mut last_consumer_warning = Instant::now() - Duration::from_secs(60);
 
     while !control.stopping() {
+        // topics.regex: topics created since are picked up at each metadata refresh.
+        subscription.update(consumer)?;
         let target = control.target();
         let want_paused = target == TargetState::Paused || retry.is_some();
         {
