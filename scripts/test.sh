@@ -87,8 +87,9 @@ step() { # step NAME CMD...: run, record pass/fail and duration, keep going
 }
 # shellcheck disable=SC2329 # called through step
 run_tests() {
-    # Keep the output (for the summary below) and show it live.
-    cargo test "${selection[@]}" 2>&1 | tee "$LOGS/cargo-test.log"
+    # Keep the output (for the summary below) and show it live. Every test binary runs even
+    # after one fails, so a run reports every failure, not the first crate's.
+    cargo test --no-fail-fast "${selection[@]}" 2>&1 | tee "$LOGS/cargo-test.log"
 }
 
 step "cargo fmt --check" cargo fmt "${fmt_selection[@]}" --check

@@ -994,11 +994,14 @@ mod tests {
 
     /// A keep-alive HTTP server on 127.0.0.1 answering every request with `status`, except on
     /// connections numbered below `dead_below` (counted from 0 in accept order): those read
-    /// requests and never answer, like connections to a hung node.
+    /// requests and never answer, like connections to a hung node. While fewer than
+    /// `answer_from` connections were accepted, answers wait (up to 5 s), so requests sent
+    /// together really need that many connections, however slow the machine.
     struct TestServer {
         url: String,
         accepted: Arc<AtomicUsize>,
         dead_below: Arc<AtomicUsize>,
+        answer_from: Arc<AtomicUsize>,
     }
 
     fn test_server(status: u16) -> TestServer {
@@ -1007,11 +1010,12 @@ mod tests {
         let url = format!("http://{}", l.local_addr().unwrap());
         let accepted = Arc::new(AtomicUsize::new(0));
         let dead_below = Arc::new(AtomicUsize::new(0));
-        let (a, d) = (accepted.clone(), dead_below.clone());
+        let answer_from = Arc::new(AtomicUsize::new(0));
+        let (a, d, f) = (accepted.clone(), dead_below.clone(), answer_from.clone());
         std::thread::spawn(move || {
             for conn in l.incoming().flatten() {
                 let n = a.fetch_add(1, Ordering::SeqCst);
-                let d = d.clone();
+                let (a, d, f) = (a.clone(), d.clone(), f.clone());
                 std::thread::spawn(move || {
                     let mut conn = conn;
                     let mut buf = Vec::new();
@@ -1025,6 +1029,12 @@ mod tests {
                             buf.drain(..i + 4);
                             if n < d.load(Ordering::SeqCst) {
                                 continue;
+                            }
+                            let waited = std::time::Instant::now();
+                            while a.load(Ordering::SeqCst) < f.load(Ordering::SeqCst)
+                                && waited.elapsed() < Duration::from_secs(5)
+                            {
+                                std::thread::sleep(Duration::from_millis(5));
                             }
                             let body = "{}";
                             let head = format!(
@@ -1043,6 +1053,7 @@ mod tests {
             url,
             accepted,
             dead_below,
+            answer_from,
         }
     }
 
@@ -1064,6 +1075,7 @@ mod tests {
         .unwrap();
         let rt = test_runtime();
         // Three requests at once: three connections, idle in the pool afterwards.
+        server.answer_from.store(3, Ordering::SeqCst);
         rt.block_on(async {
             let (a, b, c) = tokio::join!(client.info(), client.info(), client.info());
             a.unwrap();
@@ -1071,6 +1083,7 @@ mod tests {
             c.unwrap();
         });
         assert_eq!(server.accepted.load(Ordering::SeqCst), 3);
+        server.answer_from.store(0, Ordering::SeqCst);
         // The node hangs: every connection made so far is dead.
         server.dead_below.store(3, Ordering::SeqCst);
         let t = std::time::Instant::now();
