@@ -167,6 +167,13 @@ impl HerderLoop {
                 return;
             }
         };
+        // Settings that are valid but probably not what the user meant (e.g. a converter's
+        // settings without the converter): said once per start, as Kafka logs its warnings.
+        if let Ok(parsed) = ConnectorConfig::parse(&entry.config, validate::kind_of(&plugin)) {
+            for warning in &parsed.warnings {
+                tracing::warn!(connector = %name, "{warning}");
+            }
+        }
         self.next_epoch += 1;
         let reconfigure_events = self.events_tx.clone();
         let reconfigure_name = name.to_owned();
