@@ -384,10 +384,21 @@ fn serve_worker(
         runtime: Some(runtime.handle().clone()),
     });
     runtime.block_on(async move {
-        slot.install(rest::router(RestState {
+        let state = RestState {
             herder: herder.clone(),
             loggers,
-        }));
+        };
+        // `admin.listeners=` (empty) disables the admin endpoints, as in Kafka Connect.
+        let admin_disabled = config
+            .rest
+            .admin_listeners
+            .as_ref()
+            .is_some_and(|l| l.is_empty());
+        slot.install(if admin_disabled {
+            rest::router_without_admin(state)
+        } else {
+            rest::router(state)
+        });
         let run = async {
             let h = herder.clone();
             tokio::task::spawn_blocking(move || h.start()).await??;

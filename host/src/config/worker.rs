@@ -263,6 +263,7 @@ impl WorkerConfig {
         let topic_tracking_enable = r.bool("topic.tracking.enable", true);
         let topic_tracking_allow_reset = r.bool("topic.tracking.allow.reset", true);
         r.check_rest_extensions();
+        r.check_rest_unsupported();
 
         let (distributed, offset_storage_file) = match mode {
             Mode::Distributed => (Some(r.distributed(sorted.topics)), None),
@@ -638,6 +639,41 @@ impl<'a> Reader<'a> {
                 key: "rest.extension.classes".to_string(),
                 reason: "REST extensions are Java classes (often authentication); remove the key and protect \
                          the REST port another way (a reverse proxy, or listeners on a private address)"
+                    .to_string(),
+            });
+        }
+    }
+
+    /// REST settings this worker does not implement yet: refused, so none is accepted and then
+    /// ignored. (`admin.listeners` empty, which disables `/admin` as in Kafka, is implemented.)
+    fn check_rest_unsupported(&mut self) {
+        let refusals = [
+            (
+                "access.control.allow.origin",
+                "CORS headers are not served yet; remove the key (or put a reverse proxy that adds them in front of the REST port)",
+            ),
+            (
+                "response.http.headers.config",
+                "custom response headers are not served yet; remove the key (or add them in a reverse proxy)",
+            ),
+        ];
+        for (key, reason) in refusals {
+            if self.text(key).is_some_and(|v| !v.trim().is_empty()) {
+                self.errors.push(ConfigError::Unsupported {
+                    scope: SCOPE,
+                    key: key.to_string(),
+                    reason: reason.to_string(),
+                });
+            }
+        }
+        let admin = self
+            .raw("admin.listeners")
+            .map(|raw| parse_list(raw).into_iter().any(|l| !l.is_empty()));
+        if admin == Some(true) {
+            self.errors.push(ConfigError::Unsupported {
+                scope: SCOPE,
+                key: "admin.listeners".to_string(),
+                reason: "serving /admin on separate listeners is not supported yet; leave the key unset (admin endpoints on the main listeners) or set it empty to disable them"
                     .to_string(),
             });
         }

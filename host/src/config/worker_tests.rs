@@ -422,6 +422,25 @@ fn unsupported_settings_are_refused_not_ignored() {
         "{e}"
     );
     assert!(distributed(&[("exactly.once.source.support", "DISABLED")]).is_ok());
+    for (key, value) in [
+        ("access.control.allow.origin", "*"),
+        ("response.http.headers.config", "add X-Frame-Options: DENY"),
+        ("admin.listeners", "http://127.0.0.1:9093"),
+    ] {
+        let e = distributed(&[(key, value)]).unwrap_err();
+        assert!(
+            e.to_string().contains(&format!("`{key}` is not supported")),
+            "{e}"
+        );
+    }
+    // Empty: CORS off, no extra headers, admin endpoints disabled — what Kafka does with them.
+    let w = distributed(&[
+        ("access.control.allow.origin", ""),
+        ("response.http.headers.config", ""),
+        ("admin.listeners", ""),
+    ])
+    .unwrap();
+    assert_eq!(w.rest.admin_listeners, Some(Vec::new()));
 }
 
 #[test]

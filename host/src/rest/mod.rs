@@ -66,15 +66,29 @@ pub fn router(state: RestState) -> Router {
     router_with(state, internal)
 }
 
+/// [`router`] without the `/admin` endpoints: what `admin.listeners=` (empty) asks for, as in
+/// Kafka Connect, where an empty value disables them.
+pub fn router_without_admin(state: RestState) -> Router {
+    let internal: Arc<dyn InternalApi> = Arc::new(state.herder.clone());
+    build_router(state, internal, false)
+}
+
 /// [`router`] with the internal endpoints served by `internal` instead of the herder.
 pub fn router_with(state: RestState, internal: Arc<dyn InternalApi>) -> Router {
-    let routes = Router::new()
+    build_router(state, internal, true)
+}
+
+fn build_router(state: RestState, internal: Arc<dyn InternalApi>, admin: bool) -> Router {
+    let mut routes = Router::new()
         .merge(root::routes())
         .merge(connectors::routes())
         .merge(tasks::routes())
         .merge(offsets::routes())
-        .merge(plugins::routes())
-        .merge(loggers::routes())
+        .merge(plugins::routes());
+    if admin {
+        routes = routes.merge(loggers::routes());
+    }
+    let routes = routes
         .merge(internal::routes(internal))
         // On every route: any herder answer may name another worker (Java forwards reads too).
         .route_layer(middleware::from_fn_with_state(

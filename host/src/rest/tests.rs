@@ -683,6 +683,16 @@ async fn validate_checks_the_connector_type_first() {
 }
 
 #[tokio::test]
+async fn without_admin_the_logger_endpoints_are_unknown_paths() {
+    let (state, _dir) = state_with(&[], true);
+    let app = super::router_without_admin(state);
+    let a = send(&app, "GET", "/admin/loggers", None).await;
+    assert_eq!(a.status, StatusCode::NOT_FOUND, "{}", a.body);
+    let a = send(&app, "GET", "/connectors", None).await;
+    assert_eq!(a.status, StatusCode::OK);
+}
+
+#[tokio::test]
 async fn logger_endpoints() {
     let f = fixture();
     let a = send(&f.app, "GET", "/admin/loggers", None).await;
