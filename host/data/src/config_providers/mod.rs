@@ -3,13 +3,20 @@
 //! uses the config, not when it stores it.
 //!
 //! - [`provider`]: the [`ConfigProvider`] trait, [`ConfigData`], [`ProviderError`].
-//! - [`allowed_paths`] (Kafka's `allowed.paths`) and [`properties`]
-//!   (`java.util.Properties.load`) serve the file and directory providers.
+//! - [`file`](mod@file), [`directory`], [`env`](mod@env): Kafka's `FileConfigProvider`,
+//!   `DirectoryConfigProvider` and `EnvVarConfigProvider`; [`allowed_paths`] (their
+//!   `allowed.paths`) and [`properties`] (`java.util.Properties.load`) serve them.
 //!
 //! Resolved values are secrets: nothing here shows one in `Debug`, `Display` or an error.
 
 pub mod allowed_paths;
+pub mod directory;
+pub mod env;
+pub mod file;
 pub mod properties;
 pub mod provider;
 
+pub use directory::DirectoryConfigProvider;
+pub use env::EnvVarConfigProvider;
+pub use file::FileConfigProvider;
 pub use provider::{ConfigData, ConfigProvider, ProviderError};
