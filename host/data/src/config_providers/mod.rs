@@ -6,6 +6,7 @@
 //! - [`file`](mod@file), [`directory`], [`env`](mod@env): Kafka's `FileConfigProvider`,
 //!   `DirectoryConfigProvider` and `EnvVarConfigProvider`; [`allowed_paths`] (their
 //!   `allowed.paths`) and [`properties`] (`java.util.Properties.load`) serve them.
+//! - [`transformer`]: Kafka's `ConfigTransformer`, which finds and replaces the references.
 //!
 //! Resolved values are secrets: nothing here shows one in `Debug`, `Display` or an error.
 
@@ -15,8 +16,10 @@ pub mod env;
 pub mod file;
 pub mod properties;
 pub mod provider;
+pub mod transformer;
 
 pub use directory::DirectoryConfigProvider;
 pub use env::EnvVarConfigProvider;
 pub use file::FileConfigProvider;
 pub use provider::{ConfigData, ConfigProvider, ProviderError};
+pub use transformer::{ConfigTransformError, ConfigTransformer, ConfigTransformerResult};
