@@ -269,4 +269,91 @@ mod tests {
             "Invalid value: null used for required field: \"r\", schema type: INT32"
         );
     }
+
+    #[test]
+    fn null_needs_an_optional_schema() {
+        let e = validate_value(Some("f"), &schema_of(Type::Int32), &Value::Null).unwrap_err();
+        assert_eq!(
+            e.message,
+            "Invalid value: null used for required field: \"f\", schema type: INT32"
+        );
+        let e = validate_value(None, &schema_of(Type::String), &Value::Null).unwrap_err();
+        assert_eq!(
+            e.message,
+            "Invalid value: null used for required value, schema type: STRING"
+        );
+        assert!(validate_value(None, &optional(Type::String), &Value::Null).is_ok());
+    }
+
+    #[test]
+    fn the_value_class_must_match_the_schema_type() {
+        let e = validate_value(Some("f"), &schema_of(Type::Int32), &Value::Int64(1)).unwrap_err();
+        assert_eq!(
+            e.message,
+            "Invalid Java object for schema with type INT32: class java.lang.Long for field: \"f\""
+        );
+        let mut decimal = schema_of(Type::Bytes);
+        decimal.name = Some(DECIMAL.into());
+        let e = validate_value(None, &decimal, &Value::Bytes(vec![1])).unwrap_err();
+        assert_eq!(
+            e.message,
+            "Invalid Java object for schema \"org.apache.kafka.connect.data.Decimal\" with type BYTES: class [B for value"
+        );
+        assert!(validate_value(None, &decimal, &Value::Decimal("1.0".into())).is_ok());
+    }
+
+    #[test]
+    fn containers_are_checked_element_by_element() {
+        let array = schema_of(Type::Array(Box::new(schema_of(Type::String))));
+        let e = validate_value(
+            Some("a"),
+            &array,
+            &Value::Array(vec![Value::String("x".into()), Value::Null]),
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.message,
+            "Invalid value: null used for required element of array field: \"a\", schema type: STRING"
+        );
+        let map = schema_of(Type::Map(
+            Box::new(schema_of(Type::String)),
+            Box::new(schema_of(Type::Int32)),
+        ));
+        let e = validate_value(
+            None,
+            &map,
+            &Value::Map(vec![(Value::String("k".into()), Value::Int64(1))]),
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.message,
+            "Invalid Java object for schema with type INT32: class java.lang.Long for value of map value"
+        );
+        let mut with_default = schema_of(Type::Int32);
+        with_default.default = Some("1".into());
+        let st = schema_of(Type::Struct(vec![
+            ("d".into(), with_default),
+            ("r".into(), schema_of(Type::Int32)),
+        ]));
+        assert!(
+            validate_value(
+                None,
+                &st,
+                &Value::Struct(vec![Value::Null, Value::Int32(2)])
+            )
+            .is_ok()
+        );
+        let e = validate_value(
+            None,
+            &st,
+            &Value::Struct(vec![Value::Int32(1), Value::Null]),
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.message,
+            "Invalid value: null used for required field: \"r\", schema type: INT32"
+        );
+        let e = validate_value(None, &st, &Value::Struct(vec![Value::Null])).unwrap_err();
+        assert_eq!(e.message, "Struct schemas do not match.");
+    }
 }

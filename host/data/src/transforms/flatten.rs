@@ -11,12 +11,12 @@ use connect_plugin_api::ConnectConfig;
 
 use super::builtin::BuiltinTransform;
 use super::codec::{decode_default, encode_json};
+use super::connect_schema::validate_value;
 use super::data::{Datum, Value};
 use super::record::TransformRecord;
 use super::requirements::{copy_schema_basics, require_map, require_struct, struct_get};
 use super::schema_update_cache::SchemaUpdateCache;
 use super::transform::{Transform, TransformError};
-use super::validate::validate_value;
 use crate::config_value::trim;
 use crate::convert::schema::{Schema, Type};
 

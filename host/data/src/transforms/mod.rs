@@ -9,8 +9,8 @@
 //! [`builtin`] (Kafka's classes by name); helpers shared by the classes: [`java_regex`] (Java's
 //! regular expressions), [`requirements`] (Kafka's `Requirements` and `SchemaUtil`),
 //! [`config_checks`] and [`config_util`] (Kafka's reading of `STRING`/`LIST` keys and the
-//! validators the SDK lacks), [`connect_schema`] and [`validate`] (`SchemaBuilder`'s and
-//! `Struct.put`'s checks), [`field_path`] (`SingleFieldPath`), [`schema_update_cache`] (derived
+//! validators the SDK lacks), [`connect_schema`] (`SchemaBuilder`'s and `Struct.put`'s
+//! checks), [`field_path`] (`SingleFieldPath`), [`schema_update_cache`] (derived
 //! schemas by input schema), [`schemas`] (schema text ↔ parsed); then one file per
 //! transformation family; [`java_date`] and [`java_string`] serve the date and cast classes.
 
@@ -32,7 +32,6 @@ pub mod schemas;
 #[cfg(test)]
 mod test_support;
 pub mod transform;
-pub mod validate;
 
 pub mod cast;
 pub mod drop_headers;

@@ -8,12 +8,12 @@ use std::sync::Arc;
 use connect_plugin_api::ConnectConfig;
 
 use super::builtin::BuiltinTransform;
+use super::connect_schema::validate_value;
 use super::data::{Datum, Value};
 use super::record::TransformRecord;
 use super::requirements::{require_schema, struct_get};
 use super::schema_update_cache::SchemaUpdateCache;
 use super::transform::{Transform, TransformError};
-use super::validate::validate_value;
 use crate::config_value::trim;
 use crate::convert::schema::{Schema, Type};
 
