@@ -8,7 +8,7 @@ use std::sync::Arc;
 use connect_plugin_api::ConnectConfig;
 
 use super::builtin::BuiltinTransform;
-use super::config_util::{REPLACE_NULL_WITH_DEFAULT_DOC, java_string};
+use super::config_checks::{REPLACE_NULL_WITH_DEFAULT_DOC, java_string};
 use super::connect_schema::{StructFields, validate_value};
 use super::data::{Value, map_put};
 use super::record::TransformRecord;

@@ -12,8 +12,8 @@ use connect_plugin_api::sdk::config::{Config, ConfigDef, ConfigMap};
 use connect_plugin_api::sdk::error::ConnectError;
 
 use super::builtin::BuiltinTransform;
-use super::config_util::{
-    REPLACE_NULL_WITH_DEFAULT_DOC, java_string, parse_list, validate_non_duplicate_list,
+use super::config_checks::{
+    REPLACE_NULL_WITH_DEFAULT_DOC, java_list, java_string, validate_non_duplicate_list,
 };
 use super::connect_schema::validate_value;
 use super::data::Value;
@@ -38,7 +38,7 @@ pub struct MaskFieldKeys {
         ty = "LIST",
         importance = "high",
         doc = "Names of fields to mask.",
-        parse_with = "parse_list"
+        parse_with = "java_list"
     )]
     pub fields: Vec<String>,
     /// `replacement`.

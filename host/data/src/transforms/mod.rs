@@ -8,8 +8,8 @@
 //! record), [`transform`] (the traits and the error), [`chain`] (the stages and predicates),
 //! [`builtin`] (Kafka's classes by name); helpers shared by the classes: [`java_regex`] (Java's
 //! regular expressions), [`requirements`] (Kafka's `Requirements` and `SchemaUtil`),
-//! [`config_checks`] and [`config_util`] (Kafka's reading of `STRING`/`LIST` keys and the
-//! validators the SDK lacks), [`connect_schema`] (`SchemaBuilder`'s and `Struct.put`'s
+//! [`config_checks`] (Kafka's reading of `STRING`/`LIST` keys and the validators the SDK
+//! lacks), [`connect_schema`] (`SchemaBuilder`'s and `Struct.put`'s
 //! checks), [`field_path`] (`SingleFieldPath`), [`schema_update_cache`] (derived
 //! schemas by input schema), [`schemas`] (schema text ↔ parsed); then one file per
 //! transformation family; [`java_date`] and [`java_string`] serve the date and cast classes.
@@ -18,7 +18,6 @@ pub mod builtin;
 pub mod chain;
 pub mod codec;
 pub mod config_checks;
-pub mod config_util;
 pub mod connect_schema;
 pub mod data;
 pub mod field_path;

@@ -12,8 +12,8 @@ use connect_plugin_api::sdk::config::{Config, ConfigDef, ConfigMap};
 use connect_plugin_api::sdk::error::ConnectError;
 
 use super::builtin::BuiltinTransform;
-use super::config_util::{
-    REPLACE_NULL_WITH_DEFAULT_DOC, add_error, effective_value, java_list_text, parse_list,
+use super::config_checks::{
+    REPLACE_NULL_WITH_DEFAULT_DOC, add_error, effective_list, java_list,
     validate_non_duplicate_list,
 };
 use super::connect_schema::{StructFields, validate_value};
@@ -22,6 +22,7 @@ use super::record::TransformRecord;
 use super::requirements::{copy_schema_basics, require_map, require_struct, struct_get};
 use super::schema_update_cache::SchemaUpdateCache;
 use super::transform::{Transform, TransformError};
+use crate::config_value::java_list as java_list_text;
 use crate::convert::schema::{Schema, Type};
 
 /// Kafka's `OVERVIEW_DOC`.
@@ -40,7 +41,7 @@ pub struct ReplaceFieldKeys {
         default = "",
         importance = "medium",
         doc = "Fields to exclude. This takes precedence over the fields to include.",
-        parse_with = "parse_list"
+        parse_with = "java_list"
     )]
     pub exclude: Vec<String>,
     /// `include`.
@@ -49,7 +50,7 @@ pub struct ReplaceFieldKeys {
         default = "",
         importance = "medium",
         doc = "Fields to include. If specified, only these fields will be used.",
-        parse_with = "parse_list"
+        parse_with = "java_list"
     )]
     pub include: Vec<String>,
     /// `renames`: `old:new` pairs.
@@ -58,7 +59,7 @@ pub struct ReplaceFieldKeys {
         default = "",
         importance = "medium",
         doc = "Field rename mappings.",
-        parse_with = "parse_list"
+        parse_with = "java_list"
     )]
     pub renames: Vec<String>,
     /// `replace.null.with.default`.
@@ -90,11 +91,10 @@ impl ConnectConfig for ReplaceFieldConfig {
         let mut reports = ReplaceFieldKeys::validate(raw);
         validate_non_duplicate_list(&mut reports, raw, &def, "exclude", true);
         validate_non_duplicate_list(&mut reports, raw, &def, "include", true);
-        if let Some(v) = effective_value(raw, &def, "renames") {
-            let Ok(items) = parse_list(v);
-            if let Err(e) = parse_renames(&items) {
-                add_error(&mut reports, "renames", e);
-            }
+        if let Some(items) = effective_list(raw, &def, "renames")
+            && let Err(e) = parse_renames(&items)
+        {
+            add_error(&mut reports, "renames", e);
         }
         reports
     }

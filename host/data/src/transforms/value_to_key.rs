@@ -11,7 +11,7 @@ use connect_plugin_api::sdk::config::{Config, ConfigDef, ConfigMap};
 use connect_plugin_api::sdk::error::ConnectError;
 
 use super::builtin::BuiltinTransform;
-use super::config_util::{REPLACE_NULL_WITH_DEFAULT_DOC, parse_list, validate_non_duplicate_list};
+use super::config_checks::{REPLACE_NULL_WITH_DEFAULT_DOC, java_list, validate_non_duplicate_list};
 use super::connect_schema::{StructFields, validate_value};
 use super::data::{Datum, Value, field_index};
 use super::record::TransformRecord;
@@ -36,7 +36,7 @@ pub struct ValueToKeyKeys {
         ty = "LIST",
         importance = "high",
         doc = "Field names on the record value to extract as the record key.",
-        parse_with = "parse_list"
+        parse_with = "java_list"
     )]
     pub fields: Vec<String>,
     /// `replace.null.with.default`.
