@@ -8,12 +8,12 @@ use std::collections::HashSet;
 
 use connect_plugin_api::ConnectConfig;
 use connect_plugin_api::abi::config::ConfigValueReport;
-use connect_plugin_api::sdk::config::{Config, ConfigDef, ConfigMap};
-use connect_plugin_api::sdk::error::ConnectError;
+use connect_plugin_api::sdk::config::{ConfigDef, ConfigMap};
 
 use super::builtin::BuiltinTransform;
 use super::config_checks::{
-    REPLACE_NULL_WITH_DEFAULT_DOC, java_list, java_string, validate_non_duplicate_list,
+    Checked, ExtraChecks, REPLACE_NULL_WITH_DEFAULT_DOC, java_list, java_string,
+    validate_non_duplicate_list,
 };
 use super::connect_schema::validate_value;
 use super::data::Value;
@@ -58,27 +58,15 @@ pub struct MaskFieldKeys {
     pub replace_null_with_default: bool,
 }
 
-/// The configuration: [`MaskFieldKeys`] with `ValidList.anyNonDuplicateValues(false, false)` on
-/// `fields`, which the SDK has no kind for.
-#[derive(Debug)]
-pub struct MaskFieldConfig(pub MaskFieldKeys);
-
-impl ConnectConfig for MaskFieldConfig {
-    fn config_def() -> ConfigDef {
-        MaskFieldKeys::config_def()
-    }
-
-    fn from_config(config: &Config) -> Result<Self, ConnectError> {
-        MaskFieldKeys::from_config(config).map(MaskFieldConfig)
-    }
-
-    fn validate(raw: &ConfigMap) -> Vec<ConfigValueReport> {
-        let def = Self::config_def();
-        let mut reports = MaskFieldKeys::validate(raw);
-        validate_non_duplicate_list(&mut reports, raw, &def, "fields", false);
-        reports
+/// `ValidList.anyNonDuplicateValues(false, false)` on `fields`, which the SDK has no kind for.
+impl ExtraChecks for MaskFieldKeys {
+    fn extra_checks(reports: &mut [ConfigValueReport], raw: &ConfigMap, def: &ConfigDef) {
+        validate_non_duplicate_list(reports, raw, def, "fields", false);
     }
 }
+
+/// The configuration: [`MaskFieldKeys`] with its [`ExtraChecks`].
+pub type MaskFieldConfig = Checked<MaskFieldKeys>;
 
 /// A number as Java's `new BigDecimal(String)` reads it: `digits × 10^-scale`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -257,7 +245,7 @@ impl<const KEY: bool> BuiltinTransform for MaskField<KEY> {
     const DOC: &'static str = DOC;
     type Config = MaskFieldConfig;
 
-    fn new(MaskFieldConfig(c): MaskFieldConfig) -> Result<Self, TransformError> {
+    fn new(Checked(c): MaskFieldConfig) -> Result<Self, TransformError> {
         let mut fields: Vec<String> = Vec::with_capacity(c.fields.len());
         for f in c.fields {
             if !fields.contains(&f) {

@@ -8,12 +8,11 @@ use std::sync::Arc;
 
 use connect_plugin_api::ConnectConfig;
 use connect_plugin_api::abi::config::ConfigValueReport;
-use connect_plugin_api::sdk::config::{Config, ConfigDef, ConfigMap};
-use connect_plugin_api::sdk::error::ConnectError;
+use connect_plugin_api::sdk::config::{ConfigDef, ConfigMap};
 
 use super::builtin::BuiltinTransform;
 use super::config_checks::{
-    REPLACE_NULL_WITH_DEFAULT_DOC, add_error, effective_list, java_list,
+    Checked, ExtraChecks, REPLACE_NULL_WITH_DEFAULT_DOC, add_error, effective_list, java_list,
     validate_non_duplicate_list,
 };
 use super::connect_schema::{StructFields, validate_value};
@@ -71,34 +70,22 @@ pub struct ReplaceFieldKeys {
     pub replace_null_with_default: bool,
 }
 
-/// The configuration: [`ReplaceFieldKeys`] with Kafka's validators the SDK has no kind for
-/// (`ValidList.anyNonDuplicateValues(true, false)` on `exclude` and `include`, the rename
-/// mapping check on `renames`).
-#[derive(Debug)]
-pub struct ReplaceFieldConfig(pub ReplaceFieldKeys);
-
-impl ConnectConfig for ReplaceFieldConfig {
-    fn config_def() -> ConfigDef {
-        ReplaceFieldKeys::config_def()
-    }
-
-    fn from_config(config: &Config) -> Result<Self, ConnectError> {
-        ReplaceFieldKeys::from_config(config).map(ReplaceFieldConfig)
-    }
-
-    fn validate(raw: &ConfigMap) -> Vec<ConfigValueReport> {
-        let def = Self::config_def();
-        let mut reports = ReplaceFieldKeys::validate(raw);
-        validate_non_duplicate_list(&mut reports, raw, &def, "exclude", true);
-        validate_non_duplicate_list(&mut reports, raw, &def, "include", true);
-        if let Some(items) = effective_list(raw, &def, "renames")
+/// Kafka's validators the SDK has no kind for: `ValidList.anyNonDuplicateValues(true, false)` on
+/// `exclude` and `include`, the rename mapping check on `renames`.
+impl ExtraChecks for ReplaceFieldKeys {
+    fn extra_checks(reports: &mut [ConfigValueReport], raw: &ConfigMap, def: &ConfigDef) {
+        validate_non_duplicate_list(reports, raw, def, "exclude", true);
+        validate_non_duplicate_list(reports, raw, def, "include", true);
+        if let Some(items) = effective_list(raw, def, "renames")
             && let Err(e) = parse_renames(&items)
         {
-            add_error(&mut reports, "renames", e);
+            add_error(reports, "renames", e);
         }
-        reports
     }
 }
+
+/// The configuration: [`ReplaceFieldKeys`] with its [`ExtraChecks`].
+pub type ReplaceFieldConfig = Checked<ReplaceFieldKeys>;
 
 /// Java's `String.split(":")`: trailing empty strings are dropped.
 fn split_colon(s: &str) -> Vec<&str> {
@@ -215,7 +202,7 @@ impl<const KEY: bool> BuiltinTransform for ReplaceField<KEY> {
     const DOC: &'static str = DOC;
     type Config = ReplaceFieldConfig;
 
-    fn new(ReplaceFieldConfig(c): ReplaceFieldConfig) -> Result<Self, TransformError> {
+    fn new(Checked(c): ReplaceFieldConfig) -> Result<Self, TransformError> {
         let renames = parse_renames(&c.renames).map_err(TransformError::new)?;
         // Several old names for one new name: Java's inverse keeps whichever its hash map visits
         // last; here the last in the configuration.
