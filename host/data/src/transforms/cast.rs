@@ -14,14 +14,15 @@ use connect_plugin_api::sdk::error::ConnectError;
 
 use super::builtin::BuiltinTransform;
 use super::codec::{decode_default, encode_json};
+use super::config_checks::{java_list, java_split_colon};
 use super::data::{Datum, Value};
 use super::java_date::SimpleDateFormat;
-use super::java_string::{java_trim, value_to_string};
+use super::java_string::value_to_string;
 use super::record::TransformRecord;
 use super::requirements::{copy_schema_basics, require_map, require_struct, schema_of, struct_get};
 use super::schema_update_cache::SchemaUpdateCache;
 use super::transform::{Transform, TransformError};
-use crate::config_value::java_list;
+use crate::config_value::{java_list as java_list_text, trim as java_trim};
 use crate::convert::schema::{DATE, Schema, TIME, TIMESTAMP, Type};
 
 const PURPOSE: &str = "cast types";
@@ -163,15 +164,11 @@ impl CastSpec {
     /// Parses a `spec` value as Kafka's validator does: the list split on commas (empty items
     /// kept), each item split on `:`. The error is Kafka's message.
     pub fn parse(raw: &str) -> Result<CastSpec, String> {
-        let trimmed = java_trim(raw);
-        if trimmed.is_empty() {
+        // `ConfigDef`'s LIST parsing: `\s*,\s*`, trailing empty items kept.
+        let Ok(items) = java_list(raw);
+        if items.is_empty() {
             return Err("Must specify at least one field to cast.".into());
         }
-        // `ConfigDef`'s LIST parsing: `\s*,\s*`, trailing empty items kept.
-        let items: Vec<String> = trimmed
-            .split(',')
-            .map(|item| item.trim_matches(is_regex_space).to_owned())
-            .collect();
         let mut whole = None;
         let mut fields: Vec<(String, CastType)> = Vec::new();
         for item in &items {
@@ -192,7 +189,7 @@ impl CastSpec {
                 _ => {
                     return Err(format!(
                         "Invalid value {} for configuration renames: Invalid rename mapping: {item}",
-                        java_list(&items)
+                        java_list_text(&items)
                     ));
                 }
             }
@@ -213,23 +210,6 @@ impl CastSpec {
             CastSpec::Fields(fields) => fields.iter().find(|(n, _)| n == name).map(|(_, t)| *t),
         }
     }
-}
-
-/// Java's regex `\s`.
-fn is_regex_space(c: char) -> bool {
-    matches!(c, ' ' | '\t' | '\n' | '\u{b}' | '\u{c}' | '\r')
-}
-
-/// `String.split(":")`: trailing empty parts dropped, but a string without `:` is one part.
-fn java_split_colon(s: &str) -> Vec<&str> {
-    if !s.contains(':') {
-        return vec![s];
-    }
-    let mut parts: Vec<&str> = s.split(':').collect();
-    while parts.last() == Some(&"") {
-        parts.pop();
-    }
-    parts
 }
 
 /// The formats `Values.dateFormatFor` picks from (in UTC).

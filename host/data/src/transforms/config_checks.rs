@@ -1,9 +1,9 @@
 //! What Kafka's transformation configs need beyond the SDK's `ConfigDef`: values read as Java's
 //! `ConfigDef.parseType` reads them (`STRING` trimmed by Java's `String.trim()`, `LIST` trimmed
-//! and split on `\s*,\s*` keeping empty items, so a validator can refuse them), the validators
-//! the SDK has no kind for (`NonEmptyListValidator`, `ValidList.anyNonDuplicateValues` of
-//! KIP-1161, Kafka 4.2+), reported in Kafka's words, and the documentation string the
-//! `replace.null.with.default` keys share.
+//! and split on `\s*,\s*` keeping empty items, so a validator can refuse them), `field:type`
+//! and `old:new` items split as `String.split(":")`, the validators the SDK has no kind for
+//! (`NonEmptyListValidator`, `ValidList.anyNonDuplicateValues` of KIP-1161, Kafka 4.2+) with
+//! Kafka's messages, and the documentation string the `replace.null.with.default` keys share.
 //!
 //! A config struct keeps `#[derive(ConnectConfig)]` and implements [`ExtraChecks`]; the
 //! transformation's `Config` is then [`Checked<ThatStruct>`], whose `validate` (used both by the
@@ -91,6 +91,19 @@ fn split_list(raw: &str) -> Vec<String> {
             piece.to_owned()
         })
         .collect()
+}
+
+/// Java's `String.split(":")` (of a `field:type` or `old:new` item): trailing empty strings are
+/// dropped (`":"` is no parts), but a string without `:` is one part (`""` is `[""]`).
+pub fn java_split_colon(s: &str) -> Vec<&str> {
+    if !s.contains(':') {
+        return vec![s];
+    }
+    let mut parts: Vec<&str> = s.split(':').collect();
+    while parts.last() == Some(&"") {
+        parts.pop();
+    }
+    parts
 }
 
 /// The value Kafka validates for key `name`: the raw value, else the definition's default.
@@ -261,6 +274,13 @@ mod tests {
         assert_eq!(list("a\u{1},\u{1}b"), ["a\u{1}", "\u{1}b"]);
         assert_eq!(java_list_text(&list("a:b, c")), "[a:b, c]");
         assert_eq!(java_string(" \u{1}x y\t").ok(), Some("x y".to_owned()));
+    }
+
+    #[test]
+    fn trim_is_javas() {
+        assert_eq!(trim("\u{1} a b\t\n"), "a b");
+        assert_eq!(trim("\u{a0}a"), "\u{a0}a");
+        assert_eq!(java_string("  x ").unwrap(), "x");
     }
 
     #[test]

@@ -1,24 +1,12 @@
 //! Java's `toString()` of Connect values, schemas and records, for the places where Kafka puts
 //! one in a value or a message: `BigDecimal.toString()` (Cast to string), `Struct`, `List`,
-//! `Map`, `java.util.Date` (in UTC) and `ConnectRecord.toString()` (errors naming a record);
-//! and `String.trim()`.
+//! `Map`, `java.util.Date` (in UTC) and `ConnectRecord.toString()` (errors naming a record).
 
 use super::codec::{java_double, java_float};
 use super::data::Value;
 use super::java_date::SimpleDateFormat;
 use super::record::TransformRecord;
 use crate::convert::schema::{Schema, Type};
-
-/// `String.trim()`: every char up to U+0020 off both ends (what `ConfigDef` does to STRING
-/// and LIST values).
-pub fn java_trim(s: &str) -> &str {
-    s.trim_matches(|c: char| c <= ' ')
-}
-
-/// [`java_trim`] as a config `parse_with` function, for STRING keys read as Kafka reads them.
-pub fn java_trimmed(raw: &str) -> Result<String, std::convert::Infallible> {
-    Ok(java_trim(raw).to_owned())
-}
 
 /// `BigDecimal.toString()` of a [`Value::Decimal`]'s text (`-12.30`) at `scale` (the schema's
 /// `scale`; without one, the digits after the point): plain unless the exponent is below -6 or
@@ -226,13 +214,6 @@ mod tests {
     use crate::transforms::record::Header;
     use crate::transforms::requirements::schema_of;
     use std::sync::Arc;
-
-    #[test]
-    fn trim_is_javas() {
-        assert_eq!(java_trim("\u{1} a b\t\n"), "a b");
-        assert_eq!(java_trim("\u{a0}a"), "\u{a0}a");
-        assert_eq!(java_trimmed("  x ").unwrap(), "x");
-    }
 
     #[test]
     fn big_decimal_to_string_as_java() {

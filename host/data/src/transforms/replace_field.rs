@@ -13,7 +13,7 @@ use connect_plugin_api::sdk::config::{ConfigDef, ConfigMap};
 use super::builtin::BuiltinTransform;
 use super::config_checks::{
     Checked, ExtraChecks, REPLACE_NULL_WITH_DEFAULT_DOC, add_error, effective_list, java_list,
-    validate_non_duplicate_list,
+    java_split_colon, validate_non_duplicate_list,
 };
 use super::connect_schema::{StructFields, validate_value};
 use super::data::Value;
@@ -87,23 +87,11 @@ impl ExtraChecks for ReplaceFieldKeys {
 /// The configuration: [`ReplaceFieldKeys`] with its [`ExtraChecks`].
 pub type ReplaceFieldConfig = Checked<ReplaceFieldKeys>;
 
-/// Java's `String.split(":")`: trailing empty strings are dropped.
-fn split_colon(s: &str) -> Vec<&str> {
-    if s.is_empty() {
-        return vec![""];
-    }
-    let mut parts: Vec<&str> = s.split(':').collect();
-    while parts.last() == Some(&"") {
-        parts.pop();
-    }
-    parts
-}
-
 /// `parseRenameMappings`: `old:new` pairs, a later pair for the same old name winning.
 fn parse_renames(mappings: &[String]) -> Result<Vec<(String, String)>, String> {
     let mut out: Vec<(String, String)> = Vec::with_capacity(mappings.len());
     for mapping in mappings {
-        let parts = split_colon(mapping);
+        let parts = java_split_colon(mapping);
         let [from, to] = parts[..] else {
             return Err(format!(
                 "Invalid value {} for configuration renames: Invalid rename mapping: {mapping}",
@@ -505,10 +493,10 @@ mod tests {
 
     #[test]
     fn split_and_rename_mappings_as_java() {
-        assert_eq!(split_colon("a:b:"), ["a", "b"]);
-        assert_eq!(split_colon(":b"), ["", "b"]);
-        assert!(split_colon(":").is_empty());
-        assert_eq!(split_colon(""), [""]);
+        assert_eq!(java_split_colon("a:b:"), ["a", "b"]);
+        assert_eq!(java_split_colon(":b"), ["", "b"]);
+        assert!(java_split_colon(":").is_empty());
+        assert_eq!(java_split_colon(""), [""]);
         let items: Vec<String> = ["a:b", "a:c"].map(String::from).to_vec();
         assert_eq!(
             parse_renames(&items).unwrap(),

@@ -9,15 +9,17 @@ use connect_plugin_api::ConnectConfig;
 
 use super::builtin::BuiltinTransform;
 use super::codec::{decode_default, encode_json};
+use super::config_checks::java_string;
 use super::data::{Datum, Value};
 use super::java_date::SimpleDateFormat;
-use super::java_string::{java_trim, java_trimmed, schema_to_string};
+use super::java_string::schema_to_string;
 use super::record::TransformRecord;
 use super::requirements::{
     copy_schema_basics, require_map, require_struct_or_null, schema_of, struct_get,
 };
 use super::schema_update_cache::SchemaUpdateCache;
 use super::transform::{Transform, TransformError};
+use crate::config_value::trim;
 use crate::convert::schema::{DATE, Schema, TIME, TIMESTAMP, Type};
 
 const PURPOSE: &str = "converting timestamp formats";
@@ -30,7 +32,7 @@ pub struct TimestampConverterConfig {
     #[config(
         default = "",
         importance = "high",
-        parse_with = "java_trimmed",
+        parse_with = "java_string",
         doc = "The field containing the timestamp, or empty if the entire value is a timestamp"
     )]
     pub field: String,
@@ -46,7 +48,7 @@ pub struct TimestampConverterConfig {
     #[config(
         default = "",
         importance = "medium",
-        parse_with = "java_trimmed",
+        parse_with = "java_string",
         doc = "A SimpleDateFormat-compatible format for the timestamp. Used to generate the output when type=string or used to parse the input if the input is a string."
     )]
     pub format: String,
@@ -227,7 +229,7 @@ impl<const KEY: bool> BuiltinTransform for TimestampConverter<KEY> {
     type Config = TimestampConverterConfig;
 
     fn new(c: TimestampConverterConfig) -> Result<Self, TransformError> {
-        let blank = java_trim(&c.format).is_empty();
+        let blank = trim(&c.format).is_empty();
         if c.target_type == TimestampType::String && blank {
             return Err(TransformError::new(
                 "TimestampConverter requires format option to be specified when using string timestamps",

@@ -5,8 +5,9 @@
 use connect_plugin_api::ConnectConfig;
 
 use super::builtin::BuiltinTransform;
+use super::config_checks::java_string;
 use super::java_date::SimpleDateFormat;
-use super::java_string::{java_trimmed, record_to_string};
+use super::java_string::record_to_string;
 use super::record::TransformRecord;
 use super::transform::{Transform, TransformError};
 
@@ -17,7 +18,7 @@ pub struct TimestampRouterConfig {
     #[config(
         default = "${topic}-${timestamp}",
         importance = "high",
-        parse_with = "java_trimmed",
+        parse_with = "java_string",
         doc = "Format string which can contain <code>${topic}</code> and <code>${timestamp}</code> as placeholders for the topic and timestamp, respectively."
     )]
     pub topic_format: String,
@@ -25,7 +26,7 @@ pub struct TimestampRouterConfig {
     #[config(
         default = "yyyyMMdd",
         importance = "high",
-        parse_with = "java_trimmed",
+        parse_with = "java_string",
         doc = "Format string for the timestamp that is compatible with <code>java.text.SimpleDateFormat</code>."
     )]
     pub timestamp_format: String,
