@@ -14,7 +14,7 @@ use connect_plugin_api::sdk::error::ConnectError;
 
 use super::builtin::BuiltinTransform;
 use super::codec::{decode_default, encode_json};
-use super::config_checks::{java_list, java_split_colon};
+use super::config_checks::{REPLACE_NULL_WITH_DEFAULT_DOC, java_list, java_split_colon};
 use super::data::{Datum, Value};
 use super::java_date::SimpleDateFormat;
 use super::java_string::value_to_string;
@@ -50,7 +50,7 @@ struct CastKeys {
     #[config(
         default = "true",
         importance = "medium",
-        doc = "Whether to replace fields that have a default value and that are null to the default value. When set to true, the default value is used, otherwise null is used."
+        doc = REPLACE_NULL_WITH_DEFAULT_DOC
     )]
     replace_null_with_default: bool,
 }

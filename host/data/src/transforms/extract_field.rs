@@ -7,6 +7,7 @@ use std::sync::Arc;
 use connect_plugin_api::ConnectConfig;
 
 use super::builtin::BuiltinTransform;
+use super::config_checks::REPLACE_NULL_WITH_DEFAULT_DOC;
 use super::data::{Datum, Value};
 use super::field_path::{FIELD_SYNTAX_VERSION_DOC, FieldSyntaxVersion, SingleFieldPath};
 use super::record::TransformRecord;
@@ -24,12 +25,12 @@ pub struct ExtractFieldConfig {
     /// Field name to extract.
     #[config(importance = "medium")]
     pub field: String,
-    /// Whether to replace fields that have a default value and that are null to the default
-    /// value. When set to true, the default value is used, otherwise null is used.
+    /// `replace.null.with.default`.
     #[config(
         name = "replace.null.with.default",
         default = "true",
-        importance = "medium"
+        importance = "medium",
+        doc = REPLACE_NULL_WITH_DEFAULT_DOC
     )]
     pub replace_null_with_default: bool,
     /// How `field` is read (`V1`: one root field, `V2`: a nested path).

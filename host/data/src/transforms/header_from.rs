@@ -12,7 +12,9 @@ use connect_plugin_api::abi::config::ConfigValueReport;
 use connect_plugin_api::sdk::config::{ConfigDef, ConfigMap};
 
 use super::builtin::BuiltinTransform;
-use super::config_checks::{Checked, ExtraChecks, check_non_empty_list, java_list};
+use super::config_checks::{
+    Checked, ExtraChecks, REPLACE_NULL_WITH_DEFAULT_DOC, check_non_empty_list, java_list,
+};
 use super::data::{Datum, Value};
 use super::record::{Header, TransformRecord};
 use super::requirements::{copy_schema_basics, require_map, require_struct, struct_get};
@@ -79,7 +81,7 @@ pub struct HeaderFromConfig {
     #[config(
         default = "true",
         importance = "medium",
-        doc = "Whether to replace fields that have a default value and that are null to the default value. When set to true, the default value is used, otherwise null is used."
+        doc = REPLACE_NULL_WITH_DEFAULT_DOC
     )]
     pub replace_null_with_default: bool,
 }

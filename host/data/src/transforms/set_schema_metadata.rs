@@ -8,6 +8,7 @@ use std::sync::Arc;
 use connect_plugin_api::ConnectConfig;
 
 use super::builtin::BuiltinTransform;
+use super::config_checks::REPLACE_NULL_WITH_DEFAULT_DOC;
 use super::connect_schema::validate_value;
 use super::data::{Datum, Value};
 use super::record::TransformRecord;
@@ -26,12 +27,12 @@ pub struct SetSchemaMetadataConfig {
     /// Schema version to set.
     #[config(importance = "high")]
     pub schema_version: Option<i32>,
-    /// Whether to replace fields that have a default value and that are null to the default
-    /// value. When set to true, the default value is used, otherwise null is used.
+    /// `replace.null.with.default`.
     #[config(
         name = "replace.null.with.default",
         default = "true",
-        importance = "medium"
+        importance = "medium",
+        doc = REPLACE_NULL_WITH_DEFAULT_DOC
     )]
     pub replace_null_with_default: bool,
 }

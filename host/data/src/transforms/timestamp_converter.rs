@@ -9,7 +9,7 @@ use connect_plugin_api::ConnectConfig;
 
 use super::builtin::BuiltinTransform;
 use super::codec::{decode_default, encode_json};
-use super::config_checks::java_string;
+use super::config_checks::{REPLACE_NULL_WITH_DEFAULT_DOC, java_string};
 use super::data::{Datum, Value};
 use super::java_date::SimpleDateFormat;
 use super::java_string::schema_to_string;
@@ -65,7 +65,7 @@ pub struct TimestampConverterConfig {
     #[config(
         default = "true",
         importance = "medium",
-        doc = "Whether to replace fields that have a default value and that are null to the default value. When set to true, the default value is used, otherwise null is used."
+        doc = REPLACE_NULL_WITH_DEFAULT_DOC
     )]
     pub replace_null_with_default: bool,
 }
