@@ -772,74 +772,28 @@ fn parse_hex_float(s: &str) -> Option<f64> {
 mod tests {
     use super::*;
     use crate::transforms::builtin::lookup;
-
-    fn config(pairs: &[(&str, &str)]) -> ConfigMap {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
-    }
+    use crate::transforms::test_support::{
+        self, apply, build, config, decimal, logical, source_record, validation_errors, with_value,
+    };
 
     fn value_cast(spec: &str) -> CastValue {
-        CastValue::new(CastConfig::parse(&config(&[("spec", spec)])).unwrap()).unwrap()
+        build(&[("spec", spec)]).unwrap()
     }
 
     fn key_cast(spec: &str) -> CastKey {
-        CastKey::new(CastConfig::parse(&config(&[("spec", spec)])).unwrap()).unwrap()
-    }
-
-    fn record(key: Datum, value: Datum) -> TransformRecord {
-        TransformRecord {
-            topic: "topic".into(),
-            partition: Some(0),
-            offset: None,
-            key,
-            value,
-            timestamp: None,
-            headers: Vec::new(),
-        }
-    }
-
-    fn with_value(value: Datum) -> TransformRecord {
-        record(Datum::NULL, value)
-    }
-
-    fn apply<const K: bool>(t: &mut Cast<K>, r: TransformRecord) -> TransformRecord {
-        t.apply(r).unwrap().unwrap()
+        build(&[("spec", spec)]).unwrap()
     }
 
     fn schema(ty: Type) -> Arc<Schema> {
         Arc::new(schema_of(ty))
     }
 
-    fn named(ty: Type, name: &str) -> Schema {
-        Schema {
-            name: Some(name.into()),
-            version: Some(1),
-            ..schema_of(ty)
-        }
-    }
-
-    fn decimal_schema(scale: i32) -> Schema {
-        Schema {
-            name: Some(crate::convert::schema::DECIMAL.into()),
-            version: Some(1),
-            parameters: Some(vec![("scale".into(), scale.to_string())]),
-            ..schema_of(Type::Bytes)
-        }
-    }
-
     fn errors(spec: &str) -> Vec<String> {
-        CastConfig::validate(&config(&[("spec", spec)]))
-            .into_iter()
-            .flat_map(|r| r.errors.into_iter().map(|e| e.to_string()))
-            .collect()
+        validation_errors::<CastValue>(&[("spec", spec)])
     }
 
     fn struct_schema(fields: Vec<(&str, Schema)>) -> Arc<Schema> {
-        Arc::new(schema_of(Type::Struct(
-            fields.into_iter().map(|(n, s)| (n.to_owned(), s)).collect(),
-        )))
+        Arc::new(test_support::struct_schema(fields))
     }
 
     fn field<'a>(d: &'a Datum, name: &str) -> (&'a Value, &'a Schema) {
@@ -970,23 +924,23 @@ mod tests {
     #[test]
     fn null_values_and_keys_pass_unchanged() {
         let mut v = value_cast("foo:int64");
-        let r = record(
+        let r = source_record(
             Datum::with_schema(schema(Type::String), Value::String("key".into())),
             Datum::with_schema(schema(Type::String), Value::Null),
         );
         assert_eq!(apply(&mut v, r.clone()), r);
-        let r = record(
+        let r = source_record(
             Datum::with_schema(schema(Type::String), Value::String("key".into())),
             Datum::NULL,
         );
         assert_eq!(apply(&mut v, r.clone()), r);
         let mut k = key_cast("foo:int64");
-        let r = record(
+        let r = source_record(
             Datum::with_schema(schema(Type::String), Value::Null),
             Datum::with_schema(schema(Type::String), Value::String("value".into())),
         );
         assert_eq!(apply(&mut k, r.clone()), r);
-        let r = record(
+        let r = source_record(
             Datum::NULL,
             Datum::with_schema(schema(Type::String), Value::String("value".into())),
         );
@@ -1029,7 +983,7 @@ mod tests {
         let mut t = key_cast("int8");
         let out = apply(
             &mut t,
-            record(
+            source_record(
                 Datum::with_schema(schema(Type::Int32), Value::Int32(42)),
                 Datum::with_schema(schema(Type::String), Value::String("bogus".into())),
             ),
@@ -1068,7 +1022,7 @@ mod tests {
         let out = apply(
             &mut t,
             with_value(Datum::with_schema(
-                Arc::new(decimal_schema(0)),
+                Arc::new(decimal(0)),
                 Value::Decimal("42".into()),
             )),
         );
@@ -1078,7 +1032,7 @@ mod tests {
         let out = apply(
             &mut t,
             with_value(Datum::with_schema(
-                Arc::new(named(Type::Int64, TIMESTAMP)),
+                Arc::new(logical(Type::Int64, TIMESTAMP)),
                 Value::Date(MS_PER_DAY + 1),
             )),
         );
@@ -1117,7 +1071,7 @@ mod tests {
         let mut k = key_cast("int8");
         let out = apply(
             &mut k,
-            record(
+            source_record(
                 Datum::schemaless(Value::Int32(42)),
                 Datum::with_schema(schema(Type::String), Value::String("bogus".into())),
             ),
@@ -1177,16 +1131,16 @@ mod tests {
             "date_to_int32:int32,timestamp_to_int64:int64,time_to_int64:int64,decimal_to_int32:int32,timestamp_to_float64:float64,null_timestamp_to_int32:int32",
         );
         let s = struct_schema(vec![
-            ("date_to_int32", named(Type::Int32, DATE)),
-            ("timestamp_to_int64", named(Type::Int64, TIMESTAMP)),
-            ("time_to_int64", named(Type::Int32, TIME)),
-            ("decimal_to_int32", decimal_schema(0)),
-            ("timestamp_to_float64", named(Type::Int64, TIMESTAMP)),
+            ("date_to_int32", logical(Type::Int32, DATE)),
+            ("timestamp_to_int64", logical(Type::Int64, TIMESTAMP)),
+            ("time_to_int64", logical(Type::Int32, TIME)),
+            ("decimal_to_int32", decimal(0)),
+            ("timestamp_to_float64", logical(Type::Int64, TIMESTAMP)),
             (
                 "null_timestamp_to_int32",
                 Schema {
                     optional: true,
-                    ..named(Type::Int64, TIMESTAMP)
+                    ..logical(Type::Int64, TIMESTAMP)
                 },
             ),
         ]);
@@ -1220,10 +1174,10 @@ mod tests {
     fn logical_to_string() {
         let mut t = value_cast("date:string,decimal:string,time:string,timestamp:string");
         let s = struct_schema(vec![
-            ("date", named(Type::Int32, DATE)),
-            ("decimal", decimal_schema(0)),
-            ("time", named(Type::Int32, TIME)),
-            ("timestamp", named(Type::Int64, TIMESTAMP)),
+            ("date", logical(Type::Int32, DATE)),
+            ("decimal", decimal(0)),
+            ("time", logical(Type::Int32, TIME)),
+            ("timestamp", logical(Type::Int64, TIMESTAMP)),
         ]);
         let value = Value::Struct(vec![
             Value::Date(MS_PER_DAY),
@@ -1274,10 +1228,10 @@ mod tests {
             ),
             ("boolean", schema_of(Type::Boolean)),
             ("string", schema_of(Type::String)),
-            ("bigdecimal", decimal_schema(0)),
-            ("date", named(Type::Int32, DATE)),
+            ("bigdecimal", decimal(0)),
+            ("date", logical(Type::Int32, DATE)),
             ("optional", optional(Type::Float32)),
-            ("timestamp", named(Type::Int64, TIMESTAMP)),
+            ("timestamp", logical(Type::Int64, TIMESTAMP)),
             ("bytes", schema_of(Type::Bytes)),
             ("byteArray", schema_of(Type::Bytes)),
         ]);
@@ -1486,7 +1440,7 @@ mod tests {
             cast(Value::Boolean(false), CastType::String),
             Value::String("false".into())
         );
-        let dec = decimal_schema(2);
+        let dec = decimal(2);
         let d = |text: &str, ty| {
             cast_value(&iso, Some(&dec), &Value::Decimal(text.into()), ty).unwrap()
         };
@@ -1506,7 +1460,7 @@ mod tests {
         let iso = IsoFormats::new().unwrap();
         let e = cast_value(
             &iso,
-            Some(&named(Type::Int32, DATE)),
+            Some(&logical(Type::Int32, DATE)),
             &Value::Date(1),
             CastType::Int32,
         )
@@ -1517,7 +1471,7 @@ mod tests {
         );
         let e = cast_value(
             &iso,
-            Some(&named(Type::Int32, TIME)),
+            Some(&logical(Type::Int32, TIME)),
             &Value::Date(MS_PER_DAY + 1),
             CastType::Int32,
         )

@@ -378,61 +378,15 @@ fn not_a_string(key: &Value) -> TransformError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::convert::json_text::Node;
-    use crate::convert::normalize::Normalizer;
     use crate::transforms::requirements::schema_of;
-    use connect_plugin_api::sdk::config::{ConfigMap, ConnectConfig};
-
-    fn config(pairs: &[(&str, &str)]) -> ConfigMap {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
-    }
+    use crate::transforms::test_support::*;
 
     fn flatten<const KEY: bool>(pairs: &[(&str, &str)]) -> Flatten<KEY> {
-        Flatten::new(FlattenConfig::parse(&config(pairs)).unwrap()).unwrap()
-    }
-
-    fn schema(text: &str) -> Arc<Schema> {
-        Arc::new(
-            Schema::from_node(&Node::parse(text), &Normalizer::default())
-                .unwrap()
-                .unwrap(),
-        )
-    }
-
-    fn record(key: Datum, value: Datum) -> TransformRecord {
-        TransformRecord {
-            topic: "topic".into(),
-            partition: Some(0),
-            offset: None,
-            key,
-            value,
-            timestamp: None,
-            headers: Vec::new(),
-        }
+        build(pairs).unwrap()
     }
 
     fn apply_value(xform: &mut FlattenValue, value: Datum) -> Result<Datum, TransformError> {
-        xform
-            .apply(record(Datum::NULL, value))
-            .map(|r| r.expect("never dropped").value)
-    }
-
-    fn s(text: &str) -> Value {
-        Value::String(text.into())
-    }
-
-    fn map(entries: Vec<(&str, Value)>) -> Value {
-        Value::Map(entries.into_iter().map(|(k, v)| (s(k), v)).collect())
-    }
-
-    fn fields(schema: &Schema) -> &[(String, Schema)] {
-        match &schema.ty {
-            Type::Struct(f) => f,
-            _ => panic!("not a struct"),
-        }
+        try_apply(xform, with_value(value)).map(|r| r.value)
     }
 
     #[test]
@@ -487,7 +441,7 @@ mod tests {
     #[test]
     fn nested_struct() {
         let mut xform = flatten::<false>(&[]);
-        let two_levels = schema(&format!(
+        let two_levels = json_schema(&format!(
             r#"{{"type":"struct","fields":[{{"field":"A","type":"struct","fields":[
             {{"field":"B",{}}}]}}]}}"#,
             &SUPPORTED_TYPES[1..SUPPORTED_TYPES.len() - 1]
@@ -532,7 +486,7 @@ mod tests {
     #[test]
     fn optional_field_struct() {
         let mut xform = flatten::<false>(&[]);
-        let sch = schema(
+        let sch = json_schema(
             r#"{"type":"struct","fields":[{"field":"B","type":"struct","fields":[
             {"field":"opt_int32","type":"int32","optional":true}]}]}"#,
         );
@@ -549,7 +503,7 @@ mod tests {
     #[test]
     fn optional_struct_null_passes_through() {
         let mut xform = flatten::<false>(&[]);
-        let sch = schema(
+        let sch = json_schema(
             r#"{"type":"struct","optional":true,"fields":[{"field":"opt_int32","type":"int32","optional":true}]}"#,
         );
         let out = apply_value(&mut xform, Datum::with_schema(sch.clone(), Value::Null)).unwrap();
@@ -560,7 +514,7 @@ mod tests {
     #[test]
     fn optional_nested_struct() {
         let mut xform = flatten::<false>(&[]);
-        let sch = schema(
+        let sch = json_schema(
             r#"{"type":"struct","fields":[{"field":"B","type":"struct","optional":true,"fields":[
             {"field":"opt_int32","type":"int32","optional":true}]},{"field":"after","type":"string"}]}"#,
         );
@@ -592,7 +546,7 @@ mod tests {
         let key = map(vec![("A", map(vec![("B", Value::Int64(12))]))]);
         let value = Datum::schemaless(s("v"));
         let out = xform
-            .apply(record(Datum::schemaless(key), value.clone()))
+            .apply(source_record(Datum::schemaless(key), value.clone()))
             .unwrap()
             .unwrap();
         assert_eq!(
@@ -619,7 +573,7 @@ mod tests {
     #[test]
     fn array_with_schema_is_kept() {
         let mut xform = flatten::<false>(&[]);
-        let sch = schema(
+        let sch = json_schema(
             r#"{"type":"struct","fields":[{"field":"foo","type":"array","doc":"durk","items":
             {"type":"struct","fields":[{"field":"baz","type":"struct","fields":[
             {"field":"lfg","type":"string"}]}]}}]}"#,
@@ -635,7 +589,7 @@ mod tests {
     #[test]
     fn optional_and_default_values_nested() {
         let mut xform = flatten::<false>(&[]);
-        let sch = schema(
+        let sch = json_schema(
             r#"{"type":"struct","optional":true,"default":{"req_field":"req_default","opt_field":null},
             "fields":[{"field":"req_field","type":"string"},
             {"field":"opt_field","type":"string","optional":true,"default":"child_default"}]}"#,
@@ -667,7 +621,7 @@ mod tests {
     #[test]
     fn nested_defaults_and_optional_parents_reach_the_leaves() {
         let mut xform = flatten::<false>(&[("delimiter", "_")]);
-        let sch = schema(
+        let sch = json_schema(
             r#"{"type":"struct","name":"top","version":3,"doc":"d","fields":[
             {"field":"p","type":"struct","optional":true,"default":{"c":5,"q":{"x":true}},"fields":[
               {"field":"c","type":"int32"},
@@ -718,7 +672,7 @@ mod tests {
     #[test]
     fn tombstone_with_schema_passes_through() {
         let mut xform = flatten::<false>(&[]);
-        let sch = schema(
+        let sch = json_schema(
             r#"{"type":"struct","name":"name","version":1,"doc":"doc","fields":[
             {"field":"magic","type":"int64","optional":true}]}"#,
         );
@@ -744,7 +698,7 @@ mod tests {
     #[test]
     fn struct_with_null_fields() {
         let mut xform = flatten::<false>(&[]);
-        let sch = schema(
+        let sch = json_schema(
             r#"{"type":"struct","fields":[
             {"field":"firstNull","type":"string","optional":true},
             {"field":"firstNonNull","type":"string","optional":true},
@@ -767,7 +721,7 @@ mod tests {
     #[test]
     fn one_flattened_schema_per_input_schema() {
         let mut xform = flatten::<false>(&[]);
-        let sch = schema(SUPPORTED_TYPES);
+        let sch = json_schema(SUPPORTED_TYPES);
         let a = apply_value(
             &mut xform,
             Datum::with_schema(sch.clone(), Value::Struct(supported_values())),
@@ -787,7 +741,7 @@ mod tests {
     #[test]
     fn maps_with_a_schema_are_refused() {
         let mut xform = flatten::<false>(&[]);
-        let sch = schema(
+        let sch = json_schema(
             r#"{"type":"struct","fields":[{"field":"a","type":"struct","fields":[
             {"field":"m","type":"map","keys":{"type":"string"},"values":{"type":"int32"}}]}]}"#,
         );
@@ -808,7 +762,7 @@ mod tests {
     #[test]
     fn colliding_flattened_names_are_refused_with_a_schema_and_overwrite_without() {
         let mut xform = flatten::<false>(&[]);
-        let sch = schema(
+        let sch = json_schema(
             r#"{"type":"struct","fields":[{"field":"a.b","type":"int32"},
             {"field":"a","type":"struct","fields":[{"field":"b","type":"int32"}]}]}"#,
         );

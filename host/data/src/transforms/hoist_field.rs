@@ -90,29 +90,11 @@ fn wrapper_schema(field: &str, schema: &Schema) -> Result<Arc<Schema>, Transform
 #[cfg(test)]
 mod tests {
     use super::*;
-    use connect_plugin_api::sdk::config::{ConfigMap, ConnectConfig};
-
-    fn config(pairs: &[(&str, &str)]) -> ConfigMap {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
-    }
+    use crate::transforms::test_support::*;
+    use connect_plugin_api::sdk::config::ConnectConfig;
 
     fn hoist<const KEY: bool>(field: &str) -> HoistField<KEY> {
-        HoistField::new(HoistFieldConfig::parse(&config(&[("field", field)])).unwrap()).unwrap()
-    }
-
-    fn record(key: Datum, value: Datum) -> TransformRecord {
-        TransformRecord {
-            topic: "test".into(),
-            partition: Some(0),
-            offset: Some(0),
-            key,
-            value,
-            timestamp: None,
-            headers: Vec::new(),
-        }
+        build(&[("field", field)]).unwrap()
     }
 
     fn int32() -> Arc<Schema> {
@@ -123,7 +105,10 @@ mod tests {
     fn schemaless() {
         let mut xform = hoist::<true>("magic");
         let out = xform
-            .apply(record(Datum::schemaless(Value::Int64(42)), Datum::NULL))
+            .apply(sink_record(
+                Datum::schemaless(Value::Int64(42)),
+                Datum::NULL,
+            ))
             .unwrap()
             .unwrap();
         assert_eq!(out.key.schema, None);
@@ -139,7 +124,7 @@ mod tests {
         let mut xform = hoist::<true>("magic");
         let key_schema = int32();
         let out = xform
-            .apply(record(
+            .apply(sink_record(
                 Datum::with_schema(key_schema.clone(), Value::Int32(42)),
                 Datum::NULL,
             ))
@@ -159,7 +144,7 @@ mod tests {
         let mut xform = hoist::<false>("v");
         let key = Datum::schemaless(Value::String("k".into()));
         let out = xform
-            .apply(record(key.clone(), Datum::schemaless(Value::Null)))
+            .apply(sink_record(key.clone(), Datum::schemaless(Value::Null)))
             .unwrap()
             .unwrap();
         assert_eq!(out.key, key);
@@ -175,14 +160,14 @@ mod tests {
         let mut xform = hoist::<false>("v");
         let schema = int32();
         let a = xform
-            .apply(record(
+            .apply(sink_record(
                 Datum::NULL,
                 Datum::with_schema(schema.clone(), Value::Int32(1)),
             ))
             .unwrap()
             .unwrap();
         let b = xform
-            .apply(record(
+            .apply(sink_record(
                 Datum::NULL,
                 Datum::with_schema(schema, Value::Int32(2)),
             ))
@@ -198,7 +183,7 @@ mod tests {
     fn null_with_a_schema_needs_it_optional() {
         let mut xform = hoist::<false>("v");
         let e = xform
-            .apply(record(
+            .apply(sink_record(
                 Datum::NULL,
                 Datum::with_schema(int32(), Value::Null),
             ))
@@ -210,7 +195,7 @@ mod tests {
         let mut optional = schema_of(Type::Int32);
         optional.optional = true;
         let out = xform
-            .apply(record(
+            .apply(sink_record(
                 Datum::NULL,
                 Datum::with_schema(Arc::new(optional), Value::Null),
             ))
@@ -223,14 +208,14 @@ mod tests {
     fn an_empty_field_name_cannot_make_a_struct() {
         let mut xform = hoist::<false>(" ");
         let e = xform
-            .apply(record(
+            .apply(sink_record(
                 Datum::NULL,
                 Datum::with_schema(int32(), Value::Int32(1)),
             ))
             .unwrap_err();
         assert_eq!(e.message, "fieldName cannot be null.");
         let out = xform
-            .apply(record(Datum::NULL, Datum::schemaless(Value::Int64(1))))
+            .apply(sink_record(Datum::NULL, Datum::schemaless(Value::Int64(1))))
             .unwrap()
             .unwrap();
         assert_eq!(

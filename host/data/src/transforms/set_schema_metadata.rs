@@ -122,45 +122,16 @@ impl<const KEY: bool> SetSchemaMetadata<KEY> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::convert::json_text::Node;
-    use crate::convert::normalize::Normalizer;
     use crate::transforms::requirements::schema_of;
-    use connect_plugin_api::sdk::config::{ConfigMap, ConnectConfig};
-
-    fn config(pairs: &[(&str, &str)]) -> ConfigMap {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
-    }
+    use crate::transforms::test_support::*;
+    use connect_plugin_api::sdk::config::ConnectConfig;
 
     fn xform<const KEY: bool>(pairs: &[(&str, &str)]) -> SetSchemaMetadata<KEY> {
-        SetSchemaMetadata::new(SetSchemaMetadataConfig::parse(&config(pairs)).unwrap()).unwrap()
-    }
-
-    fn schema(text: &str) -> Arc<Schema> {
-        Arc::new(
-            Schema::from_node(&Node::parse(text), &Normalizer::default())
-                .unwrap()
-                .unwrap(),
-        )
-    }
-
-    fn record(key: Datum, value: Datum) -> TransformRecord {
-        TransformRecord {
-            topic: "".into(),
-            partition: Some(0),
-            offset: Some(0),
-            key,
-            value,
-            timestamp: None,
-            headers: Vec::new(),
-        }
+        build(pairs).unwrap()
     }
 
     fn apply_value(x: &mut SetSchemaMetadataValue, value: Datum) -> Result<Datum, TransformError> {
-        x.apply(record(Datum::NULL, value))
-            .map(|r| r.expect("never dropped").value)
+        try_apply(x, with_value(value)).map(|r| r.value)
     }
 
     fn empty_struct() -> Arc<Schema> {
@@ -196,7 +167,7 @@ mod tests {
     #[test]
     fn schema_name_and_version_update_with_struct() {
         let mut x = xform::<false>(&[("schema.name", "foo"), ("schema.version", "42")]);
-        let orig = schema(ORIG);
+        let orig = json_schema(ORIG);
         let value = Value::Struct(vec![Value::String("value1".into()), Value::Int32(1)]);
         let out = apply_value(&mut x, Datum::with_schema(orig.clone(), value.clone())).unwrap();
         let s = out.schema.unwrap();
@@ -214,7 +185,7 @@ mod tests {
     #[test]
     fn only_what_is_configured_changes() {
         let mut x = xform::<false>(&[("schema.version", "7")]);
-        let orig = schema(ORIG);
+        let orig = json_schema(ORIG);
         let out = apply_value(&mut x, Datum::with_schema(orig.clone(), Value::Null)).unwrap();
         let s = out.schema.unwrap();
         assert_eq!(s.name, orig.name);
@@ -224,7 +195,7 @@ mod tests {
 
     #[test]
     fn struct_with_null_field_reads_its_default_unless_told_otherwise() {
-        let with_default = schema(
+        let with_default = json_schema(
             r#"{"type":"struct","name":"my.orig.SchemaDefn","fields":[
             {"field":"f1","type":"string","optional":true,"default":"default"},
             {"field":"f2","type":"int32"}]}"#,
@@ -258,8 +229,9 @@ mod tests {
 
     #[test]
     fn a_required_field_left_null_fails_as_struct_put_does() {
-        let required_with_default =
-            schema(r#"{"type":"struct","fields":[{"field":"f","type":"string","default":"d"}]}"#);
+        let required_with_default = json_schema(
+            r#"{"type":"struct","fields":[{"field":"f","type":"string","default":"d"}]}"#,
+        );
         let mut x = xform::<false>(&[
             ("schema.name", "foo"),
             ("replace.null.with.default", "false"),
@@ -295,7 +267,10 @@ mod tests {
     #[test]
     fn ignore_record_with_null_value() {
         let mut x = xform::<false>(&[("schema.name", "foo")]);
-        let out = x.apply(record(Datum::NULL, Datum::NULL)).unwrap().unwrap();
+        let out = x
+            .apply(sink_record(Datum::NULL, Datum::NULL))
+            .unwrap()
+            .unwrap();
         assert_eq!((out.key, out.value), (Datum::NULL, Datum::NULL));
     }
 
@@ -304,7 +279,7 @@ mod tests {
         let mut x = xform::<true>(&[("schema.name", "foo")]);
         let value = Datum::schemaless(Value::String("v".into()));
         let out = x
-            .apply(record(
+            .apply(sink_record(
                 Datum::with_schema(Arc::new(schema_of(Type::Int32)), Value::Int32(1)),
                 value.clone(),
             ))
@@ -322,7 +297,7 @@ mod tests {
     #[test]
     fn one_updated_schema_per_input_schema() {
         let mut x = xform::<false>(&[("schema.name", "foo")]);
-        let s = schema(ORIG);
+        let s = json_schema(ORIG);
         let a = apply_value(&mut x, Datum::with_schema(s.clone(), Value::Null)).unwrap();
         let b = apply_value(&mut x, Datum::with_schema(s, Value::Null)).unwrap();
         assert!(Arc::ptr_eq(

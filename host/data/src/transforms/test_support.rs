@@ -1,5 +1,6 @@
 //! Building blocks for the transformations' unit tests: configured instances from key/value
-//! pairs (through the same parsing and checks as the registry), records and schemas.
+//! pairs (through the same parsing and checks as the registry), records, running a
+//! transformation on one, schemas (from `JsonConverter`'s schema JSON too) and values.
 
 use std::sync::Arc;
 
@@ -9,7 +10,10 @@ use super::builtin::BuiltinTransform;
 use super::data::{Datum, Value};
 use super::record::TransformRecord;
 use super::requirements::schema_of;
-use crate::convert::schema::{Schema, Type};
+use super::transform::{Transform, TransformError};
+use crate::convert::json_text::Node;
+use crate::convert::normalize::Normalizer;
+use crate::convert::schema::{DECIMAL, Schema, Type};
 
 /// A raw configuration from pairs.
 pub fn config(pairs: &[(&str, &str)]) -> ConfigMap {
@@ -54,6 +58,33 @@ pub fn source_record(key: Datum, value: Datum) -> TransformRecord {
     }
 }
 
+/// A source record with a null key and `value`.
+pub fn with_value(value: Datum) -> TransformRecord {
+    source_record(Datum::NULL, value)
+}
+
+/// What `t` makes of `r`, a record (the transformations here drop none) or the error.
+pub fn try_apply<T: Transform + ?Sized>(
+    t: &mut T,
+    r: TransformRecord,
+) -> Result<TransformRecord, TransformError> {
+    t.apply(r).map(|r| r.expect("never dropped"))
+}
+
+/// The record `t` makes of `r`, which must not fail.
+pub fn apply<T: Transform + ?Sized>(t: &mut T, r: TransformRecord) -> TransformRecord {
+    try_apply(t, r).unwrap()
+}
+
+/// A schema written in `JsonConverter`'s schema JSON (`{"type":"struct","fields":[...]}`).
+pub fn json_schema(text: &str) -> Arc<Schema> {
+    Arc::new(
+        Schema::from_node(&Node::parse(text), &Normalizer::default())
+            .unwrap()
+            .unwrap(),
+    )
+}
+
 /// A required struct schema of these fields.
 pub fn struct_schema(fields: Vec<(&str, Schema)>) -> Schema {
     schema_of(Type::Struct(
@@ -75,6 +106,29 @@ pub fn with_default(schema: Schema, default: &str) -> Schema {
         default: Some(default.to_owned()),
         ..schema
     }
+}
+
+/// A required logical-type schema: `ty` named `name`, version 1 (as Connect's `Date`, `Time`,
+/// `Timestamp` and `Decimal` builders make them).
+pub fn logical(ty: Type, name: &str) -> Schema {
+    Schema {
+        name: Some(name.into()),
+        version: Some(1),
+        ..schema_of(ty)
+    }
+}
+
+/// A required `Decimal` schema of `scale`.
+pub fn decimal(scale: i32) -> Schema {
+    Schema {
+        parameters: Some(vec![("scale".into(), scale.to_string())]),
+        ..logical(Type::Bytes, DECIMAL)
+    }
+}
+
+/// A string value.
+pub fn s(text: &str) -> Value {
+    Value::String(text.into())
 }
 
 /// A schemaless map of string keys.
