@@ -316,6 +316,7 @@ mod tests {
     use super::*;
     use crate::transforms::builtin::lookup;
     use crate::transforms::requirements::schema_of;
+    use crate::transforms::test_support::{optional, raw_validation_errors, s, with_default};
 
     fn string_schema() -> Schema {
         schema_of(Type::String)
@@ -323,15 +324,7 @@ mod tests {
 
     /// `SchemaBuilder.string().defaultValue("default").optional().build()`.
     fn optional_string_with_default() -> Schema {
-        Schema {
-            optional: true,
-            default: Some("\"default\"".into()),
-            ..string_schema()
-        }
-    }
-
-    fn s(text: &str) -> Value {
-        Value::String(text.into())
+        with_default(optional(string_schema()), "\"default\"")
     }
 
     /// Java's `RecordBuilder`: fields (name, schema, value) and headers (name, schema, value).
@@ -778,10 +771,7 @@ mod tests {
     }
 
     fn errors(raw: &ConfigMap) -> Vec<String> {
-        Checked::<HeaderFromConfig>::validate(raw)
-            .iter()
-            .flat_map(|r| r.errors.iter().map(|e| e.to_string()))
-            .collect()
+        raw_validation_errors::<HeaderFromKey>(raw)
     }
 
     #[test]

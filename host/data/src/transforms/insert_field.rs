@@ -357,10 +357,6 @@ mod tests {
         }
     }
 
-    fn apply<const KEY: bool>(t: &mut InsertField<KEY>, r: TransformRecord) -> TransformRecord {
-        t.apply(r).unwrap().unwrap()
-    }
-
     #[test]
     fn top_level_struct_required() {
         let mut t: InsertFieldValue = build(&[("topic.field", "topic_field")]).unwrap();

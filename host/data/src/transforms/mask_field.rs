@@ -379,21 +379,6 @@ mod tests {
     use crate::transforms::requirements::schema_of;
     use crate::transforms::test_support::*;
 
-    fn logical(ty: Type, name: &str) -> Schema {
-        Schema {
-            name: Some(name.into()),
-            version: Some(1),
-            ..schema_of(ty)
-        }
-    }
-
-    fn decimal(scale: i32) -> Schema {
-        Schema {
-            parameters: Some(vec![("scale".into(), scale.to_string())]),
-            ..logical(Type::Bytes, DECIMAL)
-        }
-    }
-
     /// Java's test schema and values (`SCHEMA`, `VALUES_WITH_SCHEMA`).
     fn with_schema() -> (Arc<Schema>, Value) {
         let schema = struct_schema(vec![

@@ -318,10 +318,6 @@ mod tests {
         ]))
     }
 
-    fn apply<const KEY: bool>(t: &mut ReplaceField<KEY>, r: TransformRecord) -> TransformRecord {
-        t.apply(r).unwrap().unwrap()
-    }
-
     #[test]
     fn tombstones_pass_unchanged() {
         let mut t: ReplaceFieldValue =

@@ -8,7 +8,7 @@ use connect_plugin_api::sdk::config::{ConfigMap, ConnectConfig};
 
 use super::builtin::BuiltinTransform;
 use super::data::{Datum, Value};
-use super::record::TransformRecord;
+use super::record::{Header, TransformRecord};
 use super::requirements::schema_of;
 use super::transform::{Transform, TransformError};
 use crate::convert::json_text::Node;
@@ -31,7 +31,12 @@ pub fn build<T: BuiltinTransform>(pairs: &[(&str, &str)]) -> Result<T, String> {
 
 /// Every error message `T`'s validation gives for `pairs`, in key order.
 pub fn validation_errors<T: BuiltinTransform>(pairs: &[(&str, &str)]) -> Vec<String> {
-    T::Config::validate(&config(pairs))
+    raw_validation_errors::<T>(&config(pairs))
+}
+
+/// [`validation_errors`] for a raw configuration.
+pub fn raw_validation_errors<T: BuiltinTransform>(raw: &ConfigMap) -> Vec<String> {
+    T::Config::validate(raw)
         .iter()
         .flat_map(|r| r.errors.iter().map(|e| e.to_string()))
         .collect()
@@ -56,6 +61,33 @@ pub fn source_record(key: Datum, value: Datum) -> TransformRecord {
         offset: None,
         ..sink_record(key, value)
     }
+}
+
+/// A source record of string key `key` and value `value`, timestamp 0, with `headers` (Java's
+/// header transformations' tests).
+pub fn header_record(headers: Vec<Header>) -> TransformRecord {
+    TransformRecord {
+        topic: "topic".into(),
+        partition: Some(0),
+        offset: None,
+        key: Datum::schemaless(s("key")),
+        value: Datum::schemaless(s("value")),
+        timestamp: Some(0),
+        headers,
+    }
+}
+
+/// Header `key` of `value` with `schema`.
+pub fn header(key: &str, schema: Schema, value: Value) -> Header {
+    Header {
+        key: key.into(),
+        value: Datum::with_schema(Arc::new(schema), value),
+    }
+}
+
+/// Header `key` of string `value` (schema `STRING`).
+pub fn string_header(key: &str, value: &str) -> Header {
+    header(key, schema_of(Type::String), s(value))
 }
 
 /// A source record with a null key and `value`.

@@ -461,7 +461,7 @@ fn format_missing() -> TransformError {
 mod tests {
     use super::*;
     use crate::transforms::builtin::lookup;
-    use connect_plugin_api::sdk::config::ConfigMap;
+    use crate::transforms::test_support::*;
 
     const STRING_DATE_FMT: &str = "yyyy MM dd HH mm ss SSS z";
     const DATE_PLUS_TIME_STRING: &str = "1970 01 02 00 00 01 234 UTC";
@@ -476,36 +476,12 @@ mod tests {
     const DATE_PLUS_TIME_UNIX_NANOS: i64 = DATE_PLUS_TIME_UNIX_MICROS * 1000 + 456;
     const DATE_PLUS_TIME_UNIX_SECONDS: i64 = DATE_PLUS_TIME / 1000;
 
-    fn config(pairs: &[(&str, &str)]) -> ConfigMap {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
-    }
-
-    fn build<const K: bool>(pairs: &[(&str, &str)]) -> Result<TimestampConverter<K>, String> {
-        let c = TimestampConverterConfig::parse(&config(pairs)).map_err(|e| e.message)?;
-        TimestampConverter::new(c).map_err(|e| e.message)
-    }
-
     fn value_xform(pairs: &[(&str, &str)]) -> TimestampConverterValue {
         build(pairs).unwrap()
     }
 
-    fn with_value(value: Datum) -> TransformRecord {
-        TransformRecord {
-            topic: "topic".into(),
-            partition: Some(0),
-            offset: None,
-            key: Datum::NULL,
-            value,
-            timestamp: None,
-            headers: Vec::new(),
-        }
-    }
-
     fn apply_value(t: &mut TimestampConverterValue, value: Datum) -> Datum {
-        t.apply(with_value(value)).unwrap().unwrap().value
+        apply(t, with_value(value)).value
     }
 
     fn schemaless(t: &mut TimestampConverterValue, value: Value) -> Datum {
@@ -514,13 +490,6 @@ mod tests {
 
     fn with_schema(t: &mut TimestampConverterValue, schema: Schema, value: Value) -> Datum {
         apply_value(t, Datum::with_schema(Arc::new(schema), value))
-    }
-
-    fn optional(s: Schema) -> Schema {
-        Schema {
-            optional: true,
-            ..s
-        }
     }
 
     fn timestamp_schema() -> Schema {
@@ -541,19 +510,6 @@ mod tests {
 
     fn string() -> Schema {
         schema_of(Type::String)
-    }
-
-    fn struct_of(fields: Vec<(&str, Schema)>) -> Schema {
-        schema_of(Type::Struct(
-            fields.into_iter().map(|(n, s)| (n.to_owned(), s)).collect(),
-        ))
-    }
-
-    fn errors(pairs: &[(&str, &str)]) -> Vec<String> {
-        TimestampConverterConfig::validate(&config(pairs))
-            .into_iter()
-            .flat_map(|r| r.errors.into_iter().map(|e| e.to_string()))
-            .collect()
     }
 
     #[test]
@@ -592,35 +548,58 @@ mod tests {
     #[test]
     fn config_errors_are_kafkas() {
         assert_eq!(
-            errors(&[]),
+            validation_errors::<TimestampConverterValue>(&[]),
             vec!["Missing required configuration \"target.type\" which has no default value."]
         );
         assert_eq!(
-            errors(&[("target.type", "invalid")]),
+            validation_errors::<TimestampConverterValue>(&[("target.type", "invalid")]),
             vec![
                 "Invalid value invalid for configuration target.type: String must be one of: string, unix, Date, Time, Timestamp"
             ]
         );
         // Names are case-sensitive, as Kafka's `ValidString`.
-        assert_eq!(errors(&[("target.type", "date")]).len(), 1);
         assert_eq!(
-            errors(&[("target.type", "unix"), ("unix.precision", "invalid")]),
+            validation_errors::<TimestampConverterValue>(&[("target.type", "date")]).len(),
+            1
+        );
+        assert_eq!(
+            validation_errors::<TimestampConverterValue>(&[
+                ("target.type", "unix"),
+                ("unix.precision", "invalid")
+            ]),
             vec![
                 "Invalid value invalid for configuration unix.precision: String must be one of: nanoseconds, microseconds, milliseconds, seconds"
             ]
         );
-        assert!(errors(&[("target.type", "unix"), ("unix.precision", "seconds")]).is_empty());
-        assert!(build::<false>(&[("target.type", "unix"), ("unix.precision", "seconds")]).is_ok());
+        assert!(
+            validation_errors::<TimestampConverterValue>(&[
+                ("target.type", "unix"),
+                ("unix.precision", "seconds")
+            ])
+            .is_empty()
+        );
+        assert!(
+            build::<TimestampConverterValue>(&[
+                ("target.type", "unix"),
+                ("unix.precision", "seconds")
+            ])
+            .is_ok()
+        );
         assert_eq!(
-            build::<false>(&[("target.type", "string")]).unwrap_err(),
+            build::<TimestampConverterValue>(&[("target.type", "string")]).unwrap_err(),
             "TimestampConverter requires format option to be specified when using string timestamps"
         );
         assert_eq!(
-            build::<false>(&[("target.type", "string"), ("format", "  ")]).unwrap_err(),
+            build::<TimestampConverterValue>(&[("target.type", "string"), ("format", "  ")])
+                .unwrap_err(),
             "TimestampConverter requires format option to be specified when using string timestamps"
         );
         assert_eq!(
-            build::<false>(&[("target.type", "string"), ("format", "bad-format")]).unwrap_err(),
+            build::<TimestampConverterValue>(&[
+                ("target.type", "string"),
+                ("format", "bad-format")
+            ])
+            .unwrap_err(),
             "TimestampConverter requires a SimpleDateFormat-compatible pattern for string timestamps: bad-format"
         );
     }
@@ -771,9 +750,9 @@ mod tests {
                     ("format", STRING_DATE_FMT),
                     ("field", "ts"),
                 ]);
-                let s = struct_of(vec![("ts", original.clone()), ("other", string())]);
+                let s = struct_schema(vec![("ts", original.clone()), ("other", string())]);
                 let expected_struct =
-                    struct_of(vec![("ts", expected.clone()), ("other", string())]);
+                    struct_schema(vec![("ts", expected.clone()), ("other", string())]);
                 let out = with_schema(
                     &mut t,
                     s.clone(),
@@ -824,7 +803,7 @@ mod tests {
     #[test]
     fn with_schema_field() {
         let mut t = value_xform(&[("target.type", "Timestamp"), ("field", "ts")]);
-        let s = Arc::new(struct_of(vec![("ts", int64()), ("other", string())]));
+        let s = Arc::new(struct_schema(vec![("ts", int64()), ("other", string())]));
         let input = Datum::with_schema(
             Arc::clone(&s),
             Value::Struct(vec![
@@ -835,7 +814,7 @@ mod tests {
         let out = apply_value(&mut t, input.clone());
         assert_eq!(
             out.schema.as_deref(),
-            Some(&struct_of(vec![
+            Some(&struct_schema(vec![
                 ("ts", timestamp_schema()),
                 ("other", string())
             ]))
@@ -868,8 +847,8 @@ mod tests {
             default: Some("0".into()),
             ..optional(int64())
         };
-        let s = struct_of(vec![("ts", ts), ("other", string())]);
-        let expected = struct_of(vec![
+        let s = struct_schema(vec![("ts", ts), ("other", string())]);
+        let expected = struct_schema(vec![
             ("ts", optional(timestamp_schema())),
             ("other", string()),
         ]);
@@ -898,7 +877,7 @@ mod tests {
     fn struct_default_is_converted() {
         let s = Schema {
             default: Some(format!(r#"{{"ts":{DATE_PLUS_TIME}}}"#)),
-            ..struct_of(vec![("ts", int64())])
+            ..struct_schema(vec![("ts", int64())])
         };
         let mut t = value_xform(&[("target.type", "Date"), ("field", "ts")]);
         let out = with_schema(&mut t, s, Value::Struct(vec![Value::Int64(0)]));
@@ -923,12 +902,12 @@ mod tests {
             ]);
             let out = with_schema(
                 &mut t,
-                struct_of(vec![("ts", int64())]),
+                struct_schema(vec![("ts", int64())]),
                 Value::Struct(vec![Value::Int64(input)]),
             );
             assert_eq!(
                 out.schema.as_deref(),
-                Some(&struct_of(vec![("ts", timestamp_schema())]))
+                Some(&struct_schema(vec![("ts", timestamp_schema())]))
             );
             assert_eq!(
                 out.value,

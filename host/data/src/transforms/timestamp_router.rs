@@ -80,14 +80,10 @@ mod tests {
     use super::*;
     use crate::transforms::builtin::lookup;
     use crate::transforms::data::{Datum, Value};
-    use connect_plugin_api::sdk::config::ConfigMap;
+    use crate::transforms::test_support::{build, config};
 
     fn router(pairs: &[(&str, &str)]) -> TimestampRouter {
-        let raw: ConfigMap = pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        TimestampRouter::new(TimestampRouterConfig::parse(&raw).unwrap()).unwrap()
+        build(pairs).unwrap()
     }
 
     fn record(topic: &str, timestamp: Option<i64>) -> TransformRecord {
@@ -141,8 +137,7 @@ mod tests {
 
     #[test]
     fn a_bad_pattern_fails_records_not_the_configuration() {
-        let raw: ConfigMap = [("timestamp.format".to_string(), "yyyyqq".to_string())].into();
-        let reports = TimestampRouterConfig::validate(&raw);
+        let reports = TimestampRouterConfig::validate(&config(&[("timestamp.format", "yyyyqq")]));
         assert!(reports.iter().all(|r| r.errors.is_empty()));
         let mut r = router(&[("timestamp.format", "yyyyqq")]);
         let e = r.apply(record("t", Some(0))).unwrap_err();
