@@ -28,7 +28,10 @@ use crate::convert::normalize::BASE64;
 use crate::convert::schema::{DATE, DECIMAL, Schema, TIME, TIMESTAMP, Type};
 use crate::transforms::codec::{java_double, java_float};
 use crate::transforms::data::{Datum, Value};
-use crate::transforms::requirements::struct_get;
+// `primitive`: `Schema.INT8_SCHEMA` and the like; `logical`: `Date.SCHEMA` and the like.
+use crate::transforms::requirements::{
+    decimal_schema, logical_schema as logical, schema_of as primitive, struct_get,
+};
 
 const MILLIS_PER_DAY: i64 = 86_400_000;
 
@@ -194,36 +197,6 @@ impl Inferred {
             }
             (k, v) => Inferred::Map(k.map(Box::new), v.map(Box::new)),
         }
-    }
-}
-
-/// A required schema of `ty` with nothing else set (`Schema.INT8_SCHEMA` and the like).
-fn primitive(ty: Type) -> Schema {
-    Schema {
-        ty,
-        optional: false,
-        name: None,
-        version: None,
-        doc: None,
-        parameters: None,
-        default: None,
-    }
-}
-
-/// `Date.SCHEMA`, `Time.SCHEMA`, `Timestamp.SCHEMA`.
-fn logical(ty: Type, name: &str) -> Schema {
-    Schema {
-        name: Some(name.to_string()),
-        version: Some(1),
-        ..primitive(ty)
-    }
-}
-
-/// `Decimal.schema(scale)`.
-fn decimal_schema(scale: i32) -> Schema {
-    Schema {
-        parameters: Some(vec![("scale".to_string(), scale.to_string())]),
-        ..logical(Type::Bytes, DECIMAL)
     }
 }
 

@@ -772,8 +772,9 @@ fn parse_hex_float(s: &str) -> Option<f64> {
 mod tests {
     use super::*;
     use crate::transforms::builtin::lookup;
+    use crate::transforms::requirements::{decimal_schema, logical_schema};
     use crate::transforms::test_support::{
-        self, apply, build, config, decimal, logical, source_record, validation_errors, with_value,
+        self, apply, build, config, source_record, validation_errors, with_value,
     };
 
     fn value_cast(spec: &str) -> CastValue {
@@ -1022,7 +1023,7 @@ mod tests {
         let out = apply(
             &mut t,
             with_value(Datum::with_schema(
-                Arc::new(decimal(0)),
+                Arc::new(decimal_schema(0)),
                 Value::Decimal("42".into()),
             )),
         );
@@ -1032,7 +1033,7 @@ mod tests {
         let out = apply(
             &mut t,
             with_value(Datum::with_schema(
-                Arc::new(logical(Type::Int64, TIMESTAMP)),
+                Arc::new(logical_schema(Type::Int64, TIMESTAMP)),
                 Value::Date(MS_PER_DAY + 1),
             )),
         );
@@ -1131,16 +1132,19 @@ mod tests {
             "date_to_int32:int32,timestamp_to_int64:int64,time_to_int64:int64,decimal_to_int32:int32,timestamp_to_float64:float64,null_timestamp_to_int32:int32",
         );
         let s = struct_schema(vec![
-            ("date_to_int32", logical(Type::Int32, DATE)),
-            ("timestamp_to_int64", logical(Type::Int64, TIMESTAMP)),
-            ("time_to_int64", logical(Type::Int32, TIME)),
-            ("decimal_to_int32", decimal(0)),
-            ("timestamp_to_float64", logical(Type::Int64, TIMESTAMP)),
+            ("date_to_int32", logical_schema(Type::Int32, DATE)),
+            ("timestamp_to_int64", logical_schema(Type::Int64, TIMESTAMP)),
+            ("time_to_int64", logical_schema(Type::Int32, TIME)),
+            ("decimal_to_int32", decimal_schema(0)),
+            (
+                "timestamp_to_float64",
+                logical_schema(Type::Int64, TIMESTAMP),
+            ),
             (
                 "null_timestamp_to_int32",
                 Schema {
                     optional: true,
-                    ..logical(Type::Int64, TIMESTAMP)
+                    ..logical_schema(Type::Int64, TIMESTAMP)
                 },
             ),
         ]);
@@ -1174,10 +1178,10 @@ mod tests {
     fn logical_to_string() {
         let mut t = value_cast("date:string,decimal:string,time:string,timestamp:string");
         let s = struct_schema(vec![
-            ("date", logical(Type::Int32, DATE)),
-            ("decimal", decimal(0)),
-            ("time", logical(Type::Int32, TIME)),
-            ("timestamp", logical(Type::Int64, TIMESTAMP)),
+            ("date", logical_schema(Type::Int32, DATE)),
+            ("decimal", decimal_schema(0)),
+            ("time", logical_schema(Type::Int32, TIME)),
+            ("timestamp", logical_schema(Type::Int64, TIMESTAMP)),
         ]);
         let value = Value::Struct(vec![
             Value::Date(MS_PER_DAY),
@@ -1228,10 +1232,10 @@ mod tests {
             ),
             ("boolean", schema_of(Type::Boolean)),
             ("string", schema_of(Type::String)),
-            ("bigdecimal", decimal(0)),
-            ("date", logical(Type::Int32, DATE)),
+            ("bigdecimal", decimal_schema(0)),
+            ("date", logical_schema(Type::Int32, DATE)),
             ("optional", optional(Type::Float32)),
-            ("timestamp", logical(Type::Int64, TIMESTAMP)),
+            ("timestamp", logical_schema(Type::Int64, TIMESTAMP)),
             ("bytes", schema_of(Type::Bytes)),
             ("byteArray", schema_of(Type::Bytes)),
         ]);
@@ -1440,7 +1444,7 @@ mod tests {
             cast(Value::Boolean(false), CastType::String),
             Value::String("false".into())
         );
-        let dec = decimal(2);
+        let dec = decimal_schema(2);
         let d = |text: &str, ty| {
             cast_value(&iso, Some(&dec), &Value::Decimal(text.into()), ty).unwrap()
         };
@@ -1460,7 +1464,7 @@ mod tests {
         let iso = IsoFormats::new().unwrap();
         let e = cast_value(
             &iso,
-            Some(&logical(Type::Int32, DATE)),
+            Some(&logical_schema(Type::Int32, DATE)),
             &Value::Date(1),
             CastType::Int32,
         )
@@ -1471,7 +1475,7 @@ mod tests {
         );
         let e = cast_value(
             &iso,
-            Some(&logical(Type::Int32, TIME)),
+            Some(&logical_schema(Type::Int32, TIME)),
             &Value::Date(MS_PER_DAY + 1),
             CastType::Int32,
         )

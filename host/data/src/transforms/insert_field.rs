@@ -338,6 +338,7 @@ fn copy_fields(
 mod tests {
     use super::*;
     use crate::transforms::data::Datum;
+    use crate::transforms::requirements::logical_schema;
     use crate::transforms::test_support::*;
 
     const ALL: &[(&str, &str)] = &[
@@ -351,9 +352,7 @@ mod tests {
     fn timestamp(optional: bool) -> Schema {
         Schema {
             optional,
-            name: Some(TIMESTAMP.into()),
-            version: Some(1),
-            ..schema_of(Type::Int64)
+            ..logical_schema(Type::Int64, TIMESTAMP)
         }
     }
 

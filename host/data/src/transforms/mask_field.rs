@@ -376,7 +376,7 @@ mod tests {
     use super::*;
     use crate::convert::schema::{DATE, TIME, TIMESTAMP};
     use crate::transforms::data::Datum;
-    use crate::transforms::requirements::schema_of;
+    use crate::transforms::requirements::{decimal_schema, logical_schema, schema_of};
     use crate::transforms::test_support::*;
 
     /// Java's test schema and values (`SCHEMA`, `VALUES_WITH_SCHEMA`).
@@ -391,10 +391,10 @@ mod tests {
             ("float", schema_of(Type::Float32)),
             ("double", schema_of(Type::Float64)),
             ("string", schema_of(Type::String)),
-            ("date", logical(Type::Int32, DATE)),
-            ("time", logical(Type::Int32, TIME)),
-            ("timestamp", logical(Type::Int64, TIMESTAMP)),
-            ("decimal", decimal(0)),
+            ("date", logical_schema(Type::Int32, DATE)),
+            ("time", logical_schema(Type::Int32, TIME)),
+            ("timestamp", logical_schema(Type::Int64, TIMESTAMP)),
+            ("decimal", decimal_schema(0)),
             (
                 "array",
                 schema_of(Type::Array(Box::new(schema_of(Type::Int32)))),
@@ -787,7 +787,7 @@ mod tests {
 
     #[test]
     fn decimal_masks_keep_the_schema_scale() {
-        let schema = Arc::new(struct_schema(vec![("d", decimal(2))]));
+        let schema = Arc::new(struct_schema(vec![("d", decimal_schema(2))]));
         let value = Value::Struct(vec![Value::Decimal("1.25".into())]);
         let masked = |r| mask(&["d"], r, datum(&schema, value.clone())).map(|d| d.value);
         assert_eq!(

@@ -13,7 +13,7 @@ use super::requirements::schema_of;
 use super::transform::{Transform, TransformError};
 use crate::convert::json_text::Node;
 use crate::convert::normalize::Normalizer;
-use crate::convert::schema::{DECIMAL, Schema, Type};
+use crate::convert::schema::{Schema, Type};
 
 /// A raw configuration from pairs.
 pub fn config(pairs: &[(&str, &str)]) -> ConfigMap {
@@ -137,24 +137,6 @@ pub fn with_default(schema: Schema, default: &str) -> Schema {
     Schema {
         default: Some(default.to_owned()),
         ..schema
-    }
-}
-
-/// A required logical-type schema: `ty` named `name`, version 1 (as Connect's `Date`, `Time`,
-/// `Timestamp` and `Decimal` builders make them).
-pub fn logical(ty: Type, name: &str) -> Schema {
-    Schema {
-        name: Some(name.into()),
-        version: Some(1),
-        ..schema_of(ty)
-    }
-}
-
-/// A required `Decimal` schema of `scale`.
-pub fn decimal(scale: i32) -> Schema {
-    Schema {
-        parameters: Some(vec![("scale".into(), scale.to_string())]),
-        ..logical(Type::Bytes, DECIMAL)
     }
 }
 
