@@ -410,15 +410,7 @@ fn java_decimal(f: f64, abs: f64, sci: String) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::convert::normalize::Normalizer;
-
-    fn schema(text: &str) -> Arc<Schema> {
-        Arc::new(
-            Schema::from_node(&Node::parse(text), &Normalizer::default())
-                .unwrap()
-                .unwrap(),
-        )
-    }
+    use crate::transforms::test_support::json_schema;
 
     fn round_trip(codec: Codec, kind: DataKind, bytes: &[u8], schema: Option<Arc<Schema>>) {
         let datum = codec.decode(kind, bytes, schema).unwrap();
@@ -456,7 +448,7 @@ mod tests {
 
     #[test]
     fn structs_decimals_dates_and_bytes_round_trip_under_their_schema() {
-        let s = schema(
+        let s = json_schema(
             r#"{"type":"struct","fields":[
             {"field":"id","type":"int32"},
             {"field":"amount","type":"bytes","name":"org.apache.kafka.connect.data.Decimal","parameters":{"scale":"2"}},
@@ -497,7 +489,7 @@ mod tests {
             Codec::default(),
             DataKind::String,
             b"x",
-            Some(schema(r#"{"type":"string","optional":true}"#)),
+            Some(json_schema(r#"{"type":"string","optional":true}"#)),
         );
         round_trip(Codec::default(), DataKind::Bytes, &[0, 255], None);
         round_trip(Codec::default(), DataKind::Null, b"", None);
@@ -506,14 +498,18 @@ mod tests {
     #[test]
     fn a_value_that_does_not_match_its_schema_is_an_error() {
         let e = Codec::default()
-            .decode(DataKind::String, b"x", Some(schema(r#"{"type":"int32"}"#)))
+            .decode(
+                DataKind::String,
+                b"x",
+                Some(json_schema(r#"{"type":"int32"}"#)),
+            )
             .unwrap_err();
         assert!(e.contains("INT32"), "{e}");
         let e = Codec::default()
             .decode(
                 DataKind::Json,
                 b"\"x\"",
-                Some(schema(r#"{"type":"int32"}"#)),
+                Some(json_schema(r#"{"type":"int32"}"#)),
             )
             .unwrap_err();
         assert!(e.contains("INT32"), "{e}");
