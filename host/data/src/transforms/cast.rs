@@ -774,7 +774,7 @@ mod tests {
     use crate::transforms::builtin::lookup;
     use crate::transforms::requirements::{decimal_schema, logical_schema};
     use crate::transforms::test_support::{
-        self, apply, build, config, source_record, validation_errors, with_value,
+        self, apply, build, config, keys_and_defaults, source_record, validation_errors, with_value,
     };
 
     fn value_cast(spec: &str) -> CastValue {
@@ -820,36 +820,16 @@ mod tests {
                 .doc,
             CastValue::DOC
         );
-        let keys: Vec<_> = CastConfig::config_def()
-            .keys()
-            .iter()
-            .map(|k| {
-                (
-                    k.name.to_string(),
-                    k.default_value.clone().into_option().map(|d| d.to_string()),
-                )
-            })
-            .collect();
         assert_eq!(
-            keys,
-            vec![
-                ("spec".to_string(), None),
-                (
-                    "replace.null.with.default".to_string(),
-                    Some("true".to_string())
-                )
-            ]
+            keys_and_defaults(&CastConfig::config_def()),
+            [("spec", None), ("replace.null.with.default", Some("true"))]
         );
     }
 
     #[test]
     fn config_errors_are_kafkas() {
-        let missing: Vec<String> = CastConfig::validate(&ConfigMap::new())
-            .into_iter()
-            .flat_map(|r| r.errors.into_iter().map(|e| e.to_string()))
-            .collect();
         assert_eq!(
-            missing,
+            validation_errors::<CastValue>(&[]),
             vec!["Missing required configuration \"spec\" which has no default value."]
         );
         assert_eq!(errors(""), vec!["Must specify at least one field to cast."]);

@@ -404,18 +404,8 @@ mod tests {
     #[test]
     fn keys_in_kafkas_order_with_kafkas_defaults() {
         let def = ExtractFieldConfig::config_def();
-        let keys: Vec<(&str, Option<&str>)> = def
-            .keys()
-            .iter()
-            .map(|k| {
-                (
-                    k.name.as_str(),
-                    k.default_value.as_ref().map(|d| d.as_str()).into_option(),
-                )
-            })
-            .collect();
         assert_eq!(
-            keys,
+            keys_and_defaults(&def),
             [
                 ("field", None),
                 ("replace.null.with.default", Some("true")),

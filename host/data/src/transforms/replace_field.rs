@@ -531,18 +531,8 @@ mod tests {
     #[test]
     fn keys_are_kafkas() {
         let def = ReplaceFieldConfig::config_def();
-        let keys: Vec<(&str, Option<&str>)> = def
-            .keys()
-            .iter()
-            .map(|k| {
-                (
-                    k.name.as_str(),
-                    k.default_value.as_ref().map(|d| d.as_str()).into_option(),
-                )
-            })
-            .collect();
         assert_eq!(
-            keys,
+            keys_and_defaults(&def),
             [
                 ("exclude", Some("")),
                 ("include", Some("")),

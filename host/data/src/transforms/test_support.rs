@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use connect_plugin_api::sdk::config::{ConfigMap, ConnectConfig};
+use connect_plugin_api::sdk::config::{ConfigDef, ConfigMap, ConnectConfig};
 
 use super::builtin::BuiltinTransform;
 use super::data::{Datum, Value};
@@ -39,6 +39,19 @@ pub fn raw_validation_errors<T: BuiltinTransform>(raw: &ConfigMap) -> Vec<String
     T::Config::validate(raw)
         .iter()
         .flat_map(|r| r.errors.iter().map(|e| e.to_string()))
+        .collect()
+}
+
+/// Each key of `def`, in order, with its default (`None`: required).
+pub fn keys_and_defaults(def: &ConfigDef) -> Vec<(&str, Option<&str>)> {
+    def.keys()
+        .iter()
+        .map(|k| {
+            (
+                k.name.as_str(),
+                k.default_value.as_ref().map(|d| d.as_str()).into_option(),
+            )
+        })
         .collect()
 }
 

@@ -522,25 +522,14 @@ mod tests {
             lookup("TimestampConverter$Value").unwrap().doc,
             TimestampConverterValue::DOC
         );
-        let keys: Vec<_> = TimestampConverterConfig::config_def()
-            .keys()
-            .iter()
-            .map(|k| {
-                (
-                    k.name.to_string(),
-                    k.default_value.clone().into_option().map(|d| d.to_string()),
-                )
-            })
-            .collect();
-        let s = |v: &str| Some(v.to_string());
         assert_eq!(
-            keys,
-            vec![
-                ("field".to_string(), s("")),
-                ("target.type".to_string(), None),
-                ("format".to_string(), s("")),
-                ("unix.precision".to_string(), s("milliseconds")),
-                ("replace.null.with.default".to_string(), s("true")),
+            keys_and_defaults(&TimestampConverterConfig::config_def()),
+            [
+                ("field", Some("")),
+                ("target.type", None),
+                ("format", Some("")),
+                ("unix.precision", Some("milliseconds")),
+                ("replace.null.with.default", Some("true")),
             ]
         );
     }

@@ -80,7 +80,7 @@ mod tests {
     use super::*;
     use crate::transforms::builtin::lookup;
     use crate::transforms::data::{Datum, Value};
-    use crate::transforms::test_support::{build, config};
+    use crate::transforms::test_support::{build, config, keys_and_defaults};
 
     fn router(pairs: &[(&str, &str)]) -> TimestampRouter {
         build(pairs).unwrap()
@@ -148,24 +148,11 @@ mod tests {
     fn registered_with_kafkas_keys() {
         let b = lookup("TimestampRouter").unwrap();
         assert_eq!(b.class, TimestampRouter::CLASS);
-        let keys: Vec<_> = (b.config_def)()
-            .keys()
-            .iter()
-            .map(|k| {
-                (
-                    k.name.to_string(),
-                    k.default_value.clone().into_option().map(|d| d.to_string()),
-                )
-            })
-            .collect();
         assert_eq!(
-            keys,
-            vec![
-                (
-                    "topic.format".to_string(),
-                    Some("${topic}-${timestamp}".to_string())
-                ),
-                ("timestamp.format".to_string(), Some("yyyyMMdd".to_string())),
+            keys_and_defaults(&(b.config_def)()),
+            [
+                ("topic.format", Some("${topic}-${timestamp}")),
+                ("timestamp.format", Some("yyyyMMdd")),
             ]
         );
     }
