@@ -12,7 +12,7 @@ use connect_plugin_api::abi::config::ConfigValueReport;
 use connect_plugin_api::sdk::config::{Config, ConfigDef, ConfigMap};
 use connect_plugin_api::sdk::error::ConnectError;
 
-use super::builtin::BuiltinTransform;
+use super::builtin::{BuiltinTransform, key_or_value_class};
 use super::codec::{decode_default, encode_json};
 use super::config_checks::{REPLACE_NULL_WITH_DEFAULT_DOC, java_list, java_split_colon};
 use super::data::{Datum, Value};
@@ -258,11 +258,7 @@ pub type CastKey = Cast<true>;
 pub type CastValue = Cast<false>;
 
 impl<const KEY: bool> BuiltinTransform for Cast<KEY> {
-    const CLASS: &'static str = if KEY {
-        "org.apache.kafka.connect.transforms.Cast$Key"
-    } else {
-        "org.apache.kafka.connect.transforms.Cast$Value"
-    };
+    const CLASS: &'static str = key_or_value_class!(KEY, "Cast");
     const DOC: &'static str = "Cast fields or the entire key or value to a specific type, e.g. to force an integer field to a smaller width. Cast from integers, floats, boolean and string to any other type, and cast binary to string (base64 encoded).<p/>Use the concrete transformation type designed for the record key (<code>org.apache.kafka.connect.transforms.Cast$Key</code>) or value (<code>org.apache.kafka.connect.transforms.Cast$Value</code>).";
     type Config = CastConfig;
 

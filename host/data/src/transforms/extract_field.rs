@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use connect_plugin_api::ConnectConfig;
 
-use super::builtin::BuiltinTransform;
+use super::builtin::{BuiltinTransform, key_or_value_class};
 use super::config_checks::REPLACE_NULL_WITH_DEFAULT_DOC;
 use super::data::{Datum, Value};
 use super::field_path::{FIELD_SYNTAX_VERSION_DOC, FieldSyntaxVersion, SingleFieldPath};
@@ -61,11 +61,7 @@ pub type ExtractFieldKey = ExtractField<true>;
 pub type ExtractFieldValue = ExtractField<false>;
 
 impl<const KEY: bool> BuiltinTransform for ExtractField<KEY> {
-    const CLASS: &'static str = if KEY {
-        "org.apache.kafka.connect.transforms.ExtractField$Key"
-    } else {
-        "org.apache.kafka.connect.transforms.ExtractField$Value"
-    };
+    const CLASS: &'static str = key_or_value_class!(KEY, "ExtractField");
     const DOC: &'static str = "Extract the specified field from a Struct when schema present, or a Map in the case of schemaless data. Any null values are passed through unmodified.<p/>Use the concrete transformation type designed for the record key (<code>org.apache.kafka.connect.transforms.ExtractField$Key</code>) or value (<code>org.apache.kafka.connect.transforms.ExtractField$Value</code>).";
     type Config = ExtractFieldConfig;
     fn new(c: ExtractFieldConfig) -> Result<Self, TransformError> {

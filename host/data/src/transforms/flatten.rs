@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use connect_plugin_api::ConnectConfig;
 
-use super::builtin::BuiltinTransform;
+use super::builtin::{BuiltinTransform, key_or_value_class};
 use super::codec::{decode_default, encode_json};
 use super::connect_schema::validate_value;
 use super::data::{Datum, Value};
@@ -45,11 +45,7 @@ pub type FlattenKey = Flatten<true>;
 pub type FlattenValue = Flatten<false>;
 
 impl<const KEY: bool> BuiltinTransform for Flatten<KEY> {
-    const CLASS: &'static str = if KEY {
-        "org.apache.kafka.connect.transforms.Flatten$Key"
-    } else {
-        "org.apache.kafka.connect.transforms.Flatten$Value"
-    };
+    const CLASS: &'static str = key_or_value_class!(KEY, "Flatten");
     const DOC: &'static str = "Flatten a nested data structure, generating names for each field by concatenating the field names at each level with a configurable delimiter character. Applies to Struct when schema present, or a Map in the case of schemaless data. Array fields and their contents are not modified. The default delimiter is '.'.<p/>Use the concrete transformation type designed for the record key (<code>org.apache.kafka.connect.transforms.Flatten$Key</code>) or value (<code>org.apache.kafka.connect.transforms.Flatten$Value</code>).";
     type Config = FlattenConfig;
     fn new(c: FlattenConfig) -> Result<Self, TransformError> {

@@ -11,7 +11,7 @@ use connect_plugin_api::ConnectConfig;
 use connect_plugin_api::abi::config::ConfigValueReport;
 use connect_plugin_api::sdk::config::{ConfigDef, ConfigMap};
 
-use super::builtin::BuiltinTransform;
+use super::builtin::{BuiltinTransform, key_or_value_class};
 use super::config_checks::{
     Checked, ExtraChecks, REPLACE_NULL_WITH_DEFAULT_DOC, check_non_empty_list, java_list,
 };
@@ -122,21 +122,6 @@ pub type HeaderFromValue = HeaderFrom<false>;
 const DOC: &str = "Moves or copies fields in the key/value of a record into that record's headers. Corresponding elements of <code>fields</code> and <code>headers</code> together identify a field and the header it should be moved or copied to. Use the concrete transformation type designed for the record key (<code>org.apache.kafka.connect.transforms.HeaderFrom$Key</code>) or value (<code>org.apache.kafka.connect.transforms.HeaderFrom$Value</code>).";
 
 impl<const KEY: bool> HeaderFrom<KEY> {
-    fn configure(Checked(c): Checked<HeaderFromConfig>) -> Result<Self, TransformError> {
-        if c.headers.len() != c.fields.len() {
-            return Err(TransformError::new(
-                "'fields' config must have the same number of elements as 'headers' config.",
-            ));
-        }
-        Ok(HeaderFrom {
-            fields: c.fields,
-            headers: c.headers,
-            operation: c.operation,
-            replace_null_with_default: c.replace_null_with_default,
-            cache: SchemaUpdateCache::default(),
-        })
-    }
-
     fn purpose(&self) -> String {
         format!("header {}", self.operation.name())
     }
@@ -269,21 +254,23 @@ fn java_schema_string(schema: &Schema) -> String {
     }
 }
 
-impl BuiltinTransform for HeaderFrom<true> {
-    const CLASS: &'static str = "org.apache.kafka.connect.transforms.HeaderFrom$Key";
+impl<const KEY: bool> BuiltinTransform for HeaderFrom<KEY> {
+    const CLASS: &'static str = key_or_value_class!(KEY, "HeaderFrom");
     const DOC: &'static str = DOC;
     type Config = Checked<HeaderFromConfig>;
-    fn new(config: Checked<HeaderFromConfig>) -> Result<Self, TransformError> {
-        Self::configure(config)
-    }
-}
-
-impl BuiltinTransform for HeaderFrom<false> {
-    const CLASS: &'static str = "org.apache.kafka.connect.transforms.HeaderFrom$Value";
-    const DOC: &'static str = DOC;
-    type Config = Checked<HeaderFromConfig>;
-    fn new(config: Checked<HeaderFromConfig>) -> Result<Self, TransformError> {
-        Self::configure(config)
+    fn new(Checked(c): Checked<HeaderFromConfig>) -> Result<Self, TransformError> {
+        if c.headers.len() != c.fields.len() {
+            return Err(TransformError::new(
+                "'fields' config must have the same number of elements as 'headers' config.",
+            ));
+        }
+        Ok(HeaderFrom {
+            fields: c.fields,
+            headers: c.headers,
+            operation: c.operation,
+            replace_null_with_default: c.replace_null_with_default,
+            cache: SchemaUpdateCache::default(),
+        })
     }
 }
 

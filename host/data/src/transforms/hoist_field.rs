@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use connect_plugin_api::ConnectConfig;
 
-use super::builtin::BuiltinTransform;
+use super::builtin::{BuiltinTransform, key_or_value_class};
 use super::connect_schema::validate_value;
 use super::data::{Datum, Value};
 use super::record::TransformRecord;
@@ -37,11 +37,7 @@ pub type HoistFieldKey = HoistField<true>;
 pub type HoistFieldValue = HoistField<false>;
 
 impl<const KEY: bool> BuiltinTransform for HoistField<KEY> {
-    const CLASS: &'static str = if KEY {
-        "org.apache.kafka.connect.transforms.HoistField$Key"
-    } else {
-        "org.apache.kafka.connect.transforms.HoistField$Value"
-    };
+    const CLASS: &'static str = key_or_value_class!(KEY, "HoistField");
     const DOC: &'static str = "Wrap data using the specified field name in a Struct when schema present, or a Map in the case of schemaless data.<p/>Use the concrete transformation type designed for the record key (<code>org.apache.kafka.connect.transforms.HoistField$Key</code>) or value (<code>org.apache.kafka.connect.transforms.HoistField$Value</code>).";
     type Config = HoistFieldConfig;
     fn new(c: HoistFieldConfig) -> Result<Self, TransformError> {

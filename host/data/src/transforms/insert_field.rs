@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use connect_plugin_api::ConnectConfig;
 
-use super::builtin::BuiltinTransform;
+use super::builtin::{BuiltinTransform, key_or_value_class};
 use super::config_checks::{REPLACE_NULL_WITH_DEFAULT_DOC, java_string};
 use super::connect_schema::{StructFields, validate_value};
 use super::data::{Value, map_put};
@@ -145,11 +145,7 @@ pub type InsertFieldKey = InsertField<true>;
 pub type InsertFieldValue = InsertField<false>;
 
 impl<const KEY: bool> BuiltinTransform for InsertField<KEY> {
-    const CLASS: &'static str = if KEY {
-        "org.apache.kafka.connect.transforms.InsertField$Key"
-    } else {
-        "org.apache.kafka.connect.transforms.InsertField$Value"
-    };
+    const CLASS: &'static str = key_or_value_class!(KEY, "InsertField");
     const DOC: &'static str = DOC;
     type Config = InsertFieldConfig;
 

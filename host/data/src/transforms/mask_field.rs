@@ -10,7 +10,7 @@ use connect_plugin_api::ConnectConfig;
 use connect_plugin_api::abi::config::ConfigValueReport;
 use connect_plugin_api::sdk::config::{ConfigDef, ConfigMap};
 
-use super::builtin::BuiltinTransform;
+use super::builtin::{BuiltinTransform, key_or_value_class};
 use super::config_checks::{
     Checked, ExtraChecks, REPLACE_NULL_WITH_DEFAULT_DOC, java_list, java_string,
     validate_non_duplicate_list,
@@ -237,11 +237,7 @@ pub type MaskFieldKey = MaskField<true>;
 pub type MaskFieldValue = MaskField<false>;
 
 impl<const KEY: bool> BuiltinTransform for MaskField<KEY> {
-    const CLASS: &'static str = if KEY {
-        "org.apache.kafka.connect.transforms.MaskField$Key"
-    } else {
-        "org.apache.kafka.connect.transforms.MaskField$Value"
-    };
+    const CLASS: &'static str = key_or_value_class!(KEY, "MaskField");
     const DOC: &'static str = DOC;
     type Config = MaskFieldConfig;
 

@@ -10,7 +10,7 @@ use connect_plugin_api::ConnectConfig;
 use connect_plugin_api::abi::config::ConfigValueReport;
 use connect_plugin_api::sdk::config::{ConfigDef, ConfigMap};
 
-use super::builtin::BuiltinTransform;
+use super::builtin::{BuiltinTransform, key_or_value_class};
 use super::config_checks::{
     Checked, ExtraChecks, REPLACE_NULL_WITH_DEFAULT_DOC, add_error, effective_list, java_list,
     java_split_colon, validate_non_duplicate_list,
@@ -182,11 +182,7 @@ pub type ReplaceFieldKey = ReplaceField<true>;
 pub type ReplaceFieldValue = ReplaceField<false>;
 
 impl<const KEY: bool> BuiltinTransform for ReplaceField<KEY> {
-    const CLASS: &'static str = if KEY {
-        "org.apache.kafka.connect.transforms.ReplaceField$Key"
-    } else {
-        "org.apache.kafka.connect.transforms.ReplaceField$Value"
-    };
+    const CLASS: &'static str = key_or_value_class!(KEY, "ReplaceField");
     const DOC: &'static str = DOC;
     type Config = ReplaceFieldConfig;
 

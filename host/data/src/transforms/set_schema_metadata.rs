@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use connect_plugin_api::ConnectConfig;
 
-use super::builtin::BuiltinTransform;
+use super::builtin::{BuiltinTransform, key_or_value_class};
 use super::config_checks::REPLACE_NULL_WITH_DEFAULT_DOC;
 use super::connect_schema::validate_value;
 use super::data::{Datum, Value};
@@ -53,11 +53,7 @@ pub type SetSchemaMetadataKey = SetSchemaMetadata<true>;
 pub type SetSchemaMetadataValue = SetSchemaMetadata<false>;
 
 impl<const KEY: bool> BuiltinTransform for SetSchemaMetadata<KEY> {
-    const CLASS: &'static str = if KEY {
-        "org.apache.kafka.connect.transforms.SetSchemaMetadata$Key"
-    } else {
-        "org.apache.kafka.connect.transforms.SetSchemaMetadata$Value"
-    };
+    const CLASS: &'static str = key_or_value_class!(KEY, "SetSchemaMetadata");
     const DOC: &'static str = "Set the schema name, version or both on the record's key (<code>org.apache.kafka.connect.transforms.SetSchemaMetadata$Key</code>) or value (<code>org.apache.kafka.connect.transforms.SetSchemaMetadata$Value</code>) schema.";
     type Config = SetSchemaMetadataConfig;
     fn new(c: SetSchemaMetadataConfig) -> Result<Self, TransformError> {

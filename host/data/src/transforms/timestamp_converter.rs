@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use connect_plugin_api::ConnectConfig;
 
-use super::builtin::BuiltinTransform;
+use super::builtin::{BuiltinTransform, key_or_value_class};
 use super::codec::{decode_default, encode_json};
 use super::config_checks::{REPLACE_NULL_WITH_DEFAULT_DOC, java_string};
 use super::data::{Datum, Value};
@@ -220,11 +220,7 @@ pub type TimestampConverterKey = TimestampConverter<true>;
 pub type TimestampConverterValue = TimestampConverter<false>;
 
 impl<const KEY: bool> BuiltinTransform for TimestampConverter<KEY> {
-    const CLASS: &'static str = if KEY {
-        "org.apache.kafka.connect.transforms.TimestampConverter$Key"
-    } else {
-        "org.apache.kafka.connect.transforms.TimestampConverter$Value"
-    };
+    const CLASS: &'static str = key_or_value_class!(KEY, "TimestampConverter");
     const DOC: &'static str = "Convert timestamps between different formats such as Unix epoch, strings, and Connect Date/Timestamp types.Applies to individual fields or to the entire value.<p/>Use the concrete transformation type designed for the record key (<code>org.apache.kafka.connect.transforms.TimestampConverter$Key</code>) or value (<code>org.apache.kafka.connect.transforms.TimestampConverter$Value</code>).";
     type Config = TimestampConverterConfig;
 
