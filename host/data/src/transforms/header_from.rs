@@ -16,6 +16,7 @@ use super::config_checks::{
     Checked, ExtraChecks, REPLACE_NULL_WITH_DEFAULT_DOC, check_non_empty_list, java_list,
 };
 use super::data::{Datum, Value};
+use super::java_string::schema_to_string;
 use super::record::{Header, TransformRecord};
 use super::requirements::{copy_schema_basics, require_map, require_struct, struct_get};
 use super::schema_update_cache::SchemaUpdateCache;
@@ -202,7 +203,7 @@ impl<const KEY: bool> HeaderFrom<KEY> {
             if value.is_null() && !field_schema.optional {
                 return Err(TransformError::new(format!(
                     "A null value requires an optional schema but was {}",
-                    java_schema_string(field_schema)
+                    schema_to_string(Some(field_schema))
                 )));
             }
             headers.push(Header {
@@ -244,14 +245,6 @@ fn derive(
         sources.push(source);
     }
     Derived { moved, sources }
-}
-
-/// `ConnectSchema.toString()`: `Schema{NAME:TYPE}` or `Schema{TYPE}`.
-fn java_schema_string(schema: &Schema) -> String {
-    match &schema.name {
-        Some(name) => format!("Schema{{{name}:{}}}", schema.ty.java_name()),
-        None => format!("Schema{{{}}}", schema.ty.java_name()),
-    }
 }
 
 impl<const KEY: bool> BuiltinTransform for HeaderFrom<KEY> {
