@@ -1228,10 +1228,7 @@ fn append(
         }
         Value::Date(ms) => out.push_str(&format_date(*ms)),
         Value::Array(items) => {
-            let item_schema = match schema.map(|s| &s.ty) {
-                Some(Type::Array(items)) => Some(items.as_ref()),
-                _ => None,
-            };
+            let item_schema = schema.and_then(Schema::element_schema);
             out.push('[');
             for (i, item) in items.iter().enumerate() {
                 if i > 0 {
@@ -1242,10 +1239,7 @@ fn append(
             out.push(']');
         }
         Value::Map(entries) => {
-            let (key_schema, value_schema) = match schema.map(|s| &s.ty) {
-                Some(Type::Map(k, v)) => (Some(k.as_ref()), Some(v.as_ref())),
-                _ => (None, None),
-            };
+            let (key_schema, value_schema) = schema.and_then(Schema::key_value_schemas).unzip();
             out.push('{');
             for (i, (k, v)) in entries.iter().enumerate() {
                 if i > 0 {

@@ -130,10 +130,7 @@ impl Codec {
                 out.extend_from_slice(n.to_string().as_bytes());
             }
             Value::Array(items) => {
-                let item_schema = match schema.map(|s| &s.ty) {
-                    Some(Type::Array(items)) => Some(items.as_ref()),
-                    _ => None,
-                };
+                let item_schema = schema.and_then(Schema::element_schema);
                 out.push(b'[');
                 for (i, item) in items.iter().enumerate() {
                     if i > 0 {
@@ -144,10 +141,7 @@ impl Codec {
                 out.push(b']');
             }
             Value::Map(entries) => {
-                let (key_schema, value_schema) = match schema.map(|s| &s.ty) {
-                    Some(Type::Map(k, v)) => (Some(k.as_ref()), Some(v.as_ref())),
-                    _ => (None, None),
-                };
+                let (key_schema, value_schema) = schema.and_then(Schema::key_value_schemas).unzip();
                 let object = match key_schema {
                     Some(k) => k.ty == Type::String,
                     None => entries.iter().all(|(k, _)| matches!(k, Value::String(_))),

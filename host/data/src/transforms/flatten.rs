@@ -445,7 +445,7 @@ mod tests {
         let value = Value::Struct(vec![Value::Struct(vec![Value::Struct(supported_values())])]);
         let out = apply_value(&mut xform, Datum::with_schema(two_levels, value)).unwrap();
         let out_schema = out.schema.unwrap();
-        let flat = fields(&out_schema);
+        let flat = out_schema.fields();
         assert_eq!(flat.len(), 9);
         let names: Vec<String> = SUPPORTED_NAMES.iter().map(|n| format!("A.B.{n}")).collect();
         assert_eq!(
@@ -492,7 +492,7 @@ mod tests {
         )
         .unwrap();
         let out_schema = out.schema.unwrap();
-        assert_eq!(fields(&out_schema)[0].0, "B.opt_int32");
+        assert_eq!(out_schema.fields()[0].0, "B.opt_int32");
         assert_eq!(out.value, Value::Struct(vec![Value::Null]));
     }
 
@@ -520,7 +520,8 @@ mod tests {
         )
         .unwrap();
         let out_schema = out.schema.unwrap();
-        let names: Vec<&str> = fields(&out_schema)
+        let names: Vec<&str> = out_schema
+            .fields()
             .iter()
             .map(|(n, _)| n.as_str())
             .collect();
@@ -597,7 +598,7 @@ mod tests {
         .unwrap();
         let out_schema = out.schema.unwrap();
         assert!(!out_schema.optional && out_schema.default.is_none());
-        let flat = fields(&out_schema);
+        let flat = out_schema.fields();
         assert_eq!(flat.len(), 2);
         let mut req = schema_of(Type::String);
         req.optional = true;
@@ -634,7 +635,7 @@ mod tests {
         assert_eq!(out_schema.name.as_deref(), Some("top"));
         assert_eq!(out_schema.version, Some(3));
         assert_eq!(out_schema.doc.as_deref(), Some("d"));
-        let flat = fields(&out_schema);
+        let flat = out_schema.fields();
         let summary: Vec<(&str, bool, Option<&str>)> = flat
             .iter()
             .map(|(n, f)| (n.as_str(), f.optional, f.default.as_deref()))

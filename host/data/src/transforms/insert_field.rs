@@ -386,7 +386,7 @@ mod tests {
             (Some("name"), Some(1), Some("doc"))
         );
         assert_eq!(
-            fields(&s).to_vec(),
+            s.fields().to_vec(),
             vec![
                 ("magic".to_owned(), optional(schema_of(Type::Int64))),
                 ("topic_field".to_owned(), schema_of(Type::String)),

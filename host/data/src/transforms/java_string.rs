@@ -6,7 +6,7 @@ use super::codec::{java_double, java_float};
 use super::data::Value;
 use super::java_date::SimpleDateFormat;
 use super::record::TransformRecord;
-use crate::convert::schema::{Schema, Type};
+use crate::convert::schema::Schema;
 
 /// `BigDecimal.toString()` of a [`Value::Decimal`]'s text (`-12.30`) at `scale` (the schema's
 /// `scale`; without one, the digits after the point): plain unless the exponent is below -6 or
@@ -112,10 +112,7 @@ fn write_value(value: &Value, schema: Option<&Schema>, out: &mut String) {
         }
         Value::Date(ms) => out.push_str(&date_to_string(*ms)),
         Value::Array(items) => {
-            let item_schema = match schema.map(|s| &s.ty) {
-                Some(Type::Array(items)) => Some(items.as_ref()),
-                _ => None,
-            };
+            let item_schema = schema.and_then(Schema::element_schema);
             out.push('[');
             for (i, item) in items.iter().enumerate() {
                 if i > 0 {
@@ -126,10 +123,7 @@ fn write_value(value: &Value, schema: Option<&Schema>, out: &mut String) {
             out.push(']');
         }
         Value::Map(entries) => {
-            let (key_schema, value_schema) = match schema.map(|s| &s.ty) {
-                Some(Type::Map(k, v)) => (Some(k.as_ref()), Some(v.as_ref())),
-                _ => (None, None),
-            };
+            let (key_schema, value_schema) = schema.and_then(Schema::key_value_schemas).unzip();
             out.push('{');
             for (i, (k, v)) in entries.iter().enumerate() {
                 if i > 0 {
@@ -144,10 +138,7 @@ fn write_value(value: &Value, schema: Option<&Schema>, out: &mut String) {
         Value::Struct(values) => {
             // `Struct.toString()`: the non-null fields, `,` between them.
             out.push_str("Struct{");
-            let fields = match schema.map(|s| &s.ty) {
-                Some(Type::Struct(fields)) => &fields[..],
-                _ => &[],
-            };
+            let fields = schema.map(Schema::fields).unwrap_or_default();
             let mut first = true;
             for (i, v) in values.iter().enumerate() {
                 if v.is_null() {
@@ -210,6 +201,7 @@ pub fn record_to_string(record: &TransformRecord) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::convert::schema::Type;
     use crate::transforms::data::Datum;
     use crate::transforms::record::Header;
     use crate::transforms::requirements::schema_of;

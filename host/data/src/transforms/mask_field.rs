@@ -515,7 +515,8 @@ mod tests {
     #[test]
     fn with_schema_null_values() {
         let (schema, value) = with_schema();
-        let names: Vec<&str> = fields(&schema)
+        let names: Vec<&str> = schema
+            .fields()
             .iter()
             .map(|(n, _)| n.as_str())
             .filter(|n| *n != "magic")

@@ -145,10 +145,7 @@ impl Names {
 
     /// The output schema (`makeUpdatedSchema`) and where its values come from.
     fn updated(&self, schema: &Schema) -> Result<(Arc<Schema>, Plan), TransformError> {
-        let original: &[(String, Schema)] = match &schema.ty {
-            Type::Struct(fields) => fields,
-            _ => &[],
-        };
+        let original = schema.fields();
         let mut fields = StructFields::new();
         let mut outputs: Vec<String> = Vec::new();
         for (name, field_schema) in original {
@@ -375,7 +372,7 @@ mod tests {
         );
         let s = out.value.schema.clone().unwrap();
         assert_eq!(
-            fields(&s).to_vec(),
+            s.fields().to_vec(),
             vec![
                 ("xyz".to_owned(), schema_of(Type::Int32)),
                 ("bar".to_owned(), schema_of(Type::Boolean)),
@@ -411,7 +408,7 @@ mod tests {
             let mut value_t: ReplaceFieldValue = build(&pairs).unwrap();
             let out = apply(&mut value_t, sink_record(Datum::NULL, null_abc.clone()));
             let s = out.value.schema.unwrap();
-            assert_eq!(fields(&s).len(), 1);
+            assert_eq!(s.fields().len(), 1);
             assert_eq!(
                 field_value(&s, &out.value.value, "optional_with_default"),
                 Some(&expected)
@@ -420,7 +417,7 @@ mod tests {
             let mut key_t: ReplaceFieldKey = build(&pairs).unwrap();
             let out = apply(&mut key_t, sink_record(null_abc, Datum::NULL));
             let s = out.key.schema.unwrap();
-            assert_eq!(fields(&s).len(), 1);
+            assert_eq!(s.fields().len(), 1);
             assert_eq!(
                 field_value(&s, &out.key.value, "optional_with_default"),
                 Some(&expected)

@@ -173,17 +173,10 @@ pub fn datum(schema: &Arc<Schema>, value: Value) -> Datum {
     Datum::with_schema(Arc::clone(schema), value)
 }
 
-/// The fields of a struct schema (empty for another type).
-pub fn fields(schema: &Schema) -> &[(String, Schema)] {
-    match &schema.ty {
-        Type::Struct(fields) => fields,
-        _ => &[],
-    }
-}
-
 /// The schema of field `name` of a struct schema.
 pub fn field_schema<'a>(schema: &'a Schema, name: &str) -> Option<&'a Schema> {
-    fields(schema)
+    schema
+        .fields()
         .iter()
         .find(|(n, _)| n == name)
         .map(|(_, s)| s)
@@ -191,7 +184,7 @@ pub fn field_schema<'a>(schema: &'a Schema, name: &str) -> Option<&'a Schema> {
 
 /// The value of field `name` of a struct `value` with `schema`.
 pub fn field_value<'a>(schema: &Schema, value: &'a Value, name: &str) -> Option<&'a Value> {
-    let i = fields(schema).iter().position(|(n, _)| n == name)?;
+    let i = schema.fields().iter().position(|(n, _)| n == name)?;
     match value {
         Value::Struct(values) => values.get(i),
         _ => None,

@@ -19,7 +19,7 @@ use super::record::TransformRecord;
 use super::requirements::{require_map, require_struct, schema_of, struct_get};
 use super::schema_update_cache::SchemaUpdateCache;
 use super::transform::{Transform, TransformError};
-use crate::convert::schema::{Schema, Type};
+use crate::convert::schema::Schema;
 
 /// Kafka's `OVERVIEW_DOC`.
 const DOC: &str =
@@ -88,10 +88,7 @@ fn key_schema(
     names: &[String],
     schema: &Schema,
 ) -> Result<(Arc<Schema>, Vec<usize>), TransformError> {
-    let value_fields: &[(String, Schema)] = match &schema.ty {
-        Type::Struct(fields) => fields,
-        _ => &[],
-    };
+    let value_fields = schema.fields();
     let mut fields = StructFields::new();
     let mut sources = Vec::with_capacity(names.len());
     for name in names {
@@ -150,6 +147,7 @@ impl Transform for ValueToKey {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::convert::schema::Type;
     use crate::transforms::test_support::*;
 
     fn abc() -> Arc<Schema> {
