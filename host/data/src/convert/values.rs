@@ -26,8 +26,8 @@ use base64::Engine as _;
 use crate::config_value::trim as java_trim;
 use crate::convert::normalize::BASE64;
 use crate::convert::schema::{DATE, DECIMAL, Schema, TIME, TIMESTAMP, Type};
-use crate::transforms::codec::{java_double, java_float};
 use crate::transforms::data::{Datum, Value};
+use crate::transforms::java_string::{java_double, java_float};
 // `primitive`: `Schema.INT8_SCHEMA` and the like; `logical`: `Date.SCHEMA` and the like.
 use crate::transforms::requirements::{
     decimal_schema, logical_schema as logical, schema_of as primitive, struct_get,
