@@ -27,7 +27,7 @@ use crate::config_value::trim as java_trim;
 use crate::convert::normalize::BASE64;
 use crate::convert::schema::{DATE, DECIMAL, Schema, TIME, TIMESTAMP, Type};
 use crate::transforms::data::{Datum, Value};
-use crate::transforms::java_string::{java_double, java_float};
+use crate::transforms::java_string::value_to_string;
 // `primitive`: `Schema.INT8_SCHEMA` and the like; `logical`: `Date.SCHEMA` and the like.
 use crate::transforms::requirements::{
     decimal_schema, logical_schema as logical, schema_of as primitive, struct_get,
@@ -1198,14 +1198,6 @@ fn append(
     embedded: bool,
 ) -> Result<(), ValuesError> {
     match value {
-        Value::Null => out.push_str("null"),
-        Value::Boolean(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Int8(n) => out.push_str(&n.to_string()),
-        Value::Int16(n) => out.push_str(&n.to_string()),
-        Value::Int32(n) => out.push_str(&n.to_string()),
-        Value::Int64(n) => out.push_str(&n.to_string()),
-        Value::Float32(f) => out.push_str(&java_float(*f)),
-        Value::Float64(f) => out.push_str(&java_double(*f)),
         Value::Decimal(text) => out.push_str(&decimal_string(text, schema)),
         Value::String(s) => {
             if embedded {
@@ -1271,6 +1263,8 @@ fn append(
             }
             out.push('}');
         }
+        // Null, booleans and numbers: `StringBuilder.append(value)`, which is `String.valueOf`.
+        scalar => out.push_str(&value_to_string(scalar, None)),
     }
     Ok(())
 }
@@ -1312,6 +1306,7 @@ fn decimal_string(text: &str, schema: Option<&Schema>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::transforms::java_string::{java_double, java_float};
 
     fn int8() -> Schema {
         primitive(Type::Int8)
