@@ -770,7 +770,8 @@ mod tests {
     use crate::transforms::builtin::lookup;
     use crate::transforms::requirements::{decimal_schema, logical_schema};
     use crate::transforms::test_support::{
-        self, apply, build, config, keys_and_defaults, source_record, validation_errors, with_value,
+        self, apply, build, config, keys_and_defaults, optional, source_record, validation_errors,
+        with_value,
     };
 
     fn value_cast(spec: &str) -> CastValue {
@@ -1183,13 +1184,9 @@ mod tests {
         let mut t = value_cast(
             "int8:int16,int16:int32,int32:int64,int64:boolean,float32:float64,float64:boolean,boolean:int8,string:int32,bigdecimal:string,date:string,optional:int32,bytes:string,byteArray:string",
         );
-        let optional = |ty| Schema {
-            optional: true,
-            ..schema_of(ty)
-        };
         let s = struct_schema(vec![
             ("int8", schema_of(Type::Int8)),
-            ("int16", optional(Type::Int16)),
+            ("int16", optional(schema_of(Type::Int16))),
             (
                 "int32",
                 Schema {
@@ -1210,7 +1207,7 @@ mod tests {
             ("string", schema_of(Type::String)),
             ("bigdecimal", decimal_schema(0)),
             ("date", logical_schema(Type::Int32, DATE)),
-            ("optional", optional(Type::Float32)),
+            ("optional", optional(schema_of(Type::Float32))),
             ("timestamp", logical_schema(Type::Int64, TIMESTAMP)),
             ("bytes", schema_of(Type::Bytes)),
             ("byteArray", schema_of(Type::Bytes)),

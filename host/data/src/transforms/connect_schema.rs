@@ -166,13 +166,7 @@ fn has_expected_class(schema: &Schema, value: &Value) -> bool {
 mod tests {
     use super::*;
     use crate::transforms::requirements::schema_of;
-
-    fn optional(ty: Type) -> Schema {
-        Schema {
-            optional: true,
-            ..schema_of(ty)
-        }
-    }
+    use crate::transforms::test_support::optional;
 
     #[test]
     fn struct_fields_refuse_empty_and_repeated_names() {
@@ -196,7 +190,7 @@ mod tests {
     fn values_are_checked_as_struct_put_checks_them() {
         let int32 = schema_of(Type::Int32);
         assert!(validate_value(Some("x"), &int32, &Value::Int32(1)).is_ok());
-        assert!(validate_value(Some("x"), &optional(Type::Int32), &Value::Null).is_ok());
+        assert!(validate_value(Some("x"), &optional(schema_of(Type::Int32)), &Value::Null).is_ok());
         assert_eq!(
             validate_value(Some("x"), &int32, &Value::Null)
                 .unwrap_err()
@@ -282,7 +276,7 @@ mod tests {
             e.message,
             "Invalid value: null used for required value, schema type: STRING"
         );
-        assert!(validate_value(None, &optional(Type::String), &Value::Null).is_ok());
+        assert!(validate_value(None, &optional(schema_of(Type::String)), &Value::Null).is_ok());
     }
 
     #[test]
