@@ -1,5 +1,7 @@
 //! Kafka's `Requirements` and `SchemaUtil` for transformations: the checks every field
-//! transformation starts with (with Kafka's messages) and schema building blocks.
+//! transformation starts with (with Kafka's messages) and schema building blocks (a type's
+//! plain schema, `Date`/`Time`/`Timestamp` and `Decimal` schemas, `copySchemaBasics`), which
+//! `Values` and the tests build their schemas with too.
 
 use std::sync::Arc;
 
