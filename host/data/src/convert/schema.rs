@@ -180,6 +180,30 @@ impl Schema {
         Ok(Some(schema))
     }
 
+    /// A struct schema's fields, in order (none for another type).
+    pub fn fields(&self) -> &[(String, Schema)] {
+        match &self.ty {
+            Type::Struct(fields) => fields,
+            _ => &[],
+        }
+    }
+
+    /// An array schema's element schema (`None` for another type).
+    pub fn element_schema(&self) -> Option<&Schema> {
+        match &self.ty {
+            Type::Array(items) => Some(items),
+            _ => None,
+        }
+    }
+
+    /// A map schema's key and value schemas (`None` for another type).
+    pub fn key_value_schemas(&self) -> Option<(&Schema, &Schema)> {
+        match &self.ty {
+            Type::Map(keys, values) => Some((keys, values)),
+            _ => None,
+        }
+    }
+
     /// The value of parameter `key`.
     pub fn parameter(&self, key: &str) -> Option<&str> {
         self.parameters

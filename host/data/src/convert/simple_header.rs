@@ -55,29 +55,19 @@ mod tests {
 
     use super::*;
     use crate::convert::schema::{Schema, Type};
+    use crate::transforms::requirements::schema_of;
 
     const TOPIC: &str = "topic";
     const HEADER: &str = "header";
 
-    fn schema(ty: Type) -> Schema {
-        Schema {
-            ty,
-            optional: false,
-            name: None,
-            version: None,
-            doc: None,
-            parameters: None,
-            default: None,
-        }
-    }
     fn string() -> Schema {
-        schema(Type::String)
+        schema_of(Type::String)
     }
     fn map(k: Type, v: Type) -> Schema {
-        schema(Type::Map(Box::new(schema(k)), Box::new(schema(v))))
+        schema_of(Type::Map(Box::new(schema_of(k)), Box::new(schema_of(v))))
     }
     fn array(items: Type) -> Schema {
-        schema(Type::Array(Box::new(schema(items))))
+        schema_of(Type::Array(Box::new(schema_of(items))))
     }
     fn s(text: &str) -> Value {
         Value::String(text.to_string())
@@ -222,7 +212,7 @@ mod tests {
         assert_eq!(d.value, s("a\u{fffd}b"));
         let deep = "[".repeat(values::MAX_NESTING + 1);
         let d = c.to_connect_header(TOPIC, HEADER, Some(deep.as_bytes()));
-        assert_eq!(d.schema.as_deref(), Some(&schema(Type::Bytes)));
+        assert_eq!(d.schema.as_deref(), Some(&schema_of(Type::Bytes)));
         assert_eq!(d.value, Value::Bytes(deep.into_bytes()));
         let e = c
             .from_connect_header(TOPIC, HEADER, &Datum::schemaless(Value::Struct(vec![])))

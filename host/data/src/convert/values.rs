@@ -26,9 +26,12 @@ use base64::Engine as _;
 use crate::config_value::trim as java_trim;
 use crate::convert::normalize::BASE64;
 use crate::convert::schema::{DATE, DECIMAL, Schema, TIME, TIMESTAMP, Type};
-use crate::transforms::codec::{java_double, java_float};
 use crate::transforms::data::{Datum, Value};
-use crate::transforms::requirements::struct_get;
+use crate::transforms::java_string::value_to_string;
+// `primitive`: `Schema.INT8_SCHEMA` and the like; `logical`: `Date.SCHEMA` and the like.
+use crate::transforms::requirements::{
+    decimal_schema, logical_schema as logical, schema_of as primitive, struct_get,
+};
 
 const MILLIS_PER_DAY: i64 = 86_400_000;
 
@@ -194,36 +197,6 @@ impl Inferred {
             }
             (k, v) => Inferred::Map(k.map(Box::new), v.map(Box::new)),
         }
-    }
-}
-
-/// A required schema of `ty` with nothing else set (`Schema.INT8_SCHEMA` and the like).
-fn primitive(ty: Type) -> Schema {
-    Schema {
-        ty,
-        optional: false,
-        name: None,
-        version: None,
-        doc: None,
-        parameters: None,
-        default: None,
-    }
-}
-
-/// `Date.SCHEMA`, `Time.SCHEMA`, `Timestamp.SCHEMA`.
-fn logical(ty: Type, name: &str) -> Schema {
-    Schema {
-        name: Some(name.to_string()),
-        version: Some(1),
-        ..primitive(ty)
-    }
-}
-
-/// `Decimal.schema(scale)`.
-fn decimal_schema(scale: i32) -> Schema {
-    Schema {
-        parameters: Some(vec![("scale".to_string(), scale.to_string())]),
-        ..logical(Type::Bytes, DECIMAL)
     }
 }
 
@@ -1225,14 +1198,6 @@ fn append(
     embedded: bool,
 ) -> Result<(), ValuesError> {
     match value {
-        Value::Null => out.push_str("null"),
-        Value::Boolean(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Int8(n) => out.push_str(&n.to_string()),
-        Value::Int16(n) => out.push_str(&n.to_string()),
-        Value::Int32(n) => out.push_str(&n.to_string()),
-        Value::Int64(n) => out.push_str(&n.to_string()),
-        Value::Float32(f) => out.push_str(&java_float(*f)),
-        Value::Float64(f) => out.push_str(&java_double(*f)),
         Value::Decimal(text) => out.push_str(&decimal_string(text, schema)),
         Value::String(s) => {
             if embedded {
@@ -1255,10 +1220,7 @@ fn append(
         }
         Value::Date(ms) => out.push_str(&format_date(*ms)),
         Value::Array(items) => {
-            let item_schema = match schema.map(|s| &s.ty) {
-                Some(Type::Array(items)) => Some(items.as_ref()),
-                _ => None,
-            };
+            let item_schema = schema.and_then(Schema::element_schema);
             out.push('[');
             for (i, item) in items.iter().enumerate() {
                 if i > 0 {
@@ -1269,10 +1231,7 @@ fn append(
             out.push(']');
         }
         Value::Map(entries) => {
-            let (key_schema, value_schema) = match schema.map(|s| &s.ty) {
-                Some(Type::Map(k, v)) => (Some(k.as_ref()), Some(v.as_ref())),
-                _ => (None, None),
-            };
+            let (key_schema, value_schema) = schema.and_then(Schema::key_value_schemas).unzip();
             out.push('{');
             for (i, (k, v)) in entries.iter().enumerate() {
                 if i > 0 {
@@ -1304,6 +1263,8 @@ fn append(
             }
             out.push('}');
         }
+        // Null, booleans and numbers: `StringBuilder.append(value)`, which is `String.valueOf`.
+        scalar => out.push_str(&value_to_string(scalar, None)),
     }
     Ok(())
 }
@@ -1345,6 +1306,7 @@ fn decimal_string(text: &str, schema: Option<&Schema>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::transforms::java_string::{java_double, java_float};
 
     fn int8() -> Schema {
         primitive(Type::Int8)

@@ -4,12 +4,18 @@
 //!
 //! A class is written as a struct implementing [`Transform`] (or [`Predicate`]) and
 //! [`BuiltinTransform`] (or [`BuiltinPredicate`]), its configuration a
-//! `#[derive(ConnectConfig)]` struct, and listed once in [`BUILTINS`].
+//! `#[derive(ConnectConfig)]` struct (wrapped in
+//! [`Checked`](super::config_checks::Checked) where Kafka validates more than the SDK does),
+//! and listed once in [`BUILTINS`]. A class with `$Key` and `$Value` variants is one struct
+//! generic over `const KEY: bool`, working on [`TransformRecord::operand`] and named with
+//! `key_or_value_class!`.
 
 use connect_plugin_api::abi::config::ConfigValueReport;
 use connect_plugin_api::sdk::config::{ConfigDef, ConfigMap, ConnectConfig};
 use connect_plugin_api::sdk::error::ConnectError;
 
+#[cfg(doc)]
+use super::record::TransformRecord;
 use super::transform::{Predicate, Transform, TransformError};
 
 /// Transformation or predicate.
@@ -66,6 +72,20 @@ pub trait BuiltinTransform: Transform + Sized + 'static {
     /// The configured transformation; an error here is a CONFIG error of the connector.
     fn new(config: Self::Config) -> Result<Self, TransformError>;
 }
+
+/// [`BuiltinTransform::CLASS`] of a transformation with a `$Key` and a `$Value` variant:
+/// `key_or_value_class!(KEY, "Cast")` is `org.apache.kafka.connect.transforms.Cast$Key` where
+/// `KEY`, else `...Cast$Value`.
+macro_rules! key_or_value_class {
+    ($key:expr, $name:literal) => {
+        if $key {
+            concat!("org.apache.kafka.connect.transforms.", $name, "$Key")
+        } else {
+            concat!("org.apache.kafka.connect.transforms.", $name, "$Value")
+        }
+    };
+}
+pub(crate) use key_or_value_class;
 
 /// A built-in predicate, as [`BuiltinTransform`].
 pub trait BuiltinPredicate: Predicate + Sized + 'static {

@@ -12,16 +12,17 @@ use connect_plugin_api::abi::config::ConfigValueReport;
 use connect_plugin_api::sdk::config::{Config, ConfigDef, ConfigMap};
 use connect_plugin_api::sdk::error::ConnectError;
 
-use super::builtin::BuiltinTransform;
+use super::builtin::{BuiltinTransform, key_or_value_class};
 use super::codec::{decode_default, encode_json};
+use super::config_checks::{REPLACE_NULL_WITH_DEFAULT_DOC, java_list, java_split_colon};
 use super::data::{Datum, Value};
 use super::java_date::SimpleDateFormat;
-use super::java_string::{java_trim, value_to_string};
+use super::java_string::value_to_string;
 use super::record::TransformRecord;
 use super::requirements::{copy_schema_basics, require_map, require_struct, schema_of, struct_get};
 use super::schema_update_cache::SchemaUpdateCache;
 use super::transform::{Transform, TransformError};
-use crate::config_value::java_list;
+use crate::config_value::{java_list as java_list_text, trim as java_trim};
 use crate::convert::schema::{DATE, Schema, TIME, TIMESTAMP, Type};
 
 const PURPOSE: &str = "cast types";
@@ -49,7 +50,7 @@ struct CastKeys {
     #[config(
         default = "true",
         importance = "medium",
-        doc = "Whether to replace fields that have a default value and that are null to the default value. When set to true, the default value is used, otherwise null is used."
+        doc = REPLACE_NULL_WITH_DEFAULT_DOC
     )]
     replace_null_with_default: bool,
 }
@@ -163,15 +164,11 @@ impl CastSpec {
     /// Parses a `spec` value as Kafka's validator does: the list split on commas (empty items
     /// kept), each item split on `:`. The error is Kafka's message.
     pub fn parse(raw: &str) -> Result<CastSpec, String> {
-        let trimmed = java_trim(raw);
-        if trimmed.is_empty() {
+        // `ConfigDef`'s LIST parsing: `\s*,\s*`, trailing empty items kept.
+        let Ok(items) = java_list(raw);
+        if items.is_empty() {
             return Err("Must specify at least one field to cast.".into());
         }
-        // `ConfigDef`'s LIST parsing: `\s*,\s*`, trailing empty items kept.
-        let items: Vec<String> = trimmed
-            .split(',')
-            .map(|item| item.trim_matches(is_regex_space).to_owned())
-            .collect();
         let mut whole = None;
         let mut fields: Vec<(String, CastType)> = Vec::new();
         for item in &items {
@@ -192,7 +189,7 @@ impl CastSpec {
                 _ => {
                     return Err(format!(
                         "Invalid value {} for configuration renames: Invalid rename mapping: {item}",
-                        java_list(&items)
+                        java_list_text(&items)
                     ));
                 }
             }
@@ -213,23 +210,6 @@ impl CastSpec {
             CastSpec::Fields(fields) => fields.iter().find(|(n, _)| n == name).map(|(_, t)| *t),
         }
     }
-}
-
-/// Java's regex `\s`.
-fn is_regex_space(c: char) -> bool {
-    matches!(c, ' ' | '\t' | '\n' | '\u{b}' | '\u{c}' | '\r')
-}
-
-/// `String.split(":")`: trailing empty parts dropped, but a string without `:` is one part.
-fn java_split_colon(s: &str) -> Vec<&str> {
-    if !s.contains(':') {
-        return vec![s];
-    }
-    let mut parts: Vec<&str> = s.split(':').collect();
-    while parts.last() == Some(&"") {
-        parts.pop();
-    }
-    parts
 }
 
 /// The formats `Values.dateFormatFor` picks from (in UTC).
@@ -278,11 +258,7 @@ pub type CastKey = Cast<true>;
 pub type CastValue = Cast<false>;
 
 impl<const KEY: bool> BuiltinTransform for Cast<KEY> {
-    const CLASS: &'static str = if KEY {
-        "org.apache.kafka.connect.transforms.Cast$Key"
-    } else {
-        "org.apache.kafka.connect.transforms.Cast$Value"
-    };
+    const CLASS: &'static str = key_or_value_class!(KEY, "Cast");
     const DOC: &'static str = "Cast fields or the entire key or value to a specific type, e.g. to force an integer field to a smaller width. Cast from integers, floats, boolean and string to any other type, and cast binary to string (base64 encoded).<p/>Use the concrete transformation type designed for the record key (<code>org.apache.kafka.connect.transforms.Cast$Key</code>) or value (<code>org.apache.kafka.connect.transforms.Cast$Value</code>).";
     type Config = CastConfig;
 
@@ -792,74 +768,30 @@ fn parse_hex_float(s: &str) -> Option<f64> {
 mod tests {
     use super::*;
     use crate::transforms::builtin::lookup;
-
-    fn config(pairs: &[(&str, &str)]) -> ConfigMap {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
-    }
+    use crate::transforms::requirements::{decimal_schema, logical_schema};
+    use crate::transforms::test_support::{
+        self, apply, build, config, keys_and_defaults, optional, source_record, validation_errors,
+        with_value,
+    };
 
     fn value_cast(spec: &str) -> CastValue {
-        CastValue::new(CastConfig::parse(&config(&[("spec", spec)])).unwrap()).unwrap()
+        build(&[("spec", spec)]).unwrap()
     }
 
     fn key_cast(spec: &str) -> CastKey {
-        CastKey::new(CastConfig::parse(&config(&[("spec", spec)])).unwrap()).unwrap()
-    }
-
-    fn record(key: Datum, value: Datum) -> TransformRecord {
-        TransformRecord {
-            topic: "topic".into(),
-            partition: Some(0),
-            offset: None,
-            key,
-            value,
-            timestamp: None,
-            headers: Vec::new(),
-        }
-    }
-
-    fn with_value(value: Datum) -> TransformRecord {
-        record(Datum::NULL, value)
-    }
-
-    fn apply<const K: bool>(t: &mut Cast<K>, r: TransformRecord) -> TransformRecord {
-        t.apply(r).unwrap().unwrap()
+        build(&[("spec", spec)]).unwrap()
     }
 
     fn schema(ty: Type) -> Arc<Schema> {
         Arc::new(schema_of(ty))
     }
 
-    fn named(ty: Type, name: &str) -> Schema {
-        Schema {
-            name: Some(name.into()),
-            version: Some(1),
-            ..schema_of(ty)
-        }
-    }
-
-    fn decimal_schema(scale: i32) -> Schema {
-        Schema {
-            name: Some(crate::convert::schema::DECIMAL.into()),
-            version: Some(1),
-            parameters: Some(vec![("scale".into(), scale.to_string())]),
-            ..schema_of(Type::Bytes)
-        }
-    }
-
     fn errors(spec: &str) -> Vec<String> {
-        CastConfig::validate(&config(&[("spec", spec)]))
-            .into_iter()
-            .flat_map(|r| r.errors.into_iter().map(|e| e.to_string()))
-            .collect()
+        validation_errors::<CastValue>(&[("spec", spec)])
     }
 
     fn struct_schema(fields: Vec<(&str, Schema)>) -> Arc<Schema> {
-        Arc::new(schema_of(Type::Struct(
-            fields.into_iter().map(|(n, s)| (n.to_owned(), s)).collect(),
-        )))
+        Arc::new(test_support::struct_schema(fields))
     }
 
     fn field<'a>(d: &'a Datum, name: &str) -> (&'a Value, &'a Schema) {
@@ -885,36 +817,16 @@ mod tests {
                 .doc,
             CastValue::DOC
         );
-        let keys: Vec<_> = CastConfig::config_def()
-            .keys()
-            .iter()
-            .map(|k| {
-                (
-                    k.name.to_string(),
-                    k.default_value.clone().into_option().map(|d| d.to_string()),
-                )
-            })
-            .collect();
         assert_eq!(
-            keys,
-            vec![
-                ("spec".to_string(), None),
-                (
-                    "replace.null.with.default".to_string(),
-                    Some("true".to_string())
-                )
-            ]
+            keys_and_defaults(&CastConfig::config_def()),
+            [("spec", None), ("replace.null.with.default", Some("true"))]
         );
     }
 
     #[test]
     fn config_errors_are_kafkas() {
-        let missing: Vec<String> = CastConfig::validate(&ConfigMap::new())
-            .into_iter()
-            .flat_map(|r| r.errors.into_iter().map(|e| e.to_string()))
-            .collect();
         assert_eq!(
-            missing,
+            validation_errors::<CastValue>(&[]),
             vec!["Missing required configuration \"spec\" which has no default value."]
         );
         assert_eq!(errors(""), vec!["Must specify at least one field to cast."]);
@@ -990,23 +902,23 @@ mod tests {
     #[test]
     fn null_values_and_keys_pass_unchanged() {
         let mut v = value_cast("foo:int64");
-        let r = record(
+        let r = source_record(
             Datum::with_schema(schema(Type::String), Value::String("key".into())),
             Datum::with_schema(schema(Type::String), Value::Null),
         );
         assert_eq!(apply(&mut v, r.clone()), r);
-        let r = record(
+        let r = source_record(
             Datum::with_schema(schema(Type::String), Value::String("key".into())),
             Datum::NULL,
         );
         assert_eq!(apply(&mut v, r.clone()), r);
         let mut k = key_cast("foo:int64");
-        let r = record(
+        let r = source_record(
             Datum::with_schema(schema(Type::String), Value::Null),
             Datum::with_schema(schema(Type::String), Value::String("value".into())),
         );
         assert_eq!(apply(&mut k, r.clone()), r);
-        let r = record(
+        let r = source_record(
             Datum::NULL,
             Datum::with_schema(schema(Type::String), Value::String("value".into())),
         );
@@ -1049,7 +961,7 @@ mod tests {
         let mut t = key_cast("int8");
         let out = apply(
             &mut t,
-            record(
+            source_record(
                 Datum::with_schema(schema(Type::Int32), Value::Int32(42)),
                 Datum::with_schema(schema(Type::String), Value::String("bogus".into())),
             ),
@@ -1098,7 +1010,7 @@ mod tests {
         let out = apply(
             &mut t,
             with_value(Datum::with_schema(
-                Arc::new(named(Type::Int64, TIMESTAMP)),
+                Arc::new(logical_schema(Type::Int64, TIMESTAMP)),
                 Value::Date(MS_PER_DAY + 1),
             )),
         );
@@ -1137,7 +1049,7 @@ mod tests {
         let mut k = key_cast("int8");
         let out = apply(
             &mut k,
-            record(
+            source_record(
                 Datum::schemaless(Value::Int32(42)),
                 Datum::with_schema(schema(Type::String), Value::String("bogus".into())),
             ),
@@ -1197,16 +1109,19 @@ mod tests {
             "date_to_int32:int32,timestamp_to_int64:int64,time_to_int64:int64,decimal_to_int32:int32,timestamp_to_float64:float64,null_timestamp_to_int32:int32",
         );
         let s = struct_schema(vec![
-            ("date_to_int32", named(Type::Int32, DATE)),
-            ("timestamp_to_int64", named(Type::Int64, TIMESTAMP)),
-            ("time_to_int64", named(Type::Int32, TIME)),
+            ("date_to_int32", logical_schema(Type::Int32, DATE)),
+            ("timestamp_to_int64", logical_schema(Type::Int64, TIMESTAMP)),
+            ("time_to_int64", logical_schema(Type::Int32, TIME)),
             ("decimal_to_int32", decimal_schema(0)),
-            ("timestamp_to_float64", named(Type::Int64, TIMESTAMP)),
+            (
+                "timestamp_to_float64",
+                logical_schema(Type::Int64, TIMESTAMP),
+            ),
             (
                 "null_timestamp_to_int32",
                 Schema {
                     optional: true,
-                    ..named(Type::Int64, TIMESTAMP)
+                    ..logical_schema(Type::Int64, TIMESTAMP)
                 },
             ),
         ]);
@@ -1240,10 +1155,10 @@ mod tests {
     fn logical_to_string() {
         let mut t = value_cast("date:string,decimal:string,time:string,timestamp:string");
         let s = struct_schema(vec![
-            ("date", named(Type::Int32, DATE)),
+            ("date", logical_schema(Type::Int32, DATE)),
             ("decimal", decimal_schema(0)),
-            ("time", named(Type::Int32, TIME)),
-            ("timestamp", named(Type::Int64, TIMESTAMP)),
+            ("time", logical_schema(Type::Int32, TIME)),
+            ("timestamp", logical_schema(Type::Int64, TIMESTAMP)),
         ]);
         let value = Value::Struct(vec![
             Value::Date(MS_PER_DAY),
@@ -1269,13 +1184,9 @@ mod tests {
         let mut t = value_cast(
             "int8:int16,int16:int32,int32:int64,int64:boolean,float32:float64,float64:boolean,boolean:int8,string:int32,bigdecimal:string,date:string,optional:int32,bytes:string,byteArray:string",
         );
-        let optional = |ty| Schema {
-            optional: true,
-            ..schema_of(ty)
-        };
         let s = struct_schema(vec![
             ("int8", schema_of(Type::Int8)),
-            ("int16", optional(Type::Int16)),
+            ("int16", optional(schema_of(Type::Int16))),
             (
                 "int32",
                 Schema {
@@ -1295,9 +1206,9 @@ mod tests {
             ("boolean", schema_of(Type::Boolean)),
             ("string", schema_of(Type::String)),
             ("bigdecimal", decimal_schema(0)),
-            ("date", named(Type::Int32, DATE)),
-            ("optional", optional(Type::Float32)),
-            ("timestamp", named(Type::Int64, TIMESTAMP)),
+            ("date", logical_schema(Type::Int32, DATE)),
+            ("optional", optional(schema_of(Type::Float32))),
+            ("timestamp", logical_schema(Type::Int64, TIMESTAMP)),
             ("bytes", schema_of(Type::Bytes)),
             ("byteArray", schema_of(Type::Bytes)),
         ]);
@@ -1526,7 +1437,7 @@ mod tests {
         let iso = IsoFormats::new().unwrap();
         let e = cast_value(
             &iso,
-            Some(&named(Type::Int32, DATE)),
+            Some(&logical_schema(Type::Int32, DATE)),
             &Value::Date(1),
             CastType::Int32,
         )
@@ -1537,7 +1448,7 @@ mod tests {
         );
         let e = cast_value(
             &iso,
-            Some(&named(Type::Int32, TIME)),
+            Some(&logical_schema(Type::Int32, TIME)),
             &Value::Date(MS_PER_DAY + 1),
             CastType::Int32,
         )

@@ -13,6 +13,7 @@ use std::sync::Arc;
 use base64::Engine as _;
 
 use super::data::{Datum, Value};
+use super::java_string::{java_double, java_float};
 use crate::convert::DataKind;
 use crate::convert::decimal::{text_to_unscaled, unscaled_to_text};
 use crate::convert::json_text::{Node, decode_str, first_value, write_json_string};
@@ -130,10 +131,7 @@ impl Codec {
                 out.extend_from_slice(n.to_string().as_bytes());
             }
             Value::Array(items) => {
-                let item_schema = match schema.map(|s| &s.ty) {
-                    Some(Type::Array(items)) => Some(items.as_ref()),
-                    _ => None,
-                };
+                let item_schema = schema.and_then(Schema::element_schema);
                 out.push(b'[');
                 for (i, item) in items.iter().enumerate() {
                     if i > 0 {
@@ -144,10 +142,7 @@ impl Codec {
                 out.push(b']');
             }
             Value::Map(entries) => {
-                let (key_schema, value_schema) = match schema.map(|s| &s.ty) {
-                    Some(Type::Map(k, v)) => (Some(k.as_ref()), Some(v.as_ref())),
-                    _ => (None, None),
-                };
+                let (key_schema, value_schema) = schema.and_then(Schema::key_value_schemas).unzip();
                 let object = match key_schema {
                     Some(k) => k.ty == Type::String,
                     None => entries.iter().all(|(k, _)| matches!(k, Value::String(_))),
@@ -352,73 +347,10 @@ fn with_schema(schema: &Schema, node: &Node<'_>) -> Result<Value, String> {
     })
 }
 
-/// `Double.toString`: shortest digits that round-trip, as `1.0`, `0.001`, `1.0E7`, `1.5E-4`.
-pub fn java_double(f: f64) -> String {
-    java_decimal(f, f.abs(), format!("{f:e}"))
-}
-
-/// `Float.toString` (same rules as [`java_double`] for an `f32`).
-pub fn java_float(f: f32) -> String {
-    java_decimal(f64::from(f), f64::from(f.abs()), format!("{f:e}"))
-}
-
-/// Formats a finite value whose shortest scientific form is `sci` (Rust's `{:e}`, e.g.
-/// `1.5e-4`) the Java way: plain between 10^-3 and 10^7, else `d.dddE±n`.
-fn java_decimal(f: f64, abs: f64, sci: String) -> String {
-    if f.is_nan() {
-        return "NaN".into();
-    }
-    if f.is_infinite() {
-        return if f > 0.0 { "Infinity" } else { "-Infinity" }.into();
-    }
-    if f == 0.0 {
-        return if f.is_sign_negative() { "-0.0" } else { "0.0" }.into();
-    }
-    let (mantissa, exponent) = sci.split_once('e').unwrap_or((&sci, "0"));
-    let exponent: i32 = exponent.parse().unwrap_or(0);
-    let negative = mantissa.starts_with('-');
-    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
-    let sign = if negative { "-" } else { "" };
-    if (1e-3..1e7).contains(&abs) {
-        // Plain notation: place the point `exponent + 1` digits in.
-        let point = exponent + 1;
-        let (int, frac) = if point <= 0 {
-            (
-                "0".to_string(),
-                format!("{}{digits}", "0".repeat(point.unsigned_abs() as usize)),
-            )
-        } else if point as usize >= digits.len() {
-            (
-                format!("{digits}{}", "0".repeat(point as usize - digits.len())),
-                String::new(),
-            )
-        } else {
-            (
-                digits[..point as usize].to_string(),
-                digits[point as usize..].to_string(),
-            )
-        };
-        let frac = if frac.is_empty() { "0".into() } else { frac };
-        format!("{sign}{int}.{frac}")
-    } else {
-        let (first, rest) = digits.split_at(1);
-        let rest = if rest.is_empty() { "0" } else { rest };
-        format!("{sign}{first}.{rest}E{exponent}")
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::convert::normalize::Normalizer;
-
-    fn schema(text: &str) -> Arc<Schema> {
-        Arc::new(
-            Schema::from_node(&Node::parse(text), &Normalizer::default())
-                .unwrap()
-                .unwrap(),
-        )
-    }
+    use crate::transforms::test_support::json_schema;
 
     fn round_trip(codec: Codec, kind: DataKind, bytes: &[u8], schema: Option<Arc<Schema>>) {
         let datum = codec.decode(kind, bytes, schema).unwrap();
@@ -456,7 +388,7 @@ mod tests {
 
     #[test]
     fn structs_decimals_dates_and_bytes_round_trip_under_their_schema() {
-        let s = schema(
+        let s = json_schema(
             r#"{"type":"struct","fields":[
             {"field":"id","type":"int32"},
             {"field":"amount","type":"bytes","name":"org.apache.kafka.connect.data.Decimal","parameters":{"scale":"2"}},
@@ -497,7 +429,7 @@ mod tests {
             Codec::default(),
             DataKind::String,
             b"x",
-            Some(schema(r#"{"type":"string","optional":true}"#)),
+            Some(json_schema(r#"{"type":"string","optional":true}"#)),
         );
         round_trip(Codec::default(), DataKind::Bytes, &[0, 255], None);
         round_trip(Codec::default(), DataKind::Null, b"", None);
@@ -506,36 +438,20 @@ mod tests {
     #[test]
     fn a_value_that_does_not_match_its_schema_is_an_error() {
         let e = Codec::default()
-            .decode(DataKind::String, b"x", Some(schema(r#"{"type":"int32"}"#)))
+            .decode(
+                DataKind::String,
+                b"x",
+                Some(json_schema(r#"{"type":"int32"}"#)),
+            )
             .unwrap_err();
         assert!(e.contains("INT32"), "{e}");
         let e = Codec::default()
             .decode(
                 DataKind::Json,
                 b"\"x\"",
-                Some(schema(r#"{"type":"int32"}"#)),
+                Some(json_schema(r#"{"type":"int32"}"#)),
             )
             .unwrap_err();
         assert!(e.contains("INT32"), "{e}");
-    }
-
-    #[test]
-    fn doubles_print_as_java_prints_them() {
-        for (f, java) in [
-            (1.0, "1.0"),
-            (1.5, "1.5"),
-            (0.001, "0.001"),
-            (0.0001, "1.0E-4"),
-            (1e7, "1.0E7"),
-            (1234567.0, "1234567.0"),
-            (-2.5e-5, "-2.5E-5"),
-            (123.456, "123.456"),
-            (0.0, "0.0"),
-            (1e21, "1.0E21"),
-        ] {
-            assert_eq!(java_double(f), java, "{f}");
-        }
-        assert_eq!(java_float(0.1), "0.1");
-        assert_eq!(java_float(3.0e10), "3.0E10");
     }
 }

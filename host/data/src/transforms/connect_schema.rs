@@ -166,13 +166,7 @@ fn has_expected_class(schema: &Schema, value: &Value) -> bool {
 mod tests {
     use super::*;
     use crate::transforms::requirements::schema_of;
-
-    fn optional(ty: Type) -> Schema {
-        Schema {
-            optional: true,
-            ..schema_of(ty)
-        }
-    }
+    use crate::transforms::test_support::optional;
 
     #[test]
     fn struct_fields_refuse_empty_and_repeated_names() {
@@ -196,7 +190,7 @@ mod tests {
     fn values_are_checked_as_struct_put_checks_them() {
         let int32 = schema_of(Type::Int32);
         assert!(validate_value(Some("x"), &int32, &Value::Int32(1)).is_ok());
-        assert!(validate_value(Some("x"), &optional(Type::Int32), &Value::Null).is_ok());
+        assert!(validate_value(Some("x"), &optional(schema_of(Type::Int32)), &Value::Null).is_ok());
         assert_eq!(
             validate_value(Some("x"), &int32, &Value::Null)
                 .unwrap_err()
@@ -268,5 +262,92 @@ mod tests {
             .message,
             "Invalid value: null used for required field: \"r\", schema type: INT32"
         );
+    }
+
+    #[test]
+    fn null_needs_an_optional_schema() {
+        let e = validate_value(Some("f"), &schema_of(Type::Int32), &Value::Null).unwrap_err();
+        assert_eq!(
+            e.message,
+            "Invalid value: null used for required field: \"f\", schema type: INT32"
+        );
+        let e = validate_value(None, &schema_of(Type::String), &Value::Null).unwrap_err();
+        assert_eq!(
+            e.message,
+            "Invalid value: null used for required value, schema type: STRING"
+        );
+        assert!(validate_value(None, &optional(schema_of(Type::String)), &Value::Null).is_ok());
+    }
+
+    #[test]
+    fn the_value_class_must_match_the_schema_type() {
+        let e = validate_value(Some("f"), &schema_of(Type::Int32), &Value::Int64(1)).unwrap_err();
+        assert_eq!(
+            e.message,
+            "Invalid Java object for schema with type INT32: class java.lang.Long for field: \"f\""
+        );
+        let mut decimal = schema_of(Type::Bytes);
+        decimal.name = Some(DECIMAL.into());
+        let e = validate_value(None, &decimal, &Value::Bytes(vec![1])).unwrap_err();
+        assert_eq!(
+            e.message,
+            "Invalid Java object for schema \"org.apache.kafka.connect.data.Decimal\" with type BYTES: class [B for value"
+        );
+        assert!(validate_value(None, &decimal, &Value::Decimal("1.0".into())).is_ok());
+    }
+
+    #[test]
+    fn containers_are_checked_element_by_element() {
+        let array = schema_of(Type::Array(Box::new(schema_of(Type::String))));
+        let e = validate_value(
+            Some("a"),
+            &array,
+            &Value::Array(vec![Value::String("x".into()), Value::Null]),
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.message,
+            "Invalid value: null used for required element of array field: \"a\", schema type: STRING"
+        );
+        let map = schema_of(Type::Map(
+            Box::new(schema_of(Type::String)),
+            Box::new(schema_of(Type::Int32)),
+        ));
+        let e = validate_value(
+            None,
+            &map,
+            &Value::Map(vec![(Value::String("k".into()), Value::Int64(1))]),
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.message,
+            "Invalid Java object for schema with type INT32: class java.lang.Long for value of map value"
+        );
+        let mut with_default = schema_of(Type::Int32);
+        with_default.default = Some("1".into());
+        let st = schema_of(Type::Struct(vec![
+            ("d".into(), with_default),
+            ("r".into(), schema_of(Type::Int32)),
+        ]));
+        assert!(
+            validate_value(
+                None,
+                &st,
+                &Value::Struct(vec![Value::Null, Value::Int32(2)])
+            )
+            .is_ok()
+        );
+        let e = validate_value(
+            None,
+            &st,
+            &Value::Struct(vec![Value::Int32(1), Value::Null]),
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.message,
+            "Invalid value: null used for required field: \"r\", schema type: INT32"
+        );
+        let e = validate_value(None, &st, &Value::Struct(vec![Value::Null])).unwrap_err();
+        assert_eq!(e.message, "Struct schemas do not match.");
     }
 }

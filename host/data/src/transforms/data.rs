@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use crate::convert::schema::{Schema, Type};
+use crate::convert::schema::Schema;
 
 /// One Connect value. Which variant a value has is what Java's `Object` class would be; with a
 /// schema, the variant matches the schema's type (`Struct` for a `STRUCT` schema, `Decimal` for
@@ -120,10 +120,7 @@ impl Datum {
 
 /// The index of struct field `name` in `schema`, if `schema` is a struct with that field.
 pub fn field_index(schema: &Schema, name: &str) -> Option<usize> {
-    match &schema.ty {
-        Type::Struct(fields) => fields.iter().position(|(n, _)| n == name),
-        _ => None,
-    }
+    schema.fields().iter().position(|(n, _)| n == name)
 }
 
 /// `Map.put(key, value)` on a string-keyed map (Java's `HashMap<String, Object>`): replaces the

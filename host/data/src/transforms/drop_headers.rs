@@ -55,48 +55,18 @@ impl Transform for DropHeaders {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
-
     use super::*;
-    use crate::convert::schema::Type;
     use crate::transforms::builtin::{Build, lookup};
-    use crate::transforms::data::{Datum, Value};
     use crate::transforms::record::Header;
-    use crate::transforms::requirements::schema_of;
-
-    fn config(headers: &str) -> ConfigMap {
-        [("headers".to_string(), headers.to_string())].into()
-    }
-
-    fn string_header(key: &str, value: &str) -> Header {
-        Header {
-            key: key.into(),
-            value: Datum::with_schema(
-                Arc::new(schema_of(Type::String)),
-                Value::String(value.into()),
-            ),
-        }
-    }
-
-    fn record(headers: Vec<Header>) -> TransformRecord {
-        TransformRecord {
-            topic: "topic".into(),
-            partition: Some(0),
-            offset: None,
-            key: Datum::schemaless(Value::String("key".into())),
-            value: Datum::schemaless(Value::String("value".into())),
-            timestamp: Some(0),
-            headers,
-        }
-    }
+    use crate::transforms::test_support::*;
 
     fn xform(headers: &str) -> DropHeaders {
-        DropHeaders::new(Checked::<DropHeadersConfig>::parse(&config(headers)).unwrap()).unwrap()
+        build(&[("headers", headers)]).unwrap()
     }
 
     /// Java's tests: only the headers change.
     fn assert_dropped(headers: Vec<Header>, expected: Vec<Header>) {
-        let original = record(headers);
+        let original = header_record(headers);
         let out = xform("to-drop").apply(original.clone()).unwrap().unwrap();
         assert_eq!(
             out,
@@ -141,7 +111,7 @@ mod tests {
     #[test]
     fn several_names_and_order_kept() {
         let out = xform("a, c")
-            .apply(record(vec![
+            .apply(header_record(vec![
                 string_header("a", "1"),
                 string_header("b", "2"),
                 string_header("c", "3"),
@@ -157,18 +127,12 @@ mod tests {
 
     #[test]
     fn config_rejects_empty_list() {
-        let errors = |raw: &ConfigMap| -> Vec<String> {
-            Checked::<DropHeadersConfig>::validate(raw)
-                .iter()
-                .flat_map(|r| r.errors.iter().map(|e| e.to_string()))
-                .collect()
-        };
         assert_eq!(
-            errors(&config("")),
+            validation_errors::<DropHeaders>(&[("headers", "")]),
             ["Invalid value [] for configuration headers: Empty list"]
         );
         assert_eq!(
-            errors(&ConfigMap::new()),
+            validation_errors::<DropHeaders>(&[]),
             ["Missing required configuration \"headers\" which has no default value."]
         );
         let entry = lookup("DropHeaders").unwrap();
@@ -176,7 +140,7 @@ mod tests {
         let Build::Transform(build) = entry.build else {
             panic!("not a transformation")
         };
-        assert!(build(&config(" ")).is_err());
-        assert!(build(&config("x")).is_ok());
+        assert!(build(&config(&[("headers", " ")])).is_err());
+        assert!(build(&config(&[("headers", "x")])).is_ok());
     }
 }

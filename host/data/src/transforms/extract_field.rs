@@ -6,7 +6,8 @@ use std::sync::Arc;
 
 use connect_plugin_api::ConnectConfig;
 
-use super::builtin::BuiltinTransform;
+use super::builtin::{BuiltinTransform, key_or_value_class};
+use super::config_checks::REPLACE_NULL_WITH_DEFAULT_DOC;
 use super::data::{Datum, Value};
 use super::field_path::{FIELD_SYNTAX_VERSION_DOC, FieldSyntaxVersion, SingleFieldPath};
 use super::record::TransformRecord;
@@ -24,12 +25,12 @@ pub struct ExtractFieldConfig {
     /// Field name to extract.
     #[config(importance = "medium")]
     pub field: String,
-    /// Whether to replace fields that have a default value and that are null to the default
-    /// value. When set to true, the default value is used, otherwise null is used.
+    /// `replace.null.with.default`.
     #[config(
         name = "replace.null.with.default",
         default = "true",
-        importance = "medium"
+        importance = "medium",
+        doc = REPLACE_NULL_WITH_DEFAULT_DOC
     )]
     pub replace_null_with_default: bool,
     /// How `field` is read (`V1`: one root field, `V2`: a nested path).
@@ -60,11 +61,7 @@ pub type ExtractFieldKey = ExtractField<true>;
 pub type ExtractFieldValue = ExtractField<false>;
 
 impl<const KEY: bool> BuiltinTransform for ExtractField<KEY> {
-    const CLASS: &'static str = if KEY {
-        "org.apache.kafka.connect.transforms.ExtractField$Key"
-    } else {
-        "org.apache.kafka.connect.transforms.ExtractField$Value"
-    };
+    const CLASS: &'static str = key_or_value_class!(KEY, "ExtractField");
     const DOC: &'static str = "Extract the specified field from a Struct when schema present, or a Map in the case of schemaless data. Any null values are passed through unmodified.<p/>Use the concrete transformation type designed for the record key (<code>org.apache.kafka.connect.transforms.ExtractField$Key</code>) or value (<code>org.apache.kafka.connect.transforms.ExtractField$Value</code>).";
     type Config = ExtractFieldConfig;
     fn new(c: ExtractFieldConfig) -> Result<Self, TransformError> {
@@ -120,61 +117,17 @@ impl<const KEY: bool> Transform for ExtractField<KEY> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::convert::json_text::Node;
-    use crate::convert::normalize::Normalizer;
     use crate::convert::schema::Type;
     use crate::transforms::requirements::schema_of;
-    use connect_plugin_api::sdk::config::{ConfigMap, ConnectConfig};
-
-    fn config(pairs: &[(&str, &str)]) -> ConfigMap {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
-    }
+    use crate::transforms::test_support::*;
+    use connect_plugin_api::sdk::config::ConnectConfig;
 
     fn extract<const KEY: bool>(pairs: &[(&str, &str)]) -> ExtractField<KEY> {
-        ExtractField::new(ExtractFieldConfig::parse(&config(pairs)).unwrap()).unwrap()
-    }
-
-    fn schema(text: &str) -> Arc<Schema> {
-        Arc::new(
-            Schema::from_node(&Node::parse(text), &Normalizer::default())
-                .unwrap()
-                .unwrap(),
-        )
-    }
-
-    fn record(key: Datum, value: Datum) -> TransformRecord {
-        TransformRecord {
-            topic: "test".into(),
-            partition: Some(0),
-            offset: Some(0),
-            key,
-            value,
-            timestamp: None,
-            headers: Vec::new(),
-        }
+        build(pairs).unwrap()
     }
 
     fn key_only(key: Datum) -> TransformRecord {
-        record(key, Datum::NULL)
-    }
-
-    fn map(entries: Vec<(&str, Value)>) -> Value {
-        Value::Map(
-            entries
-                .into_iter()
-                .map(|(k, v)| (Value::String(k.into()), v))
-                .collect(),
-        )
-    }
-
-    fn apply<const KEY: bool>(
-        xform: &mut ExtractField<KEY>,
-        r: TransformRecord,
-    ) -> Result<TransformRecord, TransformError> {
-        xform.apply(r).map(|r| r.expect("never dropped"))
+        sink_record(key, Datum::NULL)
     }
 
     const MAGIC: &str = r#"{"type":"struct","fields":[{"field":"magic","type":"int32"}]}"#;
@@ -184,7 +137,7 @@ mod tests {
     #[test]
     fn schemaless() {
         let mut xform = extract::<true>(&[("field", "magic")]);
-        let out = apply(
+        let out = try_apply(
             &mut xform,
             key_only(Datum::schemaless(map(vec![("magic", Value::Int64(42))]))),
         )
@@ -196,24 +149,24 @@ mod tests {
     fn schemaless_and_nested_path() {
         let mut xform = extract::<true>(&[("field", "magic.foo"), ("field.syntax.version", "V2")]);
         let key = map(vec![("magic", map(vec![("foo", Value::Int64(42))]))]);
-        let out = apply(&mut xform, key_only(Datum::schemaless(key))).unwrap();
+        let out = try_apply(&mut xform, key_only(Datum::schemaless(key))).unwrap();
         assert_eq!(out.key, Datum::schemaless(Value::Int64(42)));
     }
 
     #[test]
     fn null_schemaless() {
         let mut xform = extract::<true>(&[("field", "magic")]);
-        let out = apply(&mut xform, key_only(Datum::NULL)).unwrap();
+        let out = try_apply(&mut xform, key_only(Datum::NULL)).unwrap();
         assert_eq!(out.key, Datum::NULL);
     }
 
     #[test]
     fn with_schema() {
         let mut xform = extract::<true>(&[("field", "magic")]);
-        let out = apply(
+        let out = try_apply(
             &mut xform,
             key_only(Datum::with_schema(
-                schema(MAGIC),
+                json_schema(MAGIC),
                 Value::Struct(vec![Value::Int32(42)]),
             )),
         )
@@ -225,10 +178,10 @@ mod tests {
     #[test]
     fn with_schema_and_nested_path() {
         let mut xform = extract::<true>(&[("field", "magic.foo"), ("field.syntax.version", "v2")]);
-        let out = apply(
+        let out = try_apply(
             &mut xform,
             key_only(Datum::with_schema(
-                schema(NESTED),
+                json_schema(NESTED),
                 Value::Struct(vec![Value::Struct(vec![Value::Int32(42)])]),
             )),
         )
@@ -240,10 +193,10 @@ mod tests {
     #[test]
     fn null_with_schema() {
         let mut xform = extract::<true>(&[("field", "magic")]);
-        let key_schema = schema(
+        let key_schema = json_schema(
             r#"{"type":"struct","optional":true,"fields":[{"field":"magic","type":"int32"}]}"#,
         );
-        let out = apply(
+        let out = try_apply(
             &mut xform,
             key_only(Datum::with_schema(key_schema, Value::Null)),
         )
@@ -255,7 +208,7 @@ mod tests {
     #[test]
     fn non_existent_field_schemaless_is_null() {
         let mut xform = extract::<true>(&[("field", "nonexistent")]);
-        let out = apply(
+        let out = try_apply(
             &mut xform,
             key_only(Datum::schemaless(map(vec![("magic", Value::Int64(42))]))),
         )
@@ -270,17 +223,17 @@ mod tests {
             ("field.syntax.version", "V2"),
         ]);
         let key = map(vec![("magic", map(vec![("foo", Value::Int64(42))]))]);
-        let out = apply(&mut xform, key_only(Datum::schemaless(key))).unwrap();
+        let out = try_apply(&mut xform, key_only(Datum::schemaless(key))).unwrap();
         assert_eq!(out.key, Datum::schemaless(Value::Null));
     }
 
     #[test]
     fn non_existent_field_with_schema_fails() {
         let mut xform = extract::<true>(&[("field", "nonexistent")]);
-        let e = apply(
+        let e = try_apply(
             &mut xform,
             key_only(Datum::with_schema(
-                schema(MAGIC),
+                json_schema(MAGIC),
                 Value::Struct(vec![Value::Int32(42)]),
             )),
         )
@@ -294,10 +247,10 @@ mod tests {
             ("field", "magic.nonexistent"),
             ("field.syntax.version", "V2"),
         ]);
-        let e = apply(
+        let e = try_apply(
             &mut xform,
             key_only(Datum::with_schema(
-                schema(NESTED),
+                json_schema(NESTED),
                 Value::Struct(vec![Value::Struct(vec![Value::Int32(42)])]),
             )),
         )
@@ -315,10 +268,10 @@ mod tests {
                 ("field", "optional_with_default"),
                 ("replace.null.with.default", replace),
             ]);
-            let out = apply(
+            let out = try_apply(
                 &mut xform,
                 key_only(Datum::with_schema(
-                    schema(OPTIONAL_WITH_DEFAULT),
+                    json_schema(OPTIONAL_WITH_DEFAULT),
                     Value::Struct(vec![Value::Null]),
                 )),
             )
@@ -335,12 +288,12 @@ mod tests {
                 ("replace.null.with.default", replace),
             ]);
             let key = Datum::schemaless(Value::String("k".into()));
-            let out = apply(
+            let out = try_apply(
                 &mut xform,
-                record(
+                sink_record(
                     key.clone(),
                     Datum::with_schema(
-                        schema(OPTIONAL_WITH_DEFAULT),
+                        json_schema(OPTIONAL_WITH_DEFAULT),
                         Value::Struct(vec![Value::Null]),
                     ),
                 ),
@@ -354,12 +307,12 @@ mod tests {
     #[test]
     fn the_extracted_schema_is_shared_between_records_of_one_schema() {
         let mut xform = extract::<false>(&[("field", "magic")]);
-        let s = schema(MAGIC);
+        let s = json_schema(MAGIC);
         let mut schemas = Vec::new();
         for n in [1, 2] {
-            let out = apply(
+            let out = try_apply(
                 &mut xform,
-                record(
+                sink_record(
                     Datum::NULL,
                     Datum::with_schema(s.clone(), Value::Struct(vec![Value::Int32(n)])),
                 ),
@@ -373,18 +326,18 @@ mod tests {
     #[test]
     fn kafkas_messages_for_values_of_the_wrong_kind() {
         let mut xform = extract::<false>(&[("field", "magic")]);
-        let e = apply(
+        let e = try_apply(
             &mut xform,
-            record(Datum::NULL, Datum::schemaless(Value::Int64(1))),
+            sink_record(Datum::NULL, Datum::schemaless(Value::Int64(1))),
         )
         .unwrap_err();
         assert_eq!(
             e.message,
             "Only Map objects supported in absence of schema for [field extraction], found: java.lang.Long"
         );
-        let e = apply(
+        let e = try_apply(
             &mut xform,
-            record(
+            sink_record(
                 Datum::NULL,
                 Datum::with_schema(Arc::new(schema_of(Type::Int32)), Value::Int32(1)),
             ),
@@ -396,9 +349,9 @@ mod tests {
         );
         let mut optional = schema_of(Type::Int32);
         optional.optional = true;
-        let e = apply(
+        let e = try_apply(
             &mut xform,
-            record(
+            sink_record(
                 Datum::NULL,
                 Datum::with_schema(Arc::new(optional), Value::Null),
             ),
@@ -447,18 +400,8 @@ mod tests {
     #[test]
     fn keys_in_kafkas_order_with_kafkas_defaults() {
         let def = ExtractFieldConfig::config_def();
-        let keys: Vec<(&str, Option<&str>)> = def
-            .keys()
-            .iter()
-            .map(|k| {
-                (
-                    k.name.as_str(),
-                    k.default_value.as_ref().map(|d| d.as_str()).into_option(),
-                )
-            })
-            .collect();
         assert_eq!(
-            keys,
+            keys_and_defaults(&def),
             [
                 ("field", None),
                 ("replace.null.with.default", Some("true")),

@@ -247,14 +247,7 @@ fn incomplete_backtick_pair(path: &str, byte_at: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::convert::json_text::Node;
-    use crate::convert::normalize::Normalizer;
-
-    fn schema(text: &str) -> Schema {
-        Schema::from_node(&Node::parse(text), &Normalizer::default())
-            .unwrap()
-            .unwrap()
-    }
+    use crate::transforms::test_support::{json_schema, map};
 
     fn v2(path: &str) -> SingleFieldPath {
         SingleFieldPath::new(path, FieldSyntaxVersion::V2).unwrap()
@@ -262,14 +255,6 @@ mod tests {
 
     fn assert_v2(path: &str, steps: &[&str]) {
         assert_eq!(v2(path).steps(), steps, "{path}");
-    }
-
-    fn s(text: &str) -> Value {
-        Value::String(text.into())
-    }
-
-    fn map(entries: Vec<(&str, Value)>) -> Value {
-        Value::Map(entries.into_iter().map(|(k, v)| (s(k), v)).collect())
     }
 
     // FieldPathNotationTest.
@@ -383,7 +368,7 @@ mod tests {
 
     #[test]
     fn finds_fields_in_schemas() {
-        let sch = schema(FOO_BAR);
+        let sch = json_schema(FOO_BAR);
         let Type::Struct(fields) = &sch.ty else {
             panic!("struct")
         };
@@ -436,7 +421,7 @@ mod tests {
 
     #[test]
     fn finds_values_in_structs() {
-        let sch = schema(NESTED);
+        let sch = json_schema(NESTED);
         let st = Value::Struct(vec![Value::Struct(vec![Value::Int32(42), Value::Null])]);
         let Type::Struct(fields) = &sch.ty else {
             panic!("struct")
@@ -467,7 +452,7 @@ mod tests {
 
     #[test]
     fn struct_parents_read_through_their_defaults_and_the_last_step_as_asked() {
-        let sch = schema(
+        let sch = json_schema(
             r#"{"type":"struct","fields":[{"field":"p","type":"struct","optional":true,
             "default":{"c":7},"fields":[{"field":"c","type":"int32","optional":true,"default":1}]}]}"#,
         );

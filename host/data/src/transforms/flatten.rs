@@ -9,14 +9,14 @@ use std::sync::Arc;
 
 use connect_plugin_api::ConnectConfig;
 
-use super::builtin::BuiltinTransform;
+use super::builtin::{BuiltinTransform, key_or_value_class};
 use super::codec::{decode_default, encode_json};
+use super::connect_schema::validate_value;
 use super::data::{Datum, Value};
 use super::record::TransformRecord;
 use super::requirements::{copy_schema_basics, require_map, require_struct, struct_get};
 use super::schema_update_cache::SchemaUpdateCache;
 use super::transform::{Transform, TransformError};
-use super::validate::validate_value;
 use crate::config_value::trim;
 use crate::convert::schema::{Schema, Type};
 
@@ -45,11 +45,7 @@ pub type FlattenKey = Flatten<true>;
 pub type FlattenValue = Flatten<false>;
 
 impl<const KEY: bool> BuiltinTransform for Flatten<KEY> {
-    const CLASS: &'static str = if KEY {
-        "org.apache.kafka.connect.transforms.Flatten$Key"
-    } else {
-        "org.apache.kafka.connect.transforms.Flatten$Value"
-    };
+    const CLASS: &'static str = key_or_value_class!(KEY, "Flatten");
     const DOC: &'static str = "Flatten a nested data structure, generating names for each field by concatenating the field names at each level with a configurable delimiter character. Applies to Struct when schema present, or a Map in the case of schemaless data. Array fields and their contents are not modified. The default delimiter is '.'.<p/>Use the concrete transformation type designed for the record key (<code>org.apache.kafka.connect.transforms.Flatten$Key</code>) or value (<code>org.apache.kafka.connect.transforms.Flatten$Value</code>).";
     type Config = FlattenConfig;
     fn new(c: FlattenConfig) -> Result<Self, TransformError> {
@@ -378,61 +374,15 @@ fn not_a_string(key: &Value) -> TransformError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::convert::json_text::Node;
-    use crate::convert::normalize::Normalizer;
     use crate::transforms::requirements::schema_of;
-    use connect_plugin_api::sdk::config::{ConfigMap, ConnectConfig};
-
-    fn config(pairs: &[(&str, &str)]) -> ConfigMap {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
-    }
+    use crate::transforms::test_support::*;
 
     fn flatten<const KEY: bool>(pairs: &[(&str, &str)]) -> Flatten<KEY> {
-        Flatten::new(FlattenConfig::parse(&config(pairs)).unwrap()).unwrap()
-    }
-
-    fn schema(text: &str) -> Arc<Schema> {
-        Arc::new(
-            Schema::from_node(&Node::parse(text), &Normalizer::default())
-                .unwrap()
-                .unwrap(),
-        )
-    }
-
-    fn record(key: Datum, value: Datum) -> TransformRecord {
-        TransformRecord {
-            topic: "topic".into(),
-            partition: Some(0),
-            offset: None,
-            key,
-            value,
-            timestamp: None,
-            headers: Vec::new(),
-        }
+        build(pairs).unwrap()
     }
 
     fn apply_value(xform: &mut FlattenValue, value: Datum) -> Result<Datum, TransformError> {
-        xform
-            .apply(record(Datum::NULL, value))
-            .map(|r| r.expect("never dropped").value)
-    }
-
-    fn s(text: &str) -> Value {
-        Value::String(text.into())
-    }
-
-    fn map(entries: Vec<(&str, Value)>) -> Value {
-        Value::Map(entries.into_iter().map(|(k, v)| (s(k), v)).collect())
-    }
-
-    fn fields(schema: &Schema) -> &[(String, Schema)] {
-        match &schema.ty {
-            Type::Struct(f) => f,
-            _ => panic!("not a struct"),
-        }
+        try_apply(xform, with_value(value)).map(|r| r.value)
     }
 
     #[test]
@@ -487,7 +437,7 @@ mod tests {
     #[test]
     fn nested_struct() {
         let mut xform = flatten::<false>(&[]);
-        let two_levels = schema(&format!(
+        let two_levels = json_schema(&format!(
             r#"{{"type":"struct","fields":[{{"field":"A","type":"struct","fields":[
             {{"field":"B",{}}}]}}]}}"#,
             &SUPPORTED_TYPES[1..SUPPORTED_TYPES.len() - 1]
@@ -495,7 +445,7 @@ mod tests {
         let value = Value::Struct(vec![Value::Struct(vec![Value::Struct(supported_values())])]);
         let out = apply_value(&mut xform, Datum::with_schema(two_levels, value)).unwrap();
         let out_schema = out.schema.unwrap();
-        let flat = fields(&out_schema);
+        let flat = out_schema.fields();
         assert_eq!(flat.len(), 9);
         let names: Vec<String> = SUPPORTED_NAMES.iter().map(|n| format!("A.B.{n}")).collect();
         assert_eq!(
@@ -532,7 +482,7 @@ mod tests {
     #[test]
     fn optional_field_struct() {
         let mut xform = flatten::<false>(&[]);
-        let sch = schema(
+        let sch = json_schema(
             r#"{"type":"struct","fields":[{"field":"B","type":"struct","fields":[
             {"field":"opt_int32","type":"int32","optional":true}]}]}"#,
         );
@@ -542,14 +492,14 @@ mod tests {
         )
         .unwrap();
         let out_schema = out.schema.unwrap();
-        assert_eq!(fields(&out_schema)[0].0, "B.opt_int32");
+        assert_eq!(out_schema.fields()[0].0, "B.opt_int32");
         assert_eq!(out.value, Value::Struct(vec![Value::Null]));
     }
 
     #[test]
     fn optional_struct_null_passes_through() {
         let mut xform = flatten::<false>(&[]);
-        let sch = schema(
+        let sch = json_schema(
             r#"{"type":"struct","optional":true,"fields":[{"field":"opt_int32","type":"int32","optional":true}]}"#,
         );
         let out = apply_value(&mut xform, Datum::with_schema(sch.clone(), Value::Null)).unwrap();
@@ -560,7 +510,7 @@ mod tests {
     #[test]
     fn optional_nested_struct() {
         let mut xform = flatten::<false>(&[]);
-        let sch = schema(
+        let sch = json_schema(
             r#"{"type":"struct","fields":[{"field":"B","type":"struct","optional":true,"fields":[
             {"field":"opt_int32","type":"int32","optional":true}]},{"field":"after","type":"string"}]}"#,
         );
@@ -570,7 +520,8 @@ mod tests {
         )
         .unwrap();
         let out_schema = out.schema.unwrap();
-        let names: Vec<&str> = fields(&out_schema)
+        let names: Vec<&str> = out_schema
+            .fields()
             .iter()
             .map(|(n, _)| n.as_str())
             .collect();
@@ -592,7 +543,7 @@ mod tests {
         let key = map(vec![("A", map(vec![("B", Value::Int64(12))]))]);
         let value = Datum::schemaless(s("v"));
         let out = xform
-            .apply(record(Datum::schemaless(key), value.clone()))
+            .apply(source_record(Datum::schemaless(key), value.clone()))
             .unwrap()
             .unwrap();
         assert_eq!(
@@ -619,7 +570,7 @@ mod tests {
     #[test]
     fn array_with_schema_is_kept() {
         let mut xform = flatten::<false>(&[]);
-        let sch = schema(
+        let sch = json_schema(
             r#"{"type":"struct","fields":[{"field":"foo","type":"array","doc":"durk","items":
             {"type":"struct","fields":[{"field":"baz","type":"struct","fields":[
             {"field":"lfg","type":"string"}]}]}}]}"#,
@@ -635,7 +586,7 @@ mod tests {
     #[test]
     fn optional_and_default_values_nested() {
         let mut xform = flatten::<false>(&[]);
-        let sch = schema(
+        let sch = json_schema(
             r#"{"type":"struct","optional":true,"default":{"req_field":"req_default","opt_field":null},
             "fields":[{"field":"req_field","type":"string"},
             {"field":"opt_field","type":"string","optional":true,"default":"child_default"}]}"#,
@@ -647,7 +598,7 @@ mod tests {
         .unwrap();
         let out_schema = out.schema.unwrap();
         assert!(!out_schema.optional && out_schema.default.is_none());
-        let flat = fields(&out_schema);
+        let flat = out_schema.fields();
         assert_eq!(flat.len(), 2);
         let mut req = schema_of(Type::String);
         req.optional = true;
@@ -667,7 +618,7 @@ mod tests {
     #[test]
     fn nested_defaults_and_optional_parents_reach_the_leaves() {
         let mut xform = flatten::<false>(&[("delimiter", "_")]);
-        let sch = schema(
+        let sch = json_schema(
             r#"{"type":"struct","name":"top","version":3,"doc":"d","fields":[
             {"field":"p","type":"struct","optional":true,"default":{"c":5,"q":{"x":true}},"fields":[
               {"field":"c","type":"int32"},
@@ -684,7 +635,7 @@ mod tests {
         assert_eq!(out_schema.name.as_deref(), Some("top"));
         assert_eq!(out_schema.version, Some(3));
         assert_eq!(out_schema.doc.as_deref(), Some("d"));
-        let flat = fields(&out_schema);
+        let flat = out_schema.fields();
         let summary: Vec<(&str, bool, Option<&str>)> = flat
             .iter()
             .map(|(n, f)| (n.as_str(), f.optional, f.default.as_deref()))
@@ -718,7 +669,7 @@ mod tests {
     #[test]
     fn tombstone_with_schema_passes_through() {
         let mut xform = flatten::<false>(&[]);
-        let sch = schema(
+        let sch = json_schema(
             r#"{"type":"struct","name":"name","version":1,"doc":"doc","fields":[
             {"field":"magic","type":"int64","optional":true}]}"#,
         );
@@ -744,7 +695,7 @@ mod tests {
     #[test]
     fn struct_with_null_fields() {
         let mut xform = flatten::<false>(&[]);
-        let sch = schema(
+        let sch = json_schema(
             r#"{"type":"struct","fields":[
             {"field":"firstNull","type":"string","optional":true},
             {"field":"firstNonNull","type":"string","optional":true},
@@ -767,7 +718,7 @@ mod tests {
     #[test]
     fn one_flattened_schema_per_input_schema() {
         let mut xform = flatten::<false>(&[]);
-        let sch = schema(SUPPORTED_TYPES);
+        let sch = json_schema(SUPPORTED_TYPES);
         let a = apply_value(
             &mut xform,
             Datum::with_schema(sch.clone(), Value::Struct(supported_values())),
@@ -787,7 +738,7 @@ mod tests {
     #[test]
     fn maps_with_a_schema_are_refused() {
         let mut xform = flatten::<false>(&[]);
-        let sch = schema(
+        let sch = json_schema(
             r#"{"type":"struct","fields":[{"field":"a","type":"struct","fields":[
             {"field":"m","type":"map","keys":{"type":"string"},"values":{"type":"int32"}}]}]}"#,
         );
@@ -808,7 +759,7 @@ mod tests {
     #[test]
     fn colliding_flattened_names_are_refused_with_a_schema_and_overwrite_without() {
         let mut xform = flatten::<false>(&[]);
-        let sch = schema(
+        let sch = json_schema(
             r#"{"type":"struct","fields":[{"field":"a.b","type":"int32"},
             {"field":"a","type":"struct","fields":[{"field":"b","type":"int32"}]}]}"#,
         );

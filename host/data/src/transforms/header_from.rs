@@ -11,9 +11,12 @@ use connect_plugin_api::ConnectConfig;
 use connect_plugin_api::abi::config::ConfigValueReport;
 use connect_plugin_api::sdk::config::{ConfigDef, ConfigMap};
 
-use super::builtin::BuiltinTransform;
-use super::config_checks::{Checked, ExtraChecks, check_non_empty_list, java_list};
+use super::builtin::{BuiltinTransform, key_or_value_class};
+use super::config_checks::{
+    Checked, ExtraChecks, REPLACE_NULL_WITH_DEFAULT_DOC, check_non_empty_list, java_list,
+};
 use super::data::{Datum, Value};
+use super::java_string::schema_to_string;
 use super::record::{Header, TransformRecord};
 use super::requirements::{copy_schema_basics, require_map, require_struct, struct_get};
 use super::schema_update_cache::SchemaUpdateCache;
@@ -79,7 +82,7 @@ pub struct HeaderFromConfig {
     #[config(
         default = "true",
         importance = "medium",
-        doc = "Whether to replace fields that have a default value and that are null to the default value. When set to true, the default value is used, otherwise null is used."
+        doc = REPLACE_NULL_WITH_DEFAULT_DOC
     )]
     pub replace_null_with_default: bool,
 }
@@ -120,21 +123,6 @@ pub type HeaderFromValue = HeaderFrom<false>;
 const DOC: &str = "Moves or copies fields in the key/value of a record into that record's headers. Corresponding elements of <code>fields</code> and <code>headers</code> together identify a field and the header it should be moved or copied to. Use the concrete transformation type designed for the record key (<code>org.apache.kafka.connect.transforms.HeaderFrom$Key</code>) or value (<code>org.apache.kafka.connect.transforms.HeaderFrom$Value</code>).";
 
 impl<const KEY: bool> HeaderFrom<KEY> {
-    fn configure(Checked(c): Checked<HeaderFromConfig>) -> Result<Self, TransformError> {
-        if c.headers.len() != c.fields.len() {
-            return Err(TransformError::new(
-                "'fields' config must have the same number of elements as 'headers' config.",
-            ));
-        }
-        Ok(HeaderFrom {
-            fields: c.fields,
-            headers: c.headers,
-            operation: c.operation,
-            replace_null_with_default: c.replace_null_with_default,
-            cache: SchemaUpdateCache::default(),
-        })
-    }
-
     fn purpose(&self) -> String {
         format!("header {}", self.operation.name())
     }
@@ -215,7 +203,7 @@ impl<const KEY: bool> HeaderFrom<KEY> {
             if value.is_null() && !field_schema.optional {
                 return Err(TransformError::new(format!(
                     "A null value requires an optional schema but was {}",
-                    java_schema_string(field_schema)
+                    schema_to_string(Some(field_schema))
                 )));
             }
             headers.push(Header {
@@ -259,29 +247,23 @@ fn derive(
     Derived { moved, sources }
 }
 
-/// `ConnectSchema.toString()`: `Schema{NAME:TYPE}` or `Schema{TYPE}`.
-fn java_schema_string(schema: &Schema) -> String {
-    match &schema.name {
-        Some(name) => format!("Schema{{{name}:{}}}", schema.ty.java_name()),
-        None => format!("Schema{{{}}}", schema.ty.java_name()),
-    }
-}
-
-impl BuiltinTransform for HeaderFrom<true> {
-    const CLASS: &'static str = "org.apache.kafka.connect.transforms.HeaderFrom$Key";
+impl<const KEY: bool> BuiltinTransform for HeaderFrom<KEY> {
+    const CLASS: &'static str = key_or_value_class!(KEY, "HeaderFrom");
     const DOC: &'static str = DOC;
     type Config = Checked<HeaderFromConfig>;
-    fn new(config: Checked<HeaderFromConfig>) -> Result<Self, TransformError> {
-        Self::configure(config)
-    }
-}
-
-impl BuiltinTransform for HeaderFrom<false> {
-    const CLASS: &'static str = "org.apache.kafka.connect.transforms.HeaderFrom$Value";
-    const DOC: &'static str = DOC;
-    type Config = Checked<HeaderFromConfig>;
-    fn new(config: Checked<HeaderFromConfig>) -> Result<Self, TransformError> {
-        Self::configure(config)
+    fn new(Checked(c): Checked<HeaderFromConfig>) -> Result<Self, TransformError> {
+        if c.headers.len() != c.fields.len() {
+            return Err(TransformError::new(
+                "'fields' config must have the same number of elements as 'headers' config.",
+            ));
+        }
+        Ok(HeaderFrom {
+            fields: c.fields,
+            headers: c.headers,
+            operation: c.operation,
+            replace_null_with_default: c.replace_null_with_default,
+            cache: SchemaUpdateCache::default(),
+        })
     }
 }
 
@@ -314,6 +296,7 @@ mod tests {
     use super::*;
     use crate::transforms::builtin::lookup;
     use crate::transforms::requirements::schema_of;
+    use crate::transforms::test_support::{optional, raw_validation_errors, s, with_default};
 
     fn string_schema() -> Schema {
         schema_of(Type::String)
@@ -321,15 +304,7 @@ mod tests {
 
     /// `SchemaBuilder.string().defaultValue("default").optional().build()`.
     fn optional_string_with_default() -> Schema {
-        Schema {
-            optional: true,
-            default: Some("\"default\"".into()),
-            ..string_schema()
-        }
-    }
-
-    fn s(text: &str) -> Value {
-        Value::String(text.into())
+        with_default(optional(string_schema()), "\"default\"")
     }
 
     /// Java's `RecordBuilder`: fields (name, schema, value) and headers (name, schema, value).
@@ -776,10 +751,7 @@ mod tests {
     }
 
     fn errors(raw: &ConfigMap) -> Vec<String> {
-        Checked::<HeaderFromConfig>::validate(raw)
-            .iter()
-            .flat_map(|r| r.errors.iter().map(|e| e.to_string()))
-            .collect()
+        raw_validation_errors::<HeaderFromKey>(raw)
     }
 
     #[test]

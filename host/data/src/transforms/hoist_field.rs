@@ -5,13 +5,13 @@ use std::sync::Arc;
 
 use connect_plugin_api::ConnectConfig;
 
-use super::builtin::BuiltinTransform;
+use super::builtin::{BuiltinTransform, key_or_value_class};
+use super::connect_schema::validate_value;
 use super::data::{Datum, Value};
 use super::record::TransformRecord;
 use super::requirements::schema_of;
 use super::schema_update_cache::SchemaUpdateCache;
 use super::transform::{Transform, TransformError};
-use super::validate::validate_value;
 use crate::config_value::trim;
 use crate::convert::schema::{Schema, Type};
 
@@ -37,11 +37,7 @@ pub type HoistFieldKey = HoistField<true>;
 pub type HoistFieldValue = HoistField<false>;
 
 impl<const KEY: bool> BuiltinTransform for HoistField<KEY> {
-    const CLASS: &'static str = if KEY {
-        "org.apache.kafka.connect.transforms.HoistField$Key"
-    } else {
-        "org.apache.kafka.connect.transforms.HoistField$Value"
-    };
+    const CLASS: &'static str = key_or_value_class!(KEY, "HoistField");
     const DOC: &'static str = "Wrap data using the specified field name in a Struct when schema present, or a Map in the case of schemaless data.<p/>Use the concrete transformation type designed for the record key (<code>org.apache.kafka.connect.transforms.HoistField$Key</code>) or value (<code>org.apache.kafka.connect.transforms.HoistField$Value</code>).";
     type Config = HoistFieldConfig;
     fn new(c: HoistFieldConfig) -> Result<Self, TransformError> {
@@ -90,29 +86,11 @@ fn wrapper_schema(field: &str, schema: &Schema) -> Result<Arc<Schema>, Transform
 #[cfg(test)]
 mod tests {
     use super::*;
-    use connect_plugin_api::sdk::config::{ConfigMap, ConnectConfig};
-
-    fn config(pairs: &[(&str, &str)]) -> ConfigMap {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
-    }
+    use crate::transforms::test_support::*;
+    use connect_plugin_api::sdk::config::ConnectConfig;
 
     fn hoist<const KEY: bool>(field: &str) -> HoistField<KEY> {
-        HoistField::new(HoistFieldConfig::parse(&config(&[("field", field)])).unwrap()).unwrap()
-    }
-
-    fn record(key: Datum, value: Datum) -> TransformRecord {
-        TransformRecord {
-            topic: "test".into(),
-            partition: Some(0),
-            offset: Some(0),
-            key,
-            value,
-            timestamp: None,
-            headers: Vec::new(),
-        }
+        build(&[("field", field)]).unwrap()
     }
 
     fn int32() -> Arc<Schema> {
@@ -123,7 +101,10 @@ mod tests {
     fn schemaless() {
         let mut xform = hoist::<true>("magic");
         let out = xform
-            .apply(record(Datum::schemaless(Value::Int64(42)), Datum::NULL))
+            .apply(sink_record(
+                Datum::schemaless(Value::Int64(42)),
+                Datum::NULL,
+            ))
             .unwrap()
             .unwrap();
         assert_eq!(out.key.schema, None);
@@ -139,7 +120,7 @@ mod tests {
         let mut xform = hoist::<true>("magic");
         let key_schema = int32();
         let out = xform
-            .apply(record(
+            .apply(sink_record(
                 Datum::with_schema(key_schema.clone(), Value::Int32(42)),
                 Datum::NULL,
             ))
@@ -159,7 +140,7 @@ mod tests {
         let mut xform = hoist::<false>("v");
         let key = Datum::schemaless(Value::String("k".into()));
         let out = xform
-            .apply(record(key.clone(), Datum::schemaless(Value::Null)))
+            .apply(sink_record(key.clone(), Datum::schemaless(Value::Null)))
             .unwrap()
             .unwrap();
         assert_eq!(out.key, key);
@@ -175,14 +156,14 @@ mod tests {
         let mut xform = hoist::<false>("v");
         let schema = int32();
         let a = xform
-            .apply(record(
+            .apply(sink_record(
                 Datum::NULL,
                 Datum::with_schema(schema.clone(), Value::Int32(1)),
             ))
             .unwrap()
             .unwrap();
         let b = xform
-            .apply(record(
+            .apply(sink_record(
                 Datum::NULL,
                 Datum::with_schema(schema, Value::Int32(2)),
             ))
@@ -198,7 +179,7 @@ mod tests {
     fn null_with_a_schema_needs_it_optional() {
         let mut xform = hoist::<false>("v");
         let e = xform
-            .apply(record(
+            .apply(sink_record(
                 Datum::NULL,
                 Datum::with_schema(int32(), Value::Null),
             ))
@@ -210,7 +191,7 @@ mod tests {
         let mut optional = schema_of(Type::Int32);
         optional.optional = true;
         let out = xform
-            .apply(record(
+            .apply(sink_record(
                 Datum::NULL,
                 Datum::with_schema(Arc::new(optional), Value::Null),
             ))
@@ -223,14 +204,14 @@ mod tests {
     fn an_empty_field_name_cannot_make_a_struct() {
         let mut xform = hoist::<false>(" ");
         let e = xform
-            .apply(record(
+            .apply(sink_record(
                 Datum::NULL,
                 Datum::with_schema(int32(), Value::Int32(1)),
             ))
             .unwrap_err();
         assert_eq!(e.message, "fieldName cannot be null.");
         let out = xform
-            .apply(record(Datum::NULL, Datum::schemaless(Value::Int64(1))))
+            .apply(sink_record(Datum::NULL, Datum::schemaless(Value::Int64(1))))
             .unwrap()
             .unwrap();
         assert_eq!(

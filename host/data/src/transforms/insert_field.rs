@@ -7,8 +7,8 @@ use std::sync::Arc;
 
 use connect_plugin_api::ConnectConfig;
 
-use super::builtin::BuiltinTransform;
-use super::config_util::{REPLACE_NULL_WITH_DEFAULT_DOC, java_string};
+use super::builtin::{BuiltinTransform, key_or_value_class};
+use super::config_checks::{REPLACE_NULL_WITH_DEFAULT_DOC, java_string};
 use super::connect_schema::{StructFields, validate_value};
 use super::data::{Value, map_put};
 use super::record::TransformRecord;
@@ -145,11 +145,7 @@ pub type InsertFieldKey = InsertField<true>;
 pub type InsertFieldValue = InsertField<false>;
 
 impl<const KEY: bool> BuiltinTransform for InsertField<KEY> {
-    const CLASS: &'static str = if KEY {
-        "org.apache.kafka.connect.transforms.InsertField$Key"
-    } else {
-        "org.apache.kafka.connect.transforms.InsertField$Value"
-    };
+    const CLASS: &'static str = key_or_value_class!(KEY, "InsertField");
     const DOC: &'static str = DOC;
     type Config = InsertFieldConfig;
 
@@ -338,6 +334,7 @@ fn copy_fields(
 mod tests {
     use super::*;
     use crate::transforms::data::Datum;
+    use crate::transforms::requirements::logical_schema;
     use crate::transforms::test_support::*;
 
     const ALL: &[(&str, &str)] = &[
@@ -351,14 +348,8 @@ mod tests {
     fn timestamp(optional: bool) -> Schema {
         Schema {
             optional,
-            name: Some(TIMESTAMP.into()),
-            version: Some(1),
-            ..schema_of(Type::Int64)
+            ..logical_schema(Type::Int64, TIMESTAMP)
         }
-    }
-
-    fn apply<const KEY: bool>(t: &mut InsertField<KEY>, r: TransformRecord) -> TransformRecord {
-        t.apply(r).unwrap().unwrap()
     }
 
     #[test]
@@ -395,7 +386,7 @@ mod tests {
             (Some("name"), Some(1), Some("doc"))
         );
         assert_eq!(
-            fields(&s).to_vec(),
+            s.fields().to_vec(),
             vec![
                 ("magic".to_owned(), optional(schema_of(Type::Int64))),
                 ("topic_field".to_owned(), schema_of(Type::String)),

@@ -68,51 +68,18 @@ impl Transform for InsertHeader {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
-
     use super::*;
-    use crate::convert::schema::{Schema, Type};
+    use crate::convert::schema::Type;
     use crate::transforms::data::Value;
     use crate::transforms::requirements::schema_of;
-    use connect_plugin_api::sdk::config::ConfigMap;
-
-    fn config(pairs: &[(&str, &str)]) -> ConfigMap {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
-    }
+    use crate::transforms::test_support::*;
 
     fn xform(header: &str, literal: &str) -> InsertHeader {
-        let raw = config(&[("header", header), ("value.literal", literal)]);
-        InsertHeader::new(InsertHeaderConfig::parse(&raw).unwrap()).unwrap()
-    }
-
-    fn header(key: &str, schema: Schema, value: Value) -> Header {
-        Header {
-            key: key.into(),
-            value: Datum::with_schema(Arc::new(schema), value),
-        }
-    }
-
-    fn string_header(key: &str, value: &str) -> Header {
-        header(key, schema_of(Type::String), Value::String(value.into()))
-    }
-
-    fn record(headers: Vec<Header>) -> TransformRecord {
-        TransformRecord {
-            topic: "topic".into(),
-            partition: Some(0),
-            offset: None,
-            key: Datum::schemaless(Value::String("key".into())),
-            value: Datum::schemaless(Value::String("value".into())),
-            timestamp: Some(0),
-            headers,
-        }
+        build(&[("header", header), ("value.literal", literal)]).unwrap()
     }
 
     fn assert_inserted(xform: &mut InsertHeader, existing: Header, inserted: Header) {
-        let original = record(vec![existing.clone()]);
+        let original = header_record(vec![existing.clone()]);
         let out = xform.apply(original.clone()).unwrap().unwrap();
         assert_eq!(
             out,
@@ -153,7 +120,7 @@ mod tests {
     #[test]
     fn literals_are_typed_and_trimmed() {
         let mut x = xform(" inserted ", "  [1, 300]  ");
-        let out = x.apply(record(vec![])).unwrap().unwrap();
+        let out = x.apply(header_record(vec![])).unwrap().unwrap();
         assert_eq!(
             out.headers,
             [header(
@@ -162,7 +129,10 @@ mod tests {
                 Value::Array(vec![Value::Int16(1), Value::Int16(300)])
             )]
         );
-        let out = xform("h", "null").apply(record(vec![])).unwrap().unwrap();
+        let out = xform("h", "null")
+            .apply(header_record(vec![]))
+            .unwrap()
+            .unwrap();
         assert_eq!(
             out.headers,
             [Header {
@@ -171,28 +141,24 @@ mod tests {
             }]
         );
         // The empty literal is the empty string.
-        let out = xform("h", "").apply(record(vec![])).unwrap().unwrap();
+        let out = xform("h", "")
+            .apply(header_record(vec![]))
+            .unwrap()
+            .unwrap();
         assert_eq!(out.headers, [string_header("h", "")]);
     }
 
     #[test]
     fn config_rejects_missing_header_key_or_value() {
-        let errors = |raw: &ConfigMap| -> Vec<String> {
-            InsertHeaderConfig::validate(raw)
-                .iter()
-                .flat_map(|r| r.errors.iter().map(|e| e.to_string()))
-                .collect()
-        };
         assert_eq!(
-            errors(&config(&[("value.literal", "1")])),
+            validation_errors::<InsertHeader>(&[("value.literal", "1")]),
             ["Missing required configuration \"header\" which has no default value."]
         );
         assert_eq!(
-            errors(&config(&[("header", "inserted")])),
+            validation_errors::<InsertHeader>(&[("header", "inserted")]),
             ["Missing required configuration \"value.literal\" which has no default value."]
         );
         let deep = "[".repeat(crate::convert::values::MAX_NESTING + 1);
-        let raw = config(&[("header", "h"), ("value.literal", &deep)]);
-        assert!(InsertHeader::new(InsertHeaderConfig::parse(&raw).unwrap()).is_err());
+        assert!(build::<InsertHeader>(&[("header", "h"), ("value.literal", &deep)]).is_err());
     }
 }

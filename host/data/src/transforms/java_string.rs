@@ -1,24 +1,13 @@
 //! Java's `toString()` of Connect values, schemas and records, for the places where Kafka puts
-//! one in a value or a message: `BigDecimal.toString()` (Cast to string), `Struct`, `List`,
-//! `Map`, `java.util.Date` (in UTC) and `ConnectRecord.toString()` (errors naming a record);
-//! and `String.trim()`.
+//! one in a value or a message: `Double.toString()` and `Float.toString()` (also how
+//! `JsonConverter` and `Values` print them), `BigDecimal.toString()` (Cast to string), `Struct`,
+//! `List`, `Map`, `java.util.Date` (in UTC) and `ConnectRecord.toString()` (errors naming a
+//! record).
 
-use super::codec::{java_double, java_float};
 use super::data::Value;
 use super::java_date::SimpleDateFormat;
 use super::record::TransformRecord;
-use crate::convert::schema::{Schema, Type};
-
-/// `String.trim()`: every char up to U+0020 off both ends (what `ConfigDef` does to STRING
-/// and LIST values).
-pub fn java_trim(s: &str) -> &str {
-    s.trim_matches(|c: char| c <= ' ')
-}
-
-/// [`java_trim`] as a config `parse_with` function, for STRING keys read as Kafka reads them.
-pub fn java_trimmed(raw: &str) -> Result<String, std::convert::Infallible> {
-    Ok(java_trim(raw).to_owned())
-}
+use crate::convert::schema::Schema;
 
 /// `BigDecimal.toString()` of a [`Value::Decimal`]'s text (`-12.30`) at `scale` (the schema's
 /// `scale`; without one, the digits after the point): plain unless the exponent is below -6 or
@@ -124,10 +113,7 @@ fn write_value(value: &Value, schema: Option<&Schema>, out: &mut String) {
         }
         Value::Date(ms) => out.push_str(&date_to_string(*ms)),
         Value::Array(items) => {
-            let item_schema = match schema.map(|s| &s.ty) {
-                Some(Type::Array(items)) => Some(items.as_ref()),
-                _ => None,
-            };
+            let item_schema = schema.and_then(Schema::element_schema);
             out.push('[');
             for (i, item) in items.iter().enumerate() {
                 if i > 0 {
@@ -138,10 +124,7 @@ fn write_value(value: &Value, schema: Option<&Schema>, out: &mut String) {
             out.push(']');
         }
         Value::Map(entries) => {
-            let (key_schema, value_schema) = match schema.map(|s| &s.ty) {
-                Some(Type::Map(k, v)) => (Some(k.as_ref()), Some(v.as_ref())),
-                _ => (None, None),
-            };
+            let (key_schema, value_schema) = schema.and_then(Schema::key_value_schemas).unzip();
             out.push('{');
             for (i, (k, v)) in entries.iter().enumerate() {
                 if i > 0 {
@@ -156,10 +139,7 @@ fn write_value(value: &Value, schema: Option<&Schema>, out: &mut String) {
         Value::Struct(values) => {
             // `Struct.toString()`: the non-null fields, `,` between them.
             out.push_str("Struct{");
-            let fields = match schema.map(|s| &s.ty) {
-                Some(Type::Struct(fields)) => &fields[..],
-                _ => &[],
-            };
+            let fields = schema.map(Schema::fields).unwrap_or_default();
             let mut first = true;
             for (i, v) in values.iter().enumerate() {
                 if v.is_null() {
@@ -219,20 +199,69 @@ pub fn record_to_string(record: &TransformRecord) -> String {
     )
 }
 
+/// `Double.toString`: shortest digits that round-trip, as `1.0`, `0.001`, `1.0E7`, `1.5E-4`.
+pub fn java_double(f: f64) -> String {
+    java_decimal(f, f.abs(), format!("{f:e}"))
+}
+
+/// `Float.toString` (same rules as [`java_double`] for an `f32`).
+pub fn java_float(f: f32) -> String {
+    java_decimal(f64::from(f), f64::from(f.abs()), format!("{f:e}"))
+}
+
+/// Formats a finite value whose shortest scientific form is `sci` (Rust's `{:e}`, e.g.
+/// `1.5e-4`) the Java way: plain between 10^-3 and 10^7, else `d.dddE±n`.
+fn java_decimal(f: f64, abs: f64, sci: String) -> String {
+    if f.is_nan() {
+        return "NaN".into();
+    }
+    if f.is_infinite() {
+        return if f > 0.0 { "Infinity" } else { "-Infinity" }.into();
+    }
+    if f == 0.0 {
+        return if f.is_sign_negative() { "-0.0" } else { "0.0" }.into();
+    }
+    let (mantissa, exponent) = sci.split_once('e').unwrap_or((&sci, "0"));
+    let exponent: i32 = exponent.parse().unwrap_or(0);
+    let negative = mantissa.starts_with('-');
+    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+    let sign = if negative { "-" } else { "" };
+    if (1e-3..1e7).contains(&abs) {
+        // Plain notation: place the point `exponent + 1` digits in.
+        let point = exponent + 1;
+        let (int, frac) = if point <= 0 {
+            (
+                "0".to_string(),
+                format!("{}{digits}", "0".repeat(point.unsigned_abs() as usize)),
+            )
+        } else if point as usize >= digits.len() {
+            (
+                format!("{digits}{}", "0".repeat(point as usize - digits.len())),
+                String::new(),
+            )
+        } else {
+            (
+                digits[..point as usize].to_string(),
+                digits[point as usize..].to_string(),
+            )
+        };
+        let frac = if frac.is_empty() { "0".into() } else { frac };
+        format!("{sign}{int}.{frac}")
+    } else {
+        let (first, rest) = digits.split_at(1);
+        let rest = if rest.is_empty() { "0" } else { rest };
+        format!("{sign}{first}.{rest}E{exponent}")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::convert::schema::Type;
     use crate::transforms::data::Datum;
     use crate::transforms::record::Header;
     use crate::transforms::requirements::schema_of;
     use std::sync::Arc;
-
-    #[test]
-    fn trim_is_javas() {
-        assert_eq!(java_trim("\u{1} a b\t\n"), "a b");
-        assert_eq!(java_trim("\u{a0}a"), "\u{a0}a");
-        assert_eq!(java_trimmed("  x ").unwrap(), "x");
-    }
 
     #[test]
     fn big_decimal_to_string_as_java() {
@@ -310,5 +339,25 @@ mod tests {
             "{}",
             record_to_string(&r)
         );
+    }
+
+    #[test]
+    fn doubles_print_as_java_prints_them() {
+        for (f, java) in [
+            (1.0, "1.0"),
+            (1.5, "1.5"),
+            (0.001, "0.001"),
+            (0.0001, "1.0E-4"),
+            (1e7, "1.0E7"),
+            (1234567.0, "1234567.0"),
+            (-2.5e-5, "-2.5E-5"),
+            (123.456, "123.456"),
+            (0.0, "0.0"),
+            (1e21, "1.0E21"),
+        ] {
+            assert_eq!(java_double(f), java, "{f}");
+        }
+        assert_eq!(java_float(0.1), "0.1");
+        assert_eq!(java_float(3.0e10), "3.0E10");
     }
 }

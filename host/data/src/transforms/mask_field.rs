@@ -8,12 +8,12 @@ use std::collections::HashSet;
 
 use connect_plugin_api::ConnectConfig;
 use connect_plugin_api::abi::config::ConfigValueReport;
-use connect_plugin_api::sdk::config::{Config, ConfigDef, ConfigMap};
-use connect_plugin_api::sdk::error::ConnectError;
+use connect_plugin_api::sdk::config::{ConfigDef, ConfigMap};
 
-use super::builtin::BuiltinTransform;
-use super::config_util::{
-    REPLACE_NULL_WITH_DEFAULT_DOC, java_string, parse_list, validate_non_duplicate_list,
+use super::builtin::{BuiltinTransform, key_or_value_class};
+use super::config_checks::{
+    Checked, ExtraChecks, REPLACE_NULL_WITH_DEFAULT_DOC, java_list, java_string,
+    validate_non_duplicate_list,
 };
 use super::connect_schema::validate_value;
 use super::data::Value;
@@ -38,7 +38,7 @@ pub struct MaskFieldKeys {
         ty = "LIST",
         importance = "high",
         doc = "Names of fields to mask.",
-        parse_with = "parse_list"
+        parse_with = "java_list"
     )]
     pub fields: Vec<String>,
     /// `replacement`.
@@ -58,27 +58,15 @@ pub struct MaskFieldKeys {
     pub replace_null_with_default: bool,
 }
 
-/// The configuration: [`MaskFieldKeys`] with `ValidList.anyNonDuplicateValues(false, false)` on
-/// `fields`, which the SDK has no kind for.
-#[derive(Debug)]
-pub struct MaskFieldConfig(pub MaskFieldKeys);
-
-impl ConnectConfig for MaskFieldConfig {
-    fn config_def() -> ConfigDef {
-        MaskFieldKeys::config_def()
-    }
-
-    fn from_config(config: &Config) -> Result<Self, ConnectError> {
-        MaskFieldKeys::from_config(config).map(MaskFieldConfig)
-    }
-
-    fn validate(raw: &ConfigMap) -> Vec<ConfigValueReport> {
-        let def = Self::config_def();
-        let mut reports = MaskFieldKeys::validate(raw);
-        validate_non_duplicate_list(&mut reports, raw, &def, "fields", false);
-        reports
+/// `ValidList.anyNonDuplicateValues(false, false)` on `fields`, which the SDK has no kind for.
+impl ExtraChecks for MaskFieldKeys {
+    fn extra_checks(reports: &mut [ConfigValueReport], raw: &ConfigMap, def: &ConfigDef) {
+        validate_non_duplicate_list(reports, raw, def, "fields", false);
     }
 }
+
+/// The configuration: [`MaskFieldKeys`] with its [`ExtraChecks`].
+pub type MaskFieldConfig = Checked<MaskFieldKeys>;
 
 /// A number as Java's `new BigDecimal(String)` reads it: `digits × 10^-scale`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -249,15 +237,11 @@ pub type MaskFieldKey = MaskField<true>;
 pub type MaskFieldValue = MaskField<false>;
 
 impl<const KEY: bool> BuiltinTransform for MaskField<KEY> {
-    const CLASS: &'static str = if KEY {
-        "org.apache.kafka.connect.transforms.MaskField$Key"
-    } else {
-        "org.apache.kafka.connect.transforms.MaskField$Value"
-    };
+    const CLASS: &'static str = key_or_value_class!(KEY, "MaskField");
     const DOC: &'static str = DOC;
     type Config = MaskFieldConfig;
 
-    fn new(MaskFieldConfig(c): MaskFieldConfig) -> Result<Self, TransformError> {
+    fn new(Checked(c): MaskFieldConfig) -> Result<Self, TransformError> {
         let mut fields: Vec<String> = Vec::with_capacity(c.fields.len());
         for f in c.fields {
             if !fields.contains(&f) {
@@ -388,23 +372,8 @@ mod tests {
     use super::*;
     use crate::convert::schema::{DATE, TIME, TIMESTAMP};
     use crate::transforms::data::Datum;
-    use crate::transforms::requirements::schema_of;
+    use crate::transforms::requirements::{decimal_schema, logical_schema, schema_of};
     use crate::transforms::test_support::*;
-
-    fn logical(ty: Type, name: &str) -> Schema {
-        Schema {
-            name: Some(name.into()),
-            version: Some(1),
-            ..schema_of(ty)
-        }
-    }
-
-    fn decimal(scale: i32) -> Schema {
-        Schema {
-            parameters: Some(vec![("scale".into(), scale.to_string())]),
-            ..logical(Type::Bytes, DECIMAL)
-        }
-    }
 
     /// Java's test schema and values (`SCHEMA`, `VALUES_WITH_SCHEMA`).
     fn with_schema() -> (Arc<Schema>, Value) {
@@ -418,10 +387,10 @@ mod tests {
             ("float", schema_of(Type::Float32)),
             ("double", schema_of(Type::Float64)),
             ("string", schema_of(Type::String)),
-            ("date", logical(Type::Int32, DATE)),
-            ("time", logical(Type::Int32, TIME)),
-            ("timestamp", logical(Type::Int64, TIMESTAMP)),
-            ("decimal", decimal(0)),
+            ("date", logical_schema(Type::Int32, DATE)),
+            ("time", logical_schema(Type::Int32, TIME)),
+            ("timestamp", logical_schema(Type::Int64, TIMESTAMP)),
+            ("decimal", decimal_schema(0)),
             (
                 "array",
                 schema_of(Type::Array(Box::new(schema_of(Type::Int32)))),
@@ -546,7 +515,8 @@ mod tests {
     #[test]
     fn with_schema_null_values() {
         let (schema, value) = with_schema();
-        let names: Vec<&str> = fields(&schema)
+        let names: Vec<&str> = schema
+            .fields()
             .iter()
             .map(|(n, _)| n.as_str())
             .filter(|n| *n != "magic")
@@ -814,7 +784,7 @@ mod tests {
 
     #[test]
     fn decimal_masks_keep_the_schema_scale() {
-        let schema = Arc::new(struct_schema(vec![("d", decimal(2))]));
+        let schema = Arc::new(struct_schema(vec![("d", decimal_schema(2))]));
         let value = Value::Struct(vec![Value::Decimal("1.25".into())]);
         let masked = |r| mask(&["d"], r, datum(&schema, value.clone())).map(|d| d.value);
         assert_eq!(

@@ -6,19 +6,20 @@
 //! [`transform::Transform`] in order (each gated by its predicate), and is encoded once after the
 //! last one. Files: [`data`] (values), [`codec`] (converter form ↔ values), [`record`] (the
 //! record), [`transform`] (the traits and the error), [`chain`] (the stages and predicates),
-//! [`builtin`] (Kafka's classes by name); helpers shared by the classes: [`java_regex`] (Java's
-//! regular expressions), [`requirements`] (Kafka's `Requirements` and `SchemaUtil`),
-//! [`config_checks`] and [`config_util`] (Kafka's reading of `STRING`/`LIST` keys and the
-//! validators the SDK lacks), [`connect_schema`] and [`validate`] (`SchemaBuilder`'s and
-//! `Struct.put`'s checks), [`field_path`] (`SingleFieldPath`), [`schema_update_cache`] (derived
-//! schemas by input schema), [`schemas`] (schema text ↔ parsed); then one file per
-//! transformation family; [`java_date`] and [`java_string`] serve the date and cast classes.
+//! [`builtin`] (Kafka's classes by name, and how a class is written); helpers shared by the
+//! classes: [`config_checks`] (Kafka's reading of `STRING`/`LIST` keys, the validators the SDK
+//! lacks, and `Checked` configs that add them), [`requirements`] (Kafka's `Requirements` and
+//! `SchemaUtil`, and schemas of a type or logical type), [`connect_schema`] (`SchemaBuilder`'s
+//! and `Struct.put`'s checks), [`field_path`] (`SingleFieldPath`), [`schema_update_cache`]
+//! (derived schemas by input schema), [`schemas`] (schema text ↔ parsed), [`java_regex`]
+//! (Java's regular expressions), [`java_string`] (Java's `toString()` of numbers, values,
+//! schemas and records) and [`java_date`] (`SimpleDateFormat`); `test_support` builds the
+//! classes' unit tests. Then one file per transformation family.
 
 pub mod builtin;
 pub mod chain;
 pub mod codec;
 pub mod config_checks;
-pub mod config_util;
 pub mod connect_schema;
 pub mod data;
 pub mod field_path;
@@ -32,7 +33,6 @@ pub mod schemas;
 #[cfg(test)]
 mod test_support;
 pub mod transform;
-pub mod validate;
 
 pub mod cast;
 pub mod drop_headers;

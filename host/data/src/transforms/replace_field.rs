@@ -8,13 +8,12 @@ use std::sync::Arc;
 
 use connect_plugin_api::ConnectConfig;
 use connect_plugin_api::abi::config::ConfigValueReport;
-use connect_plugin_api::sdk::config::{Config, ConfigDef, ConfigMap};
-use connect_plugin_api::sdk::error::ConnectError;
+use connect_plugin_api::sdk::config::{ConfigDef, ConfigMap};
 
-use super::builtin::BuiltinTransform;
-use super::config_util::{
-    REPLACE_NULL_WITH_DEFAULT_DOC, add_error, effective_value, java_list_text, parse_list,
-    validate_non_duplicate_list,
+use super::builtin::{BuiltinTransform, key_or_value_class};
+use super::config_checks::{
+    Checked, ExtraChecks, REPLACE_NULL_WITH_DEFAULT_DOC, add_error, effective_list, java_list,
+    java_split_colon, validate_non_duplicate_list,
 };
 use super::connect_schema::{StructFields, validate_value};
 use super::data::Value;
@@ -22,6 +21,7 @@ use super::record::TransformRecord;
 use super::requirements::{copy_schema_basics, require_map, require_struct, struct_get};
 use super::schema_update_cache::SchemaUpdateCache;
 use super::transform::{Transform, TransformError};
+use crate::config_value::java_list as java_list_text;
 use crate::convert::schema::{Schema, Type};
 
 /// Kafka's `OVERVIEW_DOC`.
@@ -40,7 +40,7 @@ pub struct ReplaceFieldKeys {
         default = "",
         importance = "medium",
         doc = "Fields to exclude. This takes precedence over the fields to include.",
-        parse_with = "parse_list"
+        parse_with = "java_list"
     )]
     pub exclude: Vec<String>,
     /// `include`.
@@ -49,7 +49,7 @@ pub struct ReplaceFieldKeys {
         default = "",
         importance = "medium",
         doc = "Fields to include. If specified, only these fields will be used.",
-        parse_with = "parse_list"
+        parse_with = "java_list"
     )]
     pub include: Vec<String>,
     /// `renames`: `old:new` pairs.
@@ -58,7 +58,7 @@ pub struct ReplaceFieldKeys {
         default = "",
         importance = "medium",
         doc = "Field rename mappings.",
-        parse_with = "parse_list"
+        parse_with = "java_list"
     )]
     pub renames: Vec<String>,
     /// `replace.null.with.default`.
@@ -70,53 +70,28 @@ pub struct ReplaceFieldKeys {
     pub replace_null_with_default: bool,
 }
 
-/// The configuration: [`ReplaceFieldKeys`] with Kafka's validators the SDK has no kind for
-/// (`ValidList.anyNonDuplicateValues(true, false)` on `exclude` and `include`, the rename
-/// mapping check on `renames`).
-#[derive(Debug)]
-pub struct ReplaceFieldConfig(pub ReplaceFieldKeys);
-
-impl ConnectConfig for ReplaceFieldConfig {
-    fn config_def() -> ConfigDef {
-        ReplaceFieldKeys::config_def()
-    }
-
-    fn from_config(config: &Config) -> Result<Self, ConnectError> {
-        ReplaceFieldKeys::from_config(config).map(ReplaceFieldConfig)
-    }
-
-    fn validate(raw: &ConfigMap) -> Vec<ConfigValueReport> {
-        let def = Self::config_def();
-        let mut reports = ReplaceFieldKeys::validate(raw);
-        validate_non_duplicate_list(&mut reports, raw, &def, "exclude", true);
-        validate_non_duplicate_list(&mut reports, raw, &def, "include", true);
-        if let Some(v) = effective_value(raw, &def, "renames") {
-            let Ok(items) = parse_list(v);
-            if let Err(e) = parse_renames(&items) {
-                add_error(&mut reports, "renames", e);
-            }
+/// Kafka's validators the SDK has no kind for: `ValidList.anyNonDuplicateValues(true, false)` on
+/// `exclude` and `include`, the rename mapping check on `renames`.
+impl ExtraChecks for ReplaceFieldKeys {
+    fn extra_checks(reports: &mut [ConfigValueReport], raw: &ConfigMap, def: &ConfigDef) {
+        validate_non_duplicate_list(reports, raw, def, "exclude", true);
+        validate_non_duplicate_list(reports, raw, def, "include", true);
+        if let Some(items) = effective_list(raw, def, "renames")
+            && let Err(e) = parse_renames(&items)
+        {
+            add_error(reports, "renames", e);
         }
-        reports
     }
 }
 
-/// Java's `String.split(":")`: trailing empty strings are dropped.
-fn split_colon(s: &str) -> Vec<&str> {
-    if s.is_empty() {
-        return vec![""];
-    }
-    let mut parts: Vec<&str> = s.split(':').collect();
-    while parts.last() == Some(&"") {
-        parts.pop();
-    }
-    parts
-}
+/// The configuration: [`ReplaceFieldKeys`] with its [`ExtraChecks`].
+pub type ReplaceFieldConfig = Checked<ReplaceFieldKeys>;
 
 /// `parseRenameMappings`: `old:new` pairs, a later pair for the same old name winning.
 fn parse_renames(mappings: &[String]) -> Result<Vec<(String, String)>, String> {
     let mut out: Vec<(String, String)> = Vec::with_capacity(mappings.len());
     for mapping in mappings {
-        let parts = split_colon(mapping);
+        let parts = java_split_colon(mapping);
         let [from, to] = parts[..] else {
             return Err(format!(
                 "Invalid value {} for configuration renames: Invalid rename mapping: {mapping}",
@@ -170,10 +145,7 @@ impl Names {
 
     /// The output schema (`makeUpdatedSchema`) and where its values come from.
     fn updated(&self, schema: &Schema) -> Result<(Arc<Schema>, Plan), TransformError> {
-        let original: &[(String, Schema)] = match &schema.ty {
-            Type::Struct(fields) => fields,
-            _ => &[],
-        };
+        let original = schema.fields();
         let mut fields = StructFields::new();
         let mut outputs: Vec<String> = Vec::new();
         for (name, field_schema) in original {
@@ -207,15 +179,11 @@ pub type ReplaceFieldKey = ReplaceField<true>;
 pub type ReplaceFieldValue = ReplaceField<false>;
 
 impl<const KEY: bool> BuiltinTransform for ReplaceField<KEY> {
-    const CLASS: &'static str = if KEY {
-        "org.apache.kafka.connect.transforms.ReplaceField$Key"
-    } else {
-        "org.apache.kafka.connect.transforms.ReplaceField$Value"
-    };
+    const CLASS: &'static str = key_or_value_class!(KEY, "ReplaceField");
     const DOC: &'static str = DOC;
     type Config = ReplaceFieldConfig;
 
-    fn new(ReplaceFieldConfig(c): ReplaceFieldConfig) -> Result<Self, TransformError> {
+    fn new(Checked(c): ReplaceFieldConfig) -> Result<Self, TransformError> {
         let renames = parse_renames(&c.renames).map_err(TransformError::new)?;
         // Several old names for one new name: Java's inverse keeps whichever its hash map visits
         // last; here the last in the configuration.
@@ -343,10 +311,6 @@ mod tests {
         ]))
     }
 
-    fn apply<const KEY: bool>(t: &mut ReplaceField<KEY>, r: TransformRecord) -> TransformRecord {
-        t.apply(r).unwrap().unwrap()
-    }
-
     #[test]
     fn tombstones_pass_unchanged() {
         let mut t: ReplaceFieldValue =
@@ -408,7 +372,7 @@ mod tests {
         );
         let s = out.value.schema.clone().unwrap();
         assert_eq!(
-            fields(&s).to_vec(),
+            s.fields().to_vec(),
             vec![
                 ("xyz".to_owned(), schema_of(Type::Int32)),
                 ("bar".to_owned(), schema_of(Type::Boolean)),
@@ -444,7 +408,7 @@ mod tests {
             let mut value_t: ReplaceFieldValue = build(&pairs).unwrap();
             let out = apply(&mut value_t, sink_record(Datum::NULL, null_abc.clone()));
             let s = out.value.schema.unwrap();
-            assert_eq!(fields(&s).len(), 1);
+            assert_eq!(s.fields().len(), 1);
             assert_eq!(
                 field_value(&s, &out.value.value, "optional_with_default"),
                 Some(&expected)
@@ -453,7 +417,7 @@ mod tests {
             let mut key_t: ReplaceFieldKey = build(&pairs).unwrap();
             let out = apply(&mut key_t, sink_record(null_abc, Datum::NULL));
             let s = out.key.schema.unwrap();
-            assert_eq!(fields(&s).len(), 1);
+            assert_eq!(s.fields().len(), 1);
             assert_eq!(
                 field_value(&s, &out.key.value, "optional_with_default"),
                 Some(&expected)
@@ -518,10 +482,10 @@ mod tests {
 
     #[test]
     fn split_and_rename_mappings_as_java() {
-        assert_eq!(split_colon("a:b:"), ["a", "b"]);
-        assert_eq!(split_colon(":b"), ["", "b"]);
-        assert!(split_colon(":").is_empty());
-        assert_eq!(split_colon(""), [""]);
+        assert_eq!(java_split_colon("a:b:"), ["a", "b"]);
+        assert_eq!(java_split_colon(":b"), ["", "b"]);
+        assert!(java_split_colon(":").is_empty());
+        assert_eq!(java_split_colon(""), [""]);
         let items: Vec<String> = ["a:b", "a:c"].map(String::from).to_vec();
         assert_eq!(
             parse_renames(&items).unwrap(),
@@ -560,18 +524,8 @@ mod tests {
     #[test]
     fn keys_are_kafkas() {
         let def = ReplaceFieldConfig::config_def();
-        let keys: Vec<(&str, Option<&str>)> = def
-            .keys()
-            .iter()
-            .map(|k| {
-                (
-                    k.name.as_str(),
-                    k.default_value.as_ref().map(|d| d.as_str()).into_option(),
-                )
-            })
-            .collect();
         assert_eq!(
-            keys,
+            keys_and_defaults(&def),
             [
                 ("exclude", Some("")),
                 ("include", Some("")),

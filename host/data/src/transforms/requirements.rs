@@ -1,12 +1,14 @@
 //! Kafka's `Requirements` and `SchemaUtil` for transformations: the checks every field
-//! transformation starts with (with Kafka's messages) and schema building blocks.
+//! transformation starts with (with Kafka's messages) and schema building blocks (a type's
+//! plain schema, `Date`/`Time`/`Timestamp` and `Decimal` schemas, `copySchemaBasics`), which
+//! `Values` and the tests build their schemas with too.
 
 use std::sync::Arc;
 
 use super::codec::decode_default;
 use super::data::Value;
 use super::transform::TransformError;
-use crate::convert::schema::{Schema, Type};
+use crate::convert::schema::{DECIMAL, Schema, Type};
 
 /// A struct's fields (name, schema) and its values, in schema order.
 pub type StructParts<'a> = (&'a [(String, Schema)], &'a [Value]);
@@ -91,6 +93,24 @@ pub fn schema_of(ty: Type) -> Schema {
         doc: None,
         parameters: None,
         default: None,
+    }
+}
+
+/// A required logical-type schema: `ty` named `name`, version 1 (`Date.SCHEMA`, `Time.SCHEMA`,
+/// `Timestamp.SCHEMA`).
+pub fn logical_schema(ty: Type, name: &str) -> Schema {
+    Schema {
+        name: Some(name.to_owned()),
+        version: Some(1),
+        ..schema_of(ty)
+    }
+}
+
+/// `Decimal.schema(scale)`: required.
+pub fn decimal_schema(scale: i32) -> Schema {
+    Schema {
+        parameters: Some(vec![("scale".to_owned(), scale.to_string())]),
+        ..logical_schema(Type::Bytes, DECIMAL)
     }
 }
 

@@ -7,13 +7,14 @@ use std::sync::Arc;
 
 use connect_plugin_api::ConnectConfig;
 
-use super::builtin::BuiltinTransform;
+use super::builtin::{BuiltinTransform, key_or_value_class};
+use super::config_checks::REPLACE_NULL_WITH_DEFAULT_DOC;
+use super::connect_schema::validate_value;
 use super::data::{Datum, Value};
 use super::record::TransformRecord;
 use super::requirements::{require_schema, struct_get};
 use super::schema_update_cache::SchemaUpdateCache;
 use super::transform::{Transform, TransformError};
-use super::validate::validate_value;
 use crate::config_value::trim;
 use crate::convert::schema::{Schema, Type};
 
@@ -26,12 +27,12 @@ pub struct SetSchemaMetadataConfig {
     /// Schema version to set.
     #[config(importance = "high")]
     pub schema_version: Option<i32>,
-    /// Whether to replace fields that have a default value and that are null to the default
-    /// value. When set to true, the default value is used, otherwise null is used.
+    /// `replace.null.with.default`.
     #[config(
         name = "replace.null.with.default",
         default = "true",
-        importance = "medium"
+        importance = "medium",
+        doc = REPLACE_NULL_WITH_DEFAULT_DOC
     )]
     pub replace_null_with_default: bool,
 }
@@ -52,11 +53,7 @@ pub type SetSchemaMetadataKey = SetSchemaMetadata<true>;
 pub type SetSchemaMetadataValue = SetSchemaMetadata<false>;
 
 impl<const KEY: bool> BuiltinTransform for SetSchemaMetadata<KEY> {
-    const CLASS: &'static str = if KEY {
-        "org.apache.kafka.connect.transforms.SetSchemaMetadata$Key"
-    } else {
-        "org.apache.kafka.connect.transforms.SetSchemaMetadata$Value"
-    };
+    const CLASS: &'static str = key_or_value_class!(KEY, "SetSchemaMetadata");
     const DOC: &'static str = "Set the schema name, version or both on the record's key (<code>org.apache.kafka.connect.transforms.SetSchemaMetadata$Key</code>) or value (<code>org.apache.kafka.connect.transforms.SetSchemaMetadata$Value</code>) schema.";
     type Config = SetSchemaMetadataConfig;
     fn new(c: SetSchemaMetadataConfig) -> Result<Self, TransformError> {
@@ -121,45 +118,16 @@ impl<const KEY: bool> SetSchemaMetadata<KEY> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::convert::json_text::Node;
-    use crate::convert::normalize::Normalizer;
     use crate::transforms::requirements::schema_of;
-    use connect_plugin_api::sdk::config::{ConfigMap, ConnectConfig};
-
-    fn config(pairs: &[(&str, &str)]) -> ConfigMap {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
-    }
+    use crate::transforms::test_support::*;
+    use connect_plugin_api::sdk::config::ConnectConfig;
 
     fn xform<const KEY: bool>(pairs: &[(&str, &str)]) -> SetSchemaMetadata<KEY> {
-        SetSchemaMetadata::new(SetSchemaMetadataConfig::parse(&config(pairs)).unwrap()).unwrap()
-    }
-
-    fn schema(text: &str) -> Arc<Schema> {
-        Arc::new(
-            Schema::from_node(&Node::parse(text), &Normalizer::default())
-                .unwrap()
-                .unwrap(),
-        )
-    }
-
-    fn record(key: Datum, value: Datum) -> TransformRecord {
-        TransformRecord {
-            topic: "".into(),
-            partition: Some(0),
-            offset: Some(0),
-            key,
-            value,
-            timestamp: None,
-            headers: Vec::new(),
-        }
+        build(pairs).unwrap()
     }
 
     fn apply_value(x: &mut SetSchemaMetadataValue, value: Datum) -> Result<Datum, TransformError> {
-        x.apply(record(Datum::NULL, value))
-            .map(|r| r.expect("never dropped").value)
+        try_apply(x, with_value(value)).map(|r| r.value)
     }
 
     fn empty_struct() -> Arc<Schema> {
@@ -195,7 +163,7 @@ mod tests {
     #[test]
     fn schema_name_and_version_update_with_struct() {
         let mut x = xform::<false>(&[("schema.name", "foo"), ("schema.version", "42")]);
-        let orig = schema(ORIG);
+        let orig = json_schema(ORIG);
         let value = Value::Struct(vec![Value::String("value1".into()), Value::Int32(1)]);
         let out = apply_value(&mut x, Datum::with_schema(orig.clone(), value.clone())).unwrap();
         let s = out.schema.unwrap();
@@ -213,7 +181,7 @@ mod tests {
     #[test]
     fn only_what_is_configured_changes() {
         let mut x = xform::<false>(&[("schema.version", "7")]);
-        let orig = schema(ORIG);
+        let orig = json_schema(ORIG);
         let out = apply_value(&mut x, Datum::with_schema(orig.clone(), Value::Null)).unwrap();
         let s = out.schema.unwrap();
         assert_eq!(s.name, orig.name);
@@ -223,7 +191,7 @@ mod tests {
 
     #[test]
     fn struct_with_null_field_reads_its_default_unless_told_otherwise() {
-        let with_default = schema(
+        let with_default = json_schema(
             r#"{"type":"struct","name":"my.orig.SchemaDefn","fields":[
             {"field":"f1","type":"string","optional":true,"default":"default"},
             {"field":"f2","type":"int32"}]}"#,
@@ -257,8 +225,9 @@ mod tests {
 
     #[test]
     fn a_required_field_left_null_fails_as_struct_put_does() {
-        let required_with_default =
-            schema(r#"{"type":"struct","fields":[{"field":"f","type":"string","default":"d"}]}"#);
+        let required_with_default = json_schema(
+            r#"{"type":"struct","fields":[{"field":"f","type":"string","default":"d"}]}"#,
+        );
         let mut x = xform::<false>(&[
             ("schema.name", "foo"),
             ("replace.null.with.default", "false"),
@@ -294,7 +263,10 @@ mod tests {
     #[test]
     fn ignore_record_with_null_value() {
         let mut x = xform::<false>(&[("schema.name", "foo")]);
-        let out = x.apply(record(Datum::NULL, Datum::NULL)).unwrap().unwrap();
+        let out = x
+            .apply(sink_record(Datum::NULL, Datum::NULL))
+            .unwrap()
+            .unwrap();
         assert_eq!((out.key, out.value), (Datum::NULL, Datum::NULL));
     }
 
@@ -303,7 +275,7 @@ mod tests {
         let mut x = xform::<true>(&[("schema.name", "foo")]);
         let value = Datum::schemaless(Value::String("v".into()));
         let out = x
-            .apply(record(
+            .apply(sink_record(
                 Datum::with_schema(Arc::new(schema_of(Type::Int32)), Value::Int32(1)),
                 value.clone(),
             ))
@@ -321,7 +293,7 @@ mod tests {
     #[test]
     fn one_updated_schema_per_input_schema() {
         let mut x = xform::<false>(&[("schema.name", "foo")]);
-        let s = schema(ORIG);
+        let s = json_schema(ORIG);
         let a = apply_value(&mut x, Datum::with_schema(s.clone(), Value::Null)).unwrap();
         let b = apply_value(&mut x, Datum::with_schema(s, Value::Null)).unwrap();
         assert!(Arc::ptr_eq(

@@ -1,14 +1,18 @@
 //! Building blocks for the transformations' unit tests: configured instances from key/value
-//! pairs (through the same parsing and checks as the registry), records and schemas.
+//! pairs (through the same parsing and checks as the registry), records, running a
+//! transformation on one, schemas (from `JsonConverter`'s schema JSON too) and values.
 
 use std::sync::Arc;
 
-use connect_plugin_api::sdk::config::{ConfigMap, ConnectConfig};
+use connect_plugin_api::sdk::config::{ConfigDef, ConfigMap, ConnectConfig};
 
 use super::builtin::BuiltinTransform;
 use super::data::{Datum, Value};
-use super::record::TransformRecord;
+use super::record::{Header, TransformRecord};
 use super::requirements::schema_of;
+use super::transform::{Transform, TransformError};
+use crate::convert::json_text::Node;
+use crate::convert::normalize::Normalizer;
 use crate::convert::schema::{Schema, Type};
 
 /// A raw configuration from pairs.
@@ -27,9 +31,27 @@ pub fn build<T: BuiltinTransform>(pairs: &[(&str, &str)]) -> Result<T, String> {
 
 /// Every error message `T`'s validation gives for `pairs`, in key order.
 pub fn validation_errors<T: BuiltinTransform>(pairs: &[(&str, &str)]) -> Vec<String> {
-    T::Config::validate(&config(pairs))
+    raw_validation_errors::<T>(&config(pairs))
+}
+
+/// [`validation_errors`] for a raw configuration.
+pub fn raw_validation_errors<T: BuiltinTransform>(raw: &ConfigMap) -> Vec<String> {
+    T::Config::validate(raw)
         .iter()
         .flat_map(|r| r.errors.iter().map(|e| e.to_string()))
+        .collect()
+}
+
+/// Each key of `def`, in order, with its default (`None`: required).
+pub fn keys_and_defaults(def: &ConfigDef) -> Vec<(&str, Option<&str>)> {
+    def.keys()
+        .iter()
+        .map(|k| {
+            (
+                k.name.as_str(),
+                k.default_value.as_ref().map(|d| d.as_str()).into_option(),
+            )
+        })
         .collect()
 }
 
@@ -52,6 +74,60 @@ pub fn source_record(key: Datum, value: Datum) -> TransformRecord {
         offset: None,
         ..sink_record(key, value)
     }
+}
+
+/// A source record of string key `key` and value `value`, timestamp 0, with `headers` (Java's
+/// header transformations' tests).
+pub fn header_record(headers: Vec<Header>) -> TransformRecord {
+    TransformRecord {
+        topic: "topic".into(),
+        partition: Some(0),
+        offset: None,
+        key: Datum::schemaless(s("key")),
+        value: Datum::schemaless(s("value")),
+        timestamp: Some(0),
+        headers,
+    }
+}
+
+/// Header `key` of `value` with `schema`.
+pub fn header(key: &str, schema: Schema, value: Value) -> Header {
+    Header {
+        key: key.into(),
+        value: Datum::with_schema(Arc::new(schema), value),
+    }
+}
+
+/// Header `key` of string `value` (schema `STRING`).
+pub fn string_header(key: &str, value: &str) -> Header {
+    header(key, schema_of(Type::String), s(value))
+}
+
+/// A source record with a null key and `value`.
+pub fn with_value(value: Datum) -> TransformRecord {
+    source_record(Datum::NULL, value)
+}
+
+/// What `t` makes of `r`, a record (the transformations here drop none) or the error.
+pub fn try_apply<T: Transform + ?Sized>(
+    t: &mut T,
+    r: TransformRecord,
+) -> Result<TransformRecord, TransformError> {
+    t.apply(r).map(|r| r.expect("never dropped"))
+}
+
+/// The record `t` makes of `r`, which must not fail.
+pub fn apply<T: Transform + ?Sized>(t: &mut T, r: TransformRecord) -> TransformRecord {
+    try_apply(t, r).unwrap()
+}
+
+/// A schema written in `JsonConverter`'s schema JSON (`{"type":"struct","fields":[...]}`).
+pub fn json_schema(text: &str) -> Arc<Schema> {
+    Arc::new(
+        Schema::from_node(&Node::parse(text), &Normalizer::default())
+            .unwrap()
+            .unwrap(),
+    )
 }
 
 /// A required struct schema of these fields.
@@ -77,6 +153,11 @@ pub fn with_default(schema: Schema, default: &str) -> Schema {
     }
 }
 
+/// A string value.
+pub fn s(text: &str) -> Value {
+    Value::String(text.into())
+}
+
 /// A schemaless map of string keys.
 pub fn map(entries: Vec<(&str, Value)>) -> Value {
     Value::Map(
@@ -92,17 +173,10 @@ pub fn datum(schema: &Arc<Schema>, value: Value) -> Datum {
     Datum::with_schema(Arc::clone(schema), value)
 }
 
-/// The fields of a struct schema (empty for another type).
-pub fn fields(schema: &Schema) -> &[(String, Schema)] {
-    match &schema.ty {
-        Type::Struct(fields) => fields,
-        _ => &[],
-    }
-}
-
 /// The schema of field `name` of a struct schema.
 pub fn field_schema<'a>(schema: &'a Schema, name: &str) -> Option<&'a Schema> {
-    fields(schema)
+    schema
+        .fields()
         .iter()
         .find(|(n, _)| n == name)
         .map(|(_, s)| s)
@@ -110,7 +184,7 @@ pub fn field_schema<'a>(schema: &'a Schema, name: &str) -> Option<&'a Schema> {
 
 /// The value of field `name` of a struct `value` with `schema`.
 pub fn field_value<'a>(schema: &Schema, value: &'a Value, name: &str) -> Option<&'a Value> {
-    let i = fields(schema).iter().position(|(n, _)| n == name)?;
+    let i = schema.fields().iter().position(|(n, _)| n == name)?;
     match value {
         Value::Struct(values) => values.get(i),
         _ => None,

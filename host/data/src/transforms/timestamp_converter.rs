@@ -7,17 +7,19 @@ use std::sync::Arc;
 
 use connect_plugin_api::ConnectConfig;
 
-use super::builtin::BuiltinTransform;
+use super::builtin::{BuiltinTransform, key_or_value_class};
 use super::codec::{decode_default, encode_json};
+use super::config_checks::{REPLACE_NULL_WITH_DEFAULT_DOC, java_string};
 use super::data::{Datum, Value};
 use super::java_date::SimpleDateFormat;
-use super::java_string::{java_trim, java_trimmed, schema_to_string};
+use super::java_string::schema_to_string;
 use super::record::TransformRecord;
 use super::requirements::{
     copy_schema_basics, require_map, require_struct_or_null, schema_of, struct_get,
 };
 use super::schema_update_cache::SchemaUpdateCache;
 use super::transform::{Transform, TransformError};
+use crate::config_value::trim;
 use crate::convert::schema::{DATE, Schema, TIME, TIMESTAMP, Type};
 
 const PURPOSE: &str = "converting timestamp formats";
@@ -30,7 +32,7 @@ pub struct TimestampConverterConfig {
     #[config(
         default = "",
         importance = "high",
-        parse_with = "java_trimmed",
+        parse_with = "java_string",
         doc = "The field containing the timestamp, or empty if the entire value is a timestamp"
     )]
     pub field: String,
@@ -46,7 +48,7 @@ pub struct TimestampConverterConfig {
     #[config(
         default = "",
         importance = "medium",
-        parse_with = "java_trimmed",
+        parse_with = "java_string",
         doc = "A SimpleDateFormat-compatible format for the timestamp. Used to generate the output when type=string or used to parse the input if the input is a string."
     )]
     pub format: String,
@@ -63,7 +65,7 @@ pub struct TimestampConverterConfig {
     #[config(
         default = "true",
         importance = "medium",
-        doc = "Whether to replace fields that have a default value and that are null to the default value. When set to true, the default value is used, otherwise null is used."
+        doc = REPLACE_NULL_WITH_DEFAULT_DOC
     )]
     pub replace_null_with_default: bool,
 }
@@ -218,16 +220,12 @@ pub type TimestampConverterKey = TimestampConverter<true>;
 pub type TimestampConverterValue = TimestampConverter<false>;
 
 impl<const KEY: bool> BuiltinTransform for TimestampConverter<KEY> {
-    const CLASS: &'static str = if KEY {
-        "org.apache.kafka.connect.transforms.TimestampConverter$Key"
-    } else {
-        "org.apache.kafka.connect.transforms.TimestampConverter$Value"
-    };
+    const CLASS: &'static str = key_or_value_class!(KEY, "TimestampConverter");
     const DOC: &'static str = "Convert timestamps between different formats such as Unix epoch, strings, and Connect Date/Timestamp types.Applies to individual fields or to the entire value.<p/>Use the concrete transformation type designed for the record key (<code>org.apache.kafka.connect.transforms.TimestampConverter$Key</code>) or value (<code>org.apache.kafka.connect.transforms.TimestampConverter$Value</code>).";
     type Config = TimestampConverterConfig;
 
     fn new(c: TimestampConverterConfig) -> Result<Self, TransformError> {
-        let blank = java_trim(&c.format).is_empty();
+        let blank = trim(&c.format).is_empty();
         if c.target_type == TimestampType::String && blank {
             return Err(TransformError::new(
                 "TimestampConverter requires format option to be specified when using string timestamps",
@@ -459,7 +457,7 @@ fn format_missing() -> TransformError {
 mod tests {
     use super::*;
     use crate::transforms::builtin::lookup;
-    use connect_plugin_api::sdk::config::ConfigMap;
+    use crate::transforms::test_support::*;
 
     const STRING_DATE_FMT: &str = "yyyy MM dd HH mm ss SSS z";
     const DATE_PLUS_TIME_STRING: &str = "1970 01 02 00 00 01 234 UTC";
@@ -474,36 +472,12 @@ mod tests {
     const DATE_PLUS_TIME_UNIX_NANOS: i64 = DATE_PLUS_TIME_UNIX_MICROS * 1000 + 456;
     const DATE_PLUS_TIME_UNIX_SECONDS: i64 = DATE_PLUS_TIME / 1000;
 
-    fn config(pairs: &[(&str, &str)]) -> ConfigMap {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
-    }
-
-    fn build<const K: bool>(pairs: &[(&str, &str)]) -> Result<TimestampConverter<K>, String> {
-        let c = TimestampConverterConfig::parse(&config(pairs)).map_err(|e| e.message)?;
-        TimestampConverter::new(c).map_err(|e| e.message)
-    }
-
     fn value_xform(pairs: &[(&str, &str)]) -> TimestampConverterValue {
         build(pairs).unwrap()
     }
 
-    fn with_value(value: Datum) -> TransformRecord {
-        TransformRecord {
-            topic: "topic".into(),
-            partition: Some(0),
-            offset: None,
-            key: Datum::NULL,
-            value,
-            timestamp: None,
-            headers: Vec::new(),
-        }
-    }
-
     fn apply_value(t: &mut TimestampConverterValue, value: Datum) -> Datum {
-        t.apply(with_value(value)).unwrap().unwrap().value
+        apply(t, with_value(value)).value
     }
 
     fn schemaless(t: &mut TimestampConverterValue, value: Value) -> Datum {
@@ -512,13 +486,6 @@ mod tests {
 
     fn with_schema(t: &mut TimestampConverterValue, schema: Schema, value: Value) -> Datum {
         apply_value(t, Datum::with_schema(Arc::new(schema), value))
-    }
-
-    fn optional(s: Schema) -> Schema {
-        Schema {
-            optional: true,
-            ..s
-        }
     }
 
     fn timestamp_schema() -> Schema {
@@ -541,19 +508,6 @@ mod tests {
         schema_of(Type::String)
     }
 
-    fn struct_of(fields: Vec<(&str, Schema)>) -> Schema {
-        schema_of(Type::Struct(
-            fields.into_iter().map(|(n, s)| (n.to_owned(), s)).collect(),
-        ))
-    }
-
-    fn errors(pairs: &[(&str, &str)]) -> Vec<String> {
-        TimestampConverterConfig::validate(&config(pairs))
-            .into_iter()
-            .flat_map(|r| r.errors.into_iter().map(|e| e.to_string()))
-            .collect()
-    }
-
     #[test]
     fn registered_with_kafkas_keys() {
         assert_eq!(
@@ -564,25 +518,14 @@ mod tests {
             lookup("TimestampConverter$Value").unwrap().doc,
             TimestampConverterValue::DOC
         );
-        let keys: Vec<_> = TimestampConverterConfig::config_def()
-            .keys()
-            .iter()
-            .map(|k| {
-                (
-                    k.name.to_string(),
-                    k.default_value.clone().into_option().map(|d| d.to_string()),
-                )
-            })
-            .collect();
-        let s = |v: &str| Some(v.to_string());
         assert_eq!(
-            keys,
-            vec![
-                ("field".to_string(), s("")),
-                ("target.type".to_string(), None),
-                ("format".to_string(), s("")),
-                ("unix.precision".to_string(), s("milliseconds")),
-                ("replace.null.with.default".to_string(), s("true")),
+            keys_and_defaults(&TimestampConverterConfig::config_def()),
+            [
+                ("field", Some("")),
+                ("target.type", None),
+                ("format", Some("")),
+                ("unix.precision", Some("milliseconds")),
+                ("replace.null.with.default", Some("true")),
             ]
         );
     }
@@ -590,35 +533,58 @@ mod tests {
     #[test]
     fn config_errors_are_kafkas() {
         assert_eq!(
-            errors(&[]),
+            validation_errors::<TimestampConverterValue>(&[]),
             vec!["Missing required configuration \"target.type\" which has no default value."]
         );
         assert_eq!(
-            errors(&[("target.type", "invalid")]),
+            validation_errors::<TimestampConverterValue>(&[("target.type", "invalid")]),
             vec![
                 "Invalid value invalid for configuration target.type: String must be one of: string, unix, Date, Time, Timestamp"
             ]
         );
         // Names are case-sensitive, as Kafka's `ValidString`.
-        assert_eq!(errors(&[("target.type", "date")]).len(), 1);
         assert_eq!(
-            errors(&[("target.type", "unix"), ("unix.precision", "invalid")]),
+            validation_errors::<TimestampConverterValue>(&[("target.type", "date")]).len(),
+            1
+        );
+        assert_eq!(
+            validation_errors::<TimestampConverterValue>(&[
+                ("target.type", "unix"),
+                ("unix.precision", "invalid")
+            ]),
             vec![
                 "Invalid value invalid for configuration unix.precision: String must be one of: nanoseconds, microseconds, milliseconds, seconds"
             ]
         );
-        assert!(errors(&[("target.type", "unix"), ("unix.precision", "seconds")]).is_empty());
-        assert!(build::<false>(&[("target.type", "unix"), ("unix.precision", "seconds")]).is_ok());
+        assert!(
+            validation_errors::<TimestampConverterValue>(&[
+                ("target.type", "unix"),
+                ("unix.precision", "seconds")
+            ])
+            .is_empty()
+        );
+        assert!(
+            build::<TimestampConverterValue>(&[
+                ("target.type", "unix"),
+                ("unix.precision", "seconds")
+            ])
+            .is_ok()
+        );
         assert_eq!(
-            build::<false>(&[("target.type", "string")]).unwrap_err(),
+            build::<TimestampConverterValue>(&[("target.type", "string")]).unwrap_err(),
             "TimestampConverter requires format option to be specified when using string timestamps"
         );
         assert_eq!(
-            build::<false>(&[("target.type", "string"), ("format", "  ")]).unwrap_err(),
+            build::<TimestampConverterValue>(&[("target.type", "string"), ("format", "  ")])
+                .unwrap_err(),
             "TimestampConverter requires format option to be specified when using string timestamps"
         );
         assert_eq!(
-            build::<false>(&[("target.type", "string"), ("format", "bad-format")]).unwrap_err(),
+            build::<TimestampConverterValue>(&[
+                ("target.type", "string"),
+                ("format", "bad-format")
+            ])
+            .unwrap_err(),
             "TimestampConverter requires a SimpleDateFormat-compatible pattern for string timestamps: bad-format"
         );
     }
@@ -769,9 +735,9 @@ mod tests {
                     ("format", STRING_DATE_FMT),
                     ("field", "ts"),
                 ]);
-                let s = struct_of(vec![("ts", original.clone()), ("other", string())]);
+                let s = struct_schema(vec![("ts", original.clone()), ("other", string())]);
                 let expected_struct =
-                    struct_of(vec![("ts", expected.clone()), ("other", string())]);
+                    struct_schema(vec![("ts", expected.clone()), ("other", string())]);
                 let out = with_schema(
                     &mut t,
                     s.clone(),
@@ -822,7 +788,7 @@ mod tests {
     #[test]
     fn with_schema_field() {
         let mut t = value_xform(&[("target.type", "Timestamp"), ("field", "ts")]);
-        let s = Arc::new(struct_of(vec![("ts", int64()), ("other", string())]));
+        let s = Arc::new(struct_schema(vec![("ts", int64()), ("other", string())]));
         let input = Datum::with_schema(
             Arc::clone(&s),
             Value::Struct(vec![
@@ -833,7 +799,7 @@ mod tests {
         let out = apply_value(&mut t, input.clone());
         assert_eq!(
             out.schema.as_deref(),
-            Some(&struct_of(vec![
+            Some(&struct_schema(vec![
                 ("ts", timestamp_schema()),
                 ("other", string())
             ]))
@@ -866,8 +832,8 @@ mod tests {
             default: Some("0".into()),
             ..optional(int64())
         };
-        let s = struct_of(vec![("ts", ts), ("other", string())]);
-        let expected = struct_of(vec![
+        let s = struct_schema(vec![("ts", ts), ("other", string())]);
+        let expected = struct_schema(vec![
             ("ts", optional(timestamp_schema())),
             ("other", string()),
         ]);
@@ -896,7 +862,7 @@ mod tests {
     fn struct_default_is_converted() {
         let s = Schema {
             default: Some(format!(r#"{{"ts":{DATE_PLUS_TIME}}}"#)),
-            ..struct_of(vec![("ts", int64())])
+            ..struct_schema(vec![("ts", int64())])
         };
         let mut t = value_xform(&[("target.type", "Date"), ("field", "ts")]);
         let out = with_schema(&mut t, s, Value::Struct(vec![Value::Int64(0)]));
@@ -921,12 +887,12 @@ mod tests {
             ]);
             let out = with_schema(
                 &mut t,
-                struct_of(vec![("ts", int64())]),
+                struct_schema(vec![("ts", int64())]),
                 Value::Struct(vec![Value::Int64(input)]),
             );
             assert_eq!(
                 out.schema.as_deref(),
-                Some(&struct_of(vec![("ts", timestamp_schema())]))
+                Some(&struct_schema(vec![("ts", timestamp_schema())]))
             );
             assert_eq!(
                 out.value,

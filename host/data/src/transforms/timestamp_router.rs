@@ -5,8 +5,9 @@
 use connect_plugin_api::ConnectConfig;
 
 use super::builtin::BuiltinTransform;
+use super::config_checks::java_string;
 use super::java_date::SimpleDateFormat;
-use super::java_string::{java_trimmed, record_to_string};
+use super::java_string::record_to_string;
 use super::record::TransformRecord;
 use super::transform::{Transform, TransformError};
 
@@ -17,7 +18,7 @@ pub struct TimestampRouterConfig {
     #[config(
         default = "${topic}-${timestamp}",
         importance = "high",
-        parse_with = "java_trimmed",
+        parse_with = "java_string",
         doc = "Format string which can contain <code>${topic}</code> and <code>${timestamp}</code> as placeholders for the topic and timestamp, respectively."
     )]
     pub topic_format: String,
@@ -25,7 +26,7 @@ pub struct TimestampRouterConfig {
     #[config(
         default = "yyyyMMdd",
         importance = "high",
-        parse_with = "java_trimmed",
+        parse_with = "java_string",
         doc = "Format string for the timestamp that is compatible with <code>java.text.SimpleDateFormat</code>."
     )]
     pub timestamp_format: String,
@@ -79,14 +80,10 @@ mod tests {
     use super::*;
     use crate::transforms::builtin::lookup;
     use crate::transforms::data::{Datum, Value};
-    use connect_plugin_api::sdk::config::ConfigMap;
+    use crate::transforms::test_support::{build, config, keys_and_defaults};
 
     fn router(pairs: &[(&str, &str)]) -> TimestampRouter {
-        let raw: ConfigMap = pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        TimestampRouter::new(TimestampRouterConfig::parse(&raw).unwrap()).unwrap()
+        build(pairs).unwrap()
     }
 
     fn record(topic: &str, timestamp: Option<i64>) -> TransformRecord {
@@ -140,8 +137,7 @@ mod tests {
 
     #[test]
     fn a_bad_pattern_fails_records_not_the_configuration() {
-        let raw: ConfigMap = [("timestamp.format".to_string(), "yyyyqq".to_string())].into();
-        let reports = TimestampRouterConfig::validate(&raw);
+        let reports = TimestampRouterConfig::validate(&config(&[("timestamp.format", "yyyyqq")]));
         assert!(reports.iter().all(|r| r.errors.is_empty()));
         let mut r = router(&[("timestamp.format", "yyyyqq")]);
         let e = r.apply(record("t", Some(0))).unwrap_err();
@@ -152,24 +148,11 @@ mod tests {
     fn registered_with_kafkas_keys() {
         let b = lookup("TimestampRouter").unwrap();
         assert_eq!(b.class, TimestampRouter::CLASS);
-        let keys: Vec<_> = (b.config_def)()
-            .keys()
-            .iter()
-            .map(|k| {
-                (
-                    k.name.to_string(),
-                    k.default_value.clone().into_option().map(|d| d.to_string()),
-                )
-            })
-            .collect();
         assert_eq!(
-            keys,
-            vec![
-                (
-                    "topic.format".to_string(),
-                    Some("${topic}-${timestamp}".to_string())
-                ),
-                ("timestamp.format".to_string(), Some("yyyyMMdd".to_string())),
+            keys_and_defaults(&(b.config_def)()),
+            [
+                ("topic.format", Some("${topic}-${timestamp}")),
+                ("timestamp.format", Some("yyyyMMdd")),
             ]
         );
     }

@@ -7,18 +7,19 @@ use std::sync::Arc;
 
 use connect_plugin_api::ConnectConfig;
 use connect_plugin_api::abi::config::ConfigValueReport;
-use connect_plugin_api::sdk::config::{Config, ConfigDef, ConfigMap};
-use connect_plugin_api::sdk::error::ConnectError;
+use connect_plugin_api::sdk::config::{ConfigDef, ConfigMap};
 
 use super::builtin::BuiltinTransform;
-use super::config_util::{REPLACE_NULL_WITH_DEFAULT_DOC, parse_list, validate_non_duplicate_list};
+use super::config_checks::{
+    Checked, ExtraChecks, REPLACE_NULL_WITH_DEFAULT_DOC, java_list, validate_non_duplicate_list,
+};
 use super::connect_schema::{StructFields, validate_value};
 use super::data::{Datum, Value, field_index};
 use super::record::TransformRecord;
 use super::requirements::{require_map, require_struct, schema_of, struct_get};
 use super::schema_update_cache::SchemaUpdateCache;
 use super::transform::{Transform, TransformError};
-use crate::convert::schema::{Schema, Type};
+use crate::convert::schema::Schema;
 
 /// Kafka's `OVERVIEW_DOC`.
 const DOC: &str =
@@ -36,7 +37,7 @@ pub struct ValueToKeyKeys {
         ty = "LIST",
         importance = "high",
         doc = "Field names on the record value to extract as the record key.",
-        parse_with = "parse_list"
+        parse_with = "java_list"
     )]
     pub fields: Vec<String>,
     /// `replace.null.with.default`.
@@ -48,27 +49,15 @@ pub struct ValueToKeyKeys {
     pub replace_null_with_default: bool,
 }
 
-/// The configuration: [`ValueToKeyKeys`] with `ValidList.anyNonDuplicateValues(false, false)`
-/// on `fields`, which the SDK has no kind for.
-#[derive(Debug)]
-pub struct ValueToKeyConfig(pub ValueToKeyKeys);
-
-impl ConnectConfig for ValueToKeyConfig {
-    fn config_def() -> ConfigDef {
-        ValueToKeyKeys::config_def()
-    }
-
-    fn from_config(config: &Config) -> Result<Self, ConnectError> {
-        ValueToKeyKeys::from_config(config).map(ValueToKeyConfig)
-    }
-
-    fn validate(raw: &ConfigMap) -> Vec<ConfigValueReport> {
-        let def = Self::config_def();
-        let mut reports = ValueToKeyKeys::validate(raw);
-        validate_non_duplicate_list(&mut reports, raw, &def, "fields", false);
-        reports
+/// `ValidList.anyNonDuplicateValues(false, false)` on `fields`, which the SDK has no kind for.
+impl ExtraChecks for ValueToKeyKeys {
+    fn extra_checks(reports: &mut [ConfigValueReport], raw: &ConfigMap, def: &ConfigDef) {
+        validate_non_duplicate_list(reports, raw, def, "fields", false);
     }
 }
+
+/// The configuration: [`ValueToKeyKeys`] with its [`ExtraChecks`].
+pub type ValueToKeyConfig = Checked<ValueToKeyKeys>;
 
 /// The configured transformation.
 #[derive(Debug)]
@@ -84,7 +73,7 @@ impl BuiltinTransform for ValueToKey {
     const DOC: &'static str = DOC;
     type Config = ValueToKeyConfig;
 
-    fn new(ValueToKeyConfig(c): ValueToKeyConfig) -> Result<Self, TransformError> {
+    fn new(Checked(c): ValueToKeyConfig) -> Result<Self, TransformError> {
         Ok(ValueToKey {
             fields: c.fields,
             replace_null_with_default: c.replace_null_with_default,
@@ -99,10 +88,7 @@ fn key_schema(
     names: &[String],
     schema: &Schema,
 ) -> Result<(Arc<Schema>, Vec<usize>), TransformError> {
-    let value_fields: &[(String, Schema)] = match &schema.ty {
-        Type::Struct(fields) => fields,
-        _ => &[],
-    };
+    let value_fields = schema.fields();
     let mut fields = StructFields::new();
     let mut sources = Vec::with_capacity(names.len());
     for name in names {
@@ -161,6 +147,7 @@ impl Transform for ValueToKey {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::convert::schema::Type;
     use crate::transforms::test_support::*;
 
     fn abc() -> Arc<Schema> {
