@@ -12,7 +12,7 @@ use super::env::EnvVarConfigProvider;
 use super::file::FileConfigProvider;
 use super::provider::{ConfigProvider, ProviderError};
 use super::transformer::ConfigTransformer;
-use crate::transforms::config_util::{check_non_duplicate_values, parse_list};
+use crate::transforms::config_checks::{check_non_duplicate_values, java_list as parse_list};
 
 /// The worker setting listing the provider names.
 pub const CONFIG_PROVIDERS_CONFIG: &str = "config.providers";
