@@ -20,6 +20,8 @@ OUT=$TARGET/abi-compat
 # workspace's: the old tree's crates have the same names as today's.
 BUILD=$OUT/target
 PLUGINS=$OUT/plugins
+# The old tree's own profile would keep full debug info; these libraries are only loaded.
+export CARGO_PROFILE_DEV_DEBUG=false CARGO_INCREMENTAL=0
 CONNECT=$TARGET/debug/connect
 export CONNECT_LOG=${CONNECT_LOG:-warn}
 say() { printf 'abi-compat: %s\n' "$*"; }
@@ -46,8 +48,10 @@ fixture=tests/compat/newer-abi
 cp Cargo.lock "$fixture/Cargo.lock" # the workspace's versions, so nothing is resolved anew
 cargo build --offline -q --manifest-path "$fixture/Cargo.toml" --target-dir "$BUILD"
 cp "$BUILD/debug/libconnect_newer_abi.so" "$PLUGINS/newer/"
-cargo build --offline -q --manifest-path "$fixture/Cargo.toml" --target-dir "$BUILD/require" --features require
-cp "$BUILD/require/debug/libconnect_newer_abi.so" "$PLUGINS/newer-require/"
+cargo build --offline -q --manifest-path "$fixture/Cargo.toml" --target-dir "$BUILD" --features require
+cp "$BUILD/debug/libconnect_newer_abi.so" "$PLUGINS/newer-require/"
+# The copies are all the e2e test needs; the build tree is a second workspace's worth of disk.
+rm -rf "$BUILD" "$OUT/src"
 
 check() { # check DIR PYTHON-ASSERTIONS: the host's listing of DIR as `l`
     "$CONNECT" plugins list --json --plugin-path "$PLUGINS/$1" >"$OUT/$1.json"
