@@ -1,6 +1,7 @@
 # Writes cases.json, the SMT oracle table (host/data/tests/smt_oracle.rs runs it through Kafka
 # Connect 4.3.1 and through ours): python3 tests/smt-oracle/gen_cases.py
 import json
+import os
 T = "org.apache.kafka.connect.transforms."
 P = "org.apache.kafka.connect.transforms.predicates."
 nested = {"type":"struct","name":"inner","optional":True,"fields":[
@@ -17,7 +18,6 @@ def env(schema, payload): return {"schema":schema,"payload":payload}
 V = env(S, row)
 K = env({"type":"int64","optional":False}, 7)
 M = env(None, {"id":7,"name":"coupang","price":12.5,"ts":1700000000123,"nested":{"a":1,"b":"x"},"tags":["a","b"]})
-SK = env({"type":"string","optional":False}, "k1")
 def rec(key=K, value=V, topic="coupang", headers=None, ts=1700000000000):
     r = {"topic":topic,"partition":2,"offset":41,"timestamp":ts,"key":key,"value":value}
     r["headers"] = headers if headers is not None else [["source","pg"],["n","42"]]
@@ -108,5 +108,6 @@ pcase("HasHeaderKey", "InsertField$Value", {"static.field":"s","static.value":"v
 pcase("HasHeaderKey absent", "InsertField$Value", {"static.field":"s","static.value":"v"}, "HasHeaderKey", {"name":"nope"})
 pcase("RecordIsTombstone drops tombstones", "Filter", {}, "RecordIsTombstone", {}, r=rec(value=None))
 pcase("RecordIsTombstone keeps values", "Filter", {}, "RecordIsTombstone", {})
-json.dump(cases, open(__import__("os").path.join(__import__("os").path.dirname(__file__), "cases.json"),"w"), indent=1)
+with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "cases.json"), "w") as f:
+    json.dump(cases, f, indent=1)
 print(len(cases))
