@@ -12,9 +12,10 @@ use std::{
 
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
+use connect_data::config_providers::ConfigTransformer;
 use connect_host::{
     config::{Mode, Scheme, WorkerConfig, load_connector_file},
-    plugins::{PluginRegistry, scan::split_plugin_path},
+    plugins::{PluginRegistry, config_provider::worker_transformer, scan::split_plugin_path},
     rest::{self, RestState, tracing_control::TracingLoggers},
     runtime::{
         herder::{Herder, HerderParts},
@@ -217,20 +218,15 @@ fn run(cli: Cli, loggers: Arc<TracingLoggers>) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Distributed { worker_config } => {
-            let config = WorkerConfig::load(
-                Mode::Distributed,
-                worker_config.as_deref(),
-                std::env::vars(),
-            )?;
-            serve_worker(config, Vec::new(), loggers)
+            let loaded = load_worker(Mode::Distributed, worker_config.as_deref())?;
+            serve_worker(loaded, Vec::new(), loggers)
         }
         Command::Standalone {
             worker_config,
             connector_configs,
         } => {
-            let config =
-                WorkerConfig::load(Mode::Standalone, Some(&worker_config), std::env::vars())?;
-            serve_worker(config, connector_configs, loggers)
+            let loaded = load_worker(Mode::Standalone, Some(&worker_config))?;
+            serve_worker(loaded, connector_configs, loggers)
         }
     }
 }
@@ -339,16 +335,53 @@ fn cluster_id(config: &WorkerConfig) -> Option<String> {
     consumer.client().fetch_cluster_id(Duration::from_secs(10))
 }
 
-/// Runs a worker until a signal arrives. The REST listeners come first: they are bound before
-/// anything else happens, so a taken port fails the start (exit 1, naming the address and the
-/// setting) before any store is opened or connector started, and they answer at once: `/health`
-/// says "starting" (503) while the stores, plugins and herder are set up, then the herder's
-/// answer. If the REST server fails while the worker runs, the worker shuts down and exits 1.
-fn serve_worker(
+/// A worker's typed config, its plugins and its config transformer.
+struct LoadedWorker {
     config: WorkerConfig,
+    registry: Arc<PluginRegistry>,
+    transformer: Arc<ConfigTransformer>,
+}
+
+/// Reads the worker settings, loads the plugins of their (unresolved) `plugin.path`, builds the
+/// config providers `config.providers` names (built-in or from a plugin) and resolves every
+/// `${provider:path:key}` of the settings with them before they are typed, as Kafka's
+/// `WorkerConfig` does. The resolved values are never logged.
+fn load_worker(mode: Mode, file: Option<&std::path::Path>) -> anyhow::Result<LoadedWorker> {
+    let props = WorkerConfig::load_props(file, std::env::vars())?;
+    let registry = Arc::new(PluginRegistry::load(&WorkerConfig::plugin_path_of(&props)));
+    let transformer = worker_transformer(&props, &registry)
+        .map_err(|e| anyhow::anyhow!("worker config: config.providers: {e}"))?;
+    let resolved = transformer.transform(&props).map_err(|e| {
+        anyhow::anyhow!(
+            "worker config: config provider '{}' could not resolve path '{}': {e}",
+            e.provider(),
+            e.path()
+        )
+    })?;
+    let config = WorkerConfig::from_props(mode, resolved.into_parts().0)?;
+    Ok(LoadedWorker {
+        config,
+        registry,
+        transformer: Arc::new(transformer),
+    })
+}
+
+/// Runs a worker until a signal arrives. The REST listeners come first after the plugins
+/// (which may provide the worker config's providers): they are bound before anything else
+/// happens, so a taken port fails the start (exit 1, naming the address and the setting) before
+/// any store is opened or connector started, and they answer at once: `/health` says
+/// "starting" (503) while the stores and herder are set up, then the herder's answer. If the
+/// REST server fails while the worker runs, the worker shuts down and exits 1.
+fn serve_worker(
+    loaded: LoadedWorker,
     connector_files: Vec<PathBuf>,
     loggers: Arc<TracingLoggers>,
 ) -> anyhow::Result<ExitCode> {
+    let LoadedWorker {
+        config,
+        registry,
+        transformer,
+    } = loaded;
     config.log_ignored();
     let config = Arc::new(config);
     let addrs = listen_addresses(&config)?;
@@ -365,8 +398,7 @@ fn serve_worker(
         let _ = stop_rx.await;
     }));
 
-    // Blocking set-up (Kafka, plugin files) on this thread, while the runtime serves REST.
-    let registry = Arc::new(PluginRegistry::load(&config.plugin_path));
+    // Blocking set-up (Kafka) on this thread, while the runtime serves REST.
     let stores = open_stores(&config)?;
     let worker = Arc::new(WorkerContext {
         worker_id: worker_id(&config),
@@ -374,6 +406,7 @@ fn serve_worker(
         offsets: stores.offsets,
         statuses: stores.statuses,
         generation: Default::default(),
+        config_transformer: transformer,
     });
     let herder = Herder::new(HerderParts {
         cluster_id: cluster_id(&config),

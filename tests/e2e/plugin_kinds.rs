@@ -173,38 +173,38 @@ fn every_class_is_listed_with_its_kind_and_version() {
             ),
         ]
     );
-    // Each class exposes its one key.
-    for (class, kind, key) in [
+    // Each class exposes its keys.
+    for (class, kind, keys) in [
         (
             "com.example.allkinds.UpperCase",
             PluginKind::TRANSFORMATION,
-            "drop.nulls",
+            &["drop.nulls"][..],
         ),
         (
             "com.example.allkinds.ValueIsNull",
             PluginKind::PREDICATE,
-            "negate",
+            &["negate"][..],
         ),
         (
             "com.example.allkinds.UpperCaseConverter",
             PluginKind::CONVERTER,
-            "uppercase",
+            &["uppercase"][..],
         ),
         (
             "com.example.allkinds.StringHeaderConverter",
             PluginKind::HEADER_CONVERTER,
-            "charset",
+            &["charset"][..],
         ),
         (
             "com.example.allkinds.KeyValueFileProvider",
             PluginKind::CONFIG_PROVIDER,
-            "file",
+            &["file", "ttl.ms"][..],
         ),
     ] {
         let def = other(&r, kind, class).config_def();
         assert_eq!(
             def.iter().map(|k| k.name.as_str()).collect::<Vec<_>>(),
-            [key],
+            keys,
             "{class}"
         );
     }

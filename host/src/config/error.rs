@@ -97,7 +97,7 @@ pub enum ConfigError {
 
     /// A Kafka Connect setting this host recognises but cannot honour, where ignoring it would
     /// silently change behaviour (e.g. Java REST extensions that add authentication).
-    #[error("{scope}: `{key}` is not supported by this worker: {reason}")]
+    #[error("{scope}: not supported yet: {key}: {reason}")]
     Unsupported {
         /// Which configuration, e.g. "worker config".
         scope: &'static str,

@@ -94,7 +94,7 @@ fn other_jca_algorithms_are_not_supported_yet() {
         assert_eq!(
             e,
             format!(
-                "worker config: `{key}` is not supported by this worker: the algorithm 'HmacMD5' \
+                "worker config: not supported yet: {key}: the algorithm 'HmacMD5' \
                  is not supported yet (supported: HmacSHA1, HmacSHA224, HmacSHA256, HmacSHA384, \
                  HmacSHA512); use one of those on every worker of the group, or remove the key \
                  for HmacSHA256"
@@ -103,7 +103,7 @@ fn other_jca_algorithms_are_not_supported_yet() {
     }
     let e = one_error(&[(VERIFICATION_ALGORITHMS, "HmacSHA256,AES")]);
     assert!(
-        e.contains("`inter.worker.verification.algorithms` is not supported"),
+        e.contains("not supported yet: inter.worker.verification.algorithms"),
         "{e}"
     );
     assert!(e.contains("'AES' is not supported yet"), "{e}");

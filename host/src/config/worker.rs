@@ -208,12 +208,43 @@ impl WorkerConfig {
         K: AsRef<str>,
         V: Into<String>,
     {
+        WorkerConfig::from_props(mode, WorkerConfig::load_props(file, env)?)
+    }
+
+    /// The worker properties of `file` (if any) and the `CONNECT_*` variables of `env`, as
+    /// written: config provider references are not resolved yet (the caller resolves them
+    /// with the providers these settings name, then calls [`Self::from_props`]).
+    pub fn load_props<I, K, V>(
+        file: Option<&Path>,
+        env: I,
+    ) -> Result<BTreeMap<String, String>, ConfigError>
+    where
+        I: IntoIterator<Item = (K, V)>,
+        K: AsRef<str>,
+        V: Into<String>,
+    {
         let mut props = match file {
             Some(path) => load_file(path)?,
             None => BTreeMap::new(),
         };
         props.extend(properties_from_env(env));
-        WorkerConfig::from_props(mode, props)
+        Ok(props)
+    }
+
+    /// `plugin.path` of `props`: the directories, empty entries dropped. Read before the
+    /// config is typed (Kafka loads plugins from the unresolved setting, so that a plugin's
+    /// config provider can resolve the other worker settings).
+    pub fn plugin_path_of(props: &BTreeMap<String, String>) -> Vec<PathBuf> {
+        props
+            .get("plugin.path")
+            .map(|v| {
+                parse_list(v)
+                    .into_iter()
+                    .filter(|p| !p.is_empty())
+                    .map(PathBuf::from)
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 
     /// Type and check worker properties. Every problem is reported at once.
@@ -242,16 +273,7 @@ impl WorkerConfig {
         let offset_flush_interval = r.millis("offset.flush.interval.ms", 60_000);
         let offset_flush_timeout = r.millis("offset.flush.timeout.ms", 5_000);
         let task_shutdown_graceful_timeout = r.millis("task.shutdown.graceful.timeout.ms", 5_000);
-        let plugin_path = r
-            .raw("plugin.path")
-            .map(|v| {
-                parse_list(v)
-                    .into_iter()
-                    .filter(|p| !p.is_empty())
-                    .map(PathBuf::from)
-                    .collect()
-            })
-            .unwrap_or_default();
+        let plugin_path = WorkerConfig::plugin_path_of(&props);
         let rest = r.rest(sorted.https, sorted.admin_https, &mut sorted.ignored);
         let override_policy = r.override_policy();
         let config_providers = r

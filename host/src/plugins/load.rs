@@ -45,8 +45,9 @@ use super::{
 };
 
 /// What this host does beyond the 2.0 baseline, as told to every plugin at `init`.
-pub const HOST_CAPABILITIES: Capabilities =
-    Capabilities(Capabilities::METRICS.0 | Capabilities::DYNAMIC_LOG_LEVELS.0);
+pub const HOST_CAPABILITIES: Capabilities = Capabilities(
+    Capabilities::METRICS.0 | Capabilities::DYNAMIC_LOG_LEVELS.0 | Capabilities::CONFIG_PROVIDERS.0,
+);
 
 /// A library that passed every check, with its plugin classes.
 pub struct LoadedLibrary {

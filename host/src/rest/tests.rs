@@ -116,6 +116,7 @@ fn state_with(props: &[(&str, &str)], start: bool) -> (RestState, tempfile::Temp
         offsets: Arc::new(MemoryOffsetStore::new()),
         statuses,
         generation: Default::default(),
+        config_transformer: Default::default(),
     });
     let herder = Herder::new(HerderParts {
         config,

@@ -3,6 +3,7 @@
 //! What the runtime needs persisted is declared here as small traits ([`stores`]); the
 //! `storage` layer implements them. The runtime never names Kafka topics or files itself.
 
+pub mod config_resolution;
 pub mod connector_runner;
 pub mod errors;
 pub mod herder;

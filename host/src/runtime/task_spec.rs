@@ -37,6 +37,9 @@ pub struct WorkerContext {
     /// status records carry it so that a stale owner's FAILED or UNASSIGNED loses); 0 in
     /// standalone mode.
     pub generation: Arc<std::sync::atomic::AtomicI32>,
+    /// The worker's config providers (`config.providers`): connector and task configs are
+    /// resolved with them when an instance starts, never when they are stored.
+    pub config_transformer: Arc<connect_data::config_providers::ConfigTransformer>,
 }
 
 /// One task to run.

@@ -29,4 +29,7 @@ pub use registry::{
     builtin_class, new_builtin_provider, providers_from_worker_config,
     providers_from_worker_config_with, transformer_from_worker_config,
 };
-pub use transformer::{ConfigTransformError, ConfigTransformer, ConfigTransformerResult};
+pub use transformer::{
+    ConfigTransformError, ConfigTransformer, ConfigTransformerResult, contains_reference,
+    references,
+};

@@ -25,6 +25,23 @@ pub const DEFAULT_PATTERN: &str = r"\$\{([^}]*?):(([^}]*?):)?([^}]*?)\}";
 static PATTERN: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(DEFAULT_PATTERN).expect("Kafka's pattern compiles"));
 
+/// Whether `value` holds a reference (Kafka's `keysWithVariableValues` test, `find()`):
+/// such a value is what a task config keeps instead of what it resolves to.
+pub fn contains_reference(value: &str) -> bool {
+    PATTERN.is_match(value)
+}
+
+/// The references in `value`, each as written with its provider name, left to right.
+pub fn references(value: &str) -> Vec<(&str, &str)> {
+    PATTERN
+        .captures_iter(value)
+        .map(|caps| {
+            let whole = caps.get(0).map_or("", |m| m.as_str());
+            (whole, Reference::of(&caps).provider)
+        })
+        .collect()
+}
+
 /// One `${provider:[path:]key}` found in a value.
 struct Reference<'a> {
     provider: &'a str,

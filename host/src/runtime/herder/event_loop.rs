@@ -26,6 +26,7 @@ use crate::{
     config::WorkerConfig,
     plugins::PluginRegistry,
     runtime::{
+        config_resolution,
         connector_runner::ConnectorEvent,
         info::{ConnectorInfo, ConnectorOffsets, ConnectorTaskId, HerderError, HerderResult},
         restarter::{self, Restarter, TaskView},
@@ -87,6 +88,8 @@ pub(crate) struct HerderLoop {
     pub(super) reconfigure: BTreeSet<String>,
     restarter: Restarter,
     last_restart_check: Instant,
+    /// When running connectors' config provider values expire (`config.action.reload`).
+    pub(super) reloads: BTreeMap<String, Instant>,
     pub(super) stopping: bool,
     /// Whether the last config read failed (its warning is logged once per outage).
     config_unreadable: bool,
@@ -128,6 +131,7 @@ impl HerderLoop {
             reconfigure: BTreeSet::new(),
             restarter: Restarter::default(),
             last_restart_check: Instant::now(),
+            reloads: BTreeMap::new(),
             stopping: false,
             config_unreadable: false,
         }
@@ -437,8 +441,12 @@ impl HerderLoop {
             if entry.target == TargetState::Stopped {
                 continue;
             }
-            let max = entry
-                .config
+            let resolved = config_resolution::resolve(
+                &self.worker.context().config_transformer,
+                &entry.config,
+            );
+            let config = resolved.as_ref().map_or(&entry.config, |r| &r.config);
+            let max = config
                 .get("tasks.max")
                 .and_then(|v| v.trim().parse::<u32>().ok())
                 .unwrap_or(1);
@@ -447,12 +455,33 @@ impl HerderLoop {
     }
 
     fn timers(&mut self) {
+        self.reload_expired_configs();
         if self.last_restart_check.elapsed() >= RESTART_CHECK {
             self.last_restart_check = Instant::now();
             self.automatic_restarts();
         }
         if let Some(m) = self.membership.as_mut() {
             m.maintain_session_key(&self.config_log, &self.snapshot);
+        }
+    }
+
+    /// Kafka's `WorkerConfigTransformer` reload: a connector whose provider values expired
+    /// restarts (its instance only, as Kafka's `restartConnector(ttl, …)`), which reads them
+    /// again; tasks restart if the task configs it then computes differ.
+    fn reload_expired_configs(&mut self) {
+        let now = Instant::now();
+        let due: Vec<String> = self
+            .reloads
+            .iter()
+            .filter(|(_, at)| **at <= now)
+            .map(|(name, _)| name.clone())
+            .collect();
+        for name in due {
+            self.reloads.remove(&name);
+            if self.running_connectors.contains_key(&name) {
+                tracing::info!(connector = %name, "config provider values expired: restarting the connector to read them again");
+                self.restart_connector_instance(&name);
+            }
         }
     }
 

@@ -37,6 +37,7 @@ use self::{
     view::View,
 };
 use super::{
+    config_resolution,
     info::{
         ConfigInfos, ConnectorInfo, ConnectorOffset, ConnectorOffsets, ConnectorTaskId,
         HerderError, HerderResult, RequestSigning, ServerInfo, TaskInfo,
@@ -48,6 +49,7 @@ use super::{
     validate,
 };
 use crate::{config::WorkerConfig, plugins::PluginRegistry};
+use connect_data::config_providers::contains_reference;
 
 /// How long a REST call waits for the herder thread before answering "Request timed out."
 /// (Kafka Connect's `ConnectorsResource.REQUEST_TIMEOUT_MS`).
@@ -654,12 +656,24 @@ impl Herder {
             .get("security.protocol")
             .or_else(|| self.shared.config.client.get("security.protocol"))
             .map(String::as_str);
-        validate::validate(
+        // Validated as it will run (references resolved, as Kafka does), shown as written:
+        // a resolved value is a secret and never leaves in a response.
+        let resolved = config_resolution::resolve(&self.shared.worker.config_transformer, config)
+            .map_err(HerderError::BadRequest)?;
+        let mut infos = validate::validate(
             &self.shared.plugins,
             self.shared.config.override_policy,
             security,
-            config,
-        )
+            &resolved.config,
+        )?;
+        for info in &mut infos.configs {
+            if let Some(raw) = config.get(&info.value.name)
+                && contains_reference(raw)
+            {
+                info.value.value = Some(raw.clone());
+            }
+        }
+        Ok(infos)
     }
 }
 

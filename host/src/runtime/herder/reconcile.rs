@@ -11,6 +11,7 @@ use crate::{
     config::ConnectorConfig,
     plugins::ConnectorPlugin,
     runtime::{
+        config_resolution,
         connector_runner::ConnectorStart,
         info::ConnectorTaskId,
         status::{State, TargetState},
@@ -167,9 +168,33 @@ impl HerderLoop {
                 return;
             }
         };
+        // `${provider:path:key}` is resolved now, for this instance only (never stored).
+        let resolved = match config_resolution::resolve(
+            &self.worker.context().config_transformer,
+            &entry.config,
+        ) {
+            Ok(r) => r,
+            Err(why) => {
+                self.worker
+                    .set_connector_state(name, State::Failed, Some(why));
+                return;
+            }
+        };
+        config_resolution::warn_unresolved(name, &resolved);
+        match resolved.ttl {
+            Some(ttl) if config_resolution::reloads_on_expiry(&entry.config) => {
+                tracing::info!(connector = %name, ttl_ms = ttl.as_millis() as u64,
+                    "config provider values expire; the connector restarts then (config.action.reload=restart)");
+                self.reloads
+                    .insert(name.to_owned(), std::time::Instant::now() + ttl);
+            }
+            _ => {
+                self.reloads.remove(name);
+            }
+        }
         // Settings that are valid but probably not what the user meant (e.g. a converter's
         // settings without the converter): said once per start, as Kafka logs its warnings.
-        if let Ok(parsed) = ConnectorConfig::parse(&entry.config, validate::kind_of(&plugin)) {
+        if let Ok(parsed) = ConnectorConfig::parse(&resolved.config, validate::kind_of(&plugin)) {
             for warning in &parsed.warnings {
                 tracing::warn!(connector = %name, "{warning}");
             }
@@ -182,7 +207,7 @@ impl HerderLoop {
             name: name.to_owned(),
             epoch: self.next_epoch,
             plugin,
-            config: entry.config.clone(),
+            config: resolved.config,
             target: instance_target(entry.target),
             // From a plugin thread: only queue it; the loop coalesces repeated requests.
             reconfigure: Arc::new(move || {
@@ -219,7 +244,12 @@ impl HerderLoop {
         };
         self.running_tasks.insert(id.clone(), task_config.clone());
         let control = self.worker.task_control(id, instance_target(entry.target));
-        let (plugin, parsed) = match self.plugin_and_config(&entry) {
+        let transformer = &self.worker.context().config_transformer;
+        let started = self.plugin_and_config(&entry).and_then(|found| {
+            let task_config = config_resolution::resolve(transformer, &task_config)?.config;
+            Ok((found, task_config))
+        });
+        let ((plugin, parsed), task_config) = match started {
             Ok(found) => found,
             Err(why) => {
                 control.report(State::Failed, Some(why));
@@ -237,11 +267,15 @@ impl HerderLoop {
         self.worker.start_task(spec, plugin.is_sink());
     }
 
-    /// The connector's plugin and its parsed framework settings, or why not.
+    /// The connector's plugin and its parsed framework settings (references resolved), or
+    /// why not.
     fn plugin_and_config(
         &self,
         entry: &ConnectorEntry,
     ) -> Result<(ConnectorPlugin, ConnectorConfig), String> {
+        let resolved =
+            config_resolution::resolve(&self.worker.context().config_transformer, &entry.config)?
+                .config;
         let class = entry
             .config
             .get("connector.class")
@@ -253,7 +287,7 @@ impl HerderLoop {
             .map_err(|e| e.to_string())?
             .clone();
         let parsed =
-            ConnectorConfig::parse(&entry.config, validate::kind_of(&plugin)).map_err(|errs| {
+            ConnectorConfig::parse(&resolved, validate::kind_of(&plugin)).map_err(|errs| {
                 let msg: Vec<String> = errs.iter().map(|(k, m)| format!("{k}: {m}")).collect();
                 format!("invalid connector configuration: {}", msg.join("; "))
             })?;
@@ -293,6 +327,8 @@ impl HerderLoop {
                 }
             }
         }
+        // Computed from resolved values: the references go back before anything is stored.
+        config_resolution::reverse_transform(&entry.config, &mut configs);
         if configs == entry.tasks {
             return;
         }

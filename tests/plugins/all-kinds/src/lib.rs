@@ -1,4 +1,4 @@
-//! Test fixture: one tiny class of each plugin kind, each with one configuration key, exported
+//! Test fixture: one tiny class of each plugin kind, each with one or two configuration keys, exported
 //! through `export_plugin!` (the e2e test `plugin_kinds` loads it through the host's registry).
 //!
 //! | Class | Kind | Key | Does |
@@ -395,9 +395,11 @@ impl HeaderConverter for StringHeaderConverter {
 // ------------------------------------------------------------------------------------------------
 // Config provider
 
-/// `KEY=VALUE` lines of the configured file (the `path` of a reference is ignored).
+/// `KEY=VALUE` lines of the configured file (the `path` of a reference is ignored), valid for
+/// `ttl.ms` when that is not negative.
 pub struct KeyValueFileProvider {
     file: String,
+    ttl_ms: i64,
 }
 
 impl PluginDescription for KeyValueFileProvider {
@@ -405,11 +407,17 @@ impl PluginDescription for KeyValueFileProvider {
     const VERSION: &'static str = VERSION;
     const DESCRIPTION: &'static str = "KEY=VALUE lines of a file (test fixture).";
     fn config_def() -> ConfigDef {
-        ConfigDef::new().define(
-            Key::new("file", ConfigType::STRING)
-                .non_empty()
-                .doc("The file of KEY=VALUE lines."),
-        )
+        ConfigDef::new()
+            .define(
+                Key::new("file", ConfigType::STRING)
+                    .non_empty()
+                    .doc("The file of KEY=VALUE lines."),
+            )
+            .define(
+                Key::new("ttl.ms", ConfigType::LONG)
+                    .default("-1")
+                    .doc("How long the values stay valid; negative: no TTL."),
+            )
     }
 }
 
@@ -417,6 +425,7 @@ impl ConfigProvider for KeyValueFileProvider {
     fn configure(config: Config) -> Result<Self, ConnectError> {
         Ok(Self {
             file: config.string_or_empty("file").to_owned(),
+            ttl_ms: config.long("ttl.ms"),
         })
     }
     fn get(&self, _path: &str, keys: &[String]) -> Result<ConfigValues, ConnectError> {
@@ -428,7 +437,10 @@ impl ConfigProvider for KeyValueFileProvider {
             .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
             .filter(|(k, _)| keys.is_empty() || keys.contains(k))
             .collect();
-        Ok(ConfigValues { data, ttl_ms: None })
+        Ok(ConfigValues {
+            data,
+            ttl_ms: (self.ttl_ms >= 0).then_some(self.ttl_ms),
+        })
     }
 }
 
