@@ -196,6 +196,7 @@ impl ConnectorConfig {
             ConnectorKind::Source => (Vec::new(), None),
         };
         let errors = p.error_handling(kind, &topics, topics_regex.as_deref());
+        p.refuse_unsupported(kind);
         let producer_overrides = prefixed(props, "producer.override.");
         let consumer_overrides = prefixed(props, "consumer.override.");
         let admin_overrides = prefixed(props, "admin.override.");
@@ -400,8 +401,76 @@ impl<'a> Parser<'a> {
         })
     }
 
+    /// Kafka Connect keys this host does not implement yet, refused with "not supported yet:
+    /// KEY" unless they hold Kafka's default (which is what this host does), so none is
+    /// accepted and then ignored. `connector.plugin.version` is checked against the loaded
+    /// plugin by validation (it needs the plugin).
+    fn refuse_unsupported(&mut self, kind: ConnectorKind) {
+        for key in [
+            "key.converter.plugin.version",
+            "value.converter.plugin.version",
+            "header.converter.plugin.version",
+        ] {
+            if self.raw(key).is_some_and(|v| !v.trim().is_empty()) {
+                self.error(
+                    key,
+                    format!(
+                        "not supported yet: {key} (this host runs one version of each converter,                          its built-in one; remove the key)"
+                    ),
+                );
+            }
+        }
+        if kind != ConnectorKind::Source {
+            return;
+        }
+        let eos = "exactly-once source support is not supported yet by this host";
+        for (key, default) in [
+            ("exactly.once.support", Some("requested")),
+            ("transaction.boundary", Some("poll")),
+            ("transaction.boundary.interval.ms", None),
+        ] {
+            let Some(value) = self.raw(key) else { continue };
+            if default.is_none_or(|d| !value.trim().eq_ignore_ascii_case(d)) {
+                self.error(
+                    key,
+                    format!("not supported yet: {key}={value} ({eos}; remove the key)"),
+                );
+            }
+        }
+        if let Some(value) = self.raw("offsets.storage.topic")
+            && !value.trim().is_empty()
+        {
+            self.error(
+                "offsets.storage.topic",
+                format!(
+                    "not supported yet: offsets.storage.topic={value} (source offsets live in the                      worker's offset.storage.topic; remove the key)"
+                ),
+            );
+        }
+        let creation: Vec<String> = self
+            .props
+            .keys()
+            .filter(|k| k.starts_with("topic.creation."))
+            .cloned()
+            .collect();
+        for key in creation {
+            if key == "topic.creation.groups" && self.raw(&key).is_some_and(|v| v.trim().is_empty())
+            {
+                continue;
+            }
+            self.error(
+                &key,
+                format!(
+                    "not supported yet: {key} (this host does not create source topics yet:                      create them beforehand, or let the broker auto-create them; remove the key)"
+                ),
+            );
+        }
+    }
+
     fn converter(&mut self, key: &str) -> Option<ConverterSetting> {
-        let settings = prefixed(self.props, &format!("{key}."));
+        let mut settings = prefixed(self.props, &format!("{key}."));
+        // KIP-891's `<converter>.plugin.version` is a framework key, not a converter setting.
+        settings.remove("plugin.version");
         match self.raw(key).map(trim).filter(|c| !c.is_empty()) {
             Some(class) => Some(ConverterSetting {
                 class: class.to_string(),

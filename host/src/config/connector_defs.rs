@@ -87,6 +87,18 @@ pub fn framework_config_defs(kind: ConnectorKind) -> Vec<ConfigKeyInfo> {
             "Connector class",
         ),
         key(
+            "connector.plugin.version",
+            T::String,
+            Def::Null,
+            Medium,
+            "Version of the connector class to run; this host loads one version of each class, \
+             so only that version (or no value) is accepted.",
+            COMMON_GROUP,
+            3,
+            M,
+            "Connector version",
+        ),
+        key(
             "tasks.max",
             T::Int,
             Def::Value("1"),
@@ -322,6 +334,56 @@ pub fn framework_config_defs(kind: ConnectorKind) -> Vec<ConfigKeyInfo> {
             ),
         ]);
     }
+
+    for (name, order, display) in [
+        ("key.converter.plugin.version", 7, "Key converter version"),
+        (
+            "value.converter.plugin.version",
+            9,
+            "Value converter version",
+        ),
+        (
+            "header.converter.plugin.version",
+            11,
+            "Header converter version",
+        ),
+    ] {
+        defs.push(key(
+            name,
+            T::String,
+            Def::Null,
+            Low,
+            "Version of the converter to run: not supported yet (this host runs its built-in \
+             converters, one version each); leave it unset.",
+            COMMON_GROUP,
+            order,
+            S,
+            display,
+        ));
+    }
+    if kind == ConnectorKind::Source {
+        defs.extend([
+            key("topic.creation.groups", T::List, Def::Value(""), Low,
+                "Groups of topic.creation.* settings for topics the source creates: not supported yet \
+                 (create topics beforehand or let the broker auto-create them).",
+                "Topic Creation", 1, L, "Topic Creation Groups"),
+            key("exactly.once.support", T::String, Def::Value("requested"), Medium,
+                "Exactly-once support the connector must give: only `requested` (the default) is \
+                 accepted, exactly-once sources are not supported yet.",
+                "Exactly Once Support", 2, S, "Exactly once support"),
+            key("transaction.boundary", T::String, Def::Value("poll"), Medium,
+                "Transaction boundaries of exactly-once sources: only `poll` (the default) is accepted, \
+                 exactly-once sources are not supported yet.",
+                "Exactly Once Support", 3, S, "Transaction Boundary"),
+            key("transaction.boundary.interval.ms", T::Long, Def::Null, Low,
+                "Interval of `transaction.boundary=interval`: not supported yet; leave it unset.",
+                "Exactly Once Support", 4, S, "Transaction boundary interval"),
+            key("offsets.storage.topic", T::String, Def::Null, Low,
+                "A separate offsets topic for this connector: not supported yet (offsets live in the \
+                 worker's offset.storage.topic); leave it unset.",
+                "offsets.topic", 1, L, "Offsets topic"),
+        ]);
+    }
     defs
 }
 
@@ -482,8 +544,8 @@ mod tests {
         );
         assert_eq!(
             defs.len(),
-            17,
-            "15 Kafka keys and the two task.restart.* extensions"
+            26,
+            "the 24 framework keys Kafka Connect 4.3 lists for a source, and the two task.restart.* extensions"
         );
     }
 

@@ -331,6 +331,23 @@ impl WorkerConfig {
     }
 }
 
+/// A Java client setting under librdkafka's name: `send.buffer.bytes` and
+/// `receive.buffer.bytes` are librdkafka's `socket.send.buffer.bytes` and
+/// `socket.receive.buffer.bytes`, whose "system default" is 0 where Java's is -1.
+fn librdkafka_client_setting(key: &str, value: &str) -> (String, String) {
+    match key {
+        "send.buffer.bytes" | "receive.buffer.bytes" => {
+            let value = if value.trim() == "-1" {
+                "0"
+            } else {
+                value.trim()
+            };
+            (format!("socket.{key}"), value.to_string())
+        }
+        _ => (key.to_string(), value.to_string()),
+    }
+}
+
 /// Non-typed keys, sorted into their destinations while scanning.
 #[derive(Default)]
 struct Sorted {
@@ -466,7 +483,34 @@ impl<'a> Reader<'a> {
         match classify(key, self.mode) {
             KeyClass::Typed => {}
             KeyClass::Client => {
-                sorted.client.insert(key.to_string(), value.to_string());
+                let (key, value) = librdkafka_client_setting(key, value);
+                sorted.client.insert(key, value);
+            }
+            KeyClass::DefaultOnly(default, why) => {
+                if !value.trim().eq_ignore_ascii_case(default) {
+                    let shown = if default.is_empty() {
+                        "no value".to_string()
+                    } else {
+                        format!("'{default}'")
+                    };
+                    self.errors.push(ConfigError::Unsupported {
+                        scope: SCOPE,
+                        key: key.to_string(),
+                        reason: format!(
+                            "'{}' (only Kafka's default, {shown}, is supported): {why}",
+                            value.trim()
+                        ),
+                    });
+                }
+            }
+            KeyClass::Refused(why) => {
+                if !value.trim().is_empty() {
+                    self.errors.push(ConfigError::Unsupported {
+                        scope: SCOPE,
+                        key: key.to_string(),
+                        reason: why.to_string(),
+                    });
+                }
             }
             KeyClass::Prefixed(prefix, dest) => match dest {
                 Passthrough::Producer => entry(&mut sorted.producer, prefix),
@@ -706,22 +750,6 @@ impl<'a> Reader<'a> {
             "group.id",
             "in distributed mode (it names the Connect cluster, e.g. connect-cluster)",
         );
-        // The group client speaks PLAINTEXT only for now (TLS and SASL come with the security
-        // work); a worker that cannot join its group must not start at all.
-        if let Some(protocol) = self.raw("security.protocol")
-            && !protocol.trim().eq_ignore_ascii_case("PLAINTEXT")
-        {
-            self.errors.push(ConfigError::Unsupported {
-                scope: SCOPE,
-                key: "security.protocol".to_string(),
-                reason: format!(
-                    "'{}' is not supported yet in distributed mode (the group membership client \
-                     speaks PLAINTEXT only); use a PLAINTEXT listener of the cluster, or run the \
-                     worker in standalone mode",
-                    protocol.trim()
-                ),
-            });
-        }
         let [config_settings, offset_settings, status_settings] = topics;
         let config_topic = self.topic("config", 1, config_settings);
         let offset_topic = self.topic("offset", 25, offset_settings);

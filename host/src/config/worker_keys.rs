@@ -30,7 +30,6 @@ pub(crate) const COMMON_KEYS: &[&str] = &[
     "rest.advertised.listener",
     "admin.listeners",
     "access.control.allow.origin",
-    "access.control.allow.methods",
     "response.http.headers.config",
     "rest.extension.classes",
 ];
@@ -71,7 +70,6 @@ pub(crate) const STANDALONE_KEYS: &[&str] = &["offset.storage.file.filename"];
 pub(crate) const CLIENT_KEYS: &[&str] = &[
     "client.id",
     "client.dns.lookup",
-    "security.protocol",
     "metadata.max.age.ms",
     "request.timeout.ms",
     "retry.backoff.ms",
@@ -82,33 +80,16 @@ pub(crate) const CLIENT_KEYS: &[&str] = &[
     "receive.buffer.bytes",
     "connections.max.idle.ms",
     "socket.connection.setup.timeout.ms",
-    "socket.connection.setup.timeout.max.ms",
     "metadata.recovery.strategy",
     "metadata.recovery.rebootstrap.trigger.ms",
 ];
 
-/// Prefixes of client security settings (also kept in [`super::WorkerConfig::client`]).
-pub(crate) const CLIENT_PREFIXES: &[&str] = &["ssl.", "sasl."];
-
-/// Kafka Connect keys this worker accepts but does not act on, with the reason (logged).
+/// Keys Kafka Connect 4.3 no longer defines (it logs and ignores them as unknown), accepted and
+/// logged the same way here, with the reason.
 pub(crate) const IGNORED_KEYS: &[(&str, &str)] = &[
-    ("metric.reporters", "JMX/metric reporters are Java plugins"),
     (
-        "metrics.sample.window.ms",
-        "worker metrics are not exported through Kafka metric reporters",
-    ),
-    (
-        "metrics.num.samples",
-        "worker metrics are not exported through Kafka metric reporters",
-    ),
-    (
-        "metrics.recording.level",
-        "worker metrics are not exported through Kafka metric reporters",
-    ),
-    ("auto.include.jmx.reporter", "there is no JMX"),
-    (
-        "plugin.discovery",
-        "plugins are always discovered from their manifests",
+        "auto.include.jmx.reporter",
+        "there is no JMX (and Kafka 4.0 removed the key)",
     ),
     (
         "internal.key.converter",
@@ -119,6 +100,80 @@ pub(crate) const IGNORED_KEYS: &[(&str, &str)] = &[
         "removed in Kafka 3.0; internal topics always use JSON without schemas",
     ),
     ("zookeeper.connect", "Kafka Connect never used ZooKeeper"),
+];
+
+/// Kafka Connect worker keys whose Kafka default is what this worker does: the default (or an
+/// empty value, for keys without one) is accepted, any other value is refused with
+/// "not supported yet: KEY" and the reason. (key, Kafka's default, reason)
+pub(crate) const DEFAULT_ONLY_KEYS: &[(&str, &str, &str)] = &[
+    (
+        "security.protocol",
+        "PLAINTEXT",
+        "TLS and SASL connections to Kafka come with the security work; connect to a PLAINTEXT listener",
+    ),
+    (
+        "metric.reporters",
+        "",
+        "metric reporters are Java classes; remove the key",
+    ),
+    (
+        "metrics.sample.window.ms",
+        "30000",
+        "worker metrics are not sampled through Kafka's metrics library yet; remove the key",
+    ),
+    (
+        "metrics.num.samples",
+        "2",
+        "worker metrics are not sampled through Kafka's metrics library yet; remove the key",
+    ),
+    (
+        "metrics.recording.level",
+        "INFO",
+        "worker metrics are not sampled through Kafka's metrics library yet; remove the key",
+    ),
+    (
+        "plugin.discovery",
+        "hybrid_warn",
+        "plugins are native libraries found by their ABI root module, not Java ServiceLoader manifests; remove the key",
+    ),
+    (
+        "socket.connection.setup.timeout.max.ms",
+        "30000",
+        "librdkafka has one connection set-up timeout (socket.connection.setup.timeout.ms), not an exponential one; remove the key",
+    ),
+    (
+        "key.converter.plugin.version",
+        "",
+        "this worker runs one version of each converter, its built-in one; remove the key",
+    ),
+    (
+        "value.converter.plugin.version",
+        "",
+        "this worker runs one version of each converter, its built-in one; remove the key",
+    ),
+    (
+        "header.converter.plugin.version",
+        "",
+        "this worker runs one version of each converter, its built-in one; remove the key",
+    ),
+    (
+        "access.control.allow.methods",
+        "",
+        "CORS headers are not served yet; remove the key (or add them in a reverse proxy)",
+    ),
+];
+
+/// Prefixes of Kafka Connect worker keys refused whenever set to a non-empty value, with the
+/// reason.
+pub(crate) const REFUSED_PREFIXES: &[(&str, &str)] = &[
+    (
+        "ssl.",
+        "TLS connections to Kafka come with the security work; connect to a PLAINTEXT listener and remove the key",
+    ),
+    (
+        "sasl.",
+        "SASL connections to Kafka come with the security work; connect to a PLAINTEXT listener and remove the key",
+    ),
 ];
 
 /// Prefixes whose keys are accepted and ignored, with the reason.
@@ -193,6 +248,10 @@ pub(crate) enum KeyClass {
     Prefixed(&'static str, Passthrough),
     /// Accepted, no effect here (reason).
     Ignored(&'static str),
+    /// Accepted at Kafka's default (the default, the reason when refused).
+    DefaultOnly(&'static str, &'static str),
+    /// Refused when set (the reason).
+    Refused(&'static str),
     /// A key of the other mode: accepted, no effect in this one.
     OtherMode(Mode),
     /// Not a worker key.
@@ -218,8 +277,14 @@ pub(crate) fn classify(key: &str, mode: Mode) -> KeyClass {
     if other.contains(&key) {
         return KeyClass::OtherMode(other_mode);
     }
-    if CLIENT_KEYS.contains(&key) || CLIENT_PREFIXES.iter().any(|p| key.starts_with(p)) {
+    if let Some((_, default, why)) = DEFAULT_ONLY_KEYS.iter().find(|(k, _, _)| *k == key) {
+        return KeyClass::DefaultOnly(default, why);
+    }
+    if CLIENT_KEYS.contains(&key) {
         return KeyClass::Client;
+    }
+    if let Some((_, why)) = REFUSED_PREFIXES.iter().find(|(p, _)| key.starts_with(p)) {
+        return KeyClass::Refused(why);
     }
     if let Some((_, why)) = IGNORED_KEYS.iter().find(|(k, _)| *k == key) {
         return KeyClass::Ignored(why);
@@ -247,6 +312,7 @@ pub(crate) fn suggest(key: &str) -> Option<String> {
         .chain(STANDALONE_KEYS)
         .chain(CLIENT_KEYS)
         .copied()
+        .chain(DEFAULT_ONLY_KEYS.iter().map(|(k, _, _)| *k))
         .chain(IGNORED_KEYS.iter().map(|(k, _)| *k));
     if let Some(hit) = closest(key, exact) {
         return Some(hit.to_string());
@@ -255,7 +321,7 @@ pub(crate) fn suggest(key: &str) -> Option<String> {
     let prefixes = PASSTHROUGH_PREFIXES
         .iter()
         .map(|(p, _)| *p)
-        .chain(CLIENT_PREFIXES.iter().copied());
+        .chain(REFUSED_PREFIXES.iter().map(|(p, _)| *p));
     for prefix in prefixes {
         let segments = prefix.matches('.').count();
         let mut cut = 0;
@@ -332,17 +398,22 @@ mod tests {
 
     #[test]
     fn client_ignored_unknown() {
-        assert_eq!(
+        assert_eq!(classify("client.id", Mode::Distributed), KeyClass::Client);
+        assert!(matches!(
             classify("security.protocol", Mode::Distributed),
-            KeyClass::Client
-        );
-        assert_eq!(
+            KeyClass::DefaultOnly("PLAINTEXT", _)
+        ));
+        assert!(matches!(
             classify("sasl.jaas.config", Mode::Distributed),
-            KeyClass::Client
-        );
+            KeyClass::Refused(_)
+        ));
         assert!(matches!(
             classify("metric.reporters", Mode::Standalone),
-            KeyClass::Ignored(_)
+            KeyClass::DefaultOnly("", _)
+        ));
+        assert!(matches!(
+            classify("key.converter.plugin.version", Mode::Standalone),
+            KeyClass::DefaultOnly("", _)
         ));
         assert!(matches!(
             classify("internal.key.converter.schemas.enable", Mode::Distributed),

@@ -303,8 +303,8 @@ fn passthrough_prefixes_are_sorted_into_maps() {
         ("admin.listeners.https.ssl.keystore.location", "admin.jks"),
         ("offset.storage.cleanup.policy", "compact"),
         ("security.protocol", "PLAINTEXT"),
-        ("sasl.mechanism", "PLAIN"),
-        ("ssl.truststore.location", "ts.jks"),
+        ("send.buffer.bytes", "-1"),
+        ("receive.buffer.bytes", "65536"),
         ("client.id", "w1"),
     ])
     .unwrap();
@@ -329,9 +329,9 @@ fn passthrough_prefixes_are_sorted_into_maps() {
         w.distributed.as_ref().unwrap().offset_topic.settings["cleanup.policy"],
         "compact"
     );
-    assert_eq!(w.client["security.protocol"], "PLAINTEXT");
-    assert_eq!(w.client["sasl.mechanism"], "PLAIN");
-    assert_eq!(w.client["ssl.truststore.location"], "ts.jks");
+    // Java's socket buffer keys under librdkafka's names (-1, the OS default, is 0 there).
+    assert_eq!(w.client["socket.send.buffer.bytes"], "0");
+    assert_eq!(w.client["socket.receive.buffer.bytes"], "65536");
     assert_eq!(w.client["client.id"], "w1");
     assert!(
         w.admin.keys().all(|k| !k.starts_with("listeners")),
@@ -376,7 +376,8 @@ fn advertised_address() {
 #[test]
 fn known_keys_without_effect_are_kept_in_ignored() {
     let w = distributed(&[
-        ("metric.reporters", "x"),
+        ("metric.reporters", ""),
+        ("zookeeper.connect", "zk:2181"),
         ("offset.storage.file.filename", "/tmp/o"),
         (
             "internal.key.converter",
@@ -476,19 +477,50 @@ fn internal_topic_sizes() {
 }
 
 #[test]
-fn distributed_mode_refuses_a_non_plaintext_cluster_for_now() {
+fn non_plaintext_clusters_and_client_security_keys_are_not_supported_yet() {
+    let standalone = |extra: &[(&str, &str)]| {
+        let mut all = vec![("offset.storage.file.filename", "/tmp/o")];
+        all.extend_from_slice(extra);
+        WorkerConfig::from_props(Mode::Standalone, props(&all))
+    };
     for protocol in ["SSL", "SASL_SSL", "sasl_plaintext"] {
-        let err = distributed(&[("security.protocol", protocol)])
-            .unwrap_err()
-            .to_string();
-        assert!(err.contains("security.protocol"), "{err}");
-        assert!(
-            err.contains("not supported yet in distributed mode"),
-            "{err}"
-        );
-        assert!(err.contains(protocol), "{err}");
+        for err in [
+            distributed(&[("security.protocol", protocol)]).unwrap_err(),
+            standalone(&[("security.protocol", protocol)]).unwrap_err(),
+        ] {
+            let err = err.to_string();
+            assert!(err.contains("not supported yet: security.protocol"), "{err}");
+            assert!(err.contains(protocol), "{err}");
+        }
     }
     assert!(distributed(&[("security.protocol", "plaintext")]).is_ok());
+    for key in ["ssl.truststore.location", "sasl.jaas.config", "sasl.mechanism"] {
+        let err = distributed(&[(key, "x")]).unwrap_err().to_string();
+        assert!(err.contains(&format!("not supported yet: {key}")), "{err}");
+    }
+}
+
+#[test]
+fn keys_accepted_only_at_kafkas_default() {
+    for (key, default, other) in [
+        ("metric.reporters", "", "com.example.Reporter"),
+        ("metrics.recording.level", "INFO", "DEBUG"),
+        ("metrics.num.samples", "2", "3"),
+        ("metrics.sample.window.ms", "30000", "1000"),
+        ("plugin.discovery", "hybrid_warn", "service_load"),
+        ("socket.connection.setup.timeout.max.ms", "30000", "5000"),
+        ("key.converter.plugin.version", "", "4.3.1"),
+        ("access.control.allow.methods", "", "GET,POST"),
+    ] {
+        let w = distributed(&[(key, default)]).unwrap();
+        assert!(w.ignored.is_empty(), "{key}: {:?}", w.ignored);
+        assert!(
+            !w.key_converter.settings.contains_key("plugin.version"),
+            "{key}"
+        );
+        let err = distributed(&[(key, other)]).unwrap_err().to_string();
+        assert!(err.contains(&format!("not supported yet: {key}")), "{err}");
+    }
 }
 
 #[test]

@@ -121,6 +121,20 @@ pub fn validate(
     let kind = kind_of(plugin);
 
     let mut errors: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    if let Some(version) = props
+        .get("connector.plugin.version")
+        .map(|v| v.trim())
+        .filter(|v| !v.is_empty() && *v != plugin.info.version.as_str())
+    {
+        errors
+            .entry("connector.plugin.version".to_owned())
+            .or_default()
+            .push(format!(
+                "not supported yet: connector.plugin.version={version} (this host loads one version of each connector class: {} {}; set that version or remove the key)",
+                plugin.class(),
+                plugin.info.version
+            ));
+    }
     let (transforms, predicates) = ConnectorConfig::aliases(props);
     let (alias_defs, alias_errors) =
         super::transform_chain::alias_keys(&transforms, &predicates, registry);
