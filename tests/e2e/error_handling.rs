@@ -1,11 +1,16 @@
 //! Bad records and bad plugins on a real worker: conversion failures with `errors.tolerance`
 //! none (task FAILED with the converter's message) and all (skipped, sent to the dead-letter
 //! queue with `__connect.errors.*` headers, good records still delivered); a plugin that panics
-//! in `put` fails its task with a trace while the worker and its other connectors keep running.
+//! in `put` fails its task with a trace while the worker and its other connectors keep running;
+//! `errors.retry.timeout` never retries a conversion failure, as on the Java peer.
 
 use std::time::Duration;
 
-use connect_tests::{artifacts::install_library, require_kafka, unique_name, worker::Worker};
+use connect_tests::{
+    artifacts::install_library,
+    require_kafka, require_peer_connect, unique_name,
+    worker::{Worker, call},
+};
 use rdkafka::{
     ClientConfig, Message,
     consumer::{BaseConsumer, Consumer},
@@ -69,6 +74,76 @@ fn a_conversion_failure_without_tolerance_fails_the_task_with_the_converter_mess
         status["connector"]["state"], "RUNNING",
         "only the task fails"
     );
+}
+
+/// `errors.retry.timeout` retries only retriable failures (Java's `RetriableException`); a
+/// converter's `DataException` is never one, so even "retry forever" fails the task at once, on
+/// the Java peer and here alike.
+#[test]
+fn retry_forever_does_not_retry_a_conversion_failure_as_on_the_java_peer() {
+    let w = Worker::distributed(&[]);
+    let peer = require_peer_connect();
+    let http = reqwest::blocking::Client::new();
+    let topic = unique_name("retry");
+    produce(&topic, &[r#"{"id":1}"#]);
+    let name = unique_name("retrying");
+    let config = |file: String| {
+        json!({
+            "connector.class": "FileStreamSink", "topics": topic, "file": file,
+            "value.converter": "org.apache.kafka.connect.json.JsonConverter",
+            "errors.retry.timeout": "-1", "errors.retry.delay.max.ms": "1000",
+            "task.restart.on.failure": "false"
+        })
+    };
+    create(&w, &name, config(w.path("out.txt").display().to_string()));
+    let peer_file = std::env::temp_dir().join(format!("{name}.txt"));
+    let body = json!({"name": name, "config": {
+        "connector.class": "FileStreamSink", "topics": topic,
+        "file": peer_file.display().to_string(),
+        "value.converter": "org.apache.kafka.connect.json.JsonConverter",
+        "errors.retry.timeout": "-1", "errors.retry.delay.max.ms": "1000"
+    }});
+    let (code, resp) = call(
+        &http,
+        "POST",
+        &format!("{peer}/connectors"),
+        Some(&body.to_string()),
+    );
+    assert_eq!(code, 201, "peer: {resp}");
+    let peer_task = || {
+        let (_, s) = call(
+            &http,
+            "GET",
+            &format!("{peer}/connectors/{name}/status"),
+            None,
+        );
+        (
+            s["tasks"][0]["state"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned(),
+            s["tasks"][0]["trace"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned(),
+        )
+    };
+    w.wait_until("both tasks to fail", Duration::from_secs(60), |w| {
+        w.states(&name).1 == vec!["FAILED".to_owned()] && peer_task().0 == "FAILED"
+    });
+    let (_, ours) = w.get(&format!("/connectors/{name}/status"));
+    let ours = ours["tasks"][0]["trace"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let (_, theirs) = peer_task();
+    for trace in [&ours, &theirs] {
+        assert!(
+            trace.contains("Tolerance exceeded in error handler"),
+            "{trace}"
+        );
+    }
+    call(&http, "DELETE", &format!("{peer}/connectors/{name}"), None);
 }
 
 #[test]
@@ -255,4 +330,86 @@ fn a_failed_task_comes_back_by_itself_once_the_cause_is_gone() {
         |_| std::fs::read_to_string(&out).unwrap_or_default() == "first\n",
     );
     assert_eq!(w.states("late").1, vec!["RUNNING".to_owned()]);
+}
+
+/// The dead-letter queue topic is created at task start as Kafka Connect creates it, with
+/// `errors.deadletterqueue.topic.replication.factor` (here more replicas than the one broker
+/// has, so the task fails naming the topic instead of sending records where they cannot land),
+/// through an admin client that takes the connector's `admin.override.*` settings.
+#[test]
+fn the_dead_letter_queue_topic_is_created_with_its_replication_factor_by_the_connectors_admin_client()
+ {
+    let w = Worker::distributed(&[]);
+    let topic = unique_name("dlq-source");
+    produce(&topic, &["x"]);
+    let sink = |name: &str, dlq: &str, extra: &[(&str, &str)]| {
+        let mut config = json!({
+            "connector.class": "FileStreamSink", "topics": topic,
+            "file": w.path(&format!("{name}.txt")).display().to_string(),
+            "errors.tolerance": "all", "errors.deadletterqueue.topic.name": dlq,
+            "task.restart.on.failure": "false"
+        });
+        for (k, v) in extra {
+            config[*k] = json!(v);
+        }
+        create(&w, name, config);
+    };
+    let failed_with = |name: &str, part: &str| {
+        w.wait_until(
+            &format!("{name}'s task to fail"),
+            Duration::from_secs(90),
+            |w| w.states(name).1 == vec!["FAILED".to_owned()],
+        );
+        let (_, s) = w.get(&format!("/connectors/{name}/status"));
+        let trace = s["tasks"][0]["trace"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        assert!(trace.contains(part), "'{part}' in the trace:\n{trace}");
+    };
+
+    let created = unique_name("dlq-created");
+    sink(
+        "one-replica",
+        &created,
+        &[("errors.deadletterqueue.topic.replication.factor", "1")],
+    );
+    w.wait_until("the DLQ topic to exist", Duration::from_secs(60), |_| {
+        topic_exists(&created)
+    });
+    assert_eq!(w.states("one-replica").1, vec!["RUNNING".to_owned()]);
+
+    let too_many = unique_name("dlq-three");
+    sink("three-replicas", &too_many, &[]);
+    failed_with(
+        "three-replicas",
+        &format!("Could not initialize dead letter queue with topic={too_many}"),
+    );
+    assert!(
+        !topic_exists(&too_many),
+        "no topic with the broker's defaults instead"
+    );
+
+    sink(
+        "bad-admin",
+        &unique_name("dlq-admin"),
+        &[
+            ("errors.deadletterqueue.topic.replication.factor", "1"),
+            ("admin.override.socket.timeout.ms", "not-a-number"),
+        ],
+    );
+    failed_with("bad-admin", "cannot create the admin client");
+}
+
+fn topic_exists(topic: &str) -> bool {
+    let consumer: BaseConsumer = ClientConfig::new()
+        .set("bootstrap.servers", require_kafka())
+        .create()
+        .unwrap();
+    consumer
+        .fetch_metadata(None, Duration::from_secs(10))
+        .unwrap()
+        .topics()
+        .iter()
+        .any(|t| t.name() == topic && t.error().is_none())
 }

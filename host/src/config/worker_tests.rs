@@ -489,12 +489,19 @@ fn non_plaintext_clusters_and_client_security_keys_are_not_supported_yet() {
             standalone(&[("security.protocol", protocol)]).unwrap_err(),
         ] {
             let err = err.to_string();
-            assert!(err.contains("not supported yet: security.protocol"), "{err}");
+            assert!(
+                err.contains("not supported yet: security.protocol"),
+                "{err}"
+            );
             assert!(err.contains(protocol), "{err}");
         }
     }
     assert!(distributed(&[("security.protocol", "plaintext")]).is_ok());
-    for key in ["ssl.truststore.location", "sasl.jaas.config", "sasl.mechanism"] {
+    for key in [
+        "ssl.truststore.location",
+        "sasl.jaas.config",
+        "sasl.mechanism",
+    ] {
         let err = distributed(&[(key, "x")]).unwrap_err().to_string();
         assert!(err.contains(&format!("not supported yet: {key}")), "{err}");
     }

@@ -5,6 +5,7 @@
 
 pub mod config_resolution;
 pub mod connector_runner;
+pub mod dlq_topic;
 pub mod errors;
 pub mod herder;
 pub mod host_context;

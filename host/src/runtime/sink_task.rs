@@ -554,6 +554,22 @@ fn run_inner(spec: &TaskSpec) -> Result<(), TaskFailure> {
         &spec.worker.config.producer,
         &spec.connector.producer_overrides,
     );
+    if let Some(dlq) = spec
+        .connector
+        .errors
+        .dead_letter_queue
+        .as_ref()
+        .filter(|d| !d.topic.is_empty())
+    {
+        let mut admin_cfg =
+            spec.client_config(&spec.worker.config.admin, &spec.connector.admin_overrides);
+        admin_cfg.set(
+            "client.id",
+            format!("connector-dlq-adminclient-{}", spec.id.connector),
+        );
+        super::dlq_topic::ensure(&admin_cfg, &dlq.topic, dlq.replication_factor)
+            .map_err(|m| TaskFailure::new(m, ""))?;
+    }
     let reporter = ErrorReporter::new(
         spec.connector.errors.clone(),
         &spec.id.connector,
