@@ -413,3 +413,45 @@ fn topic_exists(topic: &str) -> bool {
         .iter()
         .any(|t| t.name() == topic && t.error().is_none())
 }
+
+/// A plugin that reports an invalid record without its index fails its task: the host does not
+/// guess (record 0 was the old guess), sends nothing to the dead-letter queue and commits nothing.
+#[test]
+fn an_invalid_record_without_its_index_fails_the_task_and_commits_nothing() {
+    let mut w = Worker::distributed(&[]);
+    install_library("connect_panicking_sink", &w.plugins.join("panicking"));
+    w.restart();
+    let topic = unique_name("unindexed");
+    let dlq = unique_name("unindexed-dlq");
+    produce(&topic, &["a", "b", "c"]);
+    create(
+        &w,
+        "unindexed",
+        json!({
+            "connector.class": "PanickingSink", "topics": topic,
+            "fail.with": "invalid-record-without-index",
+            "errors.tolerance": "all", "errors.deadletterqueue.topic.name": dlq,
+            "errors.deadletterqueue.topic.replication.factor": "1",
+            "task.restart.on.failure": "false"
+        }),
+    );
+    w.wait_until("the task to fail", Duration::from_secs(60), |w| {
+        w.states("unindexed").1 == vec!["FAILED".to_owned()]
+    });
+    let trace = w.get("/connectors/unindexed/status").1["tasks"][0]["trace"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(trace.contains("without its index"), "{trace}");
+    assert!(trace.contains("one of these records is bad"), "{trace}");
+    assert_eq!(
+        connect_tests::kafka::committed(&require_kafka(), "connect-unindexed", &topic, 0),
+        None,
+        "nothing committed"
+    );
+    assert!(
+        !topic_exists(&dlq)
+            || connect_tests::kafka::read_records(&require_kafka(), &dlq).is_empty(),
+        "nothing sent to the dead-letter queue"
+    );
+}

@@ -210,6 +210,11 @@ impl ErrorReporter {
         })
     }
 
+    /// Whether reported records go to a dead-letter queue topic.
+    pub fn sends_to_dead_letter_queue(&self) -> bool {
+        self.dlq.is_some()
+    }
+
     /// Whether errors are tolerated (`errors.tolerance=all`).
     pub fn tolerates(&self) -> bool {
         self.settings.tolerance == ErrorTolerance::All

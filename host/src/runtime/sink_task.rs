@@ -20,7 +20,7 @@
 //! position.
 
 use std::{
-    collections::{BTreeMap, BTreeSet, HashMap, HashSet},
+    collections::{BTreeSet, HashMap, HashSet},
     sync::{Arc, Mutex},
     time::{Duration, Instant},
 };
@@ -869,14 +869,26 @@ fn put_batch(
                 return Ok(());
             }
             Err(e) if e.kind == ErrorKind::INVALID_RECORD => {
-                let idx = e.record.into_option().unwrap_or(0) as usize;
+                // Without the index the failed record is unknown: guessing (say, record 0)
+                // would send a good record to the DLQ and commit past the bad one.
+                let Some(idx) = e.record.into_option().map(|i| i as usize) else {
+                    return Err(TaskFailure::new(
+                        format!(
+                            "the plugin reported an invalid record in put without its index in the batch \
+                             (PluginError.record is none), so the host cannot tell which record failed; \
+                             the task stops rather than guess (a bug in the plugin: it must set the index): {}",
+                            e.message
+                        ),
+                        e.trace.as_str(),
+                    ));
+                };
                 let Some(r) = s.batch.get(idx) else {
                     return Err(TaskFailure::from_plugin("put", &e));
                 };
                 let (partition, offset) = (r.partition(), r.offset());
                 let topic = pipeline.original_topic(r.topic(), partition, offset);
-                let original = fetcher.fetch(spec, &topic, partition, offset);
-                let (key, value, headers) = original.unwrap_or_default();
+                let (key, value, headers) =
+                    fetcher.original(spec, &pipeline.reporter, &topic, partition, offset)?;
                 let rec = ErrantRecord {
                     topic: &topic,
                     partition,
@@ -905,9 +917,8 @@ fn handle_errant(
     let reports = std::mem::take(&mut requests.lock().unwrap().errant);
     for r in reports {
         let topic = pipeline.original_topic(&r.topic, r.partition, r.offset);
-        let (key, value, headers) = fetcher
-            .fetch(spec, &topic, r.partition, r.offset)
-            .unwrap_or_default();
+        let (key, value, headers) =
+            fetcher.original(spec, &pipeline.reporter, &topic, r.partition, r.offset)?;
         let rec = ErrantRecord {
             topic: &topic,
             partition: r.partition,
@@ -945,6 +956,33 @@ struct ErrantFetcher {
 }
 
 impl ErrantFetcher {
+    /// The errant record's original bytes. When they cannot be read and the record would go to
+    /// the dead-letter queue, the task fails: an empty record in its place would lose it. (With
+    /// no DLQ the bytes only serve the error log, which then shows none.)
+    fn original(
+        &mut self,
+        spec: &TaskSpec,
+        reporter: &ErrorReporter,
+        topic: &str,
+        partition: i32,
+        offset: i64,
+    ) -> Result<RawRecord, TaskFailure> {
+        match self.fetch(spec, topic, partition, offset) {
+            Some(record) => Ok(record),
+            None if reporter.sends_to_dead_letter_queue() => Err(TaskFailure::new(
+                format!(
+                    "cannot re-read the failed record at topic '{topic}', partition {partition}, offset {offset} \
+                     from Kafka for the dead-letter queue; the task stops rather than send an empty record \
+                     in its place (check that the record is still retained and the worker can read the topic), \
+                     then restart the task"
+                ),
+                "",
+            )
+            .at(topic, partition, offset)),
+            None => Ok(RawRecord::default()),
+        }
+    }
+
     fn fetch(
         &mut self,
         spec: &TaskSpec,
@@ -953,7 +991,10 @@ impl ErrantFetcher {
         offset: i64,
     ) -> Option<RawRecord> {
         if self.consumer.is_none() {
-            let mut cfg = spec.client_config(&spec.worker.config.consumer, &BTreeMap::new());
+            let mut cfg = spec.client_config(
+                &spec.worker.config.consumer,
+                &spec.connector.consumer_overrides,
+            );
             cfg.set(
                 "group.id",
                 format!("connect-{}-errant-reader", spec.id.connector),

@@ -1,5 +1,7 @@
-//! Test fixture: `com.example.connect.PanickingSinkConnector`, whose task panics in `put`.
-//! It also logs through `tracing` and `log` at start, to prove both reach the host.
+//! Test fixture: `com.example.connect.PanickingSinkConnector`, whose task panics in `put` (or,
+//! with `fail.with=invalid-record-without-index`, reports an invalid record without saying which:
+//! a plugin bug the host must not paper over). It also logs through `tracing` and `log` at
+//! start, to prove both reach the host.
 
 use connect_plugin_api::prelude::*;
 
@@ -11,9 +13,11 @@ impl ConnectorDescription for PanickingSinkConnector {
     const VERSION: &'static str = "0.1.0";
     const DESCRIPTION: &'static str = "Panics in put (test fixture).";
     fn config_def() -> ConfigDef {
-        ConfigDef::new().define(
-            Key::new("panic.message", ConfigType::STRING).default("deliberate panic in put"),
-        )
+        ConfigDef::new()
+            .define(
+                Key::new("panic.message", ConfigType::STRING).default("deliberate panic in put"),
+            )
+            .define(Key::new("fail.with", ConfigType::STRING).default("panic"))
     }
 }
 
@@ -31,6 +35,7 @@ impl SinkConnector for PanickingSinkConnector {
 /// The task.
 pub struct PanickingTask {
     message: String,
+    without_index: bool,
 }
 
 impl SinkTask for PanickingTask {
@@ -38,10 +43,20 @@ impl SinkTask for PanickingTask {
         log::warn!("panicking sink task started via the log crate");
         Ok(Self {
             message: config.string_or_empty("panic.message").to_owned(),
+            without_index: config.string_or_empty("fail.with") == "invalid-record-without-index",
         })
     }
     fn put(&mut self, batch: &RecordBatch) -> Result<(), ConnectError> {
         tracing::debug!(records = batch.len(), "panicking sink put called");
+        if self.without_index && !batch.is_empty() {
+            return Err(ConnectError {
+                record: None,
+                ..ConnectError::invalid_record(0, "one of these records is bad")
+            });
+        }
+        if self.without_index {
+            return Ok(());
+        }
         panic!("{}", self.message);
     }
 }
