@@ -270,6 +270,18 @@ impl WorkerConfig {
             Some(DEFAULT_HEADER_CONVERTER),
             sorted.header_converter,
         );
+        // Headers are converted by Kafka's default only, for now: another class would be
+        // accepted and not run.
+        if header_converter.class.trim().rsplit('.').next() != Some("SimpleHeaderConverter") {
+            r.errors.push(ConfigError::Unsupported {
+                scope: SCOPE,
+                key: "header.converter".to_string(),
+                reason: format!(
+                    "'{}' (this worker converts headers with org.apache.kafka.connect.storage.SimpleHeaderConverter only; remove the key)",
+                    header_converter.class.trim()
+                ),
+            });
+        }
         let offset_flush_interval = r.millis("offset.flush.interval.ms", 60_000);
         let offset_flush_timeout = r.millis("offset.flush.timeout.ms", 5_000);
         let task_shutdown_graceful_timeout = r.millis("task.shutdown.graceful.timeout.ms", 5_000);

@@ -518,6 +518,11 @@ fn keys_accepted_only_at_kafkas_default() {
         ("socket.connection.setup.timeout.max.ms", "30000", "5000"),
         ("key.converter.plugin.version", "", "4.3.1"),
         ("access.control.allow.methods", "", "GET,POST"),
+        (
+            "header.converter",
+            "org.apache.kafka.connect.storage.SimpleHeaderConverter",
+            "org.apache.kafka.connect.storage.StringConverter",
+        ),
     ] {
         let w = distributed(&[(key, default)]).unwrap();
         assert!(w.ignored.is_empty(), "{key}: {:?}", w.ignored);
@@ -574,4 +579,44 @@ fn inter_worker_keys_are_read_in_distributed_mode_only() {
     )
     .unwrap();
     assert!(standalone.ignored["inter.worker.key.ttl.ms"].contains("distributed mode setting"));
+}
+
+/// Every unprefixed Java client key the worker takes is one librdkafka knows (under its own name
+/// where they differ): a producer and a consumer are created with all of them set.
+#[test]
+fn client_keys_reach_librdkafka_under_its_names() {
+    use rdkafka::{ClientConfig, consumer::BaseConsumer, producer::BaseProducer};
+    let values = [
+        ("client.id", "w1"),
+        ("client.dns.lookup", "use_all_dns_ips"),
+        ("metadata.max.age.ms", "60000"),
+        ("request.timeout.ms", "30000"),
+        ("retry.backoff.ms", "100"),
+        ("retry.backoff.max.ms", "1000"),
+        ("reconnect.backoff.ms", "50"),
+        ("reconnect.backoff.max.ms", "1000"),
+        ("send.buffer.bytes", "131072"),
+        ("receive.buffer.bytes", "-1"),
+        ("connections.max.idle.ms", "540000"),
+        ("socket.connection.setup.timeout.ms", "10000"),
+        ("metadata.recovery.strategy", "rebootstrap"),
+        ("metadata.recovery.rebootstrap.trigger.ms", "300000"),
+    ];
+    let listed: Vec<&str> = values.iter().map(|(k, _)| *k).collect();
+    assert_eq!(
+        listed,
+        super::super::worker_keys::CLIENT_KEYS,
+        "one value per client key"
+    );
+    let w = distributed(&values).unwrap();
+    let mut config = ClientConfig::new();
+    config.set("bootstrap.servers", "127.0.0.1:1");
+    for (k, v) in &w.client {
+        config.set(k, v);
+    }
+    let producer: Result<BaseProducer, _> = config.create();
+    assert!(producer.is_ok(), "{:?}", producer.err());
+    config.set("group.id", "g");
+    let consumer: Result<BaseConsumer, _> = config.create();
+    assert!(consumer.is_ok(), "{:?}", consumer.err());
 }
