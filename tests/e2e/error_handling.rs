@@ -240,6 +240,44 @@ fn tolerated_bad_records_go_to_the_dead_letter_queue_and_good_ones_are_delivered
         Duration::from_secs(30),
         |w| w.get("/connectors/tolerant/offsets").1["offsets"][0]["offset"]["kafka_offset"] == 5,
     );
+
+    // errors.log.enable logged each failure with the record's coordinates; without
+    // errors.log.include.messages the record itself stays out of the log.
+    let log = w.log();
+    let logged: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains("error processing record") && l.contains("tolerant"))
+        .collect();
+    assert_eq!(logged.len(), 2, "{logged:#?}");
+    assert!(
+        logged[0].contains("offset=1") && logged[1].contains("offset=3"),
+        "{logged:#?}"
+    );
+    assert!(logged.iter().all(|l| !l.contains("value=")), "{logged:#?}");
+
+    // With errors.log.include.messages, the record's key and value are in the line too.
+    let loud = unique_name("loud");
+    produce(&loud, &["still not json"]);
+    create(
+        &w,
+        "loud",
+        json!({
+            "connector.class": "FileStreamSink", "topics": loud, "file": w.path("loud.txt").display().to_string(),
+            "value.converter": "org.apache.kafka.connect.json.JsonConverter", "value.converter.schemas.enable": "false",
+            "errors.tolerance": "all", "errors.log.enable": "true", "errors.log.include.messages": "true"
+        }),
+    );
+    w.wait_until(
+        "the record logged with its value",
+        Duration::from_secs(60),
+        |w| {
+            w.log().lines().any(|l| {
+                l.contains("error processing record")
+                    && l.contains("loud")
+                    && l.contains("value=still not json")
+            })
+        },
+    );
 }
 
 #[test]

@@ -438,3 +438,42 @@ fn client_overrides_and_policy() {
         "sasl.mechanism is allowed by Principal: {principal:?}"
     );
 }
+
+/// Source keys of exactly-once support, per-connector offsets topics and topic creation are
+/// refused unless they hold Kafka's default (what this host does): none is accepted and ignored.
+/// With `topic.creation.*` refused, the worker's `topic.creation.enable` cannot change anything
+/// either way: no source connector has topics to create.
+#[test]
+fn source_keys_this_host_does_not_implement_are_not_supported_yet() {
+    let source = |extra: &[(&str, &str)]| {
+        let mut all = vec![("name", "src"), ("connector.class", "FileStreamSource")];
+        all.extend_from_slice(extra);
+        ConnectorConfig::parse(&props(&all), ConnectorKind::Source)
+    };
+    for (key, default) in [
+        ("exactly.once.support", "requested"),
+        ("transaction.boundary", "poll"),
+        ("topic.creation.groups", ""),
+    ] {
+        assert!(source(&[(key, default)]).is_ok(), "{key}={default}");
+    }
+    for (key, value) in [
+        ("exactly.once.support", "required"),
+        ("transaction.boundary", "interval"),
+        ("transaction.boundary.interval.ms", "1000"),
+        ("offsets.storage.topic", "my-offsets"),
+        ("topic.creation.groups", "compacted"),
+        ("topic.creation.default.replication.factor", "3"),
+        ("key.converter.plugin.version", "4.3.1"),
+    ] {
+        let errors = errors_for(source(&[(key, value)]), key);
+        assert!(
+            errors
+                .iter()
+                .any(|e| e.contains(&format!("not supported yet: {key}"))),
+            "{key}: {errors:?}"
+        );
+    }
+    // A sink does not define the source keys (Kafka ignores them there too).
+    assert!(sink(&[("exactly.once.support", "required")]).is_ok());
+}
