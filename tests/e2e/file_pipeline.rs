@@ -278,3 +278,29 @@ fn a_sink_subscribed_by_topics_regex_reads_every_matching_topic() {
     got.sort();
     assert_eq!(got, vec!["from a", "from b"]);
 }
+
+/// `producer.override.*` reaches the source task's producer: with `message.max.bytes` below a
+/// line's size, the record cannot be sent and the task fails saying so (the worker's own
+/// producer settings would have sent it).
+#[test]
+fn a_source_producer_override_reaches_its_producer() {
+    let w = Worker::distributed(&[]);
+    let input = w.path("long.txt");
+    std::fs::write(&input, format!("{}\n", "x".repeat(5000))).unwrap();
+    create(
+        &w,
+        "overridden",
+        serde_json::json!({
+            "connector.class": "FileStreamSource", "topic": unique_name("small"),
+            "file": input.display().to_string(),
+            "producer.override.message.max.bytes": "1000",
+            "task.restart.on.failure": "false"
+        }),
+    );
+    w.wait_until("the task to fail", Duration::from_secs(60), |w| {
+        w.states("overridden").1 == vec!["FAILED".to_owned()]
+    });
+    let (_, status) = w.get("/connectors/overridden/status");
+    let trace = status["tasks"][0]["trace"].as_str().unwrap_or_default();
+    assert!(trace.to_lowercase().contains("too large"), "{trace}");
+}

@@ -19,6 +19,8 @@ mod distributed_rest;
 mod error_handling;
 // file source → Kafka → file sink: byte-identical, restarts (graceful, kill -9), states restored, standalone.
 mod file_pipeline;
+// every worker and connector key of the Java peer: implemented (with a test) or refused with "not supported yet".
+mod nothing_silent;
 // every plugin kind (all-kinds fixture) loaded and called in-process: listing, factories, metrics through the host context; no Kafka.
 mod plugin_kinds;
 // plugin.path: loading, refusals with reasons, panics contained, new plugins picked up at start.

@@ -9,6 +9,8 @@
 //! - [`connector`]: [`ConnectorConfig`], the framework keys of a connector config, with
 //!   per-key errors in Kafka Connect's wording; [`connector_defs`] describes those keys as
 //!   [`ConfigKeyInfo`] for the REST API.
+//! - [`key_support`]: what this host does with every key Kafka Connect defines, implemented
+//!   (and the test that shows it) or refused with "not supported yet".
 //!
 //! Every failure is a [`ConfigError`] (or, for connector configs, a `(key, message)` list)
 //! that names the key or file, the problem and the fix.
@@ -20,6 +22,7 @@ pub mod env;
 mod error;
 pub mod file;
 pub mod inter_worker;
+pub mod key_support;
 pub mod listener;
 pub mod properties;
 pub mod worker;
