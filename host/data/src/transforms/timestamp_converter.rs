@@ -88,7 +88,7 @@ pub enum TimestampType {
 impl TimestampType {
     /// A `target.type` value (already checked against the allowed names).
     pub fn parse(raw: &str) -> Result<TimestampType, String> {
-        Ok(match raw.trim() {
+        Ok(match trim(raw) {
             "string" => TimestampType::String,
             "unix" => TimestampType::Unix,
             "Date" => TimestampType::Date,
@@ -164,7 +164,7 @@ pub enum UnixPrecision {
 impl UnixPrecision {
     /// A `unix.precision` value (already checked against the allowed names).
     pub fn parse(raw: &str) -> Result<UnixPrecision, String> {
-        Ok(match raw.trim() {
+        Ok(match trim(raw) {
             "seconds" => UnixPrecision::Seconds,
             "milliseconds" => UnixPrecision::Milliseconds,
             "microseconds" => UnixPrecision::Microseconds,
@@ -952,5 +952,21 @@ mod tests {
             e.message,
             "Expected Timestamp to be a java.util.Date, but found class java.lang.Long"
         );
+    }
+
+    /// Java's `String.trim()` strips only chars up to U+0020: a no-break space stays, and the
+    /// name is then not one of the allowed ones.
+    #[test]
+    fn names_are_trimmed_as_java_trims() {
+        assert!(matches!(
+            TimestampType::parse("\tunix "),
+            Ok(TimestampType::Unix)
+        ));
+        assert!(TimestampType::parse("\u{a0}unix").is_err());
+        assert!(matches!(
+            UnixPrecision::parse(" seconds\n"),
+            Ok(UnixPrecision::Seconds)
+        ));
+        assert!(UnixPrecision::parse("seconds\u{2003}").is_err());
     }
 }
