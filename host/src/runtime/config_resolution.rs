@@ -93,13 +93,6 @@ pub fn reverse_transform(raw_connector: &ConfigMap, task_configs: &mut [ConfigMa
     }
 }
 
-/// Whether `config.action.reload` asks for a restart when values expire (Kafka's default,
-/// `restart`; `none` keeps the values until the next restart).
-pub fn reloads_on_expiry(raw: &ConfigMap) -> bool {
-    raw.get("config.action.reload")
-        .is_none_or(|v| v.trim() != "none")
-}
-
 #[cfg(test)]
 mod tests {
     use std::{
@@ -224,18 +217,5 @@ mod tests {
             !tasks[1].contains_key("connection.password"),
             "keys are put back, not added"
         );
-    }
-
-    #[test]
-    fn reload_action() {
-        assert!(reloads_on_expiry(&map(&[])));
-        assert!(reloads_on_expiry(&map(&[(
-            "config.action.reload",
-            "restart"
-        )])));
-        assert!(!reloads_on_expiry(&map(&[(
-            "config.action.reload",
-            "none"
-        )])));
     }
 }

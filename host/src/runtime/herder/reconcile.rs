@@ -8,7 +8,7 @@ use std::sync::Arc;
 use super::event_loop::{Event, HerderLoop};
 use crate::{
     cluster::assignment::TaskId,
-    config::ConnectorConfig,
+    config::{ConnectorConfig, ReloadAction},
     plugins::ConnectorPlugin,
     runtime::{
         config_resolution,
@@ -181,8 +181,17 @@ impl HerderLoop {
             }
         };
         config_resolution::warn_unresolved(name, &resolved);
+        let parsed = ConnectorConfig::parse(&resolved.config, validate::kind_of(&plugin)).ok();
+        // Settings that are valid but probably not what the user meant (e.g. a converter's
+        // settings without the converter): said once per start, as Kafka logs its warnings.
+        for warning in parsed.iter().flat_map(|p| &p.warnings) {
+            tracing::warn!(connector = %name, "{warning}");
+        }
+        let reload = parsed
+            .as_ref()
+            .is_none_or(|p| p.reload_action == ReloadAction::Restart);
         match resolved.ttl {
-            Some(ttl) if config_resolution::reloads_on_expiry(&entry.config) => {
+            Some(ttl) if reload => {
                 tracing::info!(connector = %name, ttl_ms = ttl.as_millis() as u64,
                     "config provider values expire; the connector restarts then (config.action.reload=restart)");
                 self.reloads
@@ -190,13 +199,6 @@ impl HerderLoop {
             }
             _ => {
                 self.reloads.remove(name);
-            }
-        }
-        // Settings that are valid but probably not what the user meant (e.g. a converter's
-        // settings without the converter): said once per start, as Kafka logs its warnings.
-        if let Ok(parsed) = ConnectorConfig::parse(&resolved.config, validate::kind_of(&plugin)) {
-            for warning in &parsed.warnings {
-                tracing::warn!(connector = %name, "{warning}");
             }
         }
         self.next_epoch += 1;
