@@ -252,9 +252,11 @@ fn worker_id(config: &WorkerConfig) -> String {
     format!("{host}:{port}")
 }
 
-fn listen_addresses(config: &WorkerConfig) -> anyhow::Result<Vec<SocketAddr>> {
+fn listen_addresses(
+    listeners: &[connect_host::config::Listener],
+) -> anyhow::Result<Vec<SocketAddr>> {
     let mut out = Vec::new();
-    for l in &config.rest.listeners {
+    for l in listeners {
         if l.scheme == Scheme::Https {
             bail!(
                 "listener https://{}:{} is not supported yet; use an http:// listener (e.g. listeners=http://:8083)",
@@ -384,17 +386,40 @@ fn serve_worker(
     } = loaded;
     config.log_ignored();
     let config = Arc::new(config);
-    let addrs = listen_addresses(&config)?;
+    let mut addrs = listen_addresses(&config.rest.listeners)?;
+    let main_count = addrs.len();
+    // `admin.listeners` with listeners: `/admin` is served there, and only there.
+    let admin_listeners = config
+        .rest
+        .admin_listeners
+        .clone()
+        .filter(|l| !l.is_empty());
+    if let Some(admin) = &admin_listeners {
+        addrs.extend(listen_addresses(admin)?);
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()?;
     let listeners = runtime
         .block_on(rest::bind(&addrs))
-        .map_err(|e| bind_failure(&config, &e))?;
+        .map_err(|e| bind_failure(&config, main_count, &e))?;
     let (router, slot) = rest::starting_router();
+    let (admin_router, admin_slot) = rest::starting_router();
+    let routed = listeners
+        .into_iter()
+        .enumerate()
+        .map(|(i, l)| {
+            let r = if i < main_count {
+                &router
+            } else {
+                &admin_router
+            };
+            (l, r.clone())
+        })
+        .collect();
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-    let mut server = runtime.spawn(rest::serve_listeners(listeners, router, async move {
+    let mut server = runtime.spawn(rest::serve_listeners(routed, async move {
         let _ = stop_rx.await;
     }));
 
@@ -421,13 +446,11 @@ fn serve_worker(
             herder: herder.clone(),
             loggers,
         };
-        // `admin.listeners=` (empty) disables the admin endpoints, as in Kafka Connect.
-        let admin_disabled = config
-            .rest
-            .admin_listeners
-            .as_ref()
-            .is_some_and(|l| l.is_empty());
-        slot.install(if admin_disabled {
+        // `admin.listeners=` (empty) disables the admin endpoints, as in Kafka Connect; with
+        // listeners, they move there.
+        let admin_elsewhere = config.rest.admin_listeners.is_some();
+        admin_slot.install(rest::admin_router(state.clone()));
+        slot.install(if admin_elsewhere {
             rest::router_without_admin(state)
         } else {
             rest::router(state)
@@ -482,18 +505,17 @@ fn serve_worker(
 
 /// The fatal error for a listener that cannot be bound: the address, the listener as configured,
 /// why, and what to change.
-fn bind_failure(config: &WorkerConfig, e: &rest::BindError) -> anyhow::Error {
-    let listener = config
-        .rest
-        .listeners
-        .get(e.index)
-        .map_or_else(|| e.addr.to_string(), ToString::to_string);
-    let setting = format!(
-        "'listeners' ({})",
-        connect_host::config::env::env_var_name("listeners")
-    );
+fn bind_failure(config: &WorkerConfig, main_count: usize, e: &rest::BindError) -> anyhow::Error {
+    let (key, listener) = if e.index < main_count {
+        ("listeners", config.rest.listeners.get(e.index))
+    } else {
+        let admin = config.rest.admin_listeners.as_deref().unwrap_or_default();
+        ("admin.listeners", admin.get(e.index - main_count))
+    };
+    let listener = listener.map_or_else(|| e.addr.to_string(), ToString::to_string);
+    let setting = format!("'{key}' ({})", connect_host::config::env::env_var_name(key));
     anyhow::anyhow!(
-        "cannot listen on {} (listeners={listener}): {}; {}",
+        "cannot listen on {} ({key}={listener}): {}; {}",
         e.addr,
         e.source,
         e.fix(&setting)

@@ -27,6 +27,8 @@ mod plugin_kinds;
 mod plugin_loading;
 // `connect plugins new` (sink, source, transform) outside the workspace: build, test, package, install, list.
 mod plugin_scaffold;
+// admin.listeners (/admin on its own listener only) and response.http.headers.config on every response.
+mod rest_options;
 // every REST endpoint: shapes, codes and error texts; the same calls against the Java peer.
 mod rest_contract;
 // sink consumers as static members: a killed worker's sinks resume at once; a stopped sink leaves its group.

@@ -99,8 +99,8 @@ pub const WORKER_KEYS: &[KeySupport] = &[
     refused("access.control.allow.origin", "*"),
     partly(
         "admin.listeners",
-        "host/src/rest/tests.rs::without_admin_the_logger_endpoints_are_unknown_paths",
-        "http://127.0.0.1:9093",
+        "tests/e2e/rest_options.rs::admin_listeners_serve_admin_alone_and_response_headers_reach_every_response",
+        "https://127.0.0.1:9093",
     ),
     test(
         "bootstrap.servers",
@@ -145,9 +145,10 @@ pub const WORKER_KEYS: &[KeySupport] = &[
         "tests/e2e/file_pipeline.rs::file_round_trip_is_byte_identical",
     ),
     default_only("key.converter.plugin.version", "4.3.1"),
-    test(
+    partly(
         "listeners",
         "tests/e2e/startup.rs::a_taken_rest_port_fails_the_start_naming_the_address_and_the_setting",
+        "https://127.0.0.1:8443",
     ),
     test("metadata.max.age.ms", CLIENT_KEYS_TEST),
     test("metadata.recovery.rebootstrap.trigger.ms", CLIENT_KEYS_TEST),
@@ -181,9 +182,12 @@ pub const WORKER_KEYS: &[KeySupport] = &[
     test("reconnect.backoff.max.ms", CLIENT_KEYS_TEST),
     test("reconnect.backoff.ms", CLIENT_KEYS_TEST),
     test("request.timeout.ms", CLIENT_KEYS_TEST),
-    refused("response.http.headers.config", "add X-Frame-Options: DENY"),
+    test(
+        "response.http.headers.config",
+        "tests/e2e/rest_options.rs::admin_listeners_serve_admin_alone_and_response_headers_reach_every_response",
+    ),
     test("rest.advertised.host.name", ADVERTISED_TEST),
-    test("rest.advertised.listener", ADVERTISED_TEST),
+    partly("rest.advertised.listener", ADVERTISED_TEST, "https"),
     test("rest.advertised.port", ADVERTISED_TEST),
     refused("rest.extension.classes", "org.example.BasicAuthExtension"),
     test("retry.backoff.max.ms", CLIENT_KEYS_TEST),

@@ -9,6 +9,7 @@
 //! - [`connector`]: [`ConnectorConfig`], the framework keys of a connector config, with
 //!   per-key errors in Kafka Connect's wording; [`connector_defs`] describes those keys as
 //!   [`ConfigKeyInfo`] for the REST API.
+//! - [`response_headers`]: `response.http.headers.config` rules.
 //! - [`key_support`]: what this host does with every key Kafka Connect defines, implemented
 //!   (and the test that shows it) or refused with "not supported yet".
 //!
@@ -25,6 +26,7 @@ pub mod inter_worker;
 pub mod key_support;
 pub mod listener;
 pub mod properties;
+pub mod response_headers;
 pub mod worker;
 mod worker_keys;
 

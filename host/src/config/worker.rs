@@ -13,6 +13,7 @@ use super::env::{env_var_name, properties_from_env};
 use super::file::load_file;
 use super::inter_worker::{self, InterWorkerConfig};
 use super::listener::{Listener, Scheme};
+use super::response_headers::{self, HeaderRule};
 use super::value::{parse_bool, parse_list, parse_long, parse_one_of_ignore_case, trim};
 use super::worker_keys::{KeyClass, Passthrough, classify, suggest};
 
@@ -132,8 +133,8 @@ pub struct RestConfig {
     pub access_control_allow_origin: String,
     /// `access.control.allow.methods`.
     pub access_control_allow_methods: String,
-    /// `response.http.headers.config` (Jetty header rules, as written).
-    pub response_http_headers: String,
+    /// `response.http.headers.config`: headers added to every REST response.
+    pub response_headers: Vec<HeaderRule>,
     /// `listeners.https.*` TLS settings, prefix stripped (fall back to `ssl.*` in
     /// [`WorkerConfig::client`]).
     pub https: BTreeMap<String, String>,
@@ -637,11 +638,19 @@ impl<'a> Reader<'a> {
             .and_then(|p| u16::try_from(p).ok());
         let advertised_listener = self.text("rest.advertised.listener").and_then(|raw| {
             let scheme = Scheme::parse(&raw);
-            if scheme.is_none() {
-                self.invalid(
+            match scheme {
+                None => self.invalid(
                     "rest.advertised.listener",
                     "is not a protocol (expected http or https)",
-                );
+                ),
+                Some(Scheme::Https) => self.errors.push(ConfigError::Unsupported {
+                    scope: SCOPE,
+                    key: "rest.advertised.listener".to_string(),
+                    reason: "https is not supported yet (the REST listeners speak http only); \
+                             use http or remove the key"
+                        .to_string(),
+                }),
+                Some(Scheme::Http) => {}
             }
             scheme
         });
@@ -657,9 +666,7 @@ impl<'a> Reader<'a> {
             access_control_allow_methods: self
                 .text("access.control.allow.methods")
                 .unwrap_or_default(),
-            response_http_headers: self
-                .text("response.http.headers.config")
-                .unwrap_or_default(),
+            response_headers: self.response_headers(),
             https,
             admin_https,
         }
@@ -669,6 +676,14 @@ impl<'a> Reader<'a> {
         let mut out = Vec::with_capacity(list.len());
         for item in list {
             match Listener::parse(item) {
+                Ok(l) if l.scheme == Scheme::Https => self.errors.push(ConfigError::Unsupported {
+                    scope: SCOPE,
+                    key: key.to_string(),
+                    reason: format!(
+                        "'{item}': https listeners are not supported yet (TLS on the REST port \
+                         comes with the security work); use an http:// listener"
+                    ),
+                }),
                 Ok(l) => out.push(l),
                 Err(problem) => self.invalid(key, format!("has `{item}`, which {problem}")),
             }
@@ -722,19 +737,24 @@ impl<'a> Reader<'a> {
         }
     }
 
+    fn response_headers(&mut self) -> Vec<HeaderRule> {
+        let key = "response.http.headers.config";
+        match response_headers::parse(self.raw(key).unwrap_or_default()) {
+            Ok(rules) => rules,
+            Err(message) => {
+                self.invalid(key, message);
+                Vec::new()
+            }
+        }
+    }
+
     /// REST settings this worker does not implement yet: refused, so none is accepted and then
-    /// ignored. (`admin.listeners` empty, which disables `/admin` as in Kafka, is implemented.)
+    /// ignored.
     fn check_rest_unsupported(&mut self) {
-        let refusals = [
-            (
-                "access.control.allow.origin",
-                "CORS headers are not served yet; remove the key (or put a reverse proxy that adds them in front of the REST port)",
-            ),
-            (
-                "response.http.headers.config",
-                "custom response headers are not served yet; remove the key (or add them in a reverse proxy)",
-            ),
-        ];
+        let refusals = [(
+            "access.control.allow.origin",
+            "CORS headers are not served yet; remove the key (or put a reverse proxy that adds them in front of the REST port)",
+        )];
         for (key, reason) in refusals {
             if self.text(key).is_some_and(|v| !v.trim().is_empty()) {
                 self.errors.push(ConfigError::Unsupported {
@@ -743,17 +763,6 @@ impl<'a> Reader<'a> {
                     reason: reason.to_string(),
                 });
             }
-        }
-        let admin = self
-            .raw("admin.listeners")
-            .map(|raw| parse_list(raw).into_iter().any(|l| !l.is_empty()));
-        if admin == Some(true) {
-            self.errors.push(ConfigError::Unsupported {
-                scope: SCOPE,
-                key: "admin.listeners".to_string(),
-                reason: "serving /admin on separate listeners is not supported yet; leave the key unset (admin endpoints on the main listeners) or set it empty to disable them"
-                    .to_string(),
-            });
         }
     }
 

@@ -20,6 +20,7 @@ pub mod loggers;
 mod offsets;
 mod params;
 mod plugins;
+mod response_headers;
 mod root;
 pub mod signature;
 mod tasks;
@@ -78,7 +79,18 @@ pub fn router_with(state: RestState, internal: Arc<dyn InternalApi>) -> Router {
     build_router(state, internal, true)
 }
 
+/// The `/admin` endpoints alone, for the listeners of `admin.listeners` (Kafka Connect then
+/// serves them there and nowhere else); every other path is an unknown one.
+pub fn admin_router(state: RestState) -> Router {
+    let routes = loggers::routes()
+        .fallback(|| async { RestError::unknown_path() })
+        .method_not_allowed_fallback(|| async { RestError::MethodNotAllowed })
+        .with_state(state);
+    Router::new().fallback_service(routes.map_request(strip_trailing_slash))
+}
+
 fn build_router(state: RestState, internal: Arc<dyn InternalApi>, admin: bool) -> Router {
+    let rules = Arc::new(state.herder.worker_config().rest.response_headers.clone());
     let mut routes = Router::new()
         .merge(root::routes())
         .merge(connectors::routes())
@@ -100,7 +112,13 @@ fn build_router(state: RestState, internal: Arc<dyn InternalApi>, admin: bool) -
         .with_state(state);
     // Routing happens inside `routes`, so the trailing slash must be gone before it sees the
     // request: the rewrite wraps the whole router instead of being one of its layers.
-    Router::new().fallback_service(routes.map_request(strip_trailing_slash))
+    let router = Router::new().fallback_service(routes.map_request(strip_trailing_slash));
+    if rules.is_empty() {
+        return router;
+    }
+    router.layer(middleware::from_fn(move |request, next| {
+        response_headers::apply(rules.clone(), request, next)
+    }))
 }
 
 /// `/connectors/` → `/connectors` (the query string is kept; `/` itself stays).
@@ -219,18 +237,17 @@ fn still_starting(path: &str) -> Response {
     (status, Json(body)).into_response()
 }
 
-/// Serves `router` on already bound listeners until `shutdown` completes, then stops accepting
+/// Serves each bound listener with its router until `shutdown` completes, then stops accepting
 /// and waits for in-flight requests to finish (graceful shutdown). If one listener fails, the
 /// others are shut down too and its error is returned.
 pub async fn serve_listeners(
-    listeners: Vec<TcpListener>,
-    router: Router,
+    listeners: Vec<(TcpListener, Router)>,
     shutdown: impl Future<Output = ()>,
 ) -> io::Result<()> {
     // One shutdown future, many servers: fan it out through a watch channel.
     let (stop, stopped) = watch::channel(false);
     let mut servers = JoinSet::new();
-    for listener in listeners {
+    for (listener, router) in listeners {
         let mut stopped = stopped.clone();
         let server = axum::serve(listener, router.clone()).with_graceful_shutdown(async move {
             // An error means the sender is gone, which also means "stop".

@@ -790,7 +790,8 @@ async fn serve_answers_on_every_listener_and_stops_gracefully() {
     let listeners = bind(&[any_port, any_port]).await.unwrap();
     let addrs: Vec<_> = listeners.iter().map(|l| l.local_addr().unwrap()).collect();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(serve_listeners(listeners, f.app.clone(), async {
+    let listeners = listeners.into_iter().map(|l| (l, f.app.clone())).collect();
+    let server = tokio::spawn(serve_listeners(listeners, async {
         let _ = stopped.await;
     }));
     for addr in addrs {
