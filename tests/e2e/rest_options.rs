@@ -1,9 +1,19 @@
 //! REST options of the worker config on a real worker: `admin.listeners` moves `/admin` to its
-//! own listeners (and off the main ones), and `response.http.headers.config` adds its headers to
+//! own listeners (and off the main ones); `response.http.headers.config` adds its headers to
 //! every response, as Kafka Connect's Jetty filter does (a header the API sets itself keeps the
-//! API's value).
+//! API's value); CORS (`access.control.allow.origin` / `.methods`) and `OPTIONS` answer as a Java
+//! Kafka Connect 4.3.1 worker started with the same settings answers, compared side by side.
 
-use connect_tests::worker::{Worker, call, free_port};
+use std::{
+    path::{Path, PathBuf},
+    process::{Child, Command, Stdio},
+    time::{Duration, Instant},
+};
+
+use connect_tests::{
+    require_kafka,
+    worker::{Worker, call, free_port},
+};
 
 #[test]
 fn admin_listeners_serve_admin_alone_and_response_headers_reach_every_response() {
@@ -43,5 +53,211 @@ fn admin_listeners_serve_admin_alone_and_response_headers_reach_every_response()
             headers["content-type"], "application/json",
             "{path}: the API's own Content-Type wins over a set rule, as in Jetty"
         );
+    }
+}
+
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// A Java Kafka Connect standalone worker (the peer's jars) with `settings`, killed on drop.
+struct JavaWorker {
+    child: Child,
+    url: String,
+    _dir: tempfile::TempDir,
+}
+
+impl JavaWorker {
+    fn start(settings: &[(&str, &str)]) -> JavaWorker {
+        let lib = std::env::var_os("CONNECT_PEER_LIB")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| repo_root().join(".infra/lib/connect"));
+        assert!(
+            lib.join(".complete").exists(),
+            "the Java peer's jars are not in {}: run scripts/infra.sh up --peer first",
+            lib.display()
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let port = free_port();
+        std::fs::create_dir_all(dir.path().join("plugins")).unwrap();
+        let mut text = format!(
+            "bootstrap.servers={}\nkey.converter=org.apache.kafka.connect.json.JsonConverter\n\
+             value.converter=org.apache.kafka.connect.json.JsonConverter\n\
+             offset.storage.file.filename={}\nlisteners=http://127.0.0.1:{port}\nplugin.path={}\n",
+            require_kafka(),
+            dir.path().join("offsets").display(),
+            dir.path().join("plugins").display()
+        );
+        for (k, v) in settings {
+            text.push_str(&format!("{k}={}\n", v.replace('\\', "\\\\")));
+        }
+        let config = dir.path().join("worker.properties");
+        std::fs::write(&config, text).unwrap();
+        let log = std::fs::File::create(dir.path().join("java.log")).unwrap();
+        let child = Command::new("java")
+            .args(["-Xms64m", "-Xmx256m"])
+            .arg(format!(
+                "-Dlog4j2.configurationFile={}",
+                repo_root()
+                    .join("scripts/infra/connect/log4j2.properties")
+                    .display()
+            ))
+            .arg("-cp")
+            .arg(format!("{}/*", lib.display()))
+            .arg("org.apache.kafka.connect.cli.ConnectStandalone")
+            .arg(&config)
+            .stdout(log.try_clone().unwrap())
+            .stderr(log)
+            .stdin(Stdio::null())
+            .spawn()
+            .expect("java must be on PATH");
+        let w = JavaWorker {
+            child,
+            url: format!("http://127.0.0.1:{port}"),
+            _dir: dir,
+        };
+        // Jetty listens before Jersey's resources are in: wait for a real answer.
+        let http = reqwest::blocking::Client::new();
+        let deadline = Instant::now() + Duration::from_secs(90);
+        while Instant::now() < deadline {
+            if call(&http, "GET", &format!("{}/connectors", w.url), None).0 == 200 {
+                return w;
+            }
+            std::thread::sleep(Duration::from_millis(250));
+        }
+        panic!("the Java worker did not start; see its log");
+    }
+}
+
+impl Drop for JavaWorker {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// What CORS and `OPTIONS` put in an answer: status, the CORS headers (methods as a set: Java
+/// keeps them in a `Set.of`, whose order varies), `Allow` and a text body.
+fn cors_view(base: &str, method: &str, path: &str, headers: &[(&str, &str)]) -> Vec<String> {
+    let http = reqwest::blocking::Client::new();
+    let mut request = http.request(method.parse().unwrap(), format!("{base}{path}"));
+    for (k, v) in headers {
+        request = request.header(*k, *v);
+    }
+    let response = request.send().unwrap();
+    let mut view = vec![format!("status {}", response.status().as_u16())];
+    for name in [
+        "vary",
+        "access-control-allow-origin",
+        "access-control-allow-credentials",
+        "access-control-allow-headers",
+        "access-control-max-age",
+        "access-control-expose-headers",
+        "allow",
+    ] {
+        let values: Vec<&str> = response
+            .headers()
+            .get_all(name)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .collect();
+        view.push(format!("{name}: {values:?}"));
+    }
+    let mut methods: Vec<String> = response
+        .headers()
+        .get_all("access-control-allow-methods")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(',').map(|m| m.trim().to_owned()))
+        .collect();
+    methods.sort();
+    view.push(format!("access-control-allow-methods: {methods:?}"));
+    if method == "OPTIONS" && response.status().is_success() {
+        view.push(format!("body {}", response.text().unwrap()));
+    }
+    view
+}
+
+#[test]
+fn cors_and_options_answer_as_the_java_worker_with_the_same_settings() {
+    for settings in [
+        vec![
+            (
+                "access.control.allow.origin",
+                "http://good.example,https://.*\\.other\\.example",
+            ),
+            ("access.control.allow.methods", "GET,PUT"),
+        ],
+        vec![("access.control.allow.origin", "*")],
+    ] {
+        let java = JavaWorker::start(&settings);
+        let ours = Worker::standalone(&settings, &[]);
+        let requests: Vec<(&str, &str, Vec<(&str, &str)>)> = vec![
+            ("GET", "/connectors", vec![]),
+            (
+                "GET",
+                "/connectors",
+                vec![("Origin", "http://good.example")],
+            ),
+            (
+                "GET",
+                "/connectors",
+                vec![("Origin", "https://a.other.example")],
+            ),
+            (
+                "GET",
+                "/connectors",
+                vec![("Origin", "http://evil.example")],
+            ),
+            (
+                "GET",
+                "/connectors",
+                vec![("Origin", "HTTP://GOOD.EXAMPLE")],
+            ),
+            (
+                "GET",
+                "/no/such/path",
+                vec![("Origin", "http://good.example")],
+            ),
+            (
+                "OPTIONS",
+                "/connectors",
+                vec![
+                    ("Origin", "http://good.example"),
+                    ("Access-Control-Request-Method", "PUT"),
+                ],
+            ),
+            (
+                "OPTIONS",
+                "/connectors/x/config",
+                vec![
+                    ("Origin", "http://good.example"),
+                    ("Access-Control-Request-Method", "DELETE"),
+                    ("Access-Control-Request-Headers", "content-type, x-custom"),
+                ],
+            ),
+            (
+                "OPTIONS",
+                "/connectors/x",
+                vec![
+                    ("Origin", "http://evil.example"),
+                    ("Access-Control-Request-Method", "GET"),
+                ],
+            ),
+            ("OPTIONS", "/connectors/x/offsets", vec![]),
+            (
+                "OPTIONS",
+                "/connectors/x/restart",
+                vec![("Origin", "http://good.example")],
+            ),
+            ("OPTIONS", "/connector-plugins/x/config/validate", vec![]),
+        ];
+        for (method, path, headers) in &requests {
+            assert_eq!(
+                cors_view(&ours.url, method, path, headers),
+                cors_view(&java.url, method, path, headers),
+                "{settings:?}: {method} {path} {headers:?} (left ours, right Java)"
+            );
+        }
     }
 }

@@ -91,12 +91,14 @@ const SIZES_TEST: &str = "host/src/config/worker_tests.rs::internal_topic_sizes"
 const SIGNING_TEST: &str = "host/src/config/inter_worker_tests.rs::every_key_is_read";
 const ADVERTISED_TEST: &str = "host/src/config/worker_tests.rs::advertised_address";
 const GROUP_TIMING_TEST: &str = "host/src/config/worker_tests.rs::kafka_defaults";
+const CORS_TEST: &str =
+    "tests/e2e/rest_options.rs::cors_and_options_answer_as_the_java_worker_with_the_same_settings";
 const SYNC_TEST: &str = "host/src/runtime/herder/membership.rs::out_of_sync_backs_off_as_java";
 
 /// Every worker key of Kafka Connect 4.3 (`DistributedConfig` and `StandaloneConfig`).
 pub const WORKER_KEYS: &[KeySupport] = &[
-    default_only("access.control.allow.methods", "GET,POST"),
-    refused("access.control.allow.origin", "*"),
+    test("access.control.allow.methods", CORS_TEST),
+    test("access.control.allow.origin", CORS_TEST),
     partly(
         "admin.listeners",
         "tests/e2e/rest_options.rs::admin_listeners_serve_admin_alone_and_response_headers_reach_every_response",

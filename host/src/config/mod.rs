@@ -9,6 +9,7 @@
 //! - [`connector`]: [`ConnectorConfig`], the framework keys of a connector config, with
 //!   per-key errors in Kafka Connect's wording; [`connector_defs`] describes those keys as
 //!   [`ConfigKeyInfo`] for the REST API.
+//! - [`cors`]: cross-origin settings of the REST API.
 //! - [`response_headers`]: `response.http.headers.config` rules.
 //! - [`key_support`]: what this host does with every key Kafka Connect defines, implemented
 //!   (and the test that shows it) or refused with "not supported yet".
@@ -19,6 +20,7 @@
 pub mod config_key;
 pub mod connector;
 pub mod connector_defs;
+pub mod cors;
 pub mod env;
 mod error;
 pub mod file;

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use super::ConfigError;
+use super::cors::CorsConfig;
 use super::env::{env_var_name, properties_from_env};
 use super::file::load_file;
 use super::inter_worker::{self, InterWorkerConfig};
@@ -129,10 +130,8 @@ pub struct RestConfig {
     pub advertised_port: Option<u16>,
     /// `rest.advertised.listener` (`http`/`https`).
     pub advertised_listener: Option<Scheme>,
-    /// `access.control.allow.origin` (CORS; empty = same origin only).
-    pub access_control_allow_origin: String,
-    /// `access.control.allow.methods`.
-    pub access_control_allow_methods: String,
+    /// `access.control.allow.origin` and `access.control.allow.methods` (CORS; `None`: off).
+    pub cors: Option<CorsConfig>,
     /// `response.http.headers.config`: headers added to every REST response.
     pub response_headers: Vec<HeaderRule>,
     /// `listeners.https.*` TLS settings, prefix stripped (fall back to `ssl.*` in
@@ -298,7 +297,6 @@ impl WorkerConfig {
         let topic_tracking_enable = r.bool("topic.tracking.enable", true);
         let topic_tracking_allow_reset = r.bool("topic.tracking.allow.reset", true);
         r.check_rest_extensions();
-        r.check_rest_unsupported();
 
         let (distributed, offset_storage_file) = match mode {
             Mode::Distributed => (Some(r.distributed(sorted.topics)), None),
@@ -660,12 +658,7 @@ impl<'a> Reader<'a> {
             advertised_host_name: self.text("rest.advertised.host.name"),
             advertised_port,
             advertised_listener,
-            access_control_allow_origin: self
-                .text("access.control.allow.origin")
-                .unwrap_or_default(),
-            access_control_allow_methods: self
-                .text("access.control.allow.methods")
-                .unwrap_or_default(),
+            cors: self.cors(),
             response_headers: self.response_headers(),
             https,
             admin_https,
@@ -737,6 +730,15 @@ impl<'a> Reader<'a> {
         }
     }
 
+    fn cors(&mut self) -> Option<CorsConfig> {
+        let origins = self.raw("access.control.allow.origin").unwrap_or_default();
+        let methods = self.raw("access.control.allow.methods").unwrap_or_default();
+        CorsConfig::parse(origins, methods).unwrap_or_else(|problem| {
+            self.invalid("access.control.allow.origin", problem);
+            None
+        })
+    }
+
     fn response_headers(&mut self) -> Vec<HeaderRule> {
         let key = "response.http.headers.config";
         match response_headers::parse(self.raw(key).unwrap_or_default()) {
@@ -744,24 +746,6 @@ impl<'a> Reader<'a> {
             Err(message) => {
                 self.invalid(key, message);
                 Vec::new()
-            }
-        }
-    }
-
-    /// REST settings this worker does not implement yet: refused, so none is accepted and then
-    /// ignored.
-    fn check_rest_unsupported(&mut self) {
-        let refusals = [(
-            "access.control.allow.origin",
-            "CORS headers are not served yet; remove the key (or put a reverse proxy that adds them in front of the REST port)",
-        )];
-        for (key, reason) in refusals {
-            if self.text(key).is_some_and(|v| !v.trim().is_empty()) {
-                self.errors.push(ConfigError::Unsupported {
-                    scope: SCOPE,
-                    key: key.to_string(),
-                    reason: reason.to_string(),
-                });
             }
         }
     }

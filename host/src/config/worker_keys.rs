@@ -30,6 +30,7 @@ pub(crate) const COMMON_KEYS: &[&str] = &[
     "rest.advertised.listener",
     "admin.listeners",
     "access.control.allow.origin",
+    "access.control.allow.methods",
     "response.http.headers.config",
     "rest.extension.classes",
 ];
@@ -155,11 +156,6 @@ pub(crate) const DEFAULT_ONLY_KEYS: &[(&str, &str, &str)] = &[
         "header.converter.plugin.version",
         "",
         "this worker runs one version of each converter, its built-in one; remove the key",
-    ),
-    (
-        "access.control.allow.methods",
-        "",
-        "CORS headers are not served yet; remove the key (or add them in a reverse proxy)",
     ),
 ];
 

@@ -434,10 +434,7 @@ fn unsupported_settings_are_refused_not_ignored() {
         "{e}"
     );
     assert!(distributed(&[("exactly.once.source.support", "DISABLED")]).is_ok());
-    for (key, value) in [
-        ("access.control.allow.origin", "*"),
-        ("admin.listeners", "https://127.0.0.1:9093"),
-    ] {
+    for (key, value) in [("admin.listeners", "https://127.0.0.1:9093")] {
         let e = distributed(&[(key, value)]).unwrap_err();
         assert!(
             e.to_string().contains(&format!("not supported yet: {key}")),
@@ -541,7 +538,6 @@ fn keys_accepted_only_at_kafkas_default() {
         ("plugin.discovery", "hybrid_warn", "service_load"),
         ("socket.connection.setup.timeout.max.ms", "30000", "5000"),
         ("key.converter.plugin.version", "", "4.3.1"),
-        ("access.control.allow.methods", "", "GET,POST"),
         (
             "header.converter",
             "org.apache.kafka.connect.storage.SimpleHeaderConverter",

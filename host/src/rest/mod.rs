@@ -12,12 +12,14 @@
 
 mod call;
 mod connectors;
+mod cors;
 pub mod error;
 pub mod forward;
 pub mod internal;
 pub mod json;
 pub mod loggers;
 mod offsets;
+mod options;
 mod params;
 mod plugins;
 mod response_headers;
@@ -86,11 +88,15 @@ pub fn admin_router(state: RestState) -> Router {
         .fallback(|| async { RestError::unknown_path() })
         .method_not_allowed_fallback(|| async { RestError::MethodNotAllowed })
         .with_state(state);
-    Router::new().fallback_service(routes.map_request(strip_trailing_slash))
+    Router::new()
+        .fallback_service(routes.map_request(strip_trailing_slash))
+        .layer(middleware::from_fn(options::answer))
 }
 
 fn build_router(state: RestState, internal: Arc<dyn InternalApi>, admin: bool) -> Router {
-    let rules = Arc::new(state.herder.worker_config().rest.response_headers.clone());
+    let rest = &state.herder.worker_config().rest;
+    let rules = Arc::new(rest.response_headers.clone());
+    let cors = rest.cors.clone().map(Arc::new);
     let mut routes = Router::new()
         .merge(root::routes())
         .merge(connectors::routes())
@@ -112,13 +118,21 @@ fn build_router(state: RestState, internal: Arc<dyn InternalApi>, admin: bool) -
         .with_state(state);
     // Routing happens inside `routes`, so the trailing slash must be gone before it sees the
     // request: the rewrite wraps the whole router instead of being one of its layers.
-    let router = Router::new().fallback_service(routes.map_request(strip_trailing_slash));
-    if rules.is_empty() {
-        return router;
+    let mut router = Router::new()
+        .fallback_service(routes.map_request(strip_trailing_slash))
+        .layer(middleware::from_fn(options::answer));
+    // Outermost last: Jetty's CORS handler wraps the context whose filter adds the headers.
+    if !rules.is_empty() {
+        router = router.layer(middleware::from_fn(move |request, next| {
+            response_headers::apply(rules.clone(), request, next)
+        }));
     }
-    router.layer(middleware::from_fn(move |request, next| {
-        response_headers::apply(rules.clone(), request, next)
-    }))
+    if let Some(cors) = cors {
+        router = router.layer(middleware::from_fn(move |request, next| {
+            cors::apply(cors.clone(), request, next)
+        }));
+    }
+    router
 }
 
 /// `/connectors/` → `/connectors` (the query string is kept; `/` itself stays).
