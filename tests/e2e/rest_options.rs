@@ -178,6 +178,13 @@ fn cors_view(base: &str, method: &str, path: &str, headers: &[(&str, &str)]) -> 
     view
 }
 
+/// A request: method, path, headers.
+type Probe = (
+    &'static str,
+    &'static str,
+    Vec<(&'static str, &'static str)>,
+);
+
 #[test]
 fn cors_and_options_answer_as_the_java_worker_with_the_same_settings() {
     for settings in [
@@ -192,7 +199,7 @@ fn cors_and_options_answer_as_the_java_worker_with_the_same_settings() {
     ] {
         let java = JavaWorker::start(&settings);
         let ours = Worker::standalone(&settings, &[]);
-        let requests: Vec<(&str, &str, Vec<(&str, &str)>)> = vec![
+        let requests: Vec<Probe> = vec![
             ("GET", "/connectors", vec![]),
             (
                 "GET",

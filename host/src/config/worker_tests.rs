@@ -434,13 +434,11 @@ fn unsupported_settings_are_refused_not_ignored() {
         "{e}"
     );
     assert!(distributed(&[("exactly.once.source.support", "DISABLED")]).is_ok());
-    for (key, value) in [("admin.listeners", "https://127.0.0.1:9093")] {
-        let e = distributed(&[(key, value)]).unwrap_err();
-        assert!(
-            e.to_string().contains(&format!("not supported yet: {key}")),
-            "{e}"
-        );
-    }
+    let e = distributed(&[("admin.listeners", "https://127.0.0.1:9093")]).unwrap_err();
+    assert!(
+        e.to_string().contains("not supported yet: admin.listeners"),
+        "{e}"
+    );
     // Empty: CORS off, no extra headers, admin endpoints disabled — what Kafka does with them.
     let w = distributed(&[
         ("access.control.allow.origin", ""),
