@@ -420,6 +420,24 @@ impl<'a> Parser<'a> {
                 );
             }
         }
+        let overrides: Vec<(String, &'static str)> = [
+            "producer.override.",
+            "consumer.override.",
+            "admin.override.",
+        ]
+        .iter()
+        .flat_map(|prefix| {
+            prefixed(self.props, prefix)
+                .into_keys()
+                .filter_map(move |k| {
+                    super::worker_keys::client_setting_refusal(&k)
+                        .map(|why| (format!("{prefix}{k}"), why))
+                })
+        })
+        .collect();
+        for (key, why) in overrides {
+            self.error(&key, format!("not supported yet: {key} ({why})"));
+        }
         if kind != ConnectorKind::Source {
             return;
         }

@@ -477,3 +477,21 @@ fn source_keys_this_host_does_not_implement_are_not_supported_yet() {
     // A sink does not define the source keys (Kafka ignores them there too).
     assert!(sink(&[("exactly.once.support", "required")]).is_ok());
 }
+
+#[test]
+fn java_only_client_overrides_are_not_supported_yet() {
+    for key in [
+        "producer.override.buffer.memory",
+        "consumer.override.interceptor.classes",
+        "admin.override.metric.reporters",
+    ] {
+        let errors = errors_for(sink(&[(key, "x")]), key);
+        assert!(
+            errors
+                .iter()
+                .any(|e| e.contains(&format!("not supported yet: {key}"))),
+            "{key}: {errors:?}"
+        );
+    }
+    assert!(sink(&[("consumer.override.max.poll.records", "10")]).is_ok());
+}

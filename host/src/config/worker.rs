@@ -16,7 +16,7 @@ use super::inter_worker::{self, InterWorkerConfig};
 use super::listener::{Listener, Scheme};
 use super::response_headers::{self, HeaderRule};
 use super::value::{parse_bool, parse_list, parse_long, parse_one_of_ignore_case, trim};
-use super::worker_keys::{KeyClass, Passthrough, classify, suggest};
+use super::worker_keys::{KeyClass, Passthrough, classify, client_setting_refusal, suggest};
 
 const SCOPE: &str = "worker config";
 
@@ -524,6 +524,16 @@ impl<'a> Reader<'a> {
                 }
             }
             KeyClass::Prefixed(prefix, dest) => match dest {
+                Passthrough::Producer | Passthrough::Consumer | Passthrough::Admin
+                    if client_setting_refusal(&key[prefix.len()..]).is_some() =>
+                {
+                    let why = client_setting_refusal(&key[prefix.len()..]).unwrap_or_default();
+                    self.errors.push(ConfigError::Unsupported {
+                        scope: SCOPE,
+                        key: key.to_string(),
+                        reason: why.to_string(),
+                    });
+                }
                 Passthrough::Producer => entry(&mut sorted.producer, prefix),
                 Passthrough::Consumer => entry(&mut sorted.consumer, prefix),
                 Passthrough::Admin => entry(&mut sorted.admin, prefix),

@@ -159,6 +159,52 @@ pub(crate) const DEFAULT_ONLY_KEYS: &[(&str, &str, &str)] = &[
     ),
 ];
 
+/// Java client settings that have no librdkafka counterpart, refused under `producer.`,
+/// `consumer.`, `admin.` and the connectors' `*.override.` prefixes (librdkafka would refuse an
+/// unknown name too, but later and less clearly), with the reason.
+pub(crate) const UNSUPPORTED_CLIENT_SETTINGS: &[(&str, &str)] = &[
+    (
+        "key.serializer",
+        "the worker's clients always carry bytes (the converters make them); remove the key",
+    ),
+    (
+        "value.serializer",
+        "the worker's clients always carry bytes (the converters make them); remove the key",
+    ),
+    (
+        "key.deserializer",
+        "the worker's clients always carry bytes (the converters read them); remove the key",
+    ),
+    (
+        "value.deserializer",
+        "the worker's clients always carry bytes (the converters read them); remove the key",
+    ),
+    (
+        "interceptor.classes",
+        "client interceptors are Java classes; remove the key",
+    ),
+    (
+        "metric.reporters",
+        "metric reporters are Java classes; remove the key",
+    ),
+    (
+        "buffer.memory",
+        "librdkafka bounds its send queue with queue.buffering.max.kbytes and queue.buffering.max.messages instead",
+    ),
+    (
+        "max.block.ms",
+        "librdkafka does not block a send; remove the key",
+    ),
+];
+
+/// Why the client setting `key` (prefix removed) is refused, if it is.
+pub(crate) fn client_setting_refusal(key: &str) -> Option<&'static str> {
+    UNSUPPORTED_CLIENT_SETTINGS
+        .iter()
+        .find(|(k, _)| *k == key)
+        .map(|(_, why)| *why)
+}
+
 /// Prefixes of Kafka Connect worker keys refused whenever set to a non-empty value, with the
 /// reason.
 pub(crate) const REFUSED_PREFIXES: &[(&str, &str)] = &[

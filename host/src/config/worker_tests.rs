@@ -638,3 +638,26 @@ fn client_keys_reach_librdkafka_under_its_names() {
     let consumer: Result<BaseConsumer, _> = config.create();
     assert!(consumer.is_ok(), "{:?}", consumer.err());
 }
+
+/// Java client settings without a librdkafka counterpart are refused under every client prefix,
+/// not dropped; librdkafka's own keys (and `delivery.timeout.ms`, one of them) pass through.
+#[test]
+fn java_only_client_settings_are_not_supported_yet() {
+    for key in [
+        "producer.buffer.memory",
+        "producer.max.block.ms",
+        "producer.interceptor.classes",
+        "consumer.key.deserializer",
+        "admin.metric.reporters",
+    ] {
+        let e = distributed(&[(key, "x")]).unwrap_err().to_string();
+        assert!(e.contains(&format!("not supported yet: {key}")), "{e}");
+    }
+    let w = distributed(&[
+        ("producer.delivery.timeout.ms", "120000"),
+        ("producer.linger.ms", "5"),
+    ])
+    .unwrap();
+    assert_eq!(w.producer["delivery.timeout.ms"], "120000");
+    assert_eq!(w.producer["linger.ms"], "5");
+}

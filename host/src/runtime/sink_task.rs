@@ -584,14 +584,27 @@ fn run_inner(spec: &TaskSpec) -> Result<(), TaskFailure> {
         reporter,
         seen_topics: HashSet::new(),
     };
-    let max_batch = spec
-        .worker
-        .config
-        .consumer
+    // The connector's override wins over the worker's setting, as for every client setting.
+    let max_batch = match spec
+        .connector
+        .consumer_overrides
         .get("max.poll.records")
-        .or_else(|| spec.connector.consumer_overrides.get("max.poll.records"))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(DEFAULT_BATCH);
+        .or_else(|| spec.worker.config.consumer.get("max.poll.records"))
+    {
+        None => DEFAULT_BATCH,
+        Some(v) => match v.trim().parse::<usize>() {
+            Ok(n) if n > 0 => n,
+            _ => {
+                return Err(TaskFailure::new(
+                    format!(
+                        "Invalid value {v} for configuration max.poll.records: it must be a positive \
+                         number of records (consumer.max.poll.records or consumer.override.max.poll.records)"
+                    ),
+                    "",
+                ));
+            }
+        },
+    };
 
     let (task_ctx, requests) =
         HostTaskContext::create(control.clone(), spec.worker.offsets.clone());

@@ -135,23 +135,11 @@ impl TaskSpec {
     }
 }
 
-/// Java client settings librdkafka does not know (they would make client creation fail); the
-/// framework sets their equivalents itself.
+/// Whether `key` goes to librdkafka: all but `max.poll.records`, which this host reads itself
+/// (the batch size of a sink's `put`). Java-only settings never get here: the worker and
+/// connector configs refuse them ("not supported yet").
 fn is_librdkafka_key(key: &str) -> bool {
-    !matches!(
-        key,
-        "key.serializer"
-            | "value.serializer"
-            | "key.deserializer"
-            | "value.deserializer"
-            | "max.poll.records"
-            | "max.poll.interval.ms.ignored"
-            | "interceptor.classes"
-            | "metric.reporters"
-            | "buffer.memory"
-            | "max.block.ms"
-            | "delivery.timeout.ms"
-    )
+    key != "max.poll.records"
 }
 
 /// Runs a task loop on the current (task) thread: reports UNASSIGNED at start and after a clean
