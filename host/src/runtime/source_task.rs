@@ -181,6 +181,21 @@ fn run_inner(spec: &TaskSpec) -> Result<(), TaskFailure> {
                     for (i, r) in out.batch.iter().enumerate() {
                         let (sp, so) = out.position(i);
                         if let Some(sp) = sp {
+                            // Checked here, not when offsets are flushed: an offset that cannot
+                            // be stored must stop the task, not vanish from the flush.
+                            for (what, text) in [("partition", Some(sp)), ("offset", so)] {
+                                if let Some(text) = text
+                                    && serde_json::from_str::<Value>(text).is_err()
+                                {
+                                    return Err(TaskFailure::new(
+                                        format!(
+                                            "the plugin returned a source {what} that is not JSON ({text}) \
+                                             for record {i} of its poll, so its offset cannot be stored"
+                                        ),
+                                        "a bug in the plugin: report it to its authors",
+                                    ));
+                                }
+                            }
                             poll.offsets.insert(sp.to_owned(), so.map(str::to_owned));
                         }
                         // A record the chain drops or that fails it under errors.tolerance=all
@@ -461,6 +476,7 @@ fn flush_offsets(
     if pending.is_empty() {
         return Ok(());
     }
+    // Every text here was checked to be JSON when its poll was taken in.
     let entries: Vec<(Value, Option<Value>)> = pending
         .iter()
         .filter_map(|(p, o)| {
