@@ -41,6 +41,8 @@ mod seed_flow;
 mod stop_path;
 // topics.regex: a full match, as validated (orders is not orders-dlq); new matching topics are read.
 mod topics_regex;
+// the same transformation chains through the Java peer and our worker: the records in Kafka compared byte for byte.
+mod transforms_vs_java;
 // transformations: RegexRouter in the seed flow, Filter + predicate, a routed source, refused classes.
 mod transforms;
 // Kafka broker: create a topic, produce 10,000 records, group-consume them with manual sync commits.

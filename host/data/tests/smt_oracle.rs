@@ -14,13 +14,12 @@ use std::process::Command;
 use std::sync::Arc;
 
 use connect_data::convert::{ConnectDataRef, Converter, JsonConverter, SimpleHeaderConverter};
-use connect_data::transforms::builtin::{Build, lookup};
-use connect_data::transforms::chain::{Chain, Stage};
+use connect_data::transforms::builtin::lookup;
+use connect_data::transforms::chain::{self, Chain, PredicateSpec, StageSpec};
 use connect_data::transforms::codec::Codec;
 use connect_data::transforms::data::Datum;
 use connect_data::transforms::record::{Header, TransformRecord};
 use connect_data::transforms::schemas::SchemaCache;
-use connect_data::transforms::transform::Predicate;
 use serde_json::{Value as Json, json};
 
 type Props = serde_json::Map<String, Json>;
@@ -93,39 +92,62 @@ fn aliases(props: &Props, key: &str) -> Vec<String> {
         })
 }
 
-/// The chain the host builds for these connector props (as `runtime::transform_chain::build`).
+/// The chain the host builds for these connector props (the same `chain::build` the host's
+/// `runtime::transform_chain::build` calls).
 fn chain(props: &Props) -> Result<Chain, String> {
-    let mut predicates: Vec<(String, Box<dyn Predicate>)> = Vec::new();
-    let mut index = BTreeMap::new();
-    for alias in aliases(props, "predicates") {
-        let mut settings = under(props, &format!("predicates.{alias}."));
-        let class = settings.remove("type").unwrap();
-        let b = lookup(&class).ok_or(format!("no built-in {class}"))?;
-        let Build::Predicate(make) = b.build else {
-            panic!("{class} is not a predicate")
-        };
-        index.insert(alias, predicates.len());
-        predicates.push((b.class.to_owned(), make(&settings).map_err(|e| e.message)?));
-    }
-    let mut stages = Vec::new();
-    for alias in aliases(props, "transforms") {
-        let mut settings = under(props, &format!("transforms.{alias}."));
-        let class = settings.remove("type").unwrap();
-        let predicate = settings.remove("predicate").map(|p| index[&p]);
-        let negate = settings.remove("negate").is_some_and(|n| n == "true");
-        let b = lookup(&class).ok_or(format!("no built-in {class}"))?;
-        let Build::Transform(make) = b.build else {
-            panic!("{class} is not a transformation")
-        };
-        stages.push(Stage {
+    let predicate_settings: Vec<(String, BTreeMap<String, String>)> = aliases(props, "predicates")
+        .into_iter()
+        .map(|alias| {
+            let settings = under(props, &format!("predicates.{alias}."));
+            (alias, settings)
+        })
+        .collect();
+    let stage_settings: Vec<(String, BTreeMap<String, String>)> = aliases(props, "transforms")
+        .into_iter()
+        .map(|alias| {
+            let settings = under(props, &format!("transforms.{alias}."));
+            (alias, settings)
+        })
+        .collect();
+    let own = |s: &BTreeMap<String, String>, skip: &[&str]| -> BTreeMap<String, String> {
+        s.iter()
+            .filter(|(k, _)| !skip.contains(&k.as_str()))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
+    };
+    let predicate_own: Vec<BTreeMap<String, String>> = predicate_settings
+        .iter()
+        .map(|(_, s)| own(s, &["type"]))
+        .collect();
+    let stage_own: Vec<BTreeMap<String, String>> = stage_settings
+        .iter()
+        .map(|(_, s)| own(s, &["type", "predicate", "negate"]))
+        .collect();
+    let predicates: Vec<PredicateSpec<'_>> = predicate_settings
+        .iter()
+        .zip(&predicate_own)
+        .map(|((alias, s), settings)| PredicateSpec {
             alias,
-            class: b.class.to_owned(),
-            transform: make(&settings).map_err(|e| e.message)?,
-            predicate,
-            negate,
-        });
-    }
-    Ok(Chain::new(stages, predicates))
+            class: &s["type"],
+            settings,
+        })
+        .collect();
+    let stages: Vec<StageSpec<'_>> = stage_settings
+        .iter()
+        .zip(&stage_own)
+        .map(|((alias, s), settings)| StageSpec {
+            alias,
+            class: &s["type"],
+            settings,
+            predicate: s.get("predicate").map(String::as_str),
+            negate: s.get("negate").is_some_and(|n| n == "true"),
+        })
+        .collect();
+    chain::build(&predicates, &stages, |_, _, class| {
+        lookup(class).ok_or(format!("no built-in {class}"))
+    })
+    // Kafka's exception message alone, as Java's side reports it.
+    .map_err(|e| e.message)
 }
 
 /// Our sink pipeline around the chain: converters, codec and schema cache.

@@ -8,9 +8,8 @@
 
 use std::collections::BTreeMap;
 
-use connect_data::transforms::builtin::{self, Build, Builtin, BuiltinKind};
-use connect_data::transforms::chain::{Chain, Stage, StageError};
-use connect_data::transforms::transform::Predicate;
+use connect_data::transforms::builtin::{self, Builtin, BuiltinKind};
+use connect_data::transforms::chain::{self, Chain, PredicateSpec, StageError, StageSpec};
 use connect_plugin_api::abi::plugin::PluginKind;
 
 use super::validate::key_info;
@@ -143,52 +142,41 @@ pub fn alias_keys(
 /// not resolve or settings its class refuses: validation refuses those before a connector is
 /// created, so this is a config written by an older version or another worker.
 pub fn build(config: &ConnectorConfig) -> Result<Chain, String> {
-    let mut predicates: Vec<(String, Box<dyn Predicate>)> = Vec::new();
-    let mut predicate_index: BTreeMap<&str, usize> = BTreeMap::new();
-    for p in &config.predicates {
-        let type_key = format!("predicates.{}.type", p.alias);
-        let b = match resolve(BuiltinKind::Predicate, &type_key, &p.class, None) {
-            Resolved::Builtin(b) => b,
-            Resolved::Refused(m) => return Err(m),
-        };
-        let Build::Predicate(make) = b.build else {
-            return Err(format!("{} is not a predicate", b.class));
-        };
-        let predicate = make(&p.settings)
-            .map_err(|e| format!("predicate '{}' ({}): {}", p.alias, b.class, e.message))?;
-        predicate_index.insert(&p.alias, predicates.len());
-        predicates.push((b.class.to_owned(), predicate));
-    }
-    let mut stages = Vec::new();
-    for t in &config.transforms {
-        let type_key = format!("transforms.{}.type", t.alias);
-        let b = match resolve(BuiltinKind::Transformation, &type_key, &t.class, None) {
-            Resolved::Builtin(b) => b,
-            Resolved::Refused(m) => return Err(m),
-        };
-        let Build::Transform(make) = b.build else {
-            return Err(format!("{} is not a transformation", b.class));
-        };
-        let transform = make(&t.settings)
-            .map_err(|e| format!("transformation '{}' ({}): {}", t.alias, b.class, e.message))?;
-        let predicate = match &t.predicate {
-            None => None,
-            Some(name) => Some(*predicate_index.get(name.as_str()).ok_or_else(|| {
-                format!(
-                    "transforms.{}.predicate names predicate '{name}', which 'predicates' does not list",
-                    t.alias
-                )
-            })?),
-        };
-        stages.push(Stage {
-            alias: t.alias.clone(),
-            class: b.class.to_owned(),
-            transform,
-            predicate,
+    let predicates: Vec<PredicateSpec<'_>> = config
+        .predicates
+        .iter()
+        .map(|p| PredicateSpec {
+            alias: &p.alias,
+            class: &p.class,
+            settings: &p.settings,
+        })
+        .collect();
+    let stages: Vec<StageSpec<'_>> = config
+        .transforms
+        .iter()
+        .map(|t| StageSpec {
+            alias: &t.alias,
+            class: &t.class,
+            settings: &t.settings,
+            predicate: t.predicate.as_deref(),
             negate: t.negate,
-        });
-    }
-    Ok(Chain::new(stages, predicates))
+        })
+        .collect();
+    chain::build(&predicates, &stages, |kind, type_key, class| match resolve(
+        kind, type_key, class, None,
+    ) {
+        Resolved::Builtin(b) => Ok(b),
+        Resolved::Refused(m) => Err(m),
+    })
+    .map_err(|e| {
+        // A refused class's message already names its key (Kafka's "Invalid value … for
+        // configuration …"); the others get the alias and class in front.
+        if e.context.ends_with(".type") {
+            e.message
+        } else {
+            e.to_string()
+        }
+    })
 }
 
 #[cfg(test)]
