@@ -493,3 +493,33 @@ fn an_invalid_record_without_its_index_fails_the_task_and_commits_nothing() {
         "nothing sent to the dead-letter queue"
     );
 }
+
+/// A source partition that is not JSON could never be stored as an offset: the task fails when
+/// its poll is taken in, naming the text, instead of its offsets silently missing the flush.
+#[test]
+fn a_source_partition_that_is_not_json_fails_the_task() {
+    let mut w = Worker::distributed(&[]);
+    install_library("connect_all_kinds", &w.plugins.join("all-kinds"));
+    w.restart();
+    create(
+        &w,
+        "broken-offsets",
+        json!({
+            "connector.class": "com.example.allkinds.CountingSource",
+            "topic": unique_name("broken-offsets"),
+            "broken.source.partition": "true",
+            "task.restart.on.failure": "false"
+        }),
+    );
+    w.wait_until("the task to fail", Duration::from_secs(60), |w| {
+        w.states("broken-offsets").1 == vec!["FAILED".to_owned()]
+    });
+    let trace = w.get("/connectors/broken-offsets/status").1["tasks"][0]["trace"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        trace.contains("source partition that is not JSON ({not json)"),
+        "{trace}"
+    );
+}

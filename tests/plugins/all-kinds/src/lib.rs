@@ -99,6 +99,11 @@ impl PluginDescription for CountingSource {
                     .default("3")
                     .range(Some(0.0), None),
             )
+            .define(
+                Key::new("broken.source.partition", ConfigType::BOOLEAN)
+                    .default("false")
+                    .doc("Give every record a source partition that is not JSON (a plugin bug the host must catch)."),
+            )
     }
 }
 
@@ -122,6 +127,7 @@ pub struct CountingSourceTask {
     topic: String,
     next: i64,
     count: i64,
+    broken: bool,
 }
 
 /// The source partition of [`CountingSourceTask`].
@@ -139,11 +145,25 @@ impl SourceTask for CountingSourceTask {
             topic: config.string_or_empty("topic").to_owned(),
             next,
             count: config.int("count") as i64,
+            broken: config.bool("broken.source.partition"),
         })
     }
     fn poll(&mut self, out: &mut SourceBatch) -> Result<(), ConnectError> {
         while self.next < self.count {
             let text = self.next.to_string();
+            if self.broken {
+                let offset = format!("{{\"next\":{}}}", self.next + 1);
+                out.push(
+                    &self.topic,
+                    None,
+                    Data::NULL,
+                    Data::string(&text),
+                    Some("{not json"),
+                    Some(&offset),
+                )?;
+                self.next += 1;
+                continue;
+            }
             out.push_record(
                 &SourceRecord::new(&self.topic)
                     .value(Data::string(&text))
