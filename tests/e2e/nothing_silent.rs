@@ -19,7 +19,11 @@ use connect_host::{
     plugins::PluginRegistry,
     runtime::validate,
 };
-use connect_tests::{require_peer_connect, worker::call, worker::file_plugins};
+use connect_tests::{
+    cluster::{java_binary, require_java_connect},
+    require_peer_connect,
+    worker::{call, file_plugins},
+};
 use serde_json::json;
 
 fn repo_root() -> PathBuf {
@@ -28,15 +32,7 @@ fn repo_root() -> PathBuf {
 
 /// `(mode, key)` for every worker key of the Java peer's classes.
 fn java_worker_keys() -> BTreeSet<(String, String)> {
-    let lib = std::env::var_os("CONNECT_PEER_LIB")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| repo_root().join(".infra/lib/connect"));
-    assert!(
-        lib.join(".complete").exists(),
-        "the Java peer's jars are not in {}: run scripts/infra.sh up --peer first \
-         (or set CONNECT_PEER_LIB to the directory holding Kafka Connect 4.3.1's jars)",
-        lib.display()
-    );
+    let (lib, _) = require_java_connect();
     let classes = Path::new(env!("CARGO_TARGET_TMPDIR")).join("nothing-silent-classes");
     std::fs::create_dir_all(&classes).unwrap();
     let classpath = format!("{}/*", lib.display());
@@ -48,7 +44,7 @@ fn java_worker_keys() -> BTreeSet<(String, String)> {
         .status()
         .expect("javac (JDK 17) must be on PATH");
     assert!(status.success(), "javac failed on {}", source.display());
-    let out = Command::new("java")
+    let out = Command::new(java_binary())
         .arg("-cp")
         .arg(format!("{classpath}:{}", classes.display()))
         .arg("JavaWorkerKeys")

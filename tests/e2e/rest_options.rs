@@ -5,14 +5,16 @@
 //! Kafka Connect 4.3.1 worker started with the same settings answers, compared side by side.
 
 use std::{
+    collections::BTreeMap,
     path::{Path, PathBuf},
     process::{Child, Command, Stdio},
     time::{Duration, Instant},
 };
 
 use connect_tests::{
+    cluster::{java_binary, require_java_connect},
     require_kafka,
-    worker::{Worker, call, free_port},
+    worker::{Worker, call, free_port, write_properties},
 };
 
 #[test]
@@ -69,32 +71,33 @@ struct JavaWorker {
 
 impl JavaWorker {
     fn start(settings: &[(&str, &str)]) -> JavaWorker {
-        let lib = std::env::var_os("CONNECT_PEER_LIB")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| repo_root().join(".infra/lib/connect"));
-        assert!(
-            lib.join(".complete").exists(),
-            "the Java peer's jars are not in {}: run scripts/infra.sh up --peer first",
-            lib.display()
-        );
+        let (jars, _) = require_java_connect();
         let dir = tempfile::tempdir().unwrap();
         let port = free_port();
-        std::fs::create_dir_all(dir.path().join("plugins")).unwrap();
-        let mut text = format!(
-            "bootstrap.servers={}\nkey.converter=org.apache.kafka.connect.json.JsonConverter\n\
-             value.converter=org.apache.kafka.connect.json.JsonConverter\n\
-             offset.storage.file.filename={}\nlisteners=http://127.0.0.1:{port}\nplugin.path={}\n",
-            require_kafka(),
-            dir.path().join("offsets").display(),
-            dir.path().join("plugins").display()
-        );
+        let plugins = dir.path().join("plugins");
+        std::fs::create_dir_all(&plugins).unwrap();
+        let json = "org.apache.kafka.connect.json.JsonConverter";
+        let mut props: BTreeMap<String, String> = [
+            ("bootstrap.servers", require_kafka()),
+            ("key.converter", json.to_owned()),
+            ("value.converter", json.to_owned()),
+            (
+                "offset.storage.file.filename",
+                dir.path().join("offsets").display().to_string(),
+            ),
+            ("listeners", format!("http://127.0.0.1:{port}")),
+            ("plugin.path", plugins.display().to_string()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect();
         for (k, v) in settings {
-            text.push_str(&format!("{k}={}\n", v.replace('\\', "\\\\")));
+            props.insert((*k).to_owned(), (*v).to_owned());
         }
         let config = dir.path().join("worker.properties");
-        std::fs::write(&config, text).unwrap();
+        write_properties(&config, &props);
         let log = std::fs::File::create(dir.path().join("java.log")).unwrap();
-        let child = Command::new("java")
+        let child = Command::new(java_binary())
             .args(["-Xms64m", "-Xmx256m"])
             .arg(format!(
                 "-Dlog4j2.configurationFile={}",
@@ -103,7 +106,7 @@ impl JavaWorker {
                     .display()
             ))
             .arg("-cp")
-            .arg(format!("{}/*", lib.display()))
+            .arg(format!("{}/*", jars.display()))
             .arg("org.apache.kafka.connect.cli.ConnectStandalone")
             .arg(&config)
             .stdout(log.try_clone().unwrap())

@@ -220,7 +220,8 @@ pub fn require_java_connect() -> (PathBuf, PathBuf) {
     (jars, plugins)
 }
 
-fn java_binary() -> PathBuf {
+/// `java` from `JAVA_HOME` if it has one, else from `PATH` (as `scripts/infra.sh` chooses).
+pub fn java_binary() -> PathBuf {
     match std::env::var_os("JAVA_HOME") {
         Some(home) if Path::new(&home).join("bin/java").is_file() => {
             Path::new(&home).join("bin/java")

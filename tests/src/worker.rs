@@ -103,9 +103,18 @@ pub fn distributed_props(
     .collect()
 }
 
-/// Writes `props` as a `.properties` file at `path`.
+/// Writes `props` as a `.properties` file at `path`, values escaped as `java.util.Properties`
+/// reads them (so `a\.b` arrives as `a\.b`, not `a.b`).
 pub fn write_properties(path: &Path, props: &BTreeMap<String, String>) {
-    let text: String = props.iter().map(|(k, v)| format!("{k}={v}\n")).collect();
+    let escape = |v: &str| {
+        v.replace('\\', "\\\\")
+            .replace('\n', "\\n")
+            .replace('\r', "\\r")
+    };
+    let text: String = props
+        .iter()
+        .map(|(k, v)| format!("{k}={}\n", escape(v)))
+        .collect();
     std::fs::write(path, text).unwrap();
 }
 
