@@ -41,6 +41,17 @@ fn create(w: &Worker, name: &str, config: serde_json::Value) {
     assert_eq!(code, 201, "{resp}");
 }
 
+/// Waits up to `limit` for the one task of connector `name` to be FAILED, and returns its trace.
+fn failed_task_trace(w: &Worker, name: &str, limit: Duration) -> String {
+    w.wait_until(&format!("{name}'s task to fail"), limit, |w| {
+        w.states(name).1 == vec!["FAILED".to_owned()]
+    });
+    w.get(&format!("/connectors/{name}/status")).1["tasks"][0]["trace"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
 #[test]
 fn a_conversion_failure_without_tolerance_fails_the_task_with_the_converter_message() {
     let w = Worker::distributed(&[]);
@@ -55,11 +66,7 @@ fn a_conversion_failure_without_tolerance_fails_the_task_with_the_converter_mess
             "task.restart.on.failure": "false"
         }),
     );
-    w.wait_until("the task to fail", Duration::from_secs(60), |w| {
-        w.states("strict").1 == vec!["FAILED".to_owned()]
-    });
-    let (_, status) = w.get("/connectors/strict/status");
-    let trace = status["tasks"][0]["trace"].as_str().unwrap();
+    let trace = failed_task_trace(&w, "strict", Duration::from_secs(60));
     assert!(
         trace.contains("Tolerance exceeded in error handler"),
         "{trace}"
@@ -71,7 +78,8 @@ fn a_conversion_failure_without_tolerance_fails_the_task_with_the_converter_mess
         "{trace}"
     );
     assert_eq!(
-        status["connector"]["state"], "RUNNING",
+        w.get("/connectors/strict/status").1["connector"]["state"],
+        "RUNNING",
         "only the task fails"
     );
 }
@@ -309,13 +317,7 @@ fn a_panicking_plugin_fails_its_task_and_the_worker_stays_up() {
         "fine",
         json!({"connector.class": "FileStreamSink", "topics": ok_topic, "file": out.display().to_string()}),
     );
-    w.wait_until("the panicking task to fail", Duration::from_secs(60), |w| {
-        w.states("boom").1 == vec!["FAILED".to_owned()]
-    });
-    let trace = w.get("/connectors/boom/status").1["tasks"][0]["trace"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let trace = failed_task_trace(&w, "boom", Duration::from_secs(60));
     assert!(
         trace.contains("the plugin panicked in put: deliberate panic in put"),
         "{trace}"
@@ -393,16 +395,7 @@ fn the_dead_letter_queue_topic_is_created_with_its_replication_factor_by_the_con
         create(&w, name, config);
     };
     let failed_with = |name: &str, part: &str| {
-        w.wait_until(
-            &format!("{name}'s task to fail"),
-            Duration::from_secs(90),
-            |w| w.states(name).1 == vec!["FAILED".to_owned()],
-        );
-        let (_, s) = w.get(&format!("/connectors/{name}/status"));
-        let trace = s["tasks"][0]["trace"]
-            .as_str()
-            .unwrap_or_default()
-            .to_owned();
+        let trace = failed_task_trace(&w, name, Duration::from_secs(90));
         assert!(trace.contains(part), "'{part}' in the trace:\n{trace}");
     };
 
@@ -473,13 +466,7 @@ fn an_invalid_record_without_its_index_fails_the_task_and_commits_nothing() {
             "task.restart.on.failure": "false"
         }),
     );
-    w.wait_until("the task to fail", Duration::from_secs(60), |w| {
-        w.states("unindexed").1 == vec!["FAILED".to_owned()]
-    });
-    let trace = w.get("/connectors/unindexed/status").1["tasks"][0]["trace"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
+    let trace = failed_task_trace(&w, "unindexed", Duration::from_secs(60));
     assert!(trace.contains("without its index"), "{trace}");
     assert!(trace.contains("one of these records is bad"), "{trace}");
     assert_eq!(
@@ -511,13 +498,7 @@ fn a_source_partition_that_is_not_json_fails_the_task() {
             "task.restart.on.failure": "false"
         }),
     );
-    w.wait_until("the task to fail", Duration::from_secs(60), |w| {
-        w.states("broken-offsets").1 == vec!["FAILED".to_owned()]
-    });
-    let trace = w.get("/connectors/broken-offsets/status").1["tasks"][0]["trace"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
+    let trace = failed_task_trace(&w, "broken-offsets", Duration::from_secs(60));
     assert!(
         trace.contains("source partition that is not JSON ({not json)"),
         "{trace}"
