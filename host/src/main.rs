@@ -14,7 +14,7 @@ use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 use connect_data::config_providers::ConfigTransformer;
 use connect_host::{
-    config::{Mode, Scheme, WorkerConfig, load_connector_file},
+    config::{Mode, WorkerConfig, load_connector_file},
     plugins::{PluginRegistry, config_provider::worker_transformer, scan::split_plugin_path},
     rest::{self, RestState, tracing_control::TracingLoggers},
     runtime::{
@@ -256,14 +256,8 @@ fn listen_addresses(
     listeners: &[connect_host::config::Listener],
 ) -> anyhow::Result<Vec<SocketAddr>> {
     let mut out = Vec::new();
+    // https listeners never get here: the worker config refuses them ("not supported yet").
     for l in listeners {
-        if l.scheme == Scheme::Https {
-            bail!(
-                "listener https://{}:{} is not supported yet; use an http:// listener (e.g. listeners=http://:8083)",
-                l.host,
-                l.port
-            );
-        }
         let host = if l.host.is_empty() {
             "0.0.0.0"
         } else {

@@ -134,8 +134,8 @@ pub struct RestConfig {
     pub cors: Option<CorsConfig>,
     /// `response.http.headers.config`: headers added to every REST response.
     pub response_headers: Vec<HeaderRule>,
-    /// `listeners.https.*` TLS settings, prefix stripped (fall back to `ssl.*` in
-    /// [`WorkerConfig::client`]).
+    /// `listeners.https.*` TLS settings, prefix stripped. Only https listeners would read them,
+    /// and those are refused for now, so they have no effect, as in Kafka without one.
     pub https: BTreeMap<String, String>,
     /// `admin.listeners.https.*` TLS settings, prefix stripped.
     pub admin_https: BTreeMap<String, String>,
