@@ -426,6 +426,7 @@ fn serve_worker(
         statuses: stores.statuses,
         generation: Default::default(),
         config_transformer: transformer,
+        plugins: registry.clone(),
     });
     let herder = Herder::new(HerderParts {
         cluster_id: cluster_id(&config),

@@ -504,3 +504,88 @@ fn a_source_partition_that_is_not_json_fails_the_task() {
         "{trace}"
     );
 }
+
+/// `header.converter=JsonConverter` and a header that is not an envelope: under
+/// `errors.tolerance=all` the record is skipped and the others written, on the Java peer and
+/// here alike; without tolerance the task fails with the converter's message.
+#[test]
+fn a_header_the_header_converter_cannot_read_is_handled_as_on_the_java_peer() {
+    let w = Worker::distributed(&[]);
+    let peer = require_peer_connect();
+    let http = reqwest::blocking::Client::new();
+    let topic = unique_name("bad-header");
+    let producer: BaseProducer = ClientConfig::new()
+        .set("bootstrap.servers", require_kafka())
+        .create()
+        .unwrap();
+    let envelope = r#"{"schema":{"type":"int32","optional":false},"payload":7}"#;
+    for (value, header) in [("a", Some(envelope)), ("b", Some("7")), ("c", None)] {
+        let mut r = BaseRecord::<(), str>::to(&topic).payload(value);
+        if let Some(h) = header {
+            r = r.headers(
+                rdkafka::message::OwnedHeaders::new().insert(rdkafka::message::Header {
+                    key: "h",
+                    value: Some(h),
+                }),
+            );
+        }
+        producer.send(r).unwrap();
+    }
+    producer.flush(Duration::from_secs(30)).unwrap();
+    let name = unique_name("headers");
+    let config = |file: &str, tolerance: &str| {
+        json!({
+            "connector.class": "FileStreamSink", "topics": topic, "file": file,
+            "header.converter": "org.apache.kafka.connect.json.JsonConverter",
+            "value.converter": "org.apache.kafka.connect.storage.StringConverter",
+            "errors.tolerance": tolerance, "task.restart.on.failure": "false"
+        })
+    };
+    let ours = w.path("out.txt");
+    create(&w, &name, config(&ours.display().to_string(), "all"));
+    let theirs = std::env::temp_dir().join(format!("{name}.txt"));
+    // Its own name: a sink's consumer group is named after its connector.
+    let java_name = format!("{name}-java");
+    let body = json!({"name": java_name, "config": config(&theirs.display().to_string(), "all")});
+    let (code, resp) = call(
+        &http,
+        "POST",
+        &format!("{peer}/connectors"),
+        Some(&body.to_string()),
+    );
+    assert_eq!(code, 201, "peer: {resp}");
+    let read = |f: &std::path::Path| std::fs::read_to_string(f).unwrap_or_default();
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while std::time::Instant::now() < deadline
+        && !(read(&ours).lines().count() >= 2 && read(&theirs).lines().count() >= 2)
+    {
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    call(
+        &http,
+        "DELETE",
+        &format!("{peer}/connectors/{java_name}"),
+        None,
+    );
+    assert_eq!(
+        read(&ours),
+        read(&theirs),
+        "ours (left) and Java's (right); ours: {}\n{}",
+        w.get(&format!("/connectors/{name}/status")).1,
+        w.log_tail()
+    );
+    assert_eq!(read(&ours), "a\nc\n");
+
+    create(
+        &w,
+        "strict-headers",
+        config(&w.path("strict.txt").display().to_string(), "none"),
+    );
+    let trace = failed_task_trace(&w, "strict-headers", Duration::from_secs(60));
+    assert!(
+        trace.contains("Tolerance exceeded in error handler")
+            && trace.contains("HEADER_CONVERTER")
+            && trace.contains("schemas.enable"),
+        "{trace}"
+    );
+}

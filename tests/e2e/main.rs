@@ -25,6 +25,8 @@ mod nothing_silent;
 mod plugin_kinds;
 // plugin.path: loading, refusals with reasons, panics contained, new plugins picked up at start.
 mod plugin_loading;
+// plugin transformations and predicates in sink and source chains beside built-ins: tolerance, DLQ, retries, fatal errors, validation.
+mod plugin_transforms;
 // `connect plugins new` (sink, source, transform) outside the workspace: build, test, package, install, list.
 mod plugin_scaffold;
 // admin.listeners (/admin on its own listener only) and response.http.headers.config on every response.

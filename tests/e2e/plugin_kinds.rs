@@ -157,6 +157,11 @@ fn every_class_is_listed_with_its_kind_and_version() {
                 v()
             ),
             (
+                "com.example.allkinds.Troublemaker".into(),
+                PluginKind::TRANSFORMATION,
+                v()
+            ),
+            (
                 "com.example.allkinds.UpperCase".into(),
                 PluginKind::TRANSFORMATION,
                 v()
@@ -240,6 +245,10 @@ fn plugins_list_json_shows_the_non_connector_classes() {
         ("com.example.allkinds.MetricsSink", PluginKind::SINK),
         ("com.example.allkinds.CountingSource", PluginKind::SOURCE),
         ("com.example.allkinds.UpperCase", PluginKind::TRANSFORMATION),
+        (
+            "com.example.allkinds.Troublemaker",
+            PluginKind::TRANSFORMATION,
+        ),
         ("com.example.allkinds.ValueIsNull", PluginKind::PREDICATE),
         (
             "com.example.allkinds.UpperCaseConverter",
@@ -256,7 +265,7 @@ fn plugins_list_json_shows_the_non_connector_classes() {
     ] {
         assert_eq!(kind_of(class), kind.name(), "{class}");
     }
-    assert_eq!(loaded.len(), 7, "{listing:#}");
+    assert_eq!(loaded.len(), 8, "{listing:#}");
 }
 
 #[test]

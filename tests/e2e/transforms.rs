@@ -6,7 +6,6 @@
 use std::time::Duration;
 
 use connect_tests::{
-    artifacts::install_library,
     kafka::{committed, create_topic, produce},
     require_kafka, require_opensearch, unique_name,
     worker::Worker,
@@ -161,26 +160,20 @@ fn a_source_routes_its_records_before_they_reach_kafka() {
 
 #[test]
 fn a_class_the_host_does_not_run_is_refused_at_create_with_the_reason() {
-    let mut w = Worker::distributed(&[]);
-    // A transformation plugin: it loads and is listed, but the host does not run plugin
-    // transformations in pipelines yet.
-    install_library("connect_all_kinds", &w.plugins.join("all-kinds"));
-    w.restart();
+    let w = Worker::distributed(&[]);
     let base = json!({
         "connector.class": "FileStreamSink",
         "topics": unique_name("refused"),
         "file": w.path("out.txt").display().to_string(),
         "transforms": "t",
     });
+    // (Plugin classes run: tests/e2e/plugin_transforms.rs.)
     for (class, expected) in [
         (
             "com.example.NoSuchTransform",
             "Class com.example.NoSuchTransform could not be found.",
         ),
-        (
-            "com.example.allkinds.UpperCase",
-            "not supported yet: transformation plugins (com.example.allkinds.UpperCase from",
-        ),
+        ("TopicNameMatches", "is a predicate, not a transformation"),
     ] {
         let mut config = base.clone();
         config["transforms.t.type"] = json!(class);

@@ -4,7 +4,8 @@
 //! envelopes) are compared byte for byte: topic (after routing), key, value and headers.
 //! Timestamps are not compared: a file source's records have none, so each producer stamps its
 //! own send time. The SMT oracle table (`tests/smt-oracle`) covers every class and option record
-//! by record; this shows the chains inside the two pipelines agree.
+//! by record; this shows the chains inside the two pipelines agree, and that `header.converter`
+//! (JsonConverter, StringConverter) writes the same header bytes.
 
 use std::time::{Duration, Instant};
 
@@ -144,6 +145,41 @@ fn the_same_chains_write_the_same_records_on_both_workers() {
                 "transforms.b.value.literal": "[1,2]",
                 "transforms.drop.type": "org.apache.kafka.connect.transforms.DropHeaders",
                 "transforms.drop.headers": "a",
+            }),
+        ),
+        (
+            // header.converter: the headers in Kafka are JsonConverter envelopes on both.
+            "json-headers",
+            "a\nb b\n",
+            json!({
+                "header.converter": "org.apache.kafka.connect.json.JsonConverter",
+                "transforms": "hoist,lit,list,copy",
+                "transforms.hoist.type": "org.apache.kafka.connect.transforms.HoistField$Value",
+                "transforms.hoist.field": "line",
+                "transforms.lit.type": "org.apache.kafka.connect.transforms.InsertHeader",
+                "transforms.lit.header": "origin",
+                "transforms.lit.value.literal": "e2e",
+                "transforms.list.type": "org.apache.kafka.connect.transforms.InsertHeader",
+                "transforms.list.header": "list",
+                "transforms.list.value.literal": "[1,2]",
+                "transforms.copy.type": "org.apache.kafka.connect.transforms.HeaderFrom$Value",
+                "transforms.copy.fields": "line",
+                "transforms.copy.headers": "copied",
+                "transforms.copy.operation": "copy",
+            }),
+        ),
+        (
+            "string-headers",
+            "x\n",
+            json!({
+                "header.converter": "StringConverter",
+                "transforms": "n,d",
+                "transforms.n.type": "org.apache.kafka.connect.transforms.InsertHeader",
+                "transforms.n.header": "n",
+                "transforms.n.value.literal": "42",
+                "transforms.d.type": "org.apache.kafka.connect.transforms.InsertHeader",
+                "transforms.d.header": "d",
+                "transforms.d.value.literal": "2019-08-23",
             }),
         ),
         (

@@ -5,6 +5,9 @@
 // A case's record goes in as Kafka bytes: key and value in JsonConverter's schemas.enable=true
 // envelope, headers as text read by SimpleHeaderConverter (Kafka's default header converter).
 // What comes out is printed the same way, headers as envelopes, so the two sides compare exactly.
+// A case with "header_converter" reads its headers with that class instead (configured with its
+// settings, as header.converter.* configures it) and also prints each output header written back
+// with it ("header_bytes"), as a source task would produce it.
 //
 // Usage: java -cp '.infra/lib/connect/*:<classes>' SmtOracle cases.json
 import com.fasterxml.jackson.databind.JsonNode;
@@ -24,6 +27,7 @@ import org.apache.kafka.connect.header.ConnectHeaders;
 import org.apache.kafka.connect.header.Header;
 import org.apache.kafka.connect.json.JsonConverter;
 import org.apache.kafka.connect.sink.SinkRecord;
+import org.apache.kafka.connect.storage.HeaderConverter;
 import org.apache.kafka.connect.storage.SimpleHeaderConverter;
 import org.apache.kafka.connect.transforms.Transformation;
 import org.apache.kafka.connect.transforms.predicates.Predicate;
@@ -84,9 +88,19 @@ public class SmtOracle {
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})
-    static void run(JsonNode c, JsonConverter keys, JsonConverter values, SimpleHeaderConverter headerIn,
+    static void run(JsonNode c, JsonConverter keys, JsonConverter values, HeaderConverter headerIn,
                     ObjectNode out) throws Exception {
         JsonNode props = c.get("config");
+        HeaderConverter headerOut = null;
+        if (c.has("header_converter")) {
+            JsonNode hc = c.get("header_converter");
+            headerIn = (HeaderConverter) Class.forName(hc.get("class").asText()).getDeclaredConstructor().newInstance();
+            // As the worker's Plugins.newHeaderConverter configures one.
+            Map<String, String> settings = under(hc.get("settings"), "");
+            settings.put("converter.type", "header");
+            headerIn.configure(settings);
+            headerOut = headerIn;
+        }
         JsonNode r = c.get("record");
         String topic = r.get("topic").asText();
         SchemaAndValue key = keys.toConnectData(topic, bytes(r.get("key")));
@@ -136,6 +150,13 @@ public class SmtOracle {
             ArrayNode pair = hs.addArray();
             pair.add(h.key());
             pair.add(envelope(values, record.topic(), new SchemaAndValue(h.schema(), h.value())));
+        }
+        if (headerOut != null) {
+            ArrayNode written = out.putArray("header_bytes");
+            for (Header h : record.headers()) {
+                byte[] b = headerOut.fromConnectHeader(record.topic(), h.key(), h.schema(), h.value());
+                written.add(b == null ? null : new String(b, StandardCharsets.UTF_8));
+            }
         }
     }
 }

@@ -98,6 +98,23 @@ case("InsertHeader text", [("InsertHeader", {"header":"added","value.literal":"h
 case("HeaderFrom$Value copy", [("HeaderFrom$Value", {"fields":"name,nested","headers":"h_name,h_nested","operation":"copy"})])
 case("HeaderFrom$Value move (map)", [("HeaderFrom$Value", {"fields":"name","headers":"h_name","operation":"move"})], rec(value=M))
 case("HeaderFrom$Key move primitive fails", [("HeaderFrom$Key", {"fields":"id","headers":"h","operation":"move"})])
+# header converters (header.converter): headers read with it, and written back with it
+def hcase(name, cls, settings, cfg, headers):
+    case(name, cfg, rec(headers=headers))
+    cases[-1]["header_converter"] = {"class": cls, "settings": settings}
+SC = "org.apache.kafka.connect.storage.StringConverter"
+JC = "org.apache.kafka.connect.json.JsonConverter"
+BC = "org.apache.kafka.connect.converters.ByteArrayConverter"
+HC = "org.apache.kafka.connect.storage.SimpleHeaderConverter"
+hcase("header.converter Simple writes text", HC, {}, [("InsertHeader", {"header":"added","value.literal":"[1,2]"})], [["n","42"],["t","2019-08-23"]])
+hcase("header.converter String reads text", SC, {}, [("HeaderFrom$Value", {"fields":"name","headers":"h","operation":"copy"})], [["n","42"],["nul",None]])
+hcase("header.converter String writes a literal", SC, {}, [("InsertHeader", {"header":"added","value.literal":"1234"})], [["s","x"]])
+hcase("header.converter String writes a date and a list as Java's toString", SC, {}, [("InsertHeader", {"header":"d","value.literal":"2019-08-23"}),("InsertHeader", {"header":"l","value.literal":"[1,2]"})], [])
+hcase("header.converter Json envelopes", JC, {}, [("HeaderFrom$Value", {"fields":"nested,price","headers":"hn,hp","operation":"copy"})], [["e",'{"schema":{"type":"int32","optional":false},"payload":7}']])
+hcase("header.converter Json without schemas", JC, {"schemas.enable":"false"}, [("InsertHeader", {"header":"added","value.literal":"true"})], [["j",'{"a":[1,2]}'],["nul",None]])
+hcase("header.converter Json refuses a header without an envelope", JC, {}, [("DropHeaders", {"headers":"x"})], [["j","7"]])
+hcase("header.converter ByteArray reads bytes", BC, {}, [("DropHeaders", {"headers":"x"})], [["b","raw"]])
+hcase("header.converter ByteArray refuses a string header", BC, {}, [("HeaderFrom$Value", {"fields":"name","headers":"h","operation":"copy"})], [["b","raw"]])
 # chains
 case("chain: ValueToKey then ExtractField$Key then RegexRouter", [("ValueToKey", {"fields":"id"}),("ExtractField$Key", {"field":"id"}),("RegexRouter", {"regex":".*","replacement":"all"})])
 case("chain: Flatten then ReplaceField then Cast", [("Flatten$Value", {}),("ReplaceField$Value", {"exclude":"nested.b"}),("Cast$Value", {"spec":"nested.a:string"})])

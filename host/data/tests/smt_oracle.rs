@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Arc;
 
-use connect_data::convert::{ConnectDataRef, Converter, JsonConverter, SimpleHeaderConverter};
+use connect_data::convert::{ConnectDataRef, Converter, HeaderConverter, JsonConverter};
 use connect_data::transforms::builtin::lookup;
 use connect_data::transforms::chain::{self, Chain, PredicateSpec, StageSpec};
 use connect_data::transforms::codec::Codec;
@@ -144,7 +144,9 @@ fn chain(props: &Props) -> Result<Chain, String> {
         })
         .collect();
     chain::build(&predicates, &stages, |_, _, class| {
-        lookup(class).ok_or(format!("no built-in {class}"))
+        lookup(class)
+            .map(chain::Class::Builtin)
+            .ok_or(format!("no built-in {class}"))
     })
     // Kafka's exception message alone, as Java's side reports it.
     .map_err(|e| e.message)
@@ -209,19 +211,31 @@ impl Side {
         let props = case["config"].as_object().unwrap();
         let r = &case["record"];
         let topic = r["topic"].as_str().unwrap().to_owned();
-        let headers = r["headers"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|h| {
-                let key = h[0].as_str().unwrap();
-                let bytes = h[1].as_str().map(str::as_bytes);
-                Header {
-                    key: key.to_owned(),
-                    value: SimpleHeaderConverter.to_connect_header(&topic, key, bytes),
-                }
-            })
-            .collect();
+        // The case's header.converter (Kafka's default when it names none), as a task has it.
+        let spec = &case["header_converter"];
+        let mut header_converter = match spec["class"].as_str() {
+            None => HeaderConverter::default(),
+            Some(class) => {
+                let settings: BTreeMap<String, String> = spec["settings"]
+                    .as_object()
+                    .unwrap()
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_owned()))
+                    .collect();
+                HeaderConverter::from_config(class, &settings).map_err(|e| e.to_string())?
+            }
+        };
+        let mut headers = Vec::new();
+        for h in r["headers"].as_array().unwrap() {
+            let key = h[0].as_str().unwrap();
+            let bytes = h[1].as_str().map(str::as_bytes);
+            headers.push(Header {
+                key: key.to_owned(),
+                value: header_converter
+                    .to_connect_header(&topic, key, bytes)
+                    .map_err(|e| e.to_string())?,
+            });
+        }
         let record = TransformRecord {
             key: self.decode(true, &topic, &r["key"])?,
             value: self.decode(false, &topic, &r["value"])?,
@@ -239,14 +253,25 @@ impl Side {
         for h in &out.headers {
             headers.push(json!([h.key, self.encode(false, &out.topic, &h.value)?]));
         }
-        Ok(json!({
+        let mut answer = json!({
             "topic": out.topic,
             "partition": out.partition,
             "timestamp": out.timestamp,
             "key": self.encode(true, &out.topic, &out.key)?,
             "value": self.encode(false, &out.topic, &out.value)?,
             "headers": headers,
-        }))
+        });
+        if !spec.is_null() {
+            let mut written = Vec::new();
+            for h in &out.headers {
+                let bytes = header_converter
+                    .from_connect_header(&out.topic, &h.key, &h.value)
+                    .map_err(|e| e.to_string())?;
+                written.push(bytes.map(|b| String::from_utf8_lossy(&b).into_owned()));
+            }
+            answer["header_bytes"] = json!(written);
+        }
+        Ok(answer)
     }
 }
 

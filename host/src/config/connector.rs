@@ -79,11 +79,11 @@ pub struct ErrorHandling {
     /// `errors.tolerance`.
     pub tolerance: ErrorTolerance,
     /// `errors.retry.timeout` (default 0 = no retries). Kafka retries only retriable failures
-    /// (`RetriableException`) of converters and transformations; this host's built-in ones fail
-    /// with Kafka's `DataException` messages, never retriably, and plugin converters and
-    /// transformations are refused, so no stage reads it yet and every value behaves as in Kafka
-    /// (e2e `retry_forever_does_not_retry_a_conversion_failure_as_on_the_java_peer`). A stage that
-    /// can fail retriably must honour it.
+    /// (`RetriableException`) of converters and transformations: this host's built-in ones fail
+    /// with Kafka's `DataException` messages, never retriably (e2e
+    /// `retry_forever_does_not_retry_a_conversion_failure_as_on_the_java_peer`); a plugin
+    /// transformation or predicate answering `RETRIABLE` is retried for this long
+    /// (`runtime::plugin_transform::RetryPolicy`).
     pub retry_timeout: RetryTimeout,
     /// `errors.retry.delay.max.ms` (default 60000).
     pub retry_delay_max: Duration,

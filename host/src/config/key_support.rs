@@ -130,11 +130,7 @@ pub const WORKER_KEYS: &[KeySupport] = &[
         "group.id",
         "tests/e2e/distributed_membership.rs::membership",
     ),
-    partly(
-        "header.converter",
-        "host/data/tests/smt_oracle.rs::every_case_matches_kafka_connect",
-        "org.apache.kafka.connect.storage.StringConverter",
-    ),
+    test("header.converter", HEADER_CONVERTER_TEST),
     default_only("header.converter.plugin.version", "4.3.1"),
     test("heartbeat.interval.ms", GROUP_TIMING_TEST),
     test("inter.worker.key.generation.algorithm", SIGNING_TEST),
@@ -238,7 +234,9 @@ pub const WORKER_KEYS: &[KeySupport] = &[
 const LIFECYCLE_TEST: &str = "tests/e2e/rest_contract.rs::connector_lifecycle_endpoints";
 const CONVERSION_TEST: &str = "tests/e2e/error_handling.rs::a_conversion_failure_without_tolerance_fails_the_task_with_the_converter_message";
 const DLQ_TEST: &str = "tests/e2e/error_handling.rs::tolerated_bad_records_go_to_the_dead_letter_queue_and_good_ones_are_delivered";
-const RETRY_TEST: &str = "tests/e2e/error_handling.rs::retry_forever_does_not_retry_a_conversion_failure_as_on_the_java_peer";
+const RETRY_TEST: &str = "tests/e2e/plugin_transforms.rs::retriable_failures_are_retried_for_errors_retry_timeout_and_fail_at_once_without_it";
+const HEADER_CONVERTER_TEST: &str =
+    "tests/e2e/transforms_vs_java.rs::the_same_chains_write_the_same_records_on_both_workers";
 const FILE_TEST: &str = "tests/e2e/file_pipeline.rs::file_round_trip_is_byte_identical";
 const TRANSFORMS_TEST: &str =
     "tests/e2e/transforms.rs::a_filter_with_a_predicate_drops_tombstones_and_still_commits_them";
@@ -262,11 +260,7 @@ pub const CONNECTOR_KEYS: &[KeySupport] = &[
     default_only("key.converter.plugin.version", "4.3.1"),
     test("value.converter", CONVERSION_TEST),
     default_only("value.converter.plugin.version", "4.3.1"),
-    partly(
-        "header.converter",
-        "host/data/tests/smt_oracle.rs::every_case_matches_kafka_connect",
-        "org.apache.kafka.connect.storage.StringConverter",
-    ),
+    test("header.converter", HEADER_CONVERTER_TEST),
     default_only("header.converter.plugin.version", "4.3.1"),
     test("transforms", TRANSFORMS_TEST),
     test("predicates", TRANSFORMS_TEST),

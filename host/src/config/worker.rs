@@ -270,14 +270,15 @@ impl WorkerConfig {
             Some(DEFAULT_HEADER_CONVERTER),
             sorted.header_converter,
         );
-        // Headers are converted by Kafka's default only, for now: another class would be
-        // accepted and not run.
-        if header_converter.class.trim().rsplit('.').next() != Some("SimpleHeaderConverter") {
+        // Kafka's four header converters run; a header converter plugin does not yet.
+        if connect_data::convert::resolve_header_converter_class(&header_converter.class).is_none()
+        {
             r.errors.push(ConfigError::Unsupported {
                 scope: SCOPE,
                 key: "header.converter".to_string(),
                 reason: format!(
-                    "'{}' (this worker converts headers with org.apache.kafka.connect.storage.SimpleHeaderConverter only; remove the key)",
+                    "'{}' (this worker runs org.apache.kafka.connect.storage.SimpleHeaderConverter, StringConverter, \
+                     JsonConverter and ByteArrayConverter as header converters, not header converter plugins; use one of those)",
                     header_converter.class.trim()
                 ),
             });

@@ -539,7 +539,7 @@ fn keys_accepted_only_at_kafkas_default() {
         (
             "header.converter",
             "org.apache.kafka.connect.storage.SimpleHeaderConverter",
-            "org.apache.kafka.connect.storage.StringConverter",
+            "com.example.PluginHeaderConverter",
         ),
     ] {
         let w = distributed(&[(key, default)]).unwrap();

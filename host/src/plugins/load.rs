@@ -46,7 +46,10 @@ use super::{
 
 /// What this host does beyond the 2.0 baseline, as told to every plugin at `init`.
 pub const HOST_CAPABILITIES: Capabilities = Capabilities(
-    Capabilities::METRICS.0 | Capabilities::DYNAMIC_LOG_LEVELS.0 | Capabilities::CONFIG_PROVIDERS.0,
+    Capabilities::METRICS.0
+        | Capabilities::DYNAMIC_LOG_LEVELS.0
+        | Capabilities::TRANSFORMATIONS.0
+        | Capabilities::CONFIG_PROVIDERS.0,
 );
 
 /// A library that passed every check, with its plugin classes.

@@ -117,6 +117,7 @@ fn state_with(props: &[(&str, &str)], start: bool) -> (RestState, tempfile::Temp
         statuses,
         generation: Default::default(),
         config_transformer: Default::default(),
+        plugins: Arc::new(PluginRegistry::default()),
     });
     let herder = Herder::new(HerderParts {
         config,

@@ -11,6 +11,8 @@ pub mod herder;
 pub mod host_context;
 pub mod info;
 pub mod plugin_metrics;
+pub mod plugin_transform;
+pub mod record_codec;
 pub mod restarter;
 pub mod sink_offsets;
 pub mod sink_task;

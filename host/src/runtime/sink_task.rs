@@ -26,11 +26,12 @@ use std::{
 };
 
 use abi_stable::std_types::RSlice;
+use connect_data::transforms::record::Header;
 use connect_plugin_api::abi::{
     error::ErrorKind,
     task::SinkTaskBox,
     types::{
-        DataKind, DataMeta, HeaderMeta, RecordBatch, RecordMeta, TimestampType, TopicPartition,
+        DataKind, DataMeta, RecordBatch, RecordMeta, TimestampType, TopicPartition,
         TopicPartitionOffset,
     },
 };
@@ -42,10 +43,11 @@ use rdkafka::{
 };
 
 use super::{
-    convert::{self, Converter},
+    convert::{self, Converter, HeaderConverter},
     errors::{ErrantRecord, ErrorReporter, Stage, TaskFailure},
     host_context::{HostTaskContext, TaskRequests},
-    sink_transform::SinkTransforms,
+    record_codec::RecordCodec,
+    sink_transform::{ConvertedRecord, Pending, SinkTransforms},
     static_membership,
     status::{State, TargetState},
     task_control::TaskControl,
@@ -80,6 +82,8 @@ struct Shared {
     /// Next offset per partition of what is in `batch` (including skipped records).
     batch_next: HashMap<(String, i32), i64>,
     batch: RecordBatch,
+    /// Consumed records waiting for a batch-wise chain (a plugin stage) at the end of the poll.
+    pending: Vec<Pending>,
     assigned: BTreeSet<TopicPartition>,
     rebalanced: bool,
     failure: Option<TaskFailure>,
@@ -125,6 +129,8 @@ impl ConsumerContext for SinkContext {
             .collect();
         s.accepted.retain(|k, _| !gone.contains(k));
         s.batch_next.retain(|k, _| !gone.contains(k));
+        s.pending
+            .retain(|p| !gone.contains(&(p.consumed.topic.clone(), p.consumed.partition)));
         if s.batch
             .iter()
             .any(|r| gone.contains(&(r.topic().to_owned(), r.partition())))
@@ -355,6 +361,10 @@ fn map_kind(k: convert::DataKind) -> DataKind {
 struct Pipeline {
     key: Box<dyn Converter>,
     value: Box<dyn Converter>,
+    /// `header.converter`.
+    headers: HeaderConverter,
+    /// Encodes header values for the plugin.
+    header_codec: RecordCodec,
     /// `transforms`, if any.
     transforms: Option<SinkTransforms>,
     reporter: ErrorReporter,
@@ -401,8 +411,23 @@ impl Pipeline {
                     .to_connect(topic, msg.payload(), &mut arena)
                     .map(|v| (k, v))
                     .map_err(|e| (Stage::ValueConverter, e.to_string()))
+            })
+            .and_then(|(k, v)| {
+                // Kafka's order: key, value, then headers (`convertHeadersFor`).
+                let mut headers = Vec::new();
+                for h in msg.headers().iter().flat_map(|hs| hs.iter()) {
+                    let value = self
+                        .headers
+                        .to_connect_header(topic, h.key, h.value)
+                        .map_err(|e| (Stage::HeaderConverter, e.to_string()))?;
+                    headers.push(Header {
+                        key: h.key.to_owned(),
+                        value,
+                    });
+                }
+                Ok((k, v, headers))
             });
-        let (key, value) = match converted {
+        let (key, value, headers) = match converted {
             Ok(kv) => kv,
             Err((stage, error)) => {
                 arena.truncate(mark);
@@ -419,11 +444,28 @@ impl Pipeline {
                 return self.reporter.report(stage, &rec, &error);
             }
         };
+        if let Some(transforms) = self.transforms.as_mut()
+            && transforms.is_batch_wise()
+        {
+            let record = converted_record(key, value, headers);
+            let pending = transforms.pend(&mut arena, mark, msg, record, raw_headers(msg));
+            batch.arena = arena.into();
+            let pending = pending.map_err(|m| {
+                TaskFailure::new(
+                    format!("cannot hand the converted record to the transformations: {m}"),
+                    "",
+                )
+                .at(topic, partition, offset)
+            })?;
+            s.pending.push(pending);
+            return Ok(());
+        }
         if let Some(transforms) = self.transforms.as_mut() {
             if batch.is_empty() {
                 transforms.start_batch();
             }
-            let outcome = transforms.apply(batch, &mut arena, mark, msg, &key, &value);
+            let record = converted_record(key, value, headers);
+            let outcome = transforms.apply(batch, &mut arena, mark, msg, record);
             batch.arena = arena.into();
             return match outcome {
                 Ok(_) => Ok(()),
@@ -448,7 +490,15 @@ impl Pipeline {
             };
         }
         let header_mark = batch.headers.len();
-        let meta = record_meta(batch, &mut arena, msg, key, value);
+        let meta = record_meta(
+            batch,
+            &mut arena,
+            &mut self.header_codec,
+            msg,
+            key,
+            value,
+            &headers,
+        );
         if meta.is_err() {
             arena.truncate(mark);
             batch.headers.truncate(header_mark);
@@ -461,49 +511,93 @@ impl Pipeline {
     }
 }
 
+impl Pipeline {
+    /// Runs the batch-wise chain on the records waiting for it and appends the results to the
+    /// batch; failed records go to error handling. `Ok(false)` when a plugin stage stopped
+    /// because the task is stopping: those records are neither put nor committed.
+    fn apply_pending(
+        &mut self,
+        s: &mut Shared,
+        control: &TaskControl,
+    ) -> Result<bool, TaskFailure> {
+        let pending = std::mem::take(&mut s.pending);
+        let Some(transforms) = self.transforms.as_mut() else {
+            return Ok(true);
+        };
+        if pending.is_empty() {
+            return Ok(true);
+        }
+        let outcomes = match transforms.apply_pending(&mut s.batch, pending) {
+            Ok(o) => o,
+            Err(_) if control.stopping() => return Ok(false),
+            Err(f) => {
+                return Err(TaskFailure::new(
+                    f.to_string(),
+                    "a bug in the plugin: report it to its authors",
+                ));
+            }
+        };
+        for (p, outcome) in outcomes {
+            let c = &p.consumed;
+            match outcome {
+                Ok(_) => {}
+                Err(StepError::Stage(e)) => {
+                    let rec = ErrantRecord {
+                        topic: &c.topic,
+                        partition: c.partition,
+                        offset: c.offset,
+                        key: p.key.as_deref(),
+                        value: p.value.as_deref(),
+                        headers: &p.headers,
+                    };
+                    self.reporter
+                        .report(Stage::Transformation, &rec, &e.to_string())?;
+                }
+                Err(StepError::Batch(m)) => {
+                    return Err(TaskFailure::new(
+                        format!("cannot hand the transformed record to the plugin: {m}"),
+                        "",
+                    )
+                    .at(&c.topic, c.partition, c.offset));
+                }
+            }
+        }
+        Ok(true)
+    }
+}
+
+fn converted_record(
+    key: convert::Converted,
+    value: convert::Converted,
+    headers: Vec<Header>,
+) -> ConvertedRecord {
+    ConvertedRecord {
+        key,
+        value,
+        headers,
+    }
+}
+
 /// Appends `msg`'s headers to the batch (their bytes to `arena`, the batch's arena taken out for
 /// the converters) and builds the record's metadata; every span and index is checked.
 fn record_meta(
     batch: &mut RecordBatch,
     arena: &mut Vec<u8>,
+    header_codec: &mut RecordCodec,
     msg: &BorrowedMessage<'_>,
     key: convert::Converted,
     value: convert::Converted,
+    headers: &[Header],
 ) -> Result<RecordMeta, TaskFailure> {
     let full = |e: BatchFull| TaskFailure::new(e.to_string(), "");
-    let header_start = batch.headers.len();
-    let mut header_count = 0usize;
-    if let Some(hs) = msg.headers() {
-        for h in hs.iter() {
-            let key = checked_span(arena.len(), h.key.len()).map_err(full)?;
-            arena.extend_from_slice(h.key.as_bytes());
-            let value = match h.value {
-                None => DataMeta::NULL,
-                Some(v) => {
-                    let span = checked_span(arena.len(), v.len()).map_err(full)?;
-                    arena.extend_from_slice(v);
-                    let kind = if std::str::from_utf8(v).is_ok() {
-                        DataKind::STRING
-                    } else {
-                        DataKind::BYTES
-                    };
-                    DataMeta {
-                        kind,
-                        span,
-                        schema: DataMeta::NO_SCHEMA,
-                    }
-                }
-            };
-            batch.headers.push(HeaderMeta { key, value });
-            header_count += 1;
-        }
-    }
-    let headers = checked_span(header_start, header_count).map_err(|e| {
-        full(BatchFull {
-            what: "header table",
-            ..e
-        })
-    })?;
+    let headers = header_codec
+        .push_headers(batch, arena, headers)
+        .map_err(|e| {
+            TaskFailure::new(
+                format!("cannot hand the record's headers to the plugin: {e}"),
+                "",
+            )
+        })?;
     let key_schema = match key.schema.as_deref() {
         Some(sch) => batch.intern_schema(sch).map_err(full)?,
         None => DataMeta::NO_SCHEMA,
@@ -580,6 +674,8 @@ fn run_inner(spec: &TaskSpec) -> Result<(), TaskFailure> {
     let mut pipeline = Pipeline {
         key,
         value,
+        headers: spec.header_converter()?,
+        header_codec: RecordCodec::new(spec.decimal_numeric()),
         transforms,
         reporter,
         seen_topics: HashSet::new(),
@@ -620,6 +716,7 @@ fn run_inner(spec: &TaskSpec) -> Result<(), TaskFailure> {
             accepted: HashMap::new(),
             batch_next: HashMap::new(),
             batch: RecordBatch::new(),
+            pending: Vec::new(),
             assigned: BTreeSet::new(),
             rebalanced: false,
             failure: None,
@@ -810,11 +907,19 @@ fn sink_loop(
             let mut s = consumer.context().shared.lock().unwrap();
             pipeline.append(spec, &mut s, &msg)?;
             polled += 1;
-            if s.batch.len() >= max_batch || s.batch.arena_len() >= MAX_BATCH_BYTES {
+            if s.batch.len() + s.pending.len() >= max_batch
+                || s.batch.arena_len() >= MAX_BATCH_BYTES
+            {
                 break;
             }
             drop(s);
             next = consumer.poll(Duration::ZERO);
+        }
+        {
+            let mut s = consumer.context().shared.lock().unwrap();
+            if !pipeline.apply_pending(&mut s, control)? {
+                return Ok(());
+            }
         }
 
         // Put, unless paused or backing off. An empty put every POLL_WAIT lets time-based

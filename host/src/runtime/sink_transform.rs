@@ -6,27 +6,82 @@
 //! A router may rename the record's topic; the plugin sees the new name. The original topic is
 //! kept per record of the current batch, so an errant record the plugin reports (or an
 //! `INVALID_RECORD` answer) is re-read from the topic it was consumed from.
+//!
+//! A chain with a plugin stage works batch-wise: consumed records wait decoded ([`Pending`],
+//! with their original bytes for error handling) until the poll ends, then go through the chain
+//! together ([`SinkTransforms::apply_pending`]) and into the batch.
 
 use std::collections::HashMap;
 
 use connect_data::convert::Converted;
-use connect_data::convert::simple_header::SimpleHeaderConverter;
-use connect_data::transforms::chain::Chain;
+use connect_data::transforms::chain::{Chain, ChainFailure};
 use connect_data::transforms::codec::Codec;
 use connect_data::transforms::data::Datum;
 use connect_data::transforms::record::{Header, TransformRecord};
 use connect_data::transforms::schemas::SchemaCache;
-use connect_plugin_api::abi::types::{
-    DataKind, DataMeta, HeaderMeta, RecordBatch, RecordMeta, TimestampType,
-};
+use connect_plugin_api::abi::types::{DataKind, DataMeta, RecordBatch, RecordMeta, TimestampType};
 use connect_plugin_api::batch::checked_span;
-use rdkafka::{
-    Message, Timestamp,
-    message::{BorrowedMessage, Headers},
-};
+use rdkafka::{Message, Timestamp, message::BorrowedMessage};
 
 use super::convert;
+use super::record_codec::RecordCodec;
 use super::transform_chain::StepError;
+
+/// A consumed record after the converters: key and value (in the arena), and headers.
+pub struct ConvertedRecord {
+    /// The key.
+    pub key: Converted,
+    /// The value.
+    pub value: Converted,
+    /// The headers, as the header converter read them.
+    pub headers: Vec<Header>,
+}
+
+/// Where a consumed record came from: what the plugin is told and commits by.
+#[derive(Debug, Clone)]
+pub struct Consumed {
+    /// The topic it was consumed from.
+    pub topic: String,
+    /// Its partition.
+    pub partition: i32,
+    /// Its offset.
+    pub offset: i64,
+    /// Its timestamp's type.
+    pub timestamp_type: TimestampType,
+}
+
+impl Consumed {
+    /// The position of `msg`.
+    pub fn of(msg: &BorrowedMessage<'_>) -> Consumed {
+        Consumed {
+            topic: msg.topic().to_owned(),
+            partition: msg.partition(),
+            offset: msg.offset(),
+            timestamp_type: match msg.timestamp() {
+                Timestamp::LogAppendTime(_) => TimestampType::LOG_APPEND_TIME,
+                _ => TimestampType::CREATE_TIME,
+            },
+        }
+    }
+}
+
+/// A consumed record waiting for a batch-wise chain: decoded, with its original bytes (the
+/// dead-letter queue and the error log get those if the chain fails it).
+pub struct Pending {
+    /// Where it came from.
+    pub consumed: Consumed,
+    /// Its decoded form.
+    pub record: TransformRecord,
+    /// The original key.
+    pub key: Option<Vec<u8>>,
+    /// The original value.
+    pub value: Option<Vec<u8>>,
+    /// The original headers.
+    pub headers: Vec<(String, Option<Vec<u8>>)>,
+}
+
+/// A waiting record after the chain: it, and what the chain did with it.
+pub type PendingOutcome = (Pending, Result<Outcome, StepError>);
 
 /// What the chain did with one record.
 pub enum Outcome {
@@ -41,6 +96,8 @@ pub struct SinkTransforms {
     chain: Chain,
     codec: Codec,
     schemas: SchemaCache,
+    /// Encodes header values for the plugin.
+    headers: RecordCodec,
     /// `(topic after the chain, partition, offset)` → the topic it was consumed from, for the
     /// records of the current batch whose topic changed.
     renamed: HashMap<(String, i32, i64), String>,
@@ -54,8 +111,110 @@ impl SinkTransforms {
             chain,
             codec: Codec { decimal_numeric },
             schemas: SchemaCache::default(),
+            headers: RecordCodec::new(decimal_numeric),
             renamed: HashMap::new(),
         })
+    }
+
+    /// Whether records wait for the whole poll ([`SinkTransforms::pend`] and
+    /// [`SinkTransforms::apply_pending`]) instead of going through the chain one by one.
+    pub fn is_batch_wise(&self) -> bool {
+        self.chain.is_batch_wise()
+    }
+
+    /// `msg` decoded (its key and value converted at `mark..` of `arena`, which is truncated
+    /// back to `mark`), to wait for the end of the poll.
+    pub fn pend(
+        &mut self,
+        arena: &mut Vec<u8>,
+        mark: usize,
+        msg: &BorrowedMessage<'_>,
+        converted: ConvertedRecord,
+        raw_headers: Vec<(String, Option<Vec<u8>>)>,
+    ) -> Result<Pending, String> {
+        let record = self.decode(arena, msg, converted);
+        arena.truncate(mark);
+        Ok(Pending {
+            consumed: Consumed::of(msg),
+            record: record?,
+            key: msg.key().map(<[u8]>::to_vec),
+            value: msg.payload().map(<[u8]>::to_vec),
+            headers: raw_headers,
+        })
+    }
+
+    /// Runs the chain on the waiting records and appends the results to `batch`; one outcome
+    /// per record, in order, with the record's position and original bytes. `Err` when a
+    /// plugin stage cannot go on.
+    pub fn apply_pending(
+        &mut self,
+        batch: &mut RecordBatch,
+        pending: Vec<Pending>,
+    ) -> Result<Vec<PendingOutcome>, ChainFailure> {
+        if batch.is_empty() {
+            self.start_batch();
+        }
+        let (records, kept): (Vec<TransformRecord>, Vec<Pending>) = pending
+            .into_iter()
+            .map(|mut p| {
+                let r = std::mem::replace(
+                    &mut p.record,
+                    TransformRecord {
+                        topic: String::new(),
+                        partition: None,
+                        offset: None,
+                        key: Datum::NULL,
+                        value: Datum::NULL,
+                        timestamp: None,
+                        headers: Vec::new(),
+                    },
+                );
+                (r, p)
+            })
+            .unzip();
+        let outcomes = self.chain.apply_batch(records)?;
+        let mut out = Vec::with_capacity(kept.len());
+        for (p, outcome) in kept.into_iter().zip(outcomes) {
+            let result = match outcome {
+                Ok(None) => Ok(Outcome::Dropped),
+                Err(e) => Err(StepError::Stage(e)),
+                Ok(Some(r)) => self.push(batch, &p.consumed, &r),
+            };
+            out.push((p, result));
+        }
+        Ok(out)
+    }
+
+    /// Encodes `out` (the chain's result for the record consumed at `at`) into `batch`.
+    fn push(
+        &mut self,
+        batch: &mut RecordBatch,
+        at: &Consumed,
+        out: &TransformRecord,
+    ) -> Result<Outcome, StepError> {
+        if out.topic != at.topic {
+            self.renamed.insert(
+                (out.topic.clone(), at.partition, at.offset),
+                at.topic.clone(),
+            );
+        }
+        let mut arena = std::mem::take(&mut batch.arena).into_vec();
+        let mark = arena.len();
+        let header_mark = batch.headers.len();
+        let meta = self.encode(batch, &mut arena, at, out);
+        let result = match meta {
+            Ok(meta) => batch
+                .push_meta(meta)
+                .map(|()| Outcome::Pushed)
+                .map_err(|e| StepError::Batch(e.to_string())),
+            Err(e) => {
+                arena.truncate(mark);
+                batch.headers.truncate(header_mark);
+                Err(StepError::Batch(e))
+            }
+        };
+        batch.arena = arena.into();
+        result
     }
 
     /// A new batch starts: forget the previous batch's renames.
@@ -78,11 +237,10 @@ impl SinkTransforms {
         arena: &mut Vec<u8>,
         mark: usize,
         msg: &BorrowedMessage<'_>,
-        key: &Converted,
-        value: &Converted,
+        converted: ConvertedRecord,
     ) -> Result<Outcome, StepError> {
         let record = self
-            .decode(arena, msg, key, value)
+            .decode(arena, msg, converted)
             .map_err(StepError::Batch)?;
         arena.truncate(mark);
         let Some(out) = self.chain.apply(record).map_err(StepError::Stage)? else {
@@ -95,7 +253,7 @@ impl SinkTransforms {
             );
         }
         let header_mark = batch.headers.len();
-        let meta = self.encode(batch, arena, msg, &out);
+        let meta = self.encode(batch, arena, &Consumed::of(msg), &out);
         match meta {
             Ok(meta) => batch
                 .push_meta(meta)
@@ -117,31 +275,24 @@ impl SinkTransforms {
         self.codec.decode(c.kind, c.bytes(arena), schema)
     }
 
+    /// The record the chain works on; `headers` are what the header converter made of the
+    /// consumed record's headers.
     fn decode(
         &mut self,
         arena: &[u8],
         msg: &BorrowedMessage<'_>,
-        key: &Converted,
-        value: &Converted,
+        ConvertedRecord {
+            key,
+            value,
+            headers,
+        }: ConvertedRecord,
     ) -> Result<TransformRecord, String> {
-        // Kafka's default header converter: what transformations and predicates see.
-        let headers = msg
-            .headers()
-            .map(|hs| {
-                hs.iter()
-                    .map(|h| Header {
-                        key: h.key.to_owned(),
-                        value: SimpleHeaderConverter.to_connect_header(msg.topic(), h.key, h.value),
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
         Ok(TransformRecord {
             topic: msg.topic().to_owned(),
             partition: Some(msg.partition()),
             offset: Some(msg.offset()),
-            key: self.datum(arena, key)?,
-            value: self.datum(arena, value)?,
+            key: self.datum(arena, &key)?,
+            value: self.datum(arena, &value)?,
             timestamp: match msg.timestamp() {
                 Timestamp::CreateTime(t) | Timestamp::LogAppendTime(t) => Some(t),
                 Timestamp::NotAvailable => None,
@@ -181,53 +332,23 @@ impl SinkTransforms {
         &mut self,
         batch: &mut RecordBatch,
         arena: &mut Vec<u8>,
-        msg: &BorrowedMessage<'_>,
+        at: &Consumed,
         out: &TransformRecord,
     ) -> Result<RecordMeta, String> {
-        let header_start = batch.headers.len();
-        for h in &out.headers {
-            let key = checked_span(arena.len(), h.key.len()).map_err(|e| e.to_string())?;
-            arena.extend_from_slice(h.key.as_bytes());
-            // Back to the header's bytes, as the plugin gets every header (untransformed too).
-            let bytes = SimpleHeaderConverter
-                .from_connect_header(&out.topic, &h.key, &h.value)
-                .map_err(|e| e.to_string())?;
-            let value = match bytes {
-                None => DataMeta::NULL,
-                Some(b) => {
-                    let span = checked_span(arena.len(), b.len()).map_err(|e| e.to_string())?;
-                    arena.extend_from_slice(&b);
-                    DataMeta {
-                        kind: if std::str::from_utf8(&b).is_ok() {
-                            DataKind::STRING
-                        } else {
-                            DataKind::BYTES
-                        },
-                        span,
-                        schema: DataMeta::NO_SCHEMA,
-                    }
-                }
-            };
-            batch.headers.push(HeaderMeta { key, value });
-        }
-        let headers = checked_span(header_start, out.headers.len()).map_err(|e| e.to_string())?;
+        // Each header value as its header converter (and the chain) left it.
+        let headers = self.headers.push_headers(batch, arena, &out.headers)?;
         let key = self.data_meta(batch, arena, &out.key)?;
         let value = self.data_meta(batch, arena, &out.value)?;
-        let original_type = match msg.timestamp() {
-            Timestamp::CreateTime(_) => TimestampType::CREATE_TIME,
-            Timestamp::LogAppendTime(_) => TimestampType::LOG_APPEND_TIME,
-            Timestamp::NotAvailable => TimestampType::CREATE_TIME,
-        };
         let (timestamp, timestamp_type) = match out.timestamp {
-            Some(t) => (t, original_type),
+            Some(t) => (t, at.timestamp_type),
             None => (-1, TimestampType::NONE),
         };
         Ok(RecordMeta {
             topic: batch.intern_topic(&out.topic).map_err(|e| e.to_string())?,
-            partition: out.partition.unwrap_or(msg.partition()),
+            partition: out.partition.unwrap_or(at.partition),
             // The plugin reports and commits by the consumed offset, as Kafka's SinkRecord
             // keeps `kafkaOffset` through every transformation.
-            offset: msg.offset(),
+            offset: at.offset,
             timestamp,
             timestamp_type,
             key,

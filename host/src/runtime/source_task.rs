@@ -30,6 +30,7 @@ use super::{
     convert::{self, ConnectDataRef},
     errors::{ErrantRecord, ErrorReporter, Stage, TaskFailure},
     host_context::HostTaskContext,
+    record_codec::RecordCodec,
     source_transform::SourceTransforms,
     status::{State, TargetState},
     task_spec::TaskSpec,
@@ -138,6 +139,8 @@ fn run_inner(spec: &TaskSpec) -> Result<(), TaskFailure> {
     control.report_running();
 
     let mut transforms = SourceTransforms::new(spec.transforms()?, spec.decimal_numeric());
+    let mut header_conv = spec.header_converter()?;
+    let mut header_codec = RecordCodec::new(spec.decimal_numeric());
     let mut out = SourceBatch::new();
     let mut sequence = 0u64;
     let mut value_buf = Vec::new();
@@ -178,6 +181,19 @@ fn run_inner(spec: &TaskSpec) -> Result<(), TaskFailure> {
                         offsets: BTreeMap::new(),
                     };
                     let mut sends = Vec::with_capacity(out.len());
+                    let mut chained = match transforms.as_mut().map(|t| t.apply(&out.batch)) {
+                        None => None,
+                        Some(Ok(o)) => Some(o),
+                        // Stopped while a plugin stage retried: this poll is neither produced
+                        // nor committed, so its records are polled again after the restart.
+                        Some(Err(_)) if control.stopping() => return Ok(()),
+                        Some(Err(f)) => {
+                            return Err(TaskFailure::new(
+                                f.to_string(),
+                                "a bug in the plugin: report it to its authors",
+                            ));
+                        }
+                    };
                     for (i, r) in out.batch.iter().enumerate() {
                         let (sp, so) = out.position(i);
                         if let Some(sp) = sp {
@@ -200,9 +216,9 @@ fn run_inner(spec: &TaskSpec) -> Result<(), TaskFailure> {
                         }
                         // A record the chain drops or that fails it under errors.tolerance=all
                         // is not produced; its source offset still goes with its poll.
-                        let transformed = match transforms.as_mut() {
+                        let transformed = match chained.as_mut() {
                             None => None,
-                            Some(t) => match t.apply(&r) {
+                            Some(t) => match std::mem::replace(&mut t[i], Ok(None)) {
                                 Ok(Some(x)) => Some(x),
                                 Ok(None) => continue,
                                 Err(StepError::Stage(e)) => {
@@ -250,26 +266,42 @@ fn run_inner(spec: &TaskSpec) -> Result<(), TaskFailure> {
                             .map(|hv| (hk, hv))
                             .map_err(|e| (Stage::ValueConverter, e))
                         });
-                        match has_value {
-                            Ok((hk, hv)) => {
+                        // Then the headers, through the header converter (Kafka's order).
+                        let converted = has_value.and_then(|kv| {
+                            let mut out = Vec::new();
+                            let mut convert =
+                                |key: &str, datum: &connect_data::transforms::data::Datum| {
+                                    header_conv
+                                        .from_connect_header(topic, key, datum)
+                                        .map(|bytes| out.push((key.to_owned(), bytes)))
+                                        .map_err(|e| (Stage::HeaderConverter, e.to_string()))
+                                };
+                            match &transformed {
+                                Some(t) => {
+                                    for h in &t.headers {
+                                        convert(&h.key, &h.value)?;
+                                    }
+                                }
+                                None => {
+                                    for (key, data) in r.headers() {
+                                        let datum = header_codec
+                                            .datum(&data)
+                                            .map_err(|e| (Stage::HeaderConverter, e))?;
+                                        convert(key, &datum)?;
+                                    }
+                                }
+                            }
+                            Ok((kv, out))
+                        });
+                        match converted {
+                            Ok(((hk, hv), headers)) => {
                                 if seen_topics.insert(topic.to_owned()) {
                                     let _ =
                                         spec.worker.statuses.put_topic(&spec.id.connector, topic);
                                 }
-                                let (partition, timestamp, headers) = match &transformed {
-                                    Some(t) => (t.partition, t.timestamp, t.headers.clone()),
-                                    None => (
-                                        r.partition(),
-                                        r.timestamp(),
-                                        r.headers()
-                                            .map(|(hk, hv)| {
-                                                (
-                                                    hk.to_owned(),
-                                                    (!hv.is_null()).then(|| hv.bytes.to_vec()),
-                                                )
-                                            })
-                                            .collect(),
-                                    ),
+                                let (partition, timestamp) = match &transformed {
+                                    Some(t) => (t.partition, t.timestamp),
+                                    None => (r.partition(), r.timestamp()),
                                 };
                                 sends.push((
                                     // validate() caps a batch at u32::MAX records.

@@ -5,16 +5,13 @@
 
 use std::sync::Arc;
 
-use connect_data::convert::simple_header::SimpleHeaderConverter;
 use connect_data::convert::{ConnectDataRef, DataKind as ConvertKind};
-use connect_data::transforms::chain::Chain;
-use connect_data::transforms::codec::Codec;
+use connect_data::transforms::chain::{Chain, ChainFailure};
 use connect_data::transforms::data::Datum;
 use connect_data::transforms::record::{Header, TransformRecord};
-use connect_data::transforms::schemas::SchemaCache;
-use connect_plugin_api::abi::types::DataKind;
-use connect_plugin_api::batch::{DataView, RecordView};
+use connect_plugin_api::abi::types::RecordBatch;
 
+use super::record_codec::{RecordCodec, convert_kind};
 use super::transform_chain::StepError;
 
 /// A key or value after the chain, in the converters' input form.
@@ -47,98 +44,80 @@ pub struct Transformed {
     pub key: Encoded,
     /// The value.
     pub value: Encoded,
-    /// The headers as bytes (`None`: a null header value).
-    pub headers: Vec<(String, Option<Vec<u8>>)>,
+    /// The headers, for the header converter.
+    pub headers: Vec<Header>,
 }
 
 /// A source task's chain with its codec and caches.
 pub struct SourceTransforms {
     chain: Chain,
-    codec: Codec,
-    schemas: SchemaCache,
+    codec: RecordCodec,
 }
 
-fn convert_kind(kind: DataKind) -> ConvertKind {
-    match kind {
-        DataKind::NULL => ConvertKind::Null,
-        DataKind::BYTES => ConvertKind::Bytes,
-        DataKind::STRING => ConvertKind::String,
-        _ => ConvertKind::Json,
-    }
-}
+/// What the chain made of each record of a poll, in poll order.
+pub type PollOutcome = Vec<Result<Option<Transformed>, StepError>>;
 
 impl SourceTransforms {
     /// The step for `chain`; `None` when it is empty.
     pub fn new(chain: Chain, decimal_numeric: bool) -> Option<SourceTransforms> {
         (!chain.is_empty()).then(|| SourceTransforms {
             chain,
-            codec: Codec { decimal_numeric },
-            schemas: SchemaCache::default(),
+            codec: RecordCodec::new(decimal_numeric),
         })
-    }
-
-    fn datum(&mut self, data: &DataView<'_>) -> Result<Datum, String> {
-        let schema = match data.schema {
-            Some(text) => Some(self.schemas.parse(&Arc::from(text))?),
-            None => None,
-        };
-        self.codec
-            .decode(convert_kind(data.kind), data.bytes, schema)
     }
 
     fn encode(&mut self, datum: &Datum) -> Result<Encoded, String> {
-        let mut bytes = Vec::new();
-        let kind = self.codec.encode(datum, &mut bytes)?;
+        let e = self.codec.encode(datum)?;
         Ok(Encoded {
-            kind,
-            bytes,
-            schema: datum.schema.as_ref().map(|s| self.schemas.text(s)),
+            kind: convert_kind(e.kind),
+            bytes: e.bytes,
+            schema: e.schema,
         })
     }
 
-    /// Runs the chain on polled record `r`; `Ok(None)` when a stage dropped it.
-    pub fn apply(&mut self, r: &RecordView<'_>) -> Result<Option<Transformed>, StepError> {
-        let headers = r
-            .headers()
-            .map(|(k, v)| {
-                Ok(Header {
-                    key: k.to_owned(),
-                    value: self.datum(&v)?,
-                })
-            })
-            .collect::<Result<Vec<_>, String>>()
-            .map_err(StepError::Batch)?;
-        let record = TransformRecord {
-            topic: r.topic().to_owned(),
-            partition: (r.partition() >= 0).then(|| r.partition()),
-            offset: None,
-            key: self.datum(&r.key()).map_err(StepError::Batch)?,
-            value: self.datum(&r.value()).map_err(StepError::Batch)?,
-            timestamp: r.timestamp(),
-            headers,
+    /// Runs the chain on every record of a poll: one outcome per record (`Ok(None)`: a stage
+    /// dropped it). `Err` when a plugin stage cannot go on.
+    pub fn apply(&mut self, batch: &RecordBatch) -> Result<PollOutcome, ChainFailure> {
+        let mut outcomes: Vec<Option<Result<Option<Transformed>, StepError>>> =
+            batch.iter().map(|_| None).collect();
+        let mut indices = Vec::with_capacity(batch.len());
+        let mut records = Vec::with_capacity(batch.len());
+        for (i, r) in batch.iter().enumerate() {
+            match self.codec.decode(&r, None) {
+                Ok(record) => {
+                    indices.push(i);
+                    records.push(record);
+                }
+                Err(m) => outcomes[i] = Some(Err(StepError::Batch(m))),
+            }
+        }
+        let results: Vec<_> = if self.chain.is_batch_wise() {
+            self.chain.apply_batch(records)?
+        } else {
+            records.into_iter().map(|r| self.chain.apply(r)).collect()
         };
-        let Some(out) = self.chain.apply(record).map_err(StepError::Stage)? else {
-            return Ok(None);
-        };
-        // Kafka's default header converter writes them.
-        let headers = out
-            .headers
-            .iter()
-            .map(|h| {
-                SimpleHeaderConverter
-                    .from_connect_header(&out.topic, &h.key, &h.value)
-                    .map(|bytes| (h.key.clone(), bytes))
-                    .map_err(|e| e.to_string())
-            })
-            .collect::<Result<Vec<_>, String>>()
-            .map_err(StepError::Batch)?;
-        Ok(Some(Transformed {
+        for (i, result) in indices.into_iter().zip(results) {
+            outcomes[i] = Some(match result {
+                Ok(Some(out)) => self.finish(out).map(Some),
+                Ok(None) => Ok(None),
+                Err(e) => Err(StepError::Stage(e)),
+            });
+        }
+        Ok(outcomes
+            .into_iter()
+            .map(|o| o.unwrap_or(Ok(None)))
+            .collect())
+    }
+
+    /// A record after the chain, in the converters' input form.
+    fn finish(&mut self, out: TransformRecord) -> Result<Transformed, StepError> {
+        Ok(Transformed {
             key: self.encode(&out.key).map_err(StepError::Batch)?,
             value: self.encode(&out.value).map_err(StepError::Batch)?,
             topic: out.topic,
             partition: out.partition.unwrap_or(-1),
             timestamp: out.timestamp,
-            headers,
-        }))
+            headers: out.headers,
+        })
     }
 }

@@ -40,6 +40,8 @@ pub struct WorkerContext {
     /// The worker's config providers (`config.providers`): connector and task configs are
     /// resolved with them when an instance starts, never when they are stored.
     pub config_transformer: Arc<connect_data::config_providers::ConfigTransformer>,
+    /// The plugins on `plugin.path`: their transformations and predicates run in task chains.
+    pub plugins: Arc<crate::plugins::PluginRegistry>,
 }
 
 /// One task to run.
@@ -113,10 +115,30 @@ impl TaskSpec {
 }
 
 impl TaskSpec {
+    /// The header converter: the connector's `header.converter` override, else the worker's.
+    pub fn header_converter(&self) -> Result<convert::HeaderConverter, TaskFailure> {
+        let setting = self
+            .connector
+            .header_converter
+            .as_ref()
+            .unwrap_or(&self.worker.config.header_converter);
+        convert::HeaderConverter::from_config(&setting.class, &setting.settings)
+            .map_err(|e| TaskFailure::new(format!("invalid header.converter: {e}"), ""))
+    }
+
     /// The task's transformation chain (`transforms`, `predicates`); a class that does not
     /// resolve fails the task with the reason.
     pub fn transforms(&self) -> Result<connect_data::transforms::chain::Chain, TaskFailure> {
-        super::transform_chain::build(&self.connector)
+        let cx = super::transform_chain::ChainContext {
+            registry: &self.worker.plugins,
+            decimal_numeric: self.decimal_numeric(),
+            retry: super::plugin_transform::RetryPolicy {
+                timeout: self.connector.errors.retry_timeout,
+                delay_max: self.connector.errors.retry_delay_max,
+                control: self.control.clone(),
+            },
+        };
+        super::transform_chain::build(&self.connector, &cx)
             .map_err(|m| TaskFailure::new(format!("invalid transforms: {m}"), ""))
     }
 

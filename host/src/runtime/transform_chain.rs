@@ -2,19 +2,22 @@
 //! (built when the task starts) and the per-key checks `…/config/validate` reports.
 //!
 //! Classes are Kafka's built-ins (`connect_data::transforms::builtin`), by full or simple
-//! name. A class Kafka has but this host does not run yet, or a transformation plugin from
-//! `plugin.path` (they load and are listed, but the host cannot run them in a pipeline yet), is
-//! refused with "not supported yet" — never accepted and skipped.
+//! name, or transformation and predicate classes of the plugin libraries on `plugin.path` (run
+//! batch-wise through the plugin ABI: `plugin_transform`). A class Kafka has but this host does
+//! not run yet is refused with "not supported yet" — never accepted and skipped.
 
 use std::collections::BTreeMap;
 
+use abi_stable::std_types::RResult;
 use connect_data::transforms::builtin::{self, Builtin, BuiltinKind};
-use connect_data::transforms::chain::{self, Chain, PredicateSpec, StageError, StageSpec};
-use connect_plugin_api::abi::plugin::PluginKind;
+use connect_data::transforms::chain::{self, Chain, Class, PredicateSpec, StageError, StageSpec};
+use connect_plugin_api::abi::{config::ConfigKeyDef, plugin::PluginKind};
+use connect_plugin_api::sdk::config::{ConfigMap, validate_key};
 
+use super::plugin_transform::{PluginPredicate, PluginTransform, RetryPolicy};
 use super::validate::key_info;
 use crate::config::{ConfigKeyInfo, ConnectorConfig, PredicateConfig, TransformConfig};
-use crate::plugins::PluginRegistry;
+use crate::plugins::{OtherPlugin, PluginFactory, PluginRegistry};
 
 /// A failure of the step: a stage failed (handled at the `TRANSFORMATION` stage), or the result
 /// could not be written into the batch (the task fails).
@@ -26,21 +29,23 @@ pub enum StepError {
 }
 
 /// One alias resolved: what `transforms.<alias>.type` / `predicates.<alias>.type` names.
-pub enum Resolved {
+pub enum Resolved<'r> {
     /// A built-in class of the right kind.
     Builtin(&'static Builtin),
+    /// A plugin class of the right kind.
+    Plugin(&'r OtherPlugin),
     /// Refused, with the message for the `type` key (Kafka's wording where it has one).
     Refused(String),
 }
 
 /// Resolves `class` for an alias of `kind`; `registry` (if given) tells plugin classes apart
 /// from unknown ones.
-pub fn resolve(
+pub fn resolve<'r>(
     kind: BuiltinKind,
     type_key: &str,
     class: &str,
-    registry: Option<&PluginRegistry>,
-) -> Resolved {
+    registry: &'r PluginRegistry,
+) -> Resolved<'r> {
     let what = match kind {
         BuiltinKind::Transformation => "transformation",
         BuiltinKind::Predicate => "predicate",
@@ -69,11 +74,18 @@ pub fn resolve(
         BuiltinKind::Transformation => PluginKind::TRANSFORMATION,
         BuiltinKind::Predicate => PluginKind::PREDICATE,
     };
-    if let Some(p) = registry.and_then(|r| r.other(plugin_kind, class)) {
+    if let Some(p) = registry.other(plugin_kind, class) {
+        return Resolved::Plugin(p);
+    }
+    let other_kind = match kind {
+        BuiltinKind::Transformation => PluginKind::PREDICATE,
+        BuiltinKind::Predicate => PluginKind::TRANSFORMATION,
+    };
+    if let Some(p) = registry.other(other_kind, class) {
         return Resolved::Refused(invalid(format!(
-            "not supported yet: {what} plugins ({} from {} loads, but this host does not run plugin {what}s in a pipeline yet)",
+            "Class {} is a {}, not a {what}",
             p.info.class,
-            p.library.display()
+            p.info.kind.name()
         )));
     }
     Resolved::Refused(invalid(format!("Class {class} could not be found.")))
@@ -103,21 +115,37 @@ pub fn alias_keys(
         .filter(|(_, _, _, class, _)| !class.trim().is_empty());
     for (kind, list, alias, class, settings) in aliases {
         let type_key = format!("{list}.{alias}.type");
-        match resolve(kind, &type_key, class, Some(registry)) {
-            Resolved::Refused(message) => errors.entry(type_key).or_default().push(message),
-            Resolved::Builtin(b) => {
-                let group = match kind {
-                    BuiltinKind::Transformation => format!("Transforms: {alias}"),
-                    BuiltinKind::Predicate => format!("Predicates: {alias}"),
-                };
-                let prefix = format!("{list}.{alias}.");
-                for def in (b.config_def)().keys() {
+        let group = match kind {
+            BuiltinKind::Transformation => format!("Transforms: {alias}"),
+            BuiltinKind::Predicate => format!("Predicates: {alias}"),
+        };
+        let prefix = format!("{list}.{alias}.");
+        let (keys, reports) = match resolve(kind, &type_key, class, registry) {
+            Resolved::Refused(message) => {
+                errors.entry(type_key).or_default().push(message);
+                continue;
+            }
+            Resolved::Builtin(b) => ((b.config_def)().keys().to_vec(), (b.validate)(settings)),
+            Resolved::Plugin(p) => {
+                let keys: Vec<ConfigKeyDef> = p.factory.config_def();
+                let reports = keys
+                    .iter()
+                    .map(|def| {
+                        validate_key(def, settings.get(def.name.as_str()).map(String::as_str))
+                    })
+                    .collect();
+                (keys, reports)
+            }
+        };
+        {
+            {
+                for def in &keys {
                     let mut info = key_info(def);
                     info.name = format!("{prefix}{}", info.name);
                     info.group = Some(group.clone());
                     defs.push(info);
                 }
-                for report in (b.validate)(settings) {
+                for report in reports {
                     let (short, full) = (report.name.as_str(), format!("{prefix}{}", report.name));
                     for e in report.errors.iter() {
                         // Kafka validates the enriched ConfigDef, whose keys carry the prefix.
@@ -138,10 +166,79 @@ pub fn alias_keys(
     (defs, errors)
 }
 
+/// What a task's chain needs beyond the connector config: the plugins, the decimal form of
+/// the value converter, and the retry policy of plugin stages.
+pub struct ChainContext<'r> {
+    /// The worker's plugins.
+    pub registry: &'r PluginRegistry,
+    /// The value converter's `decimal.format=NUMERIC`.
+    pub decimal_numeric: bool,
+    /// `errors.retry.*` of the task.
+    pub retry: RetryPolicy,
+}
+
+/// The settings in boundary form.
+fn entries(settings: &ConfigMap) -> Vec<connect_plugin_api::abi::types::ConfigEntry> {
+    connect_plugin_api::batch::config_entries(settings)
+        .into_iter()
+        .collect()
+}
+
+/// A plugin class as a chain class: creating it is the plugin's `configure`.
+fn plugin_class<'r>(p: &'r OtherPlugin, cx: &'r ChainContext<'r>) -> Result<Class<'r>, String> {
+    let class = p.info.class.to_string();
+    let (decimal_numeric, retry) = (cx.decimal_numeric, cx.retry.clone());
+    match &p.factory {
+        PluginFactory::Transformation(f) => {
+            let name = class.clone();
+            Ok(Class::BatchTransform(
+                class,
+                Box::new(move |settings: &ConfigMap| {
+                    let e = entries(settings);
+                    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        f.create(e.as_slice().into())
+                    })) {
+                        Ok(RResult::ROk(inner)) => {
+                            Ok(
+                                Box::new(PluginTransform::new(&name, inner, decimal_numeric, retry))
+                                    as _,
+                            )
+                        }
+                        Ok(RResult::RErr(e)) => Err(e.message.into_string()),
+                        Err(_) => Err(format!("{name} panicked in configure")),
+                    }
+                }),
+            ))
+        }
+        PluginFactory::Predicate(f) => {
+            let name = class.clone();
+            Ok(Class::BatchPredicate(
+                class,
+                Box::new(move |settings: &ConfigMap| {
+                    let e = entries(settings);
+                    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        f.create(e.as_slice().into())
+                    })) {
+                        Ok(RResult::ROk(inner)) => {
+                            Ok(
+                                Box::new(PluginPredicate::new(&name, inner, decimal_numeric, retry))
+                                    as _,
+                            )
+                        }
+                        Ok(RResult::RErr(e)) => Err(e.message.into_string()),
+                        Err(_) => Err(format!("{name} panicked in configure")),
+                    }
+                }),
+            ))
+        }
+        _ => Err(format!("{class} is not a transformation or predicate")),
+    }
+}
+
 /// The chain of a task of `config`. Fails (a CONFIG failure of the task) on a class that does
 /// not resolve or settings its class refuses: validation refuses those before a connector is
 /// created, so this is a config written by an older version or another worker.
-pub fn build(config: &ConnectorConfig) -> Result<Chain, String> {
+pub fn build(config: &ConnectorConfig, cx: &ChainContext<'_>) -> Result<Chain, String> {
     let predicates: Vec<PredicateSpec<'_>> = config
         .predicates
         .iter()
@@ -163,9 +260,13 @@ pub fn build(config: &ConnectorConfig) -> Result<Chain, String> {
         })
         .collect();
     chain::build(&predicates, &stages, |kind, type_key, class| match resolve(
-        kind, type_key, class, None,
+        kind,
+        type_key,
+        class,
+        cx.registry,
     ) {
-        Resolved::Builtin(b) => Ok(b),
+        Resolved::Builtin(b) => Ok(Class::Builtin(b)),
+        Resolved::Plugin(p) => plugin_class(p, cx),
         Resolved::Refused(m) => Err(m),
     })
     .map_err(|e| {
@@ -183,6 +284,33 @@ pub fn build(config: &ConnectorConfig) -> Result<Chain, String> {
 mod tests {
     use super::*;
     use crate::config::ConnectorKind;
+    use crate::config::connector::RetryTimeout;
+    use crate::runtime::task_control::TaskControl;
+    use crate::storage::MemoryStatusStore;
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    fn build(c: &ConnectorConfig) -> Result<Chain, String> {
+        let registry = PluginRegistry::load(&[]);
+        let control = TaskControl::new(
+            "c",
+            Some(0),
+            "w",
+            crate::runtime::status::TargetState::Started,
+            Arc::new(MemoryStatusStore::new()),
+            Default::default(),
+        );
+        let cx = ChainContext {
+            registry: &registry,
+            decimal_numeric: false,
+            retry: RetryPolicy {
+                timeout: RetryTimeout::Limited(Duration::ZERO),
+                delay_max: Duration::from_secs(60),
+                control,
+            },
+        };
+        super::build(c, &cx)
+    }
 
     fn config(pairs: &[(&str, &str)]) -> ConnectorConfig {
         let mut props: BTreeMap<String, String> = [

@@ -166,28 +166,42 @@ pub fn validate(
                     errors.entry(key.to_owned()).or_default().push(msg);
                 }
             }
-            // Headers go through Kafka's default, SimpleHeaderConverter; another header
-            // converter would be accepted and not run, so it is refused until it is.
-            if let Some(h) = &parsed.header_converter
-                && h.class.trim().rsplit('.').next().is_none_or(|simple| {
-                    simple != "SimpleHeaderConverter" && simple != "SimpleHeader"
-                })
-            {
-                let message = if super::convert::resolve_converter_class(&h.class).is_some() {
-                    format!(
-                        "Invalid value {} for configuration header.converter: not supported yet: header.converter={} (this host converts headers with org.apache.kafka.connect.storage.SimpleHeaderConverter only; remove the setting)",
-                        h.class, h.class
+            // Kafka's four header converters run, with their `header.converter.*` settings; a
+            // header converter plugin does not yet.
+            if let Some(h) = &parsed.header_converter {
+                let message = if super::convert::resolve_header_converter_class(&h.class).is_some()
+                {
+                    super::convert::HeaderConverter::from_config(&h.class, &h.settings)
+                        .err()
+                        .map(|e| {
+                            format!(
+                                "Invalid value {} for configuration header.converter: {e}",
+                                h.class
+                            )
+                        })
+                } else if registry
+                    .other(
+                        connect_plugin_api::abi::plugin::PluginKind::HEADER_CONVERTER,
+                        h.class.trim(),
                     )
+                    .is_some()
+                {
+                    Some(format!(
+                        "Invalid value {} for configuration header.converter: not supported yet: header.converter={} (a header converter plugin; this host runs Kafka's SimpleHeaderConverter, StringConverter, JsonConverter and ByteArrayConverter as header converters)",
+                        h.class, h.class
+                    ))
                 } else {
-                    format!(
+                    Some(format!(
                         "Invalid value {} for configuration header.converter: Class {} could not be found.",
                         h.class, h.class
-                    )
+                    ))
                 };
-                errors
-                    .entry("header.converter".to_owned())
-                    .or_default()
-                    .push(message);
+                if let Some(message) = message {
+                    errors
+                        .entry("header.converter".to_owned())
+                        .or_default()
+                        .push(message);
+                }
             }
         }
         Err(key_errors) => {

@@ -37,3 +37,27 @@ pub trait Predicate: Send {
     /// Whether the record matches.
     fn test(&mut self, record: &TransformRecord) -> Result<bool, TransformError>;
 }
+
+/// What a batch-wise stage answers for one input record: the record after it (`None`: dropped)
+/// or the error it failed with (handled at the `TRANSFORMATION` stage like a built-in's).
+pub type RecordOutcome = Result<Option<TransformRecord>, TransformError>;
+
+/// A transformation that works on a whole batch at once: a plugin's, whose every call crosses
+/// the plugin boundary (a batch crosses, not a record). Same lifecycle as [`Transform`], with
+/// `apply` once per batch.
+pub trait BatchTransform: Send {
+    /// One outcome per input record, in input order; `Err` is a failure that stops the task
+    /// (the plugin is broken, not the record), with the message to report.
+    fn apply(&mut self, input: Vec<TransformRecord>) -> Result<Vec<RecordOutcome>, String>;
+}
+
+/// A predicate that answers for a whole batch at once (a plugin's). Same lifecycle as
+/// [`Predicate`].
+pub trait BatchPredicate: Send {
+    /// One answer per input record, in input order; `Err` stops the task, as for
+    /// [`BatchTransform::apply`].
+    fn test(
+        &mut self,
+        input: &[&TransformRecord],
+    ) -> Result<Vec<Result<bool, TransformError>>, String>;
+}

@@ -6,6 +6,7 @@
 //! | `com.example.allkinds.MetricsSink` | sink | `metric.prefix` | per put: counter `<p>_records_total{topic}`, gauge `<p>_batch_size{topic}`, histogram `<p>_value_bytes{topic}` |
 //! | `com.example.allkinds.CountingSource` | source | `count` (+ `topic`) | emits `0`..`count-1` once, offset `{"next": n}`, resumes from it |
 //! | `com.example.allkinds.UpperCase` | transformation | `drop.nulls` | uppercases STRING values; drops NULL values (when `drop.nulls`) |
+//! | `com.example.allkinds.Troublemaker` | transformation | `invalid.value`, `fatal.value`, `panic.value`, `retriable.calls` | passes records on unchanged, but a STRING value equal to `invalid.value` is an invalid record (with its index), to `fatal.value` a fatal error, to `panic.value` a panic; the first `retriable.calls` calls fail retriably |
 //! | `com.example.allkinds.ValueIsNull` | predicate | `negate` | value is null (or not) |
 //! | `com.example.allkinds.UpperCaseConverter` | converter | `uppercase` | bytes → uppercase STRING; STRING → bytes |
 //! | `com.example.allkinds.StringHeaderConverter` | header converter | `charset` | header bytes ↔ STRING |
@@ -243,6 +244,86 @@ impl Transformation for UpperCase {
     }
 }
 
+/// Passes records on unchanged, failing as configured (error-handling fixture).
+pub struct Troublemaker {
+    invalid: String,
+    fatal: String,
+    panic: String,
+    retriable_left: i32,
+}
+
+impl PluginDescription for Troublemaker {
+    const CLASS: &'static str = "com.example.allkinds.Troublemaker";
+    const VERSION: &'static str = VERSION;
+    const DESCRIPTION: &'static str =
+        "Passes records on, failing on chosen values or calls (test fixture).";
+    fn config_def() -> ConfigDef {
+        ConfigDef::new()
+            .define(Key::new("invalid.value", ConfigType::STRING).default(""))
+            .define(Key::new("fatal.value", ConfigType::STRING).default(""))
+            .define(Key::new("panic.value", ConfigType::STRING).default(""))
+            .define(Key::new("retriable.calls", ConfigType::INT).default("0"))
+    }
+}
+
+impl Transformation for Troublemaker {
+    fn configure(config: Config) -> Result<Self, ConnectError> {
+        Ok(Self {
+            invalid: config.string_or_empty("invalid.value").to_owned(),
+            fatal: config.string_or_empty("fatal.value").to_owned(),
+            panic: config.string_or_empty("panic.value").to_owned(),
+            retriable_left: config.int("retriable.calls"),
+        })
+    }
+    fn apply(
+        &mut self,
+        input: &RecordBatch,
+        out: &mut TransformedBatch,
+    ) -> Result<(), ConnectError> {
+        if self.retriable_left > 0 {
+            self.retriable_left -= 1;
+            return Err(ConnectError::retriable(format!(
+                "busy ({} more retriable calls)",
+                self.retriable_left
+            )));
+        }
+        for (i, r) in input.iter().enumerate() {
+            let text = r.value().as_str().unwrap_or_default().to_owned();
+            let matches = |wanted: &str| !wanted.is_empty() && text == wanted;
+            if matches(&self.invalid) {
+                return Err(ConnectError::invalid_record(
+                    i as u32,
+                    format!("value {text} is refused by invalid.value"),
+                ));
+            }
+            if matches(&self.fatal) {
+                return Err(ConnectError::fatal(format!(
+                    "value {text} breaks the transformation (fatal.value)"
+                )));
+            }
+            if matches(&self.panic) {
+                panic!("value {text} makes the transformation panic (panic.value)");
+            }
+            let headers: Vec<(&str, Data<'_>)> =
+                r.headers().map(|(k, v)| (k, v.as_data())).collect();
+            let m = r.meta();
+            out.batch.push(
+                connect_plugin_api::batch::RecordPosition {
+                    topic: r.topic(),
+                    partition: m.partition,
+                    offset: m.offset,
+                    timestamp: r.timestamp().map(|t| (t, m.timestamp_type)),
+                },
+                r.key().as_data(),
+                r.value().as_data(),
+                &headers,
+            )?;
+            out.origins.push(i as u32);
+        }
+        Ok(())
+    }
+}
+
 /// True for records whose value is null.
 pub struct ValueIsNull {
     negate: bool,
@@ -467,7 +548,7 @@ impl ConfigProvider for KeyValueFileProvider {
 connect_plugin_api::export_plugin!(
     sinks: [MetricsSink],
     sources: [CountingSource],
-    transformations: [UpperCase],
+    transformations: [UpperCase, Troublemaker],
     predicates: [ValueIsNull],
     converters: [UpperCaseConverter],
     header_converters: [StringHeaderConverter],
