@@ -169,6 +169,20 @@ fn the_same_chains_write_the_same_records_on_both_workers() {
             }),
         ),
         (
+            // StringConverter writes Java's toString of a Connect value.
+            "string-values",
+            "a\nb b\n",
+            json!({
+                "value.converter": "org.apache.kafka.connect.storage.StringConverter",
+                "transforms": "hoist,insert",
+                "transforms.hoist.type": "org.apache.kafka.connect.transforms.HoistField$Value",
+                "transforms.hoist.field": "line",
+                "transforms.insert.type": "org.apache.kafka.connect.transforms.InsertField$Value",
+                "transforms.insert.static.field": "n",
+                "transforms.insert.static.value": "1.5",
+            }),
+        ),
+        (
             "string-headers",
             "x\n",
             json!({

@@ -13,8 +13,7 @@ use super::registry::{converter_from_config, resolve_converter_class};
 use super::simple_header::SimpleHeaderConverter;
 use super::{ConnectDataRef, ConvertError, Converter};
 use crate::transforms::codec::Codec;
-use crate::transforms::data::{Datum, Value};
-use crate::transforms::java_string::value_to_string;
+use crate::transforms::data::Datum;
 use crate::transforms::schemas::SchemaCache;
 
 /// A configured header converter. One per task: it keeps a schema cache.
@@ -143,25 +142,11 @@ impl HeaderConverter {
                 SimpleHeaderConverter.from_connect_header(topic, key, header)
             }
             HeaderConverter::Converter {
-                class,
                 inner,
                 codec,
                 schemas,
+                ..
             } => {
-                // Java's StringConverter writes `value.toString()`: a date as `Date.toString()`,
-                // a struct as `Struct{…}`, not the JSON of the value.
-                let text;
-                let header = match &header.value {
-                    Value::Null | Value::String(_) | Value::Bytes(_) => header,
-                    v if *class == super::registry::STRING_CONVERTER => {
-                        text = Datum::schemaless(Value::String(value_to_string(
-                            v,
-                            header.schema.as_deref(),
-                        )));
-                        &text
-                    }
-                    _ => header,
-                };
                 let mut data = Vec::new();
                 let kind = codec
                     .encode(header, &mut data)
@@ -183,6 +168,7 @@ impl HeaderConverter {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::transforms::data::Value;
 
     fn none() -> BTreeMap<String, String> {
         BTreeMap::new()

@@ -1,16 +1,19 @@
 //! `org.apache.kafka.connect.storage.StringConverter` (contract §5.2): bytes ↔ text in
 //! `converter.encoding` (default UTF-8). Reading always gives the optional-string schema, even
-//! for a null. Writing is Java's `value.toString()`: text as is, a JSON string's content, other
-//! JSON as its text (Java would print a `Map` as `{k=v}`; JSON text is the useful equivalent),
+//! for a null. Writing is Java's `value.toString()`: text as is, other Connect values as Java
+//! prints them (`Struct{a=1}`, `{k=v}`, `[1, 2]`, a date as `Date.toString()`, `1.0E10`; a
+//! schemaless map's entries in their own order, where Java's `HashMap` has its hash order),
 //! bytes passed through unchanged (Java would print an object id); null stays null.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use super::encoding::{Encoding, NAMES};
-use super::json_text::{decode_str, first_value};
 use super::settings::Settings;
 use super::{ConnectDataRef, ConvertError, Converted, Converter, DataKind};
+use crate::transforms::codec::Codec;
+use crate::transforms::java_string::value_to_string;
+use crate::transforms::schemas::SchemaCache;
 
 /// `Schema.OPTIONAL_STRING_SCHEMA` in schema JSON.
 pub const OPTIONAL_STRING_SCHEMA: &str = r#"{"type":"string","optional":true}"#;
@@ -74,7 +77,7 @@ impl Converter for StringConverter {
 
     fn from_connect(
         &self,
-        _topic: &str,
+        topic: &str,
         data: &ConnectDataRef<'_>,
         out: &mut Vec<u8>,
     ) -> Result<bool, ConvertError> {
@@ -89,14 +92,19 @@ impl Converter for StringConverter {
                     .encode_into(&String::from_utf8_lossy(data.bytes), out),
             },
             DataKind::Json => {
-                let text = String::from_utf8_lossy(data.bytes);
-                match first_value(data.bytes) {
-                    Ok(Some(value)) if value.starts_with('"') => {
-                        self.encoding.encode_into(&decode_str(value), out)
-                    }
-                    Ok(Some(value)) => self.encoding.encode_into(value, out),
-                    _ => self.encoding.encode_into(text.trim(), out),
-                }
+                let schema = match data.schema {
+                    Some(text) => Some(
+                        SchemaCache::default()
+                            .parse(&Arc::from(text))
+                            .map_err(|e| ConvertError::data(topic, e))?,
+                    ),
+                    None => None,
+                };
+                let datum = Codec::default()
+                    .decode(DataKind::Json, data.bytes, schema)
+                    .map_err(|e| ConvertError::data(topic, e))?;
+                let text = value_to_string(&datum.value, datum.schema.as_deref());
+                self.encoding.encode_into(&text, out)
             }
         }
         Ok(true)
@@ -153,9 +161,21 @@ mod tests {
         );
         assert_eq!(
             write(&c, ConnectDataRef::json(r#"{"a": 1}"#)).unwrap(),
-            br#"{"a": 1}"#
+            b"{a=1}"
         );
         assert_eq!(write(&c, ConnectDataRef::json("12.5")).unwrap(), b"12.5");
+        assert_eq!(write(&c, ConnectDataRef::json("1e10")).unwrap(), b"1.0E10");
+        assert_eq!(
+            write(
+                &c,
+                ConnectDataRef::json(r#"{"line":"a","n":null}"#).with_schema(
+                    r#"{"type":"struct","fields":[{"field":"line","type":"string"},{"field":"n","type":"int32","optional":true}]}"#
+                )
+            )
+            .unwrap(),
+            b"Struct{line=a}"
+        );
+        assert_eq!(write(&c, ConnectDataRef::json("[1,2]")).unwrap(), b"[1, 2]");
         assert_eq!(
             write(&c, ConnectDataRef::bytes(&[0, 159])).unwrap(),
             [0, 159]
