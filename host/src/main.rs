@@ -14,7 +14,7 @@ use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 use connect_data::config_providers::ConfigTransformer;
 use connect_host::{
-    config::{Mode, WorkerConfig, load_connector_file},
+    config::{self, Mode, WorkerConfig, load_connector_file},
     plugins::{PluginRegistry, config_provider::worker_transformer, scan::split_plugin_path},
     rest::{self, RestState, tracing_control::TracingLoggers},
     runtime::{
@@ -283,7 +283,11 @@ fn open_stores(config: &WorkerConfig) -> anyhow::Result<Stores> {
     let bootstrap = config.bootstrap_servers.join(",");
     match (&config.distributed, &config.offset_storage_file) {
         (Some(d), _) => {
-            let props = &config.admin;
+            // The worker-wide client settings, as Kafka's backing stores take them.
+            let props = &config::kafka_client::librdkafka_settings(
+                config,
+                config::kafka_client::Layers::Worker,
+            )?;
             let c = &d.config_topic;
             let o = &d.offset_topic;
             let s = &d.status_topic;
@@ -320,14 +324,12 @@ fn open_stores(config: &WorkerConfig) -> anyhow::Result<Stores> {
 }
 
 fn cluster_id(config: &WorkerConfig) -> Option<String> {
-    use rdkafka::{
-        ClientConfig,
-        consumer::{BaseConsumer, Consumer},
-    };
-    let consumer: BaseConsumer = ClientConfig::new()
-        .set("bootstrap.servers", config.bootstrap_servers.join(","))
-        .create()
-        .ok()?;
+    use rdkafka::consumer::{BaseConsumer, Consumer};
+    let consumer: BaseConsumer =
+        config::kafka_client::client_config(config, config::kafka_client::Layers::Worker)
+            .ok()?
+            .create()
+            .ok()?;
     consumer.client().fetch_cluster_id(Duration::from_secs(10))
 }
 

@@ -25,6 +25,8 @@ pub mod env;
 mod error;
 pub mod file;
 pub mod inter_worker;
+pub mod kafka_client;
+pub mod kafka_security;
 pub mod key_support;
 pub mod listener;
 pub mod properties;

@@ -304,10 +304,8 @@ impl WorkerConfig {
             Mode::Standalone => (None, Some(r.offset_storage_file())),
         };
 
-        if let Some(error) = ConfigError::from_list(r.errors) {
-            return Err(error);
-        }
-        Ok(WorkerConfig {
+        let mut errors = r.errors;
+        let config = WorkerConfig {
             mode,
             bootstrap_servers,
             key_converter,
@@ -332,7 +330,75 @@ impl WorkerConfig {
             offset_storage_file,
             ignored: sorted.ignored,
             originals: props,
-        })
+        };
+        errors.extend(config.client_setting_errors());
+        if let Some(error) = ConfigError::from_list(errors) {
+            return Err(error);
+        }
+        Ok(config)
+    }
+
+    /// Every problem of the Kafka client settings, for each client the worker makes (the
+    /// worker-wide settings, and each of `producer.*`, `consumer.*`, `admin.*` over them), with
+    /// the key as written in the worker file.
+    fn client_setting_errors(&self) -> Vec<ConfigError> {
+        use super::kafka_client::{ClientRole, Layers, librdkafka_settings};
+        let mut out: Vec<ConfigError> = Vec::new();
+        let layers = [
+            (Layers::Worker, None),
+            (Layers::Role(ClientRole::Producer), Some(&self.producer)),
+            (Layers::Role(ClientRole::Consumer), Some(&self.consumer)),
+            (Layers::Role(ClientRole::Admin), Some(&self.admin)),
+        ];
+        for (layer, prefixed) in layers {
+            let Err(e) = librdkafka_settings(self, layer) else {
+                continue;
+            };
+            for e in e.0 {
+                // Named as written: under the prefix when that map set it.
+                let key = match (layer, prefixed) {
+                    (Layers::Role(role), Some(m)) if m.contains_key(&e.key) => {
+                        format!("{}{}", role.prefix(), e.key)
+                    }
+                    (Layers::Role(_), _) => continue, // the worker-wide layer reports it
+                    _ => e.key.clone(),
+                };
+                let error = if e.unsupported {
+                    ConfigError::Unsupported {
+                        scope: SCOPE,
+                        key,
+                        reason: e.message,
+                    }
+                } else {
+                    let secret = key.contains("password") || key.contains("jaas");
+                    let value = match self.originals.get(&key) {
+                        Some(_) if secret => "[hidden]".to_owned(),
+                        Some(v) => v.clone(),
+                        None => String::new(),
+                    };
+                    ConfigError::InvalidValue {
+                        scope: SCOPE,
+                        key,
+                        value,
+                        problem: e.message,
+                    }
+                };
+                if !out.iter().any(|o| o.to_string() == error.to_string()) {
+                    out.push(error);
+                }
+            }
+        }
+        if self.distributed.is_some() && super::kafka_client::is_secured(self) {
+            out.push(ConfigError::Unsupported {
+                scope: SCOPE,
+                key: "security.protocol".into(),
+                reason: format!(
+                    "'{}' in distributed mode (the worker's group membership client speaks PLAINTEXT only so far; run the worker in standalone mode against a TLS or SASL listener, or use a PLAINTEXT listener)",
+                    self.client["security.protocol"].trim()
+                ),
+            });
+        }
+        out
     }
 
     /// Log each key of [`WorkerConfig::ignored`] at WARN, with the reason.
@@ -340,23 +406,6 @@ impl WorkerConfig {
         for (key, why) in &self.ignored {
             tracing::warn!(key = %key, "worker config: `{key}` is accepted but has no effect: {why}");
         }
-    }
-}
-
-/// A Java client setting under librdkafka's name: `send.buffer.bytes` and
-/// `receive.buffer.bytes` are librdkafka's `socket.send.buffer.bytes` and
-/// `socket.receive.buffer.bytes`, whose "system default" is 0 where Java's is -1.
-fn librdkafka_client_setting(key: &str, value: &str) -> (String, String) {
-    match key {
-        "send.buffer.bytes" | "receive.buffer.bytes" => {
-            let value = if value.trim() == "-1" {
-                "0"
-            } else {
-                value.trim()
-            };
-            (format!("socket.{key}"), value.to_string())
-        }
-        _ => (key.to_string(), value.to_string()),
     }
 }
 
@@ -495,7 +544,7 @@ impl<'a> Reader<'a> {
         match classify(key, self.mode) {
             KeyClass::Typed => {}
             KeyClass::Client => {
-                let (key, value) = librdkafka_client_setting(key, value);
+                let (key, value) = super::kafka_client::librdkafka_setting(key, value);
                 sorted.client.insert(key, value);
             }
             KeyClass::DefaultOnly(default, why) => {
@@ -512,15 +561,6 @@ impl<'a> Reader<'a> {
                             "'{}' (only Kafka's default, {shown}, is supported): {why}",
                             value.trim()
                         ),
-                    });
-                }
-            }
-            KeyClass::Refused(why) => {
-                if !value.trim().is_empty() {
-                    self.errors.push(ConfigError::Unsupported {
-                        scope: SCOPE,
-                        key: key.to_string(),
-                        reason: why.to_string(),
                     });
                 }
             }

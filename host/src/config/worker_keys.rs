@@ -108,11 +108,6 @@ pub(crate) const IGNORED_KEYS: &[(&str, &str)] = &[
 /// "not supported yet: KEY" and the reason. (key, Kafka's default, reason)
 pub(crate) const DEFAULT_ONLY_KEYS: &[(&str, &str, &str)] = &[
     (
-        "security.protocol",
-        "PLAINTEXT",
-        "TLS and SASL connections to Kafka come with the security work; connect to a PLAINTEXT listener",
-    ),
-    (
         "metric.reporters",
         "",
         "metric reporters are Java classes; remove the key",
@@ -205,19 +200,6 @@ pub(crate) fn client_setting_refusal(key: &str) -> Option<&'static str> {
         .map(|(_, why)| *why)
 }
 
-/// Prefixes of Kafka Connect worker keys refused whenever set to a non-empty value, with the
-/// reason.
-pub(crate) const REFUSED_PREFIXES: &[(&str, &str)] = &[
-    (
-        "ssl.",
-        "TLS connections to Kafka come with the security work; connect to a PLAINTEXT listener and remove the key",
-    ),
-    (
-        "sasl.",
-        "SASL connections to Kafka come with the security work; connect to a PLAINTEXT listener and remove the key",
-    ),
-];
-
 /// Prefixes whose keys are accepted and ignored, with the reason.
 pub(crate) const IGNORED_PREFIXES: &[(&str, &str)] = &[
     (
@@ -292,8 +274,6 @@ pub(crate) enum KeyClass {
     Ignored(&'static str),
     /// Accepted at Kafka's default (the default, the reason when refused).
     DefaultOnly(&'static str, &'static str),
-    /// Refused when set (the reason).
-    Refused(&'static str),
     /// A key of the other mode: accepted, no effect in this one.
     OtherMode(Mode),
     /// Not a worker key.
@@ -322,11 +302,8 @@ pub(crate) fn classify(key: &str, mode: Mode) -> KeyClass {
     if let Some((_, default, why)) = DEFAULT_ONLY_KEYS.iter().find(|(k, _, _)| *k == key) {
         return KeyClass::DefaultOnly(default, why);
     }
-    if CLIENT_KEYS.contains(&key) {
+    if CLIENT_KEYS.contains(&key) || super::kafka_security::is_security_key(key) {
         return KeyClass::Client;
-    }
-    if let Some((_, why)) = REFUSED_PREFIXES.iter().find(|(p, _)| key.starts_with(p)) {
-        return KeyClass::Refused(why);
     }
     if let Some((_, why)) = IGNORED_KEYS.iter().find(|(k, _)| *k == key) {
         return KeyClass::Ignored(why);
@@ -360,10 +337,7 @@ pub(crate) fn suggest(key: &str) -> Option<String> {
         return Some(hit.to_string());
     }
     // A mistyped prefix: compare the key's first segment(s) with each known prefix.
-    let prefixes = PASSTHROUGH_PREFIXES
-        .iter()
-        .map(|(p, _)| *p)
-        .chain(REFUSED_PREFIXES.iter().map(|(p, _)| *p));
+    let prefixes = PASSTHROUGH_PREFIXES.iter().map(|(p, _)| *p);
     for prefix in prefixes {
         let segments = prefix.matches('.').count();
         let mut cut = 0;
@@ -441,14 +415,14 @@ mod tests {
     #[test]
     fn client_ignored_unknown() {
         assert_eq!(classify("client.id", Mode::Distributed), KeyClass::Client);
-        assert!(matches!(
+        assert_eq!(
             classify("security.protocol", Mode::Distributed),
-            KeyClass::DefaultOnly("PLAINTEXT", _)
-        ));
-        assert!(matches!(
+            KeyClass::Client
+        );
+        assert_eq!(
             classify("sasl.jaas.config", Mode::Distributed),
-            KeyClass::Refused(_)
-        ));
+            KeyClass::Client
+        );
         assert!(matches!(
             classify("metric.reporters", Mode::Standalone),
             KeyClass::DefaultOnly("", _)

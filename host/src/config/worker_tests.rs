@@ -496,34 +496,68 @@ fn internal_topic_sizes() {
 }
 
 #[test]
-fn non_plaintext_clusters_and_client_security_keys_are_not_supported_yet() {
+fn security_keys_are_translated_in_standalone_and_refused_in_distributed_mode() {
     let standalone = |extra: &[(&str, &str)]| {
-        let mut all = vec![("offset.storage.file.filename", "/tmp/o")];
+        let mut all = vec![
+            ("offset.storage.file.filename", "/tmp/o"),
+            (
+                "key.converter",
+                "org.apache.kafka.connect.storage.StringConverter",
+            ),
+            (
+                "value.converter",
+                "org.apache.kafka.connect.storage.StringConverter",
+            ),
+        ];
         all.extend_from_slice(extra);
         WorkerConfig::from_props(Mode::Standalone, props(&all))
     };
+    let jaas = r#"org.apache.kafka.common.security.plain.PlainLoginModule required username="u" password="secret-value";"#;
     for protocol in ["SSL", "SASL_SSL", "sasl_plaintext"] {
-        for err in [
-            distributed(&[("security.protocol", protocol)]).unwrap_err(),
-            standalone(&[("security.protocol", protocol)]).unwrap_err(),
-        ] {
-            let err = err.to_string();
-            assert!(
-                err.contains("not supported yet: security.protocol"),
-                "{err}"
-            );
-            assert!(err.contains(protocol), "{err}");
-        }
+        let w = standalone(&[
+            ("security.protocol", protocol),
+            ("sasl.mechanism", "PLAIN"),
+            ("sasl.jaas.config", jaas),
+        ])
+        .unwrap();
+        assert_eq!(w.client["security.protocol"], protocol);
+        let err = distributed(&[("security.protocol", protocol)])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("not supported yet: security.protocol")
+                && err.contains("in distributed mode"),
+            "{err}"
+        );
     }
     assert!(distributed(&[("security.protocol", "plaintext")]).is_ok());
-    for key in [
-        "ssl.truststore.location",
-        "sasl.jaas.config",
-        "sasl.mechanism",
-    ] {
-        let err = distributed(&[(key, "x")]).unwrap_err().to_string();
-        assert!(err.contains(&format!("not supported yet: {key}")), "{err}");
-    }
+    // A bad value names the key as written, under its prefix, and never shows a secret.
+    let err = standalone(&[
+        ("consumer.sasl.mechanism", "GSSAPI"),
+        (
+            "sasl.jaas.config",
+            "PlainLoginModule required username=\"u\";",
+        ),
+    ])
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.contains("not supported yet: consumer.sasl.mechanism"),
+        "{err}"
+    );
+    assert!(
+        err.contains("`sasl.jaas.config`") || err.contains("sasl.jaas.config"),
+        "{err}"
+    );
+    assert!(err.contains("[hidden]"), "{err}");
+    let err = standalone(&[
+        ("sasl.jaas.config", jaas),
+        ("ssl.truststore.location", "/nope"),
+    ])
+    .unwrap_err()
+    .to_string();
+    assert!(!err.contains("secret-value"), "{err}");
+    assert!(err.contains("cannot read /nope"), "{err}");
 }
 
 #[test]

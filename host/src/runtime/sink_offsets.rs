@@ -18,17 +18,22 @@ use super::{
     info::{ConnectorOffset, ConnectorOffsets},
     stores::ConfigMap,
 };
-use crate::config::WorkerConfig;
+use crate::config::{
+    WorkerConfig,
+    kafka_client::{self, ClientRole, Layers},
+};
 
 const TIMEOUT: Duration = Duration::from_secs(15);
 
-fn client(config: &WorkerConfig, group: Option<&str>) -> ClientConfig {
-    let mut cfg = ClientConfig::new();
-    cfg.set("bootstrap.servers", config.bootstrap_servers.join(","));
+/// The offsets API's client: the worker's admin settings (as Kafka's offsets API uses its admin
+/// client), with the connector's group when it reads or writes the group's offsets.
+fn client(config: &WorkerConfig, group: Option<&str>) -> Result<ClientConfig, String> {
+    let mut cfg = kafka_client::client_config(config, Layers::Role(ClientRole::Admin))
+        .map_err(|e| e.to_string())?;
     if let Some(g) = group {
         cfg.set("group.id", g).set("enable.auto.commit", "false");
     }
-    cfg
+    Ok(cfg)
 }
 
 /// The group's committed offsets for the connector's topics.
@@ -37,7 +42,7 @@ pub fn read(
     name: &str,
     connector: &ConfigMap,
 ) -> Result<ConnectorOffsets, String> {
-    let consumer: BaseConsumer = client(config, Some(&format!("connect-{name}")))
+    let consumer: BaseConsumer = client(config, Some(&format!("connect-{name}")))?
         .create()
         .map_err(|e| e.to_string())?;
     let metadata = consumer
@@ -127,7 +132,7 @@ pub fn alter(config: &WorkerConfig, name: &str, offsets: &ConnectorOffsets) -> R
         tpl.add_partition_offset(topic, partition as i32, Offset::Offset(off))
             .map_err(|e| e.to_string())?;
     }
-    let consumer: BaseConsumer = client(config, Some(&format!("connect-{name}")))
+    let consumer: BaseConsumer = client(config, Some(&format!("connect-{name}")))?
         .create()
         .map_err(|e| e.to_string())?;
     consumer
@@ -138,7 +143,7 @@ pub fn alter(config: &WorkerConfig, name: &str, offsets: &ConnectorOffsets) -> R
 /// Deletes the consumer group `connect-<name>`, so the connector starts over.
 pub fn reset(config: &WorkerConfig, name: &str) -> Result<(), String> {
     let admin: AdminClient<DefaultClientContext> =
-        client(config, None).create().map_err(|e| e.to_string())?;
+        client(config, None)?.create().map_err(|e| e.to_string())?;
     let group = format!("connect-{name}");
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()

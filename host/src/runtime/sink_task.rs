@@ -42,6 +42,8 @@ use rdkafka::{
     message::{BorrowedMessage, Headers},
 };
 
+use crate::config::kafka_client::ClientRole;
+
 use super::{
     convert::{self, Converter, HeaderConverter},
     errors::{ErrantRecord, ErrorReporter, Stage, TaskFailure},
@@ -313,11 +315,8 @@ fn copy_records(
 }
 
 /// The consumer's settings (its `group.instance.id` is added by the caller).
-fn consumer_config(spec: &TaskSpec) -> ClientConfig {
-    let mut cfg = spec.client_config(
-        &spec.worker.config.consumer,
-        &spec.connector.consumer_overrides,
-    );
+fn consumer_config(spec: &TaskSpec) -> Result<ClientConfig, TaskFailure> {
+    let mut cfg = spec.client_config(ClientRole::Consumer)?;
     let name = &spec.id.connector;
     cfg.set("group.id", format!("connect-{name}"))
         .set(
@@ -341,7 +340,7 @@ fn consumer_config(spec: &TaskSpec) -> ClientConfig {
     if cfg.get("queued.max.messages.kbytes").is_none() {
         cfg.set("queued.max.messages.kbytes", "4096");
     }
-    cfg
+    Ok(cfg)
 }
 
 /// A batch is handed to the plugin once its arena holds this much, whatever max.poll.records
@@ -644,10 +643,7 @@ fn raw_headers(msg: &BorrowedMessage<'_>) -> Vec<(String, Option<Vec<u8>>)> {
 fn run_inner(spec: &TaskSpec) -> Result<(), TaskFailure> {
     let control = &spec.control;
     let (key, value) = spec.converters()?;
-    let producer_cfg = spec.client_config(
-        &spec.worker.config.producer,
-        &spec.connector.producer_overrides,
-    );
+    let producer_cfg = spec.client_config(ClientRole::Producer)?;
     if let Some(dlq) = spec
         .connector
         .errors
@@ -655,8 +651,7 @@ fn run_inner(spec: &TaskSpec) -> Result<(), TaskFailure> {
         .as_ref()
         .filter(|d| !d.topic.is_empty())
     {
-        let mut admin_cfg =
-            spec.client_config(&spec.worker.config.admin, &spec.connector.admin_overrides);
+        let mut admin_cfg = spec.client_config(ClientRole::Admin)?;
         admin_cfg.set(
             "client.id",
             format!("connector-dlq-adminclient-{}", spec.id.connector),
@@ -724,7 +719,7 @@ fn run_inner(spec: &TaskSpec) -> Result<(), TaskFailure> {
             control: control.clone(),
         }),
     };
-    let mut consumer_cfg = consumer_config(spec);
+    let mut consumer_cfg = consumer_config(spec)?;
     let instance = static_instance(spec, &consumer_cfg);
     if let Some(id) = &instance {
         consumer_cfg.set("group.instance.id", id);
@@ -1109,10 +1104,7 @@ impl ErrantFetcher {
         offset: i64,
     ) -> Option<RawRecord> {
         if self.consumer.is_none() {
-            let mut cfg = spec.client_config(
-                &spec.worker.config.consumer,
-                &spec.connector.consumer_overrides,
-            );
+            let mut cfg = spec.client_config(ClientRole::Consumer).ok()?;
             cfg.set(
                 "group.id",
                 format!("connect-{}-errant-reader", spec.id.connector),

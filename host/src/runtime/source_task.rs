@@ -26,6 +26,8 @@ use rdkafka::{
 };
 use serde_json::Value;
 
+use crate::config::kafka_client::ClientRole;
+
 use super::{
     convert::{self, ConnectDataRef},
     errors::{ErrantRecord, ErrorReporter, Stage, TaskFailure},
@@ -90,10 +92,7 @@ impl ProducerContext for SourceContext {
 fn run_inner(spec: &TaskSpec) -> Result<(), TaskFailure> {
     let control = &spec.control;
     let (key_conv, value_conv) = spec.converters()?;
-    let mut producer_cfg = spec.client_config(
-        &spec.worker.config.producer,
-        &spec.connector.producer_overrides,
-    );
+    let mut producer_cfg = spec.client_config(ClientRole::Producer)?;
     producer_cfg
         .set(
             "client.id",

@@ -2,7 +2,7 @@
 //! settings and stores, and its control handle. Built by the worker, consumed by
 //! [`super::sink_task::run`] and [`super::source_task::run`].
 
-use std::{collections::BTreeMap, sync::Arc};
+use std::sync::Arc;
 
 use abi_stable::std_types::RVec;
 use connect_plugin_api::abi::types::ConfigEntry;
@@ -16,7 +16,11 @@ use super::{
     task_control::TaskControl,
 };
 use crate::{
-    config::{WorkerConfig, connector::ConnectorConfig},
+    config::{
+        WorkerConfig,
+        connector::ConnectorConfig,
+        kafka_client::{self, ClientRole, Layers},
+    },
     plugins::ConnectorPlugin,
 };
 
@@ -66,31 +70,26 @@ impl TaskSpec {
         connect_plugin_api::batch::config_entries(&self.task_config)
     }
 
-    /// Kafka client settings: bootstrap servers, the worker's `producer.*`/`consumer.*` map,
-    /// then the connector's `*.override.*` map.
-    pub fn client_config(
-        &self,
-        worker_map: &BTreeMap<String, String>,
-        overrides: &BTreeMap<String, String>,
-    ) -> ClientConfig {
-        let mut cfg = ClientConfig::new();
-        cfg.set(
-            "bootstrap.servers",
-            self.worker.config.bootstrap_servers.join(","),
-        );
-        for (k, v) in self
-            .worker
-            .config
-            .client
-            .iter()
-            .chain(worker_map)
-            .chain(overrides)
-        {
-            if is_librdkafka_key(k) {
-                cfg.set(k, v);
-            }
-        }
-        cfg
+    /// The settings of one of the task's Kafka clients (`config::kafka_client`): the worker's
+    /// client settings, its `producer.*`/`consumer.*`/`admin.*`, then the connector's
+    /// `*.override.*` for the role. A setting librdkafka cannot take fails the task, naming it.
+    pub fn client_config(&self, role: ClientRole) -> Result<ClientConfig, TaskFailure> {
+        let overrides = match role {
+            ClientRole::Producer => &self.connector.producer_overrides,
+            ClientRole::Consumer => &self.connector.consumer_overrides,
+            ClientRole::Admin => &self.connector.admin_overrides,
+        };
+        kafka_client::client_config(&self.worker.config, Layers::Task(role, overrides)).map_err(
+            |e| {
+                TaskFailure::new(
+                    format!(
+                        "invalid Kafka client settings for the task's {} client: {e}",
+                        role.prefix().trim_end_matches('.')
+                    ),
+                    "fix the worker's client settings or the connector's *.override.* settings",
+                )
+            },
+        )
     }
 
     /// The key and value converters: the connector's override, else the worker's.
@@ -155,13 +154,6 @@ impl TaskSpec {
             .get("decimal.format")
             .is_some_and(|f| f.trim().eq_ignore_ascii_case("NUMERIC"))
     }
-}
-
-/// Whether `key` goes to librdkafka: all but `max.poll.records`, which this host reads itself
-/// (the batch size of a sink's `put`). Java-only settings never get here: the worker and
-/// connector configs refuse them ("not supported yet").
-fn is_librdkafka_key(key: &str) -> bool {
-    key != "max.poll.records"
 }
 
 /// Runs a task loop on the current (task) thread: reports UNASSIGNED at start and after a clean
