@@ -7,11 +7,17 @@
 #   scripts/infra.sh down [--peer | ROLE...]  stop the servers this script started (all by default;
 #                                  --peer: only the Connect peer; ROLE: kafka, opensearch, connect-peer)
 #   scripts/infra.sh status        say what runs
-#   scripts/infra.sh env           print KAFKA_BOOTSTRAP=..., OPENSEARCH_URL=..., PEER_CONNECT_URL=... (for eval)
+#   scripts/infra.sh env           print KAFKA_BOOTSTRAP=..., OPENSEARCH_URL=..., PEER_CONNECT_URL=... and the
+#                                  secured listeners' KAFKA_*_BOOTSTRAP and KAFKA_TLS_DIR (for eval)
 #   scripts/infra.sh kafka-run CLASS [ARGS...]   run a Kafka CLI class (e.g. org.apache.kafka.tools.TopicCommand)
 #
 # Ports (environment): KAFKA_PORT=9092 KAFKA_CONTROLLER_PORT=9093 OPENSEARCH_PORT=9200
 # OPENSEARCH_TRANSPORT_PORT=OPENSEARCH_PORT+100 PEER_CONNECT_PORT=18083.
+# The broker also listens with TLS and SASL: KAFKA_SSL_PORT=9094 (SSL, client certificate
+# required), KAFKA_SASL_SSL_PORT=9095 (SASL_SSL) and KAFKA_SASL_PLAINTEXT_PORT=9096
+# (SASL_PLAINTEXT), SASL mechanisms PLAIN, SCRAM-SHA-256 and SCRAM-SHA-512 for user `connect`
+# with password `connect-secret`. The certificates (a CA, the broker's, a client's; PEM, PKCS12
+# and, to show its refusal, JKS) are made by this script in .infra/tls (passwords in tls/README).
 # Timeouts (seconds): INFRA_START_TIMEOUT=180 INFRA_STOP_TIMEOUT=30.
 # Everything (jars, data, logs, pid files) lives in <repo>/.infra; logs in .infra/logs.
 # Processes are tracked by pid file plus a marker in their command line; nothing is killed by name.
@@ -30,6 +36,12 @@ KAFKA_CONTROLLER_PORT=${KAFKA_CONTROLLER_PORT:-9093}
 OPENSEARCH_PORT=${OPENSEARCH_PORT:-9200}
 OPENSEARCH_TRANSPORT_PORT=${OPENSEARCH_TRANSPORT_PORT:-$((OPENSEARCH_PORT + 100))}
 PEER_CONNECT_PORT=${PEER_CONNECT_PORT:-18083}
+KAFKA_SSL_PORT=${KAFKA_SSL_PORT:-9094}
+KAFKA_SASL_SSL_PORT=${KAFKA_SASL_SSL_PORT:-9095}
+KAFKA_SASL_PLAINTEXT_PORT=${KAFKA_SASL_PLAINTEXT_PORT:-9096}
+TLS=$STATE/tls
+SASL_USER=connect
+SASL_PASSWORD=connect-secret
 START_TIMEOUT=${INFRA_START_TIMEOUT:-180}
 STOP_TIMEOUT=${INFRA_STOP_TIMEOUT:-30}
 
@@ -217,17 +229,67 @@ kafka_metadata_ok() {
     [[ ${#out} -eq 32 && ${out:8:8} == 0000002a && ${out:24:8} != 00000000 ]]
 }
 
+# make_tls: a CA, the broker's and a client's certificates for 127.0.0.1/localhost, as PEM and
+# PKCS12, a PKCS12 and a JKS truststore; made once, kept in .infra/tls.
+make_tls() {
+    [[ -s $TLS/truststore.jks ]] && return 0
+    need openssl keytool
+    rm -rf "$TLS"
+    mkdir -p "$TLS"
+    local log=$LOGS/tls.log who
+    {
+        openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=connect-test-ca" \
+            -keyout "$TLS/ca.key" -out "$TLS/ca.pem"
+        for who in broker client; do
+            openssl req -newkey rsa:2048 -nodes -subj "/CN=$who" -keyout "$TLS/$who.key" -out "$TLS/$who.csr"
+            printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' >"$TLS/$who.ext"
+            openssl x509 -req -in "$TLS/$who.csr" -CA "$TLS/ca.pem" -CAkey "$TLS/ca.key" -CAcreateserial \
+                -days 3650 -extfile "$TLS/$who.ext" -out "$TLS/$who.pem"
+            openssl pkcs12 -export -in "$TLS/$who.pem" -inkey "$TLS/$who.key" -certfile "$TLS/ca.pem" \
+                -name "$who" -passout "pass:$who-secret" -out "$TLS/$who.p12"
+            cat "$TLS/$who.key" "$TLS/$who.pem" >"$TLS/$who-keystore.pem"
+        done
+        keytool -importcert -noprompt -alias ca -file "$TLS/ca.pem" -storetype PKCS12 \
+            -keystore "$TLS/truststore.p12" -storepass trust-secret
+        keytool -importcert -noprompt -alias ca -file "$TLS/ca.pem" -storetype JKS \
+            -keystore "$TLS/truststore.jks" -storepass trust-secret
+    } >"$log" 2>&1 || { cat "$log" >&2; die "tls: making the test certificates failed"; }
+    cat >"$TLS/README" <<EOF_README
+Test certificates made by scripts/infra.sh (never use them elsewhere).
+ca.pem                       the CA (PEM truststore)
+truststore.p12               the CA, PKCS12, password trust-secret
+truststore.jks               the CA, JKS, password trust-secret (a worker refuses it, with the keytool command)
+broker.p12 / client.p12      certificate and key, PKCS12, passwords broker-secret / client-secret
+client-keystore.pem          the client's key and certificate, PEM
+SASL user $SASL_USER, password $SASL_PASSWORD (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512)
+EOF_README
+}
+
 start_kafka() {
-    local dir=$STATE/kafka conf cid meta
+    local dir=$STATE/kafka conf cid meta l jaas_plain
     conf=$dir/server.properties
     mkdir -p "$dir/data" "$dir/logs"
+    make_tls
+    jaas_plain="org.apache.kafka.common.security.plain.PlainLoginModule required username=\"$SASL_USER\" password=\"$SASL_PASSWORD\" user_$SASL_USER=\"$SASL_PASSWORD\";"
     {
         cat "$SRC/kafka/server.properties"
         printf '\n# written by scripts/infra.sh\n'
-        printf 'listeners=PLAINTEXT://127.0.0.1:%s,CONTROLLER://127.0.0.1:%s\n' "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT"
-        printf 'advertised.listeners=PLAINTEXT://127.0.0.1:%s\n' "$KAFKA_PORT"
+        printf 'listeners=PLAINTEXT://127.0.0.1:%s,CONTROLLER://127.0.0.1:%s,SSL://127.0.0.1:%s,SASL_SSL://127.0.0.1:%s,SASL_PLAINTEXT://127.0.0.1:%s\n' \
+            "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT" "$KAFKA_SSL_PORT" "$KAFKA_SASL_SSL_PORT" "$KAFKA_SASL_PLAINTEXT_PORT"
+        printf 'advertised.listeners=PLAINTEXT://127.0.0.1:%s,SSL://127.0.0.1:%s,SASL_SSL://127.0.0.1:%s,SASL_PLAINTEXT://127.0.0.1:%s\n' \
+            "$KAFKA_PORT" "$KAFKA_SSL_PORT" "$KAFKA_SASL_SSL_PORT" "$KAFKA_SASL_PLAINTEXT_PORT"
+        printf 'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SSL:SSL,SASL_SSL:SASL_SSL,SASL_PLAINTEXT:SASL_PLAINTEXT\n'
         printf 'controller.quorum.voters=1@127.0.0.1:%s\n' "$KAFKA_CONTROLLER_PORT"
         printf 'log.dirs=%s\n' "$dir/data"
+        printf 'ssl.keystore.type=PKCS12\nssl.keystore.location=%s\nssl.keystore.password=broker-secret\n' "$TLS/broker.p12"
+        printf 'ssl.truststore.type=PEM\nssl.truststore.location=%s\n' "$TLS/ca.pem"
+        printf 'listener.name.ssl.ssl.client.auth=required\n'
+        printf 'sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-256,SCRAM-SHA-512\n'
+        for l in sasl_ssl sasl_plaintext; do
+            printf 'listener.name.%s.plain.sasl.jaas.config=%s\n' "$l" "$jaas_plain"
+            printf 'listener.name.%s.scram-sha-256.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;\n' "$l"
+            printf 'listener.name.%s.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;\n' "$l"
+        done
     } >"$conf"
     [[ -s $dir/cluster.id ]] || new_cluster_id >"$dir/cluster.id"
     cid=$(cat "$dir/cluster.id")
@@ -237,10 +299,15 @@ start_kafka() {
         rm -rf "$dir/data"
         mkdir -p "$dir/data"
     fi
+    KAFKA_SCRAM_LATER=1
     if [[ ! -f $meta ]]; then
+        # The SCRAM credentials of the SASL user are written with the metadata at format time.
         kafka_java kafka.tools.StorageTool format -t "$cid" -c "$conf" --ignore-formatted \
+            --add-scram "SCRAM-SHA-256=[name=$SASL_USER,password=$SASL_PASSWORD]" \
+            --add-scram "SCRAM-SHA-512=[name=$SASL_USER,password=$SASL_PASSWORD]" \
             >"$LOGS/kafka-format.log" 2>&1 </dev/null 9>&- ||
             { cat "$LOGS/kafka-format.log" >&2; die "kafka: formatting log.dirs failed"; }
+        KAFKA_SCRAM_LATER=0
     fi
     launch kafka "$LOGS/kafka.log" "$JAVA" "$(marker kafka)" -Xms512m -Xmx1g -XX:+UseG1GC \
         -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35 -XX:+ExplicitGCInvokesConcurrent \
@@ -375,7 +442,8 @@ cmd_up() {
     ((peer)) && fetch connect
 
     # Check every port first, so that a conflict starts nothing.
-    running_pid kafka >/dev/null || check_port_free kafka "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT"
+    running_pid kafka >/dev/null || check_port_free kafka "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT" \
+        "$KAFKA_SSL_PORT" "$KAFKA_SASL_SSL_PORT" "$KAFKA_SASL_PLAINTEXT_PORT"
     running_pid opensearch >/dev/null || check_port_free opensearch "$OPENSEARCH_PORT" "$OPENSEARCH_TRANSPORT_PORT"
     ((peer)) && { running_pid connect-peer >/dev/null || check_port_free connect-peer "$PEER_CONNECT_PORT"; }
 
@@ -396,6 +464,16 @@ cmd_up() {
         STARTED+=(opensearch)
     fi
     [[ -n $t_kafka ]] && { wait_ready kafka "$t_kafka" || exit 1; }
+    # log.dirs formatted by an older version of this script: add the SASL user's credentials now.
+    if [[ -n $t_kafka && ${KAFKA_SCRAM_LATER:-0} == 1 ]]; then
+        local mechanism
+        for mechanism in SCRAM-SHA-256 SCRAM-SHA-512; do
+            kafka_java kafka.admin.ConfigCommand --bootstrap-server "127.0.0.1:$KAFKA_PORT" --alter \
+                --add-config "$mechanism=[password=$SASL_PASSWORD]" \
+                --entity-type users --entity-name "$SASL_USER" >"$LOGS/kafka-scram.log" 2>&1 </dev/null 9>&- ||
+                { cat "$LOGS/kafka-scram.log" >&2; die "kafka: adding the SCRAM user failed"; }
+        done
+    fi
     [[ -n $t_os ]] && { wait_ready opensearch "$t_os" || exit 1; }
     # Reused servers must answer too (another `up` may still be starting them).
     for role in kafka opensearch; do
@@ -455,6 +533,10 @@ cmd_env() {
     printf 'KAFKA_BOOTSTRAP=127.0.0.1:%s\n' "$(port_of kafka "$KAFKA_PORT")"
     printf 'OPENSEARCH_URL=http://127.0.0.1:%s\n' "$(port_of opensearch "$OPENSEARCH_PORT")"
     printf 'PEER_CONNECT_URL=http://127.0.0.1:%s\n' "$(port_of connect-peer "$PEER_CONNECT_PORT")"
+    printf 'KAFKA_SSL_BOOTSTRAP=127.0.0.1:%s\n' "$KAFKA_SSL_PORT"
+    printf 'KAFKA_SASL_SSL_BOOTSTRAP=127.0.0.1:%s\n' "$KAFKA_SASL_SSL_PORT"
+    printf 'KAFKA_SASL_PLAINTEXT_BOOTSTRAP=127.0.0.1:%s\n' "$KAFKA_SASL_PLAINTEXT_PORT"
+    printf 'KAFKA_TLS_DIR=%s\n' "$TLS"
 }
 
 cmd_kafka_run() {

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every check and test of the workspace against the real servers:
-#   1. installs missing Debian build packages (gcc, make, zlib1g-dev, pkg-config, curl, e2fsprogs for
-#      the stop-path test's chattr; a JDK and Maven only if `java`/`mvn` are missing), with one
+#   1. installs missing Debian build packages (gcc, make, zlib1g-dev, pkg-config, libssl-dev for
+#      librdkafka's TLS and SCRAM, openssl for the test certificates, curl, e2fsprogs for the
+#      stop-path test's chattr; a JDK and Maven only if `java`/`mvn` are missing), with one
 #      `apt-get update` and only if something is missing;
 #   2. starts Kafka, OpenSearch and the Java Connect peer with scripts/infra.sh up --peer unless they
 #      already run (it never stops servers: it only says whether it started them; stop them with
@@ -27,7 +28,7 @@ ensure_debian_packages() {
     local -a missing=()
     local p
     command -v dpkg >/dev/null 2>&1 || return 0 # not Debian-like: trust the host
-    for p in gcc make zlib1g-dev pkg-config curl ca-certificates e2fsprogs; do
+    for p in gcc make zlib1g-dev pkg-config libssl-dev openssl curl ca-certificates e2fsprogs; do
         dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
     done
     command -v java >/dev/null 2>&1 && command -v javac >/dev/null 2>&1 || missing+=(openjdk-17-jdk-headless)

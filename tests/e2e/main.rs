@@ -37,6 +37,8 @@ mod rest_contract;
 mod sink_restart;
 // sink stop path: SIGTERM during an outage commits only what is durable; a poison record stops the restarts.
 mod sink_stop;
+// TLS and SASL to Kafka: a file pipeline over SASL_SSL (SCRAM), SSL (client certificate, PKCS12) and SASL_PLAINTEXT (PLAIN); JKS and GSSAPI refused.
+mod secure_kafka;
 // the seed: ES sink installed like confluent-hub, the seed JSON, documents in OpenSearch; kill -9.
 mod seed_flow;
 // ES sink with OpenSearch stopped or hung (fault proxy): SIGTERM commits only what was indexed; recovery.

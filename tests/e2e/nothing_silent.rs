@@ -291,8 +291,9 @@ fn every_key_the_java_peer_defines_is_implemented_or_refused() {
 
 #[test]
 fn defaults_of_default_only_keys_are_accepted() {
-    let worker_defaults: [(&str, &str); 5] = [
-        ("security.protocol", "PLAINTEXT"),
+    let worker_defaults: [(&str, &str); 6] = [
+        ("ssl.protocol", "TLSv1.3"),
+        ("ssl.client.auth", "none"),
         ("metrics.recording.level", "INFO"),
         ("plugin.discovery", "hybrid_warn"),
         ("exactly.once.source.support", "disabled"),

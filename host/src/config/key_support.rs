@@ -83,6 +83,10 @@ const fn refused(key: &'static str, refused: &'static str) -> KeySupport {
     }
 }
 
+const SASL_TEST: &str = "tests/e2e/secure_kafka.rs::a_file_pipeline_runs_over_sasl_ssl_with_scram";
+const SSL_TEST: &str = "tests/e2e/secure_kafka.rs::a_file_pipeline_runs_over_ssl_with_a_client_certificate_and_pkcs12_stores";
+const SSL_PEM_TEST: &str =
+    "tests/e2e/secure_kafka.rs::a_file_pipeline_runs_over_ssl_with_pem_text_and_pem_files";
 const CLIENT_KEYS_TEST: &str =
     "host/src/config/worker_tests.rs::client_keys_reach_librdkafka_under_its_names";
 const TOPICS_TEST: &str =
@@ -190,17 +194,43 @@ pub const WORKER_KEYS: &[KeySupport] = &[
     refused("rest.extension.classes", "org.example.BasicAuthExtension"),
     test("retry.backoff.max.ms", CLIENT_KEYS_TEST),
     test("retry.backoff.ms", CLIENT_KEYS_TEST),
-    refused("sasl.", "PLAIN"),
+    refused("sasl.", "com.example.Other"),
+    partly(
+        "sasl.jaas.config",
+        SASL_TEST,
+        "com.sun.security.auth.module.Krb5LoginModule required;",
+    ),
+    partly("sasl.mechanism", SASL_TEST, "GSSAPI"),
     test(
         "scheduled.rebalance.max.delay.ms",
         "tests/e2e/distributed_membership.rs::assert_taken_over_after",
     ),
-    default_only("security.protocol", "SASL_SSL"),
+    // Refused in distributed mode only (the group membership client speaks PLAINTEXT so far).
+    partly("security.protocol", SASL_TEST, "SASL_SSL"),
     test("send.buffer.bytes", CLIENT_KEYS_TEST),
     test("session.timeout.ms", GROUP_TIMING_TEST),
     test("socket.connection.setup.timeout.ms", CLIENT_KEYS_TEST),
     default_only("socket.connection.setup.timeout.max.ms", "5000"),
-    refused("ssl.", "TLSv1.3"),
+    default_only("ssl.cipher.suites", "TLS_AES_128_GCM_SHA256"),
+    default_only("ssl.client.auth", "required"),
+    default_only("ssl.enabled.protocols", "TLSv1.2"),
+    test("ssl.endpoint.identification.algorithm", SSL_PEM_TEST),
+    default_only("ssl.engine.factory.class", "com.example.Engine"),
+    test("ssl.key.password", SSL_PEM_TEST),
+    default_only("ssl.keymanager.algorithm", "PKIX"),
+    test("ssl.keystore.certificate.chain", SSL_PEM_TEST),
+    test("ssl.keystore.key", SSL_PEM_TEST),
+    test("ssl.keystore.location", SSL_TEST),
+    test("ssl.keystore.password", SSL_TEST),
+    test("ssl.keystore.type", SSL_TEST),
+    default_only("ssl.protocol", "TLSv1.2"),
+    default_only("ssl.provider", "SunJSSE"),
+    default_only("ssl.secure.random.implementation", "SHA1PRNG"),
+    default_only("ssl.trustmanager.algorithm", "SunX509"),
+    test("ssl.truststore.certificates", SSL_PEM_TEST),
+    test("ssl.truststore.location", SSL_TEST),
+    test("ssl.truststore.password", SSL_TEST),
+    test("ssl.truststore.type", SSL_TEST),
     test("status.storage.partitions", SIZES_TEST),
     test("status.storage.replication.factor", SIZES_TEST),
     test("status.storage.topic", TOPICS_TEST),
@@ -348,8 +378,12 @@ mod tests {
             "key.converter."
         );
         assert_eq!(
-            lookup(WORKER_KEYS, "ssl.truststore.location").unwrap().key,
-            "ssl."
+            lookup(WORKER_KEYS, "sasl.login.class").unwrap().key,
+            "sasl."
+        );
+        assert_eq!(
+            lookup(WORKER_KEYS, "sasl.mechanism").unwrap().key,
+            "sasl.mechanism"
         );
         assert!(lookup(WORKER_KEYS, "no.such.key").is_none());
     }
