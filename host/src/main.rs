@@ -357,6 +357,16 @@ fn load_worker(mode: Mode, file: Option<&std::path::Path>) -> anyhow::Result<Loa
         )
     })?;
     let config = WorkerConfig::from_props(mode, resolved.into_parts().0)?;
+    if config.distributed.is_some() {
+        // The group membership client's TLS and SASL (its certificates and keys are read now).
+        let java =
+            config::kafka_client::java_settings(&config, config::kafka_client::Layers::Worker);
+        connect_host::cluster::coordinator::WireSecurity::from_settings(&java).map_err(|e| {
+            anyhow::anyhow!(
+                "worker config: the group membership client cannot connect securely: {e}"
+            )
+        })?;
+    }
     Ok(LoadedWorker {
         config,
         registry,

@@ -79,9 +79,9 @@ fn file_round_trip(security: &[(&str, String)]) {
     );
 }
 
-#[test]
-fn a_file_pipeline_runs_over_sasl_ssl_with_scram() {
-    file_round_trip(&[
+/// The worker-wide settings of the SASL_SSL listener with SCRAM-SHA-512 and a PEM truststore.
+fn sasl_ssl_scram() -> Vec<(&'static str, String)> {
+    vec![
         (
             "bootstrap.servers",
             listener("KAFKA_SASL_SSL_BOOTSTRAP", 9095),
@@ -91,7 +91,12 @@ fn a_file_pipeline_runs_over_sasl_ssl_with_scram() {
         ("sasl.jaas.config", jaas("scram.ScramLoginModule")),
         ("ssl.truststore.type", "PEM".into()),
         ("ssl.truststore.location", tls("ca.pem")),
-    ]);
+    ]
+}
+
+#[test]
+fn a_file_pipeline_runs_over_sasl_ssl_with_scram() {
+    file_round_trip(&sasl_ssl_scram());
 }
 
 #[test]
@@ -196,4 +201,97 @@ fn a_jks_store_and_a_java_only_mechanism_are_refused_at_start_with_the_fix() {
         "{err}"
     );
     assert!(!err.contains(PASSWORD), "{err}");
+}
+
+/// Two distributed workers of one group on the SASL_SSL listener: the group membership client,
+/// the internal-topic stores and the task clients all log in with SCRAM over TLS; the work is
+/// shared between the two and a file goes through Kafka and back.
+#[test]
+fn a_distributed_group_shares_its_work_over_sasl_ssl() {
+    let group = unique_name("secure-group");
+    let topics = [
+        ("group.id", group.clone()),
+        ("config.storage.topic", format!("{group}-configs")),
+        ("offset.storage.topic", format!("{group}-offsets")),
+        ("status.storage.topic", format!("{group}-status")),
+        (
+            "bootstrap.servers",
+            listener("KAFKA_SASL_SSL_BOOTSTRAP", 9095),
+        ),
+        ("security.protocol", "SASL_SSL".into()),
+        ("sasl.mechanism", "SCRAM-SHA-256".into()),
+        ("sasl.jaas.config", jaas("scram.ScramLoginModule")),
+        ("ssl.truststore.location", tls("ca.pem")),
+    ];
+    let extra: Vec<(&str, &str)> = topics.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let a = Worker::distributed(&extra);
+    let b = Worker::distributed(&extra);
+    let topic = unique_name("secure-group-data");
+    let input = a.path("in.txt");
+    let output = a.path("out.txt");
+    let lines: String = (0..100).map(|i| format!("grouped {i}\n")).collect();
+    std::fs::write(&input, &lines).unwrap();
+    for (name, config) in [
+        (
+            "source",
+            serde_json::json!({"connector.class": "FileStreamSource", "topic": topic, "file": input.display().to_string()}),
+        ),
+        (
+            "sink",
+            serde_json::json!({"connector.class": "FileStreamSink", "topics": topic, "file": output.display().to_string()}),
+        ),
+    ] {
+        let body = serde_json::json!({"name": name, "config": config}).to_string();
+        let (code, info) = a.call("POST", "/connectors", Some(&body));
+        assert_eq!(code, 201, "{info}\n{}", a.log_tail());
+    }
+    a.wait_until(
+        "every line in the sink file",
+        Duration::from_secs(120),
+        |_| std::fs::read_to_string(&output).unwrap_or_default() == lines,
+    );
+    let ids: Vec<String> = [&a, &b]
+        .iter()
+        .map(|w| w.url.trim_start_matches("http://").to_owned())
+        .collect();
+    a.wait_until("the work on both workers", Duration::from_secs(60), |w| {
+        let mut on: std::collections::BTreeSet<String> = Default::default();
+        for name in ["source", "sink"] {
+            let s = w.get(&format!("/connectors/{name}/status")).1;
+            on.extend(s["connector"]["worker_id"].as_str().map(str::to_owned));
+            for t in s["tasks"].as_array().into_iter().flatten() {
+                on.extend(t["worker_id"].as_str().map(str::to_owned));
+            }
+        }
+        ids.iter().all(|id| on.contains(id))
+    });
+    assert_eq!(
+        b.get("/connectors").1,
+        serde_json::json!(["sink", "source"])
+    );
+    assert!(!a.log().contains(PASSWORD) && !b.log().contains(PASSWORD));
+}
+
+/// The seed flow (the Elasticsearch sink installed like confluent-hub, the seed's connector
+/// JSON) on a distributed worker whose every Kafka client is on the SASL_SSL listener.
+#[test]
+fn the_seed_flow_runs_over_sasl_ssl() {
+    connect_tests::require_opensearch();
+    let security = sasl_ssl_scram();
+    let extra: Vec<(&str, &str)> = security.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let w = crate::seed_flow::seed_worker_with(&extra);
+    let topic = unique_name("coupang-secure");
+    crate::seed_flow::produce_products(&topic, 0, 500);
+    let (code, info) = w.call(
+        "POST",
+        "/connectors",
+        Some(&crate::seed_flow::seed_connector("secure-es", &topic)),
+    );
+    assert_eq!(code, 201, "{info}\n{}", w.log_tail());
+    w.wait_until(
+        "500 documents in OpenSearch",
+        Duration::from_secs(120),
+        |_| crate::seed_flow::count(&topic) == 500,
+    );
+    assert!(!w.log().contains(PASSWORD));
 }

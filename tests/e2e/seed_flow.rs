@@ -14,7 +14,7 @@ use rdkafka::{
 };
 use serde_json::{Value, json};
 
-fn produce_products(topic: &str, from: u32, to: u32) {
+pub(crate) fn produce_products(topic: &str, from: u32, to: u32) {
     let producer: BaseProducer = ClientConfig::new()
         .set("bootstrap.servers", require_kafka())
         .set("linger.ms", "5")
@@ -71,6 +71,11 @@ pub(crate) fn seed_connector(name: &str, topic: &str) -> String {
 /// A worker configured like the seed's compose file: JsonConverter, and a plugin.path listing the
 /// shared directory and the mounted Elasticsearch component.
 pub(crate) fn seed_worker() -> Worker {
+    seed_worker_with(&[])
+}
+
+/// [`seed_worker`] with `extra` settings on top (e.g. a secured listener).
+pub(crate) fn seed_worker_with(extra: &[(&str, &str)]) -> Worker {
     let tmp = tempfile::tempdir().unwrap();
     let hub = tmp.path().join("confluent-hub/plugins");
     let component = install_component(
@@ -80,7 +85,7 @@ pub(crate) fn seed_worker() -> Worker {
         "confluentinc-kafka-connect-elasticsearch",
     );
     let plugin_path = format!("{},{}", hub.display(), component.display());
-    let w = Worker::distributed(&[
+    let mut settings = vec![
         (
             "key.converter",
             "org.apache.kafka.connect.json.JsonConverter",
@@ -89,8 +94,10 @@ pub(crate) fn seed_worker() -> Worker {
             "value.converter",
             "org.apache.kafka.connect.json.JsonConverter",
         ),
-        ("plugin.path", &plugin_path),
-    ]);
+        ("plugin.path", plugin_path.as_str()),
+    ];
+    settings.extend_from_slice(extra);
+    let w = Worker::distributed(&settings);
     std::mem::forget(tmp); // the worker reads the plugin directory for its whole life
     w
 }

@@ -205,8 +205,7 @@ pub const WORKER_KEYS: &[KeySupport] = &[
         "scheduled.rebalance.max.delay.ms",
         "tests/e2e/distributed_membership.rs::assert_taken_over_after",
     ),
-    // Refused in distributed mode only (the group membership client speaks PLAINTEXT so far).
-    partly("security.protocol", SASL_TEST, "SASL_SSL"),
+    test("security.protocol", SASL_TEST),
     test("send.buffer.bytes", CLIENT_KEYS_TEST),
     test("session.timeout.ms", GROUP_TIMING_TEST),
     test("socket.connection.setup.timeout.ms", CLIENT_KEYS_TEST),

@@ -388,16 +388,6 @@ impl WorkerConfig {
                 }
             }
         }
-        if self.distributed.is_some() && super::kafka_client::is_secured(self) {
-            out.push(ConfigError::Unsupported {
-                scope: SCOPE,
-                key: "security.protocol".into(),
-                reason: format!(
-                    "'{}' in distributed mode (the worker's group membership client speaks PLAINTEXT only so far; run the worker in standalone mode against a TLS or SASL listener, or use a PLAINTEXT listener)",
-                    self.client["security.protocol"].trim()
-                ),
-            });
-        }
         out
     }
 

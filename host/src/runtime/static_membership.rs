@@ -136,7 +136,9 @@ async fn try_remove(
     let step = deadline
         .saturating_duration_since(Instant::now())
         .max(Duration::from_millis(100));
-    let mut coordinator = discovery::connect(bootstrap, group, CLIENT_ID, step)
+    // Static members exist on PLAINTEXT clusters only (`sink_task::static_instance`).
+    let plaintext = crate::cluster::coordinator::WireSecurity::plaintext();
+    let mut coordinator = discovery::connect(bootstrap, group, CLIENT_ID, &plaintext, step)
         .await
         .map_err(|e| match e {
             FindError::Retry(why) => Failure::Retry(why),

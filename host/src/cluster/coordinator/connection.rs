@@ -1,4 +1,5 @@
-//! One TCP connection to a Kafka broker speaking the Kafka wire protocol (PLAINTEXT): int32
+//! One TCP connection to a Kafka broker speaking the Kafka wire protocol (PLAINTEXT, or TLS
+//! and SASL as `security` says): int32
 //! size-prefixed frames, request headers with correlation ids and the client id, and the
 //! per-API versions negotiated with the broker's ApiVersions answer when the connection opens.
 //!
@@ -18,11 +19,18 @@ use kafka_protocol::messages::{
     ApiKey, ApiVersionsRequest, ApiVersionsResponse, FindCoordinatorRequest,
     FindCoordinatorResponse, HeartbeatRequest, HeartbeatResponse, JoinGroupRequest,
     JoinGroupResponse, LeaveGroupRequest, LeaveGroupResponse, RequestHeader, ResponseHeader,
+    SaslAuthenticateRequest, SaslAuthenticateResponse, SaslHandshakeRequest, SaslHandshakeResponse,
     SyncGroupRequest, SyncGroupResponse,
 };
 use kafka_protocol::protocol::{Decodable, Encodable, StrBytes, VersionRange};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpStream;
+
+use super::security::{Exchange, Mechanism, WireSecurity};
+
+/// The byte stream of a connection: TCP, or TLS over it.
+trait Io: AsyncRead + AsyncWrite + Unpin + Send {}
+impl<T: AsyncRead + AsyncWrite + Unpin + Send> Io for T {}
 
 /// A request this client sends, tied to its API key and response type (the crate's own
 /// `Request` trait exists only with both its `client` and `broker` features).
@@ -49,6 +57,8 @@ calls! {
     SyncGroupRequest => SyncGroupResponse, SyncGroup;
     HeartbeatRequest => HeartbeatResponse, Heartbeat;
     LeaveGroupRequest => LeaveGroupResponse, LeaveGroup;
+    SaslHandshakeRequest => SaslHandshakeResponse, SaslHandshake;
+    SaslAuthenticateRequest => SaslAuthenticateResponse, SaslAuthenticate;
 }
 
 /// The versions of each group API this client's request builders handle, chosen as in
@@ -57,7 +67,9 @@ calls! {
 /// and MEMBER_ID_REQUIRED from v4; LeaveGroup v3 member list; SyncGroup/Heartbeat v3
 /// GroupInstanceId). FindCoordinator takes every version: v0–3 send `Key`, v4+
 /// `CoordinatorKeys`.
-pub(crate) const IMPLEMENTED: [(ApiKey, VersionRange); 5] = [
+pub(crate) const IMPLEMENTED: [(ApiKey, VersionRange); 7] = [
+    (ApiKey::SaslHandshake, VersionRange { min: 1, max: 1 }),
+    (ApiKey::SaslAuthenticate, VersionRange { min: 0, max: 2 }),
     (ApiKey::FindCoordinator, VersionRange { min: 0, max: 6 }),
     (ApiKey::JoinGroup, VersionRange { min: 5, max: 9 }),
     (ApiKey::SyncGroup, VersionRange { min: 3, max: 5 }),
@@ -167,7 +179,7 @@ pub(crate) fn decode_response<A: Decodable>(
 
 /// An open connection to one broker, with the versions negotiated for it.
 pub(crate) struct Connection {
-    stream: TcpStream,
+    stream: Box<dyn Io>,
     address: String,
     client_id: String,
     correlation_id: i32,
@@ -180,20 +192,48 @@ impl Connection {
     pub(crate) async fn open(
         address: &str,
         client_id: &str,
+        security: &WireSecurity,
         timeout: Duration,
     ) -> Result<Connection, WireError> {
         let io = |what: &str, e: &dyn std::fmt::Display| {
             WireError::Io(format!("cannot {what} the broker at {address}: {e}"))
         };
-        let stream = match tokio::time::timeout(timeout, TcpStream::connect(address)).await {
+        let tcp = match tokio::time::timeout(timeout, TcpStream::connect(address)).await {
             Ok(Ok(stream)) => stream,
             Ok(Err(e)) => return Err(io("connect to", &e)),
             Err(_) => return Err(io("connect to", &format!("no answer within {timeout:?}"))),
         };
         // Group requests are small and latency-bound (heartbeats above all).
-        stream
-            .set_nodelay(true)
+        tcp.set_nodelay(true)
             .map_err(|e| io("configure the socket of", &e))?;
+        let stream: Box<dyn Io> = match &security.tls {
+            None => Box::new(tcp),
+            Some((connector, verify_host)) => {
+                let host = address
+                    .rsplit_once(':')
+                    .map_or(address, |(h, _)| h)
+                    .trim_start_matches('[')
+                    .trim_end_matches(']');
+                let tls_setup = |e: &dyn std::fmt::Display| {
+                    WireError::Unsupported(format!("TLS to the broker at {address}: {e}"))
+                };
+                let mut config = connector.configure().map_err(|e| tls_setup(&e))?;
+                config.set_verify_hostname(*verify_host);
+                let ssl = config.into_ssl(host).map_err(|e| tls_setup(&e))?;
+                let mut tls = tokio_openssl::SslStream::new(ssl, tcp).map_err(|e| tls_setup(&e))?;
+                match tokio::time::timeout(timeout, std::pin::Pin::new(&mut tls).connect()).await {
+                    Ok(Ok(())) => {}
+                    Ok(Err(e)) => return Err(io("complete the TLS handshake with", &e)),
+                    Err(_) => {
+                        return Err(io(
+                            "complete the TLS handshake with",
+                            &format!("no answer within {timeout:?}"),
+                        ));
+                    }
+                }
+                Box::new(tls)
+            }
+        };
         let mut connection = Connection {
             stream,
             address: address.to_owned(),
@@ -203,7 +243,86 @@ impl Connection {
         };
         let broker = connection.api_versions(timeout).await?;
         connection.versions = negotiate_all(&broker);
+        if let Some(sasl) = &security.sasl {
+            connection.authenticate(sasl, timeout).await?;
+        }
         Ok(connection)
+    }
+
+    /// SASL: `SaslHandshake` naming the mechanism, then its `SaslAuthenticate` rounds. A
+    /// refused login is `Unsupported` (retrying with the same credentials cannot help).
+    async fn authenticate(
+        &mut self,
+        sasl: &super::security::Sasl,
+        timeout: Duration,
+    ) -> Result<(), WireError> {
+        let refused = |m: String| WireError::Unsupported(m);
+        let handshake = self.version(ApiKey::SaslHandshake)?;
+        let answer = self
+            .call(
+                handshake,
+                &SaslHandshakeRequest::default()
+                    .with_mechanism(StrBytes::from_static_str(sasl.mechanism.name())),
+                timeout,
+            )
+            .await?;
+        if answer.error_code != 0 {
+            let offered: Vec<String> = answer.mechanisms.iter().map(|m| m.to_string()).collect();
+            return Err(refused(format!(
+                "the broker at {} does not accept SASL {} (it offers {}); set sasl.mechanism to one of those",
+                self.address,
+                sasl.mechanism.name(),
+                offered.join(", ")
+            )));
+        }
+        let version = self.version(ApiKey::SaslAuthenticate)?;
+        let mut exchange =
+            Exchange::new(sasl).map_err(|e| WireError::Protocol(format!("SASL: {e}")))?;
+        let mut send = exchange.first();
+        let rounds = if sasl.mechanism == Mechanism::Plain {
+            1
+        } else {
+            2
+        };
+        for round in 0..rounds {
+            let answer: SaslAuthenticateResponse = self
+                .call(
+                    version,
+                    &SaslAuthenticateRequest::default().with_auth_bytes(Bytes::from(send)),
+                    timeout,
+                )
+                .await?;
+            if answer.error_code != 0 {
+                return Err(refused(
+                    format!(
+                        "the broker at {} refused the SASL {} login of user '{}': {} (check sasl.jaas.config)",
+                        self.address,
+                        sasl.mechanism.name(),
+                        sasl.username,
+                        answer
+                            .error_message
+                            .map(|m| m.to_string())
+                            .unwrap_or_else(
+                                || super::errors::error_name(answer.error_code).to_string()
+                            )
+                    ),
+                ));
+            }
+            let reply = answer.auth_bytes.to_vec();
+            send = if round == 0 && rounds == 2 {
+                exchange.answer(&reply).map_err(|e| {
+                    refused(format!("SASL with the broker at {}: {e}", self.address))
+                })?
+            } else {
+                if rounds == 2 {
+                    exchange.verify(&reply).map_err(|e| {
+                        refused(format!("SASL with the broker at {}: {e}", self.address))
+                    })?;
+                }
+                Vec::new()
+            };
+        }
+        Ok(())
     }
 
     /// The version to send `api` with, or why there is none.

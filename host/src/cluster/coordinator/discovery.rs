@@ -12,6 +12,7 @@ use kafka_protocol::protocol::StrBytes;
 
 use super::connection::{Connection, WireError};
 use super::errors::{self, Action, Phase};
+use super::security::WireSecurity;
 
 /// Where a group's coordinator is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -119,11 +120,12 @@ pub(crate) async fn find(
     bootstrap: &[String],
     group: &str,
     client_id: &str,
+    security: &WireSecurity,
     timeout: Duration,
 ) -> Result<Coordinator, FindError> {
     let mut problems = Vec::new();
     for broker in bootstrap {
-        let mut connection = match Connection::open(broker, client_id, timeout).await {
+        let mut connection = match Connection::open(broker, client_id, security, timeout).await {
             Ok(c) => c,
             Err(WireError::Unsupported(m)) => return Err(FindError::Fatal(m)),
             Err(e) => {
@@ -182,19 +184,21 @@ pub(crate) async fn connect(
     bootstrap: &[String],
     group: &str,
     client_id: &str,
+    security: &WireSecurity,
     timeout: Duration,
 ) -> Result<Connection, FindError> {
-    let coordinator = find(bootstrap, group, client_id, timeout).await?;
-    open(&coordinator, client_id, timeout).await
+    let coordinator = find(bootstrap, group, client_id, security, timeout).await?;
+    open(&coordinator, client_id, security, timeout).await
 }
 
 /// Opens a connection to a known coordinator.
 pub(crate) async fn open(
     coordinator: &Coordinator,
     client_id: &str,
+    security: &WireSecurity,
     timeout: Duration,
 ) -> Result<Connection, FindError> {
-    match Connection::open(&coordinator.address, client_id, timeout).await {
+    match Connection::open(&coordinator.address, client_id, security, timeout).await {
         Ok(c) => Ok(c),
         Err(WireError::Unsupported(m)) => Err(FindError::Fatal(m)),
         Err(e) => Err(FindError::Retry(format!(

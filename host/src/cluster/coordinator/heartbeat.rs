@@ -279,12 +279,13 @@ async fn reconnect(
                 &config.bootstrap,
                 &config.group_id,
                 &config.client_id,
+                &config.security,
                 timeout,
             )
             .await?
         }
     };
-    let connection = discovery::open(&found, &config.client_id, timeout).await?;
+    let connection = discovery::open(&found, &config.client_id, &config.security, timeout).await?;
     *coordinator = Some(found);
     Ok(connection)
 }

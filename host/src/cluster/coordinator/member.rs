@@ -49,6 +49,8 @@ pub struct MemberConfig {
     /// Per request (`request.timeout.ms`, 40 s in Connect); JoinGroup, and SyncGroup which
     /// a follower waits in for the leader, wait `rebalance_timeout` + 5 s instead.
     pub request_timeout: Duration,
+    /// TLS and SASL of the connections (the worker's `security.protocol`, `ssl.*`, `sasl.*`).
+    pub security: super::security::WireSecurity,
 }
 
 impl MemberConfig {
@@ -66,6 +68,7 @@ impl MemberConfig {
             rebalance_timeout: Duration::from_secs(60),
             heartbeat_interval: Duration::from_secs(3),
             request_timeout: Duration::from_secs(40),
+            security: super::security::WireSecurity::plaintext(),
         }
     }
 
@@ -516,7 +519,7 @@ impl GroupMember {
             .max(Duration::from_millis(1));
         let c = &self.config;
         if let Some(known) = &self.coordinator {
-            match discovery::open(known, &c.client_id, timeout).await {
+            match discovery::open(known, &c.client_id, &c.security, timeout).await {
                 Ok(connection) => return Ok(connection),
                 Err(FindError::Retry(m)) => {
                     tracing::debug!(group = %c.group_id, "{m}; finding the coordinator again");
@@ -525,9 +528,16 @@ impl GroupMember {
                 Err(fatal) => return Err(fatal),
             }
         }
-        let found = discovery::find(&c.bootstrap, &c.group_id, &c.client_id, timeout).await?;
+        let found = discovery::find(
+            &c.bootstrap,
+            &c.group_id,
+            &c.client_id,
+            &c.security,
+            timeout,
+        )
+        .await?;
         tracing::debug!(group = %c.group_id, node = found.node_id, address = %found.address, "found the group coordinator");
-        let connection = discovery::open(&found, &c.client_id, timeout).await?;
+        let connection = discovery::open(&found, &c.client_id, &c.security, timeout).await?;
         self.coordinator = Some(found);
         Ok(connection)
     }

@@ -12,8 +12,10 @@
 //!   ApiVersions negotiation), also used for removing static sink-task members.
 //! - `requests`: the group requests, per version; `discovery`: finding a group's
 //!   coordinator; `backoff`: retry pauses.
+//! - [`security`]: TLS and SASL (PLAIN, SCRAM) for those connections, from the worker's
+//!   Java security keys.
 //!
-//! PLAINTEXT only: the caller refuses other security protocols. No static membership.
+//! No static membership.
 
 mod backoff;
 pub(crate) mod connection;
@@ -22,6 +24,7 @@ pub(crate) mod errors;
 mod heartbeat;
 pub mod member;
 pub(crate) mod requests;
+pub mod security;
 
 #[cfg(test)]
 pub(crate) mod broker_tests;
@@ -34,3 +37,4 @@ mod wire_tests;
 
 pub use errors::CoordinatorError;
 pub use member::{GroupEvent, GroupMember, Joined, MemberConfig, PROTOCOL_TYPE};
+pub use security::WireSecurity;

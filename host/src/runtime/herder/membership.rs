@@ -15,7 +15,9 @@ use crate::{
     cluster::{
         assignment::{ConnectorsAndTasks, TaskId},
         assignor::incremental::AssignorState,
-        coordinator::{CoordinatorError, GroupEvent, GroupMember, Joined, MemberConfig},
+        coordinator::{
+            CoordinatorError, GroupEvent, GroupMember, Joined, MemberConfig, WireSecurity,
+        },
         protocol::ProtocolCompatibility,
     },
     config::{WorkerConfig, worker::ConnectProtocol},
@@ -128,6 +130,15 @@ impl Membership {
             .cloned()
             .unwrap_or_else(|| format!("connect-{worker_id}"));
         let group_events = events.clone();
+        // Checked when the worker starts (main.rs), so a failure here is a file that changed.
+        let java = crate::config::kafka_client::java_settings(
+            config,
+            crate::config::kafka_client::Layers::Worker,
+        );
+        let security = WireSecurity::from_settings(&java).unwrap_or_else(|e| {
+            tracing::error!("the group membership client cannot use the worker's security settings ({e}); it connects in PLAINTEXT, which a secured broker refuses");
+            WireSecurity::plaintext()
+        });
         let member = GroupMember::new(
             MemberConfig {
                 bootstrap: config.bootstrap_servers.clone(),
@@ -137,6 +148,7 @@ impl Membership {
                 rebalance_timeout: d.rebalance_timeout,
                 heartbeat_interval: d.heartbeat_interval,
                 request_timeout: Duration::from_secs(40),
+                security,
             },
             Arc::new(move |e| {
                 let _ = group_events.send(Event::Group(e));
