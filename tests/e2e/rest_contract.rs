@@ -590,6 +590,23 @@ fn the_same_calls_answer_the_same_on_the_java_peer() {
     assert_eq!(a, b, "unknown connector");
     let (a, b) = both("GET", "/connectors/does-not-exist/status", None);
     assert_eq!(a, b, "unknown connector status");
+    // Kafka answers topic requests for any name.
+    let (a, b) = both("GET", "/connectors/does-not-exist/topics", None);
+    assert_eq!(a, b, "unknown connector's topics");
+    let (a, b) = both("PUT", "/connectors/does-not-exist/topics/reset", None);
+    assert_eq!(a.0, b.0, "unknown connector's topic reset");
+    // Paths Jetty refuses before any resource (its body is an HTML page, ours the JSON error).
+    for path in [
+        "/connectors/a%2Fb",
+        "/connectors/a%25b",
+        "/connectors/a%5Cb",
+        "/connectors//x",
+    ] {
+        for method in ["GET", "DELETE"] {
+            let (a, b) = both(method, path, None);
+            assert_eq!(a.0, b.0, "{method} {path}: ours {a:?}");
+        }
+    }
     let (a, b) = both("GET", &format!("/connectors/{name}/config"), None);
     assert_eq!(a, b, "config");
     ours.wait_until("our sink running", Duration::from_secs(30), |w| {

@@ -150,14 +150,6 @@ pub fn client_config(
     Ok(cfg)
 }
 
-/// Whether the worker-wide settings speak anything but PLAINTEXT to Kafka.
-pub fn is_secured(worker: &WorkerConfig) -> bool {
-    worker
-        .client
-        .get("security.protocol")
-        .is_some_and(|p| !p.trim().is_empty() && !p.trim().eq_ignore_ascii_case("PLAINTEXT"))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -232,7 +224,6 @@ mod tests {
             !consumer.contains_key("max.poll.records"),
             "the host reads it, librdkafka would refuse it"
         );
-        assert!(is_secured(&w));
     }
 
     #[test]
@@ -242,6 +233,5 @@ mod tests {
         assert_eq!(consumer["sasl.mechanisms"], "SCRAM-SHA-256");
         let producer = librdkafka_settings(&w, Layers::Role(ClientRole::Producer)).unwrap();
         assert!(!producer.contains_key("sasl.mechanisms"));
-        assert!(!is_secured(&w));
     }
 }

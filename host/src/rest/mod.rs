@@ -27,6 +27,7 @@ mod root;
 pub mod signature;
 mod tasks;
 pub mod tracing_control;
+mod uri_compliance;
 
 use std::{
     convert::Infallible,
@@ -91,6 +92,7 @@ pub fn admin_router(state: RestState) -> Router {
     Router::new()
         .fallback_service(routes.map_request(strip_trailing_slash))
         .layer(middleware::from_fn(options::answer))
+        .layer(middleware::from_fn(uri_compliance::check))
 }
 
 fn build_router(state: RestState, internal: Arc<dyn InternalApi>, admin: bool) -> Router {
@@ -132,7 +134,8 @@ fn build_router(state: RestState, internal: Arc<dyn InternalApi>, admin: bool) -
             cors::apply(cors.clone(), request, next)
         }));
     }
-    router
+    // Jetty refuses these while parsing the request, before any handler.
+    router.layer(middleware::from_fn(uri_compliance::check))
 }
 
 /// `/connectors/` → `/connectors` (the query string is kept; `/` itself stays).

@@ -484,11 +484,21 @@ async fn topic_endpoints() {
     assert_eq!((a.status, a.body), (StatusCode::ACCEPTED, Value::Null));
     let a = send(&f.app, "GET", "/connectors/a/topics", None).await;
     assert_eq!(a.body, json!({"a": {"topics": []}}));
+    // As Kafka: an unknown connector has no active topics, and resetting them is accepted.
+    let x = send(&f.app, "GET", "/connectors/x/topics", None).await;
     assert_eq!(
-        send(&f.app, "GET", "/connectors/x/topics", None)
-            .await
-            .status,
-        StatusCode::NOT_FOUND
+        (x.status, x.body),
+        (StatusCode::OK, json!({"x": {"topics": []}}))
+    );
+    let x = send(&f.app, "PUT", "/connectors/x/topics/reset", None).await;
+    assert_eq!(x.status, StatusCode::ACCEPTED);
+    let x = send(&f.app, "DELETE", "/connectors/a%2Fb", None).await;
+    assert_eq!(
+        (x.status, x.body),
+        (
+            StatusCode::BAD_REQUEST,
+            error(400, "Ambiguous URI path separator")
+        )
     );
 
     let no_reset = fixture_with(&[("topic.tracking.allow.reset", "false")], true);

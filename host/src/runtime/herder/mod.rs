@@ -566,9 +566,9 @@ impl Herder {
         })
     }
 
-    /// `GET /connectors/{c}/topics`.
+    /// `GET /connectors/{c}/topics`. As in Kafka, the status store's topic records answer,
+    /// for any name: an unknown connector has no active topics (200, an empty list).
     pub fn active_topics(&self, name: &str) -> HerderResult<Vec<String>> {
-        self.entry(name)?;
         if !self.shared.config.topic_tracking_enable {
             return Err(HerderError::Forbidden("Topic tracking is disabled.".into()));
         }
@@ -579,9 +579,9 @@ impl Herder {
             .map_err(|e| HerderError::Internal(e.to_string()))
     }
 
-    /// `PUT /connectors/{c}/topics/reset`.
+    /// `PUT /connectors/{c}/topics/reset`. As in Kafka, for any name (an unknown connector's
+    /// topics are already none: 202).
     pub fn reset_active_topics(&self, name: &str) -> HerderResult<()> {
-        self.entry(name)?;
         if !self.shared.config.topic_tracking_enable {
             return Err(HerderError::Forbidden("Topic tracking is disabled.".into()));
         }
