@@ -70,8 +70,9 @@ curl -fs "http://127.0.0.1:$port/health" >/dev/null || die "our worker did not b
 
 run() { # NAME URL
     local rc=0
-    "$OUT/venv/bin/st" run "$SPEC" --url "$2" --max-examples "$EXAMPLES" --seed "$SEED" \
-        -c not_a_server_error >"$OUT/$1.log" 2>&1 || rc=$?
+    # From $OUT: schemathesis keeps its cache (.schemathesis/) in the working directory.
+    (cd "$OUT" && "$OUT/venv/bin/st" run "$SPEC" --url "$2" --max-examples "$EXAMPLES" \
+        --seed "$SEED" -c not_a_server_error) >"$OUT/$1.log" 2>&1 || rc=$?
     say "$1 ($2): $(grep -E '^  [0-9]+ generated' "$OUT/$1.log" || echo 'no summary')"
     # schemathesis counts the operations that answered a 5xx (its check ST101).
     say "$1: operations with a 5xx answer: $(grep -oE 'ST101 Server error: [0-9]+' "$OUT/$1.log" | grep -oE '[0-9]+$' || echo 0)"

@@ -11,7 +11,9 @@ use std::collections::BTreeMap;
 use abi_stable::std_types::RResult;
 use connect_data::transforms::builtin::{self, Builtin, BuiltinKind};
 use connect_data::transforms::chain::{self, Chain, Class, PredicateSpec, StageError, StageSpec};
-use connect_plugin_api::abi::{config::ConfigKeyDef, plugin::PluginKind};
+use connect_plugin_api::abi::{
+    config::ConfigKeyDef, error::PluginError, plugin::PluginKind, types::ConfigEntry,
+};
 use connect_plugin_api::sdk::config::{ConfigMap, validate_key};
 
 use super::plugin_transform::{PluginPredicate, PluginTransform, RetryPolicy};
@@ -178,59 +180,47 @@ pub struct ChainContext<'r> {
 }
 
 /// The settings in boundary form.
-fn entries(settings: &ConfigMap) -> Vec<connect_plugin_api::abi::types::ConfigEntry> {
+fn entries(settings: &ConfigMap) -> Vec<ConfigEntry> {
     connect_plugin_api::batch::config_entries(settings)
         .into_iter()
         .collect()
+}
+
+/// Calls a plugin factory's `create` with `settings`, a panic caught: the instance, or the
+/// plugin's message.
+fn create<T>(
+    class: &str,
+    settings: &ConfigMap,
+    create: impl FnOnce(abi_stable::std_types::RSlice<'_, ConfigEntry>) -> RResult<T, PluginError>,
+) -> Result<T, String> {
+    let e = entries(settings);
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| create(e.as_slice().into()))) {
+        Ok(RResult::ROk(inner)) => Ok(inner),
+        Ok(RResult::RErr(e)) => Err(e.message.into_string()),
+        Err(_) => Err(format!("{class} panicked in configure")),
+    }
 }
 
 /// A plugin class as a chain class: creating it is the plugin's `configure`.
 fn plugin_class<'r>(p: &'r OtherPlugin, cx: &'r ChainContext<'r>) -> Result<Class<'r>, String> {
     let class = p.info.class.to_string();
     let (decimal_numeric, retry) = (cx.decimal_numeric, cx.retry.clone());
+    let name = class.clone();
     match &p.factory {
-        PluginFactory::Transformation(f) => {
-            let name = class.clone();
-            Ok(Class::BatchTransform(
-                class,
-                Box::new(move |settings: &ConfigMap| {
-                    let e = entries(settings);
-                    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                        f.create(e.as_slice().into())
-                    })) {
-                        Ok(RResult::ROk(inner)) => {
-                            Ok(
-                                Box::new(PluginTransform::new(&name, inner, decimal_numeric, retry))
-                                    as _,
-                            )
-                        }
-                        Ok(RResult::RErr(e)) => Err(e.message.into_string()),
-                        Err(_) => Err(format!("{name} panicked in configure")),
-                    }
-                }),
-            ))
-        }
-        PluginFactory::Predicate(f) => {
-            let name = class.clone();
-            Ok(Class::BatchPredicate(
-                class,
-                Box::new(move |settings: &ConfigMap| {
-                    let e = entries(settings);
-                    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                        f.create(e.as_slice().into())
-                    })) {
-                        Ok(RResult::ROk(inner)) => {
-                            Ok(
-                                Box::new(PluginPredicate::new(&name, inner, decimal_numeric, retry))
-                                    as _,
-                            )
-                        }
-                        Ok(RResult::RErr(e)) => Err(e.message.into_string()),
-                        Err(_) => Err(format!("{name} panicked in configure")),
-                    }
-                }),
-            ))
-        }
+        PluginFactory::Transformation(f) => Ok(Class::BatchTransform(
+            class,
+            Box::new(move |settings: &ConfigMap| {
+                let inner = create(&name, settings, |c| f.create(c))?;
+                Ok(Box::new(PluginTransform::new(&name, inner, decimal_numeric, retry)) as _)
+            }),
+        )),
+        PluginFactory::Predicate(f) => Ok(Class::BatchPredicate(
+            class,
+            Box::new(move |settings: &ConfigMap| {
+                let inner = create(&name, settings, |c| f.create(c))?;
+                Ok(Box::new(PluginPredicate::new(&name, inner, decimal_numeric, retry)) as _)
+            }),
+        )),
         _ => Err(format!("{class} is not a transformation or predicate")),
     }
 }
