@@ -20,14 +20,19 @@
 # and, to show its refusal, JKS) are made by this script in .infra/tls (passwords in tls/README).
 # Timeouts (seconds): INFRA_START_TIMEOUT=180 INFRA_STOP_TIMEOUT=30.
 # Everything (jars, data, logs, pid files) lives in <repo>/.infra; logs in .infra/logs.
+# INFRA_STATE=DIR (default <repo>/.infra) moves the data, logs, pid files and certificates of a
+# second, private set of servers to DIR, e.g. INFRA_STATE=.infra/faults KAFKA_PORT=19092 ... (as
+# scripts/faults.sh does); the jars stay in <repo>/.infra/lib, shared, fetched once. Each state
+# directory has its own servers: `down` with one INFRA_STATE never stops another's.
 # Processes are tracked by pid file plus a marker in their command line; nothing is killed by name.
 set -euo pipefail
 
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$SCRIPT_DIR/.." && pwd)
 SRC=$SCRIPT_DIR/infra
-STATE=$ROOT/.infra
-LIB=$STATE/lib
+STATE=${INFRA_STATE:-$ROOT/.infra}
+[[ $STATE == /* ]] || STATE=$ROOT/$STATE
+LIB=$ROOT/.infra/lib
 LOGS=$STATE/logs
 RUN=$STATE/run
 
@@ -436,10 +441,14 @@ cmd_up() {
     exec 9>"$STATE/lock"
     flock 9
 
+    # The jars are shared by every INFRA_STATE: fetched under their own lock.
+    exec 8>"$LIB/.lock"
+    flock 8
     fetch kafka
     fetch opensearch
     build_launcher
     ((peer)) && fetch connect
+    exec 8>&-
 
     # Check every port first, so that a conflict starts nothing.
     running_pid kafka >/dev/null || check_port_free kafka "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT" \
@@ -542,7 +551,11 @@ cmd_env() {
 cmd_kafka_run() {
     (($# >= 1)) || die "usage: scripts/infra.sh kafka-run CLASS [ARGS...]"
     mkdir -p "$LIB" "$LOGS"
-    fetch kafka >&2
+    (
+        exec 8>"$LIB/.lock"
+        flock 8
+        fetch kafka >&2
+    ) || exit 1
     kafka_java "$@"
 }
 
