@@ -2,7 +2,11 @@
 //! plugin made durable, whatever the plugin does (a `put` that never returns, records buffered
 //! and then forgotten on `close`, a file that can no longer be written), and every record
 //! arrives after the destination and the host are back. Also: a record that fails the task the
-//! same way after every restart stops the automatic restarts, naming the record.
+//! same way after every restart stops the automatic restarts, naming the record. And the
+//! lifecycle after stop (code review finding 8): a stopped task is never called again (the
+//! revocation its consumer's close triggers neither asks it for offsets nor closes it again), and
+//! a task abandoned after `task.shutdown.graceful.timeout.ms` that returns later commits nothing
+//! and writes no status.
 
 use std::{
     collections::BTreeSet,
@@ -12,7 +16,7 @@ use std::{
 
 use connect_tests::{
     artifacts::install_library,
-    kafka::{committed, create_topic, produce},
+    kafka::{committed, create_topic, produce, read_records},
     require_kafka, unique_name,
     worker::Worker,
 };
@@ -305,4 +309,194 @@ fn a_record_that_fails_the_task_after_every_restart_stops_the_restarts_and_is_na
     std::thread::sleep(Duration::from_secs(6));
     assert_eq!(restarts(&w), before, "no restart after giving up");
     assert_eq!(w.states("poison").1, vec!["FAILED".to_owned()]);
+}
+
+/// The lifecycle calls the stalling sink journaled (see its `journal` key).
+fn journal(path: &Path) -> Vec<String> {
+    std::fs::read_to_string(path)
+        .unwrap_or_default()
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
+/// The status-topic records of `connector` (key and value as text), in the order of the topic's
+/// partition that holds them.
+fn status_records(bootstrap: &str, w: &Worker, connector: &str) -> Vec<String> {
+    let props = std::fs::read_to_string(w.path("worker.properties")).unwrap();
+    let topic = props
+        .lines()
+        .find_map(|l| l.strip_prefix("status.storage.topic="))
+        .expect("the worker has a status topic")
+        .to_owned();
+    let suffix = format!("-{connector}");
+    let task_infix = format!("-{connector}-");
+    read_records(bootstrap, &topic)
+        .into_iter()
+        .filter_map(|(k, v)| {
+            let k = String::from_utf8(k?).ok()?;
+            (k.ends_with(&suffix) || k.contains(&task_infix)).then(|| {
+                format!(
+                    "{k} {}",
+                    v.map_or("<tombstone>".into(), |v| String::from_utf8_lossy(&v)
+                        .into_owned())
+                )
+            })
+        })
+        .collect()
+}
+
+#[test]
+fn a_stopped_sink_task_is_never_called_again_and_the_revocation_after_it_commits_nothing() {
+    // Code review finding 8: the consumer's close after `stop` revokes the partitions, and that
+    // callback must not ask the stopped plugin for offsets, close it again, or commit.
+    let bootstrap = require_kafka();
+    let (w, _plugins) = stalling_worker();
+    let topic = unique_name("stopped");
+    create_topic(&bootstrap, &topic, 2);
+    let out = w.path("out.txt");
+    let calls = w.path("journal.txt");
+    produce(&bootstrap, &topic, values(0, 200));
+    create(
+        &w,
+        "stopped-sink",
+        json!({"connector.class": "com.example.connect.StallingSinkConnector", "topics": topic,
+               "file": out.display().to_string(), "outage.marker": w.path("outage").display().to_string(),
+               "journal": calls.display().to_string()}),
+    );
+    let group = "connect-stopped-sink";
+    let all_committed = |_: &Worker| {
+        let c: i64 = (0..2)
+            .map(|p| committed(&bootstrap, group, &topic, p).unwrap_or(0))
+            .sum();
+        c == 200
+    };
+    w.wait_until(
+        "200 records written and committed",
+        Duration::from_secs(60),
+        all_committed,
+    );
+    let (code, answer) = w.call("DELETE", "/connectors/stopped-sink", None);
+    assert_eq!(code, 204, "{answer}");
+    w.wait_until("the task stopped", Duration::from_secs(30), |_| {
+        journal(&calls).iter().any(|l| l == "stop")
+    });
+    // The consumer closes after `stop`; give its revocation time to run.
+    std::thread::sleep(Duration::from_secs(3));
+    let lines = journal(&calls);
+    assert!(
+        !lines.iter().any(|l| l.starts_with("VIOLATION")),
+        "the host called the task after stop or asked for offsets of closed partitions:\n{}",
+        lines.join("\n")
+    );
+    let stop = lines.iter().position(|l| l == "stop").unwrap();
+    assert_eq!(
+        &lines[stop - 1..],
+        ["close", "stop"],
+        "a graceful stop ends close(all) → stop, and nothing after it:\n{}",
+        lines.join("\n")
+    );
+    assert!(
+        lines[..stop].iter().rev().nth(1) == Some(&"pre_commit".to_owned()),
+        "the last commit (pre_commit) comes right before close:\n{}",
+        lines.join("\n")
+    );
+    assert!(
+        all_committed(&w),
+        "the offsets stay where the task left them"
+    );
+}
+
+#[test]
+fn an_abandoned_sink_task_that_returns_later_commits_nothing_and_writes_no_status() {
+    // Code review finding 8: a task abandoned after task.shutdown.graceful.timeout.ms is
+    // cancelled (Kafka's WorkerTask.cancel): when its plugin call returns at last, it must not
+    // commit what it wrote then, and must not write a status over whatever owns the task now.
+    let bootstrap = require_kafka();
+    let plugins = tempfile::tempdir().unwrap();
+    install_library("connect_stalling_sink", plugins.path());
+    let w = Worker::distributed(&[
+        ("plugin.path", &plugins.path().display().to_string()),
+        ("task.shutdown.graceful.timeout.ms", "2000"),
+    ]);
+    let topic = unique_name("abandoned");
+    create_topic(&bootstrap, &topic, 1);
+    let out = w.path("out.txt");
+    let marker = w.path("outage");
+    let calls = w.path("journal.txt");
+    produce(&bootstrap, &topic, values(0, 100));
+    let name = "abandoned-sink";
+    create(
+        &w,
+        name,
+        json!({"connector.class": "com.example.connect.StallingSinkConnector", "topics": topic,
+               "file": out.display().to_string(), "outage.marker": marker.display().to_string(),
+               "mode": "stall", "journal": calls.display().to_string()}),
+    );
+    let group = format!("connect-{name}");
+    w.wait_until(
+        "100 records written and committed",
+        Duration::from_secs(60),
+        |_| {
+            stalling_offsets(&out).0.len() == 100
+                && committed(&bootstrap, &group, &topic, 0) == Some(100)
+        },
+    );
+
+    // The destination goes down while 100 more records are put: the put waits.
+    std::fs::write(&marker, b"").unwrap();
+    produce(&bootstrap, &topic, values(100, 200));
+    wait_for_log(&w, "put waits for it");
+    let (code, answer) = w.call("DELETE", &format!("/connectors/{name}"), None);
+    assert_eq!(code, 204, "{answer}\n{}", w.log_tail());
+    wait_for_log(&w, "abandoning it");
+    std::thread::sleep(Duration::from_secs(2)); // the delete's own status writes land
+    let statuses_at_abandon = status_records(&bootstrap, &w, name);
+    assert!(
+        !statuses_at_abandon.is_empty(),
+        "the connector's statuses were written while it ran"
+    );
+
+    // The destination comes back: the abandoned put writes its 100 records and returns.
+    std::fs::remove_file(&marker).unwrap();
+    w.wait_until(
+        "the abandoned task to return and stop",
+        Duration::from_secs(30),
+        |_| {
+            journal(&calls)
+                .iter()
+                .skip_while(|l| *l != "put-returned-late 100")
+                .any(|l| l == "stop")
+        },
+    );
+    assert_eq!(stalling_offsets(&out).0.len(), 200, "the late put wrote");
+    // Longer than offset.flush.interval.ms (1 s) and the stop path: a commit or a status write
+    // would have happened by now.
+    std::thread::sleep(Duration::from_secs(4));
+    assert_eq!(
+        committed(&bootstrap, &group, &topic, 0),
+        Some(100),
+        "nothing the abandoned task did after it was abandoned is committed"
+    );
+    assert_eq!(
+        status_records(&bootstrap, &w, name),
+        statuses_at_abandon,
+        "the abandoned task wrote no status"
+    );
+    let lines = journal(&calls);
+    let late = lines
+        .iter()
+        .position(|l| l == "put-returned-late 100")
+        .unwrap();
+    assert_eq!(
+        &lines[late + 1..],
+        ["stop"],
+        "after its late return the abandoned task is only stopped: no pre_commit, no close\n{}",
+        lines.join("\n")
+    );
+    assert!(
+        !lines.iter().any(|l| l.starts_with("VIOLATION")),
+        "{}",
+        lines.join("\n")
+    );
 }
