@@ -231,9 +231,10 @@ fn run(cli: Cli, loggers: Arc<TracingLoggers>) -> anyhow::Result<ExitCode> {
     }
 }
 
-/// `host:port` this worker advertises (`rest.advertised.*`, else the first listener).
+/// `host:port` this worker advertises (`rest.advertised.*`, else the first listener of the
+/// advertised protocol).
 fn worker_id(config: &WorkerConfig) -> String {
-    let listener = config.rest.listeners.first();
+    let listener = config.rest.advertised_listener();
     let host = config
         .rest
         .advertised_host_name
@@ -256,7 +257,6 @@ fn listen_addresses(
     listeners: &[connect_host::config::Listener],
 ) -> anyhow::Result<Vec<SocketAddr>> {
     let mut out = Vec::new();
-    // https listeners never get here: the worker config refuses them ("not supported yet").
     for l in listeners {
         let host = if l.host.is_empty() {
             "0.0.0.0"
@@ -338,6 +338,45 @@ struct LoadedWorker {
     config: WorkerConfig,
     registry: Arc<PluginRegistry>,
     transformer: Arc<ConfigTransformer>,
+    /// The REST users, when `rest.extension.classes` asks for basic authentication.
+    auth: Option<Arc<rest::basic_auth::BasicAuth>>,
+}
+
+/// The transport of each listener: plain, or TLS with the acceptor of its settings (read now,
+/// so a bad keystore fails the start, naming it).
+fn transports(
+    listeners: &[connect_host::config::Listener],
+    tls: &config::rest_tls::TlsSettings,
+) -> anyhow::Result<Vec<rest::Transport>> {
+    let mut acceptor = None;
+    let mut out = Vec::with_capacity(listeners.len());
+    for l in listeners {
+        out.push(match l.scheme {
+            config::Scheme::Http => rest::Transport::Http,
+            config::Scheme::Https => {
+                if acceptor.is_none() {
+                    let loaded = config::rest_tls::RestTls::load(tls).map_err(|errors| {
+                        let text: Vec<String> = errors
+                            .iter()
+                            .map(|e| format!("{}: {}", e.key, e.message))
+                            .collect();
+                        anyhow::anyhow!("worker config: {}", text.join("; "))
+                    })?;
+                    acceptor = Some(rest::tls::acceptor(&loaded).map_err(|e| {
+                        anyhow::anyhow!(
+                            "worker config: the https listener {}://{}:{} cannot use its TLS settings ({}ssl.keystore.*): {e}",
+                            l.scheme.as_str(),
+                            l.host,
+                            l.port,
+                            tls.prefix
+                        )
+                    })?);
+                }
+                rest::Transport::Https(acceptor.clone().expect("set above"))
+            }
+        });
+    }
+    Ok(out)
 }
 
 /// Reads the worker settings, loads the plugins of their (unresolved) `plugin.path`, builds the
@@ -367,10 +406,19 @@ fn load_worker(mode: Mode, file: Option<&std::path::Path>) -> anyhow::Result<Loa
             )
         })?;
     }
+    let auth = if config.rest.basic_auth {
+        let opts = std::env::var("KAFKA_OPTS").ok();
+        let auth = rest::basic_auth::BasicAuth::from_kafka_opts(opts.as_deref())
+            .map_err(|e| anyhow::anyhow!("worker config: {e}"))?;
+        Some(Arc::new(auth))
+    } else {
+        None
+    };
     Ok(LoadedWorker {
         config,
         registry,
         transformer: Arc::new(transformer),
+        auth,
     })
 }
 
@@ -389,6 +437,7 @@ fn serve_worker(
         config,
         registry,
         transformer,
+        auth,
     } = loaded;
     config.log_ignored();
     let config = Arc::new(config);
@@ -400,8 +449,10 @@ fn serve_worker(
         .admin_listeners
         .clone()
         .filter(|l| !l.is_empty());
+    let mut transports_of = transports(&config.rest.listeners, &config.rest.tls)?;
     if let Some(admin) = &admin_listeners {
         addrs.extend(listen_addresses(admin)?);
+        transports_of.extend(transports(admin, &config.rest.admin_tls)?);
     }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -414,14 +465,15 @@ fn serve_worker(
     let (admin_router, admin_slot) = rest::starting_router();
     let routed = listeners
         .into_iter()
+        .zip(transports_of)
         .enumerate()
-        .map(|(i, l)| {
+        .map(|(i, (l, transport))| {
             let r = if i < main_count {
                 &router
             } else {
                 &admin_router
             };
-            (l, r.clone())
+            (l, transport, r.clone())
         })
         .collect();
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
@@ -452,6 +504,7 @@ fn serve_worker(
         let state = RestState {
             herder: herder.clone(),
             loggers,
+            auth,
         };
         // `admin.listeners=` (empty) disables the admin endpoints, as in Kafka Connect; with
         // listeners, they move there.

@@ -31,6 +31,8 @@ mod plugin_transforms;
 mod plugin_scaffold;
 // admin.listeners (/admin on its own listener only) and response.http.headers.config on every response.
 mod rest_options;
+// REST over HTTPS (client certificates, admin listener) and basic authentication answering as the Java worker.
+mod rest_security;
 // every REST endpoint: shapes, codes and error texts; the same calls against the Java peer.
 mod rest_contract;
 // sink consumers as static members: a killed worker's sinks resume at once; a stopped sink leaves its group.

@@ -293,7 +293,7 @@ fn every_key_the_java_peer_defines_is_implemented_or_refused() {
 fn defaults_of_default_only_keys_are_accepted() {
     let worker_defaults: [(&str, &str); 6] = [
         ("ssl.protocol", "TLSv1.3"),
-        ("ssl.client.auth", "none"),
+        ("ssl.enabled.protocols", "TLSv1.2,TLSv1.3"),
         ("metrics.recording.level", "INFO"),
         ("plugin.discovery", "hybrid_warn"),
         ("exactly.once.source.support", "disabled"),

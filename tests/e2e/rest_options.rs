@@ -4,17 +4,10 @@
 //! API's value); CORS (`access.control.allow.origin` / `.methods`) and `OPTIONS` answer as a Java
 //! Kafka Connect 4.3.1 worker started with the same settings answers, compared side by side.
 
-use std::{
-    collections::BTreeMap,
-    path::{Path, PathBuf},
-    process::{Child, Command, Stdio},
-    time::{Duration, Instant},
-};
-
 use connect_tests::{
-    cluster::{java_binary, require_java_connect},
-    require_kafka,
-    worker::{Worker, call, free_port, write_properties},
+    java_standalone::JavaStandalone,
+    rest_access::RestAccess,
+    worker::{Worker, call, free_port},
 };
 
 #[test]
@@ -55,87 +48,6 @@ fn admin_listeners_serve_admin_alone_and_response_headers_reach_every_response()
             headers["content-type"], "application/json",
             "{path}: the API's own Content-Type wins over a set rule, as in Jetty"
         );
-    }
-}
-
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-/// A Java Kafka Connect standalone worker (the peer's jars) with `settings`, killed on drop.
-struct JavaWorker {
-    child: Child,
-    url: String,
-    _dir: tempfile::TempDir,
-}
-
-impl JavaWorker {
-    fn start(settings: &[(&str, &str)]) -> JavaWorker {
-        let (jars, _) = require_java_connect();
-        let dir = tempfile::tempdir().unwrap();
-        let port = free_port();
-        let plugins = dir.path().join("plugins");
-        std::fs::create_dir_all(&plugins).unwrap();
-        let json = "org.apache.kafka.connect.json.JsonConverter";
-        let mut props: BTreeMap<String, String> = [
-            ("bootstrap.servers", require_kafka()),
-            ("key.converter", json.to_owned()),
-            ("value.converter", json.to_owned()),
-            (
-                "offset.storage.file.filename",
-                dir.path().join("offsets").display().to_string(),
-            ),
-            ("listeners", format!("http://127.0.0.1:{port}")),
-            ("plugin.path", plugins.display().to_string()),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_owned(), v))
-        .collect();
-        for (k, v) in settings {
-            props.insert((*k).to_owned(), (*v).to_owned());
-        }
-        let config = dir.path().join("worker.properties");
-        write_properties(&config, &props);
-        let log = std::fs::File::create(dir.path().join("java.log")).unwrap();
-        let child = Command::new(java_binary())
-            .args(["-Xms64m", "-Xmx256m"])
-            .arg(format!(
-                "-Dlog4j2.configurationFile={}",
-                repo_root()
-                    .join("scripts/infra/connect/log4j2.properties")
-                    .display()
-            ))
-            .arg("-cp")
-            .arg(format!("{}/*", jars.display()))
-            .arg("org.apache.kafka.connect.cli.ConnectStandalone")
-            .arg(&config)
-            .stdout(log.try_clone().unwrap())
-            .stderr(log)
-            .stdin(Stdio::null())
-            .spawn()
-            .expect("java must be on PATH");
-        let w = JavaWorker {
-            child,
-            url: format!("http://127.0.0.1:{port}"),
-            _dir: dir,
-        };
-        // Jetty listens before Jersey's resources are in: wait for a real answer.
-        let http = reqwest::blocking::Client::new();
-        let deadline = Instant::now() + Duration::from_secs(90);
-        while Instant::now() < deadline {
-            if call(&http, "GET", &format!("{}/connectors", w.url), None).0 == 200 {
-                return w;
-            }
-            std::thread::sleep(Duration::from_millis(250));
-        }
-        panic!("the Java worker did not start; see its log");
-    }
-}
-
-impl Drop for JavaWorker {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 
@@ -200,7 +112,7 @@ fn cors_and_options_answer_as_the_java_worker_with_the_same_settings() {
         ],
         vec![("access.control.allow.origin", "*")],
     ] {
-        let java = JavaWorker::start(&settings);
+        let java = JavaStandalone::start(&settings, &RestAccess::default());
         let ours = Worker::standalone(&settings, &[]);
         let requests: Vec<Probe> = vec![
             ("GET", "/connectors", vec![]),

@@ -3,31 +3,30 @@
 //! a worker file written for Kafka Connect (Java's `security.protocol`, `sasl.jaas.config`,
 //! `ssl.truststore.*`, `ssl.keystore.*` keys, set once at the top level) moves a file through
 //! Kafka and back with every client of the worker on the secured listener; a JKS store and a
-//! Java-only mechanism are refused at start, naming the key and the fix.
+//! Java-only mechanism are refused at start, naming the key and the fix. The distributed group
+//! and the seed flow also serve REST over HTTPS with basic authentication, so a follower
+//! forwards the user's credentials to the leader over TLS and hands it task configs there.
 
-use std::path::PathBuf;
 use std::process::Command;
 use std::time::Duration;
 
 use connect_tests::{
-    artifacts::connect_binary, cluster::infra_dir, kafka::read_records, require_kafka, unique_name,
-    worker::Worker,
+    artifacts::connect_binary, kafka::read_records, require_kafka, rest_access::RestAccess,
+    unique_name, worker::Worker,
 };
 
 const USER: &str = "connect";
 const PASSWORD: &str = "connect-secret";
 
 fn tls(file: &str) -> String {
-    let dir = std::env::var("KAFKA_TLS_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|_| infra_dir().join("tls"));
-    let path = dir.join(file);
-    assert!(
-        path.exists(),
-        "{} is missing: start the servers with scripts/infra.sh up (it makes the test certificates)",
-        path.display()
-    );
-    path.display().to_string()
+    connect_tests::rest_access::tls_file(file)
+        .display()
+        .to_string()
+}
+
+/// REST over HTTPS, with basic authentication for one user.
+fn https_with_user() -> RestAccess {
+    RestAccess::https_with_user("operator", "operator-secret")
 }
 
 fn listener(var: &str, default_port: u16) -> String {
@@ -205,7 +204,10 @@ fn a_jks_store_and_a_java_only_mechanism_are_refused_at_start_with_the_fix() {
 
 /// Two distributed workers of one group on the SASL_SSL listener: the group membership client,
 /// the internal-topic stores and the task clients all log in with SCRAM over TLS; the work is
-/// shared between the two and a file goes through Kafka and back.
+/// shared between the two and a file goes through Kafka and back. Their REST APIs speak HTTPS
+/// with basic authentication: one connector is created on each worker, so one of the two
+/// requests goes through a follower, which forwards it with the user's credentials to the
+/// leader over TLS (and the follower's task configs reach the leader there too).
 #[test]
 fn a_distributed_group_shares_its_work_over_sasl_ssl() {
     let group = unique_name("secure-group");
@@ -224,8 +226,8 @@ fn a_distributed_group_shares_its_work_over_sasl_ssl() {
         ("ssl.truststore.location", tls("ca.pem")),
     ];
     let extra: Vec<(&str, &str)> = topics.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let a = Worker::distributed(&extra);
-    let b = Worker::distributed(&extra);
+    let a = Worker::distributed_with(&extra, https_with_user());
+    let b = Worker::distributed_with(&extra, https_with_user());
     let topic = unique_name("secure-group-data");
     let input = a.path("in.txt");
     let output = a.path("out.txt");
@@ -241,19 +243,26 @@ fn a_distributed_group_shares_its_work_over_sasl_ssl() {
             serde_json::json!({"connector.class": "FileStreamSink", "topics": topic, "file": output.display().to_string()}),
         ),
     ] {
+        let on = if name == "source" { &a } else { &b };
         let body = serde_json::json!({"name": name, "config": config}).to_string();
-        let (code, info) = a.call("POST", "/connectors", Some(&body));
-        assert_eq!(code, 201, "{info}\n{}", a.log_tail());
+        let (code, info) = on.call("POST", "/connectors", Some(&body));
+        assert_eq!(code, 201, "{info}\n{}", on.log_tail());
+    }
+    // Without credentials: refused, on both.
+    for w in [&a, &b] {
+        let refused = w
+            .client()
+            .get(format!("{}/connectors", w.url))
+            .send()
+            .unwrap();
+        assert_eq!(refused.status().as_u16(), 401);
     }
     a.wait_until(
         "every line in the sink file",
         Duration::from_secs(120),
         |_| std::fs::read_to_string(&output).unwrap_or_default() == lines,
     );
-    let ids: Vec<String> = [&a, &b]
-        .iter()
-        .map(|w| w.url.trim_start_matches("http://").to_owned())
-        .collect();
+    let ids: Vec<String> = [&a, &b].iter().map(|w| w.id().to_owned()).collect();
     a.wait_until("the work on both workers", Duration::from_secs(60), |w| {
         let mut on: std::collections::BTreeSet<String> = Default::default();
         for name in ["source", "sink"] {
@@ -273,13 +282,21 @@ fn a_distributed_group_shares_its_work_over_sasl_ssl() {
 }
 
 /// The seed flow (the Elasticsearch sink installed like confluent-hub, the seed's connector
-/// JSON) on a distributed worker whose every Kafka client is on the SASL_SSL listener.
+/// JSON) on a distributed worker whose every Kafka client is on the SASL_SSL listener, and
+/// whose REST API speaks HTTPS with basic authentication.
 #[test]
-fn the_seed_flow_runs_over_sasl_ssl() {
+fn the_seed_flow_runs_over_sasl_ssl_with_https_and_basic_auth() {
     connect_tests::require_opensearch();
     let security = sasl_ssl_scram();
     let extra: Vec<(&str, &str)> = security.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let w = crate::seed_flow::seed_worker_with(&extra);
+    let w = crate::seed_flow::seed_worker_secured(&extra, https_with_user());
+    assert!(w.url.starts_with("https://"), "{}", w.url);
+    let anonymous = w
+        .client()
+        .get(format!("{}/connectors", w.url))
+        .send()
+        .unwrap();
+    assert_eq!(anonymous.status().as_u16(), 401);
     let topic = unique_name("coupang-secure");
     crate::seed_flow::produce_products(&topic, 0, 500);
     let (code, info) = w.call(
@@ -293,5 +310,5 @@ fn the_seed_flow_runs_over_sasl_ssl() {
         Duration::from_secs(120),
         |_| crate::seed_flow::count(&topic) == 500,
     );
-    assert!(!w.log().contains(PASSWORD));
+    assert!(!w.log().contains(PASSWORD) && !w.log().contains("operator-secret"));
 }

@@ -6,7 +6,8 @@
 use std::time::Duration;
 
 use connect_tests::{
-    artifacts::install_component, require_kafka, require_opensearch, unique_name, worker::Worker,
+    artifacts::install_component, require_kafka, require_opensearch, rest_access::RestAccess,
+    unique_name, worker::Worker,
 };
 use rdkafka::{
     ClientConfig,
@@ -76,6 +77,11 @@ pub(crate) fn seed_worker() -> Worker {
 
 /// [`seed_worker`] with `extra` settings on top (e.g. a secured listener).
 pub(crate) fn seed_worker_with(extra: &[(&str, &str)]) -> Worker {
+    seed_worker_secured(extra, RestAccess::default())
+}
+
+/// [`seed_worker_with`] with its REST API protected by `access`.
+pub(crate) fn seed_worker_secured(extra: &[(&str, &str)], access: RestAccess) -> Worker {
     let tmp = tempfile::tempdir().unwrap();
     let hub = tmp.path().join("confluent-hub/plugins");
     let component = install_component(
@@ -97,7 +103,7 @@ pub(crate) fn seed_worker_with(extra: &[(&str, &str)]) -> Worker {
         ("plugin.path", plugin_path.as_str()),
     ];
     settings.extend_from_slice(extra);
-    let w = Worker::distributed(&settings);
+    let w = Worker::distributed_with(&settings, access);
     std::mem::forget(tmp); // the worker reads the plugin directory for its whole life
     w
 }

@@ -10,7 +10,9 @@ pub mod artifacts;
 pub mod broker;
 pub mod cluster;
 pub mod fault_proxy;
+pub mod java_standalone;
 pub mod kafka;
+pub mod rest_access;
 pub mod throttle;
 pub mod worker;
 

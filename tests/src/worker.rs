@@ -18,7 +18,9 @@ use serde_json::Value;
 
 use crate::{
     artifacts::{connect_binary, install_component},
-    require_kafka, unique_name,
+    require_kafka,
+    rest_access::RestAccess,
+    unique_name,
 };
 
 /// A worker process of ours.
@@ -34,6 +36,8 @@ pub struct Worker {
     mode: &'static str,
     extra_args: Vec<PathBuf>,
     http: reqwest::blocking::Client,
+    access: RestAccess,
+    env: Vec<(String, String)>,
     log_count: u32,
 }
 
@@ -122,15 +126,22 @@ impl Worker {
     /// A distributed worker with the file plugins, its own group and internal topics (see
     /// [`distributed_props`]) and `extra` settings on top, started and ready.
     pub fn distributed(extra: &[(&str, &str)]) -> Worker {
+        Self::distributed_with(extra, RestAccess::default())
+    }
+
+    /// [`Worker::distributed`] with its REST API protected by `access` (HTTPS, basic
+    /// authentication); its client gets through.
+    pub fn distributed_with(extra: &[(&str, &str)], access: RestAccess) -> Worker {
         let bootstrap = require_kafka();
         let dir = tempfile::tempdir().unwrap();
         let plugins = file_plugins(dir.path());
         let port = free_port();
         let mut props = distributed_props(&bootstrap, &unique_name("w"), port, &plugins);
+        props.extend(access.worker_settings(dir.path(), port));
         for (k, v) in extra {
             props.insert((*k).to_owned(), (*v).to_owned());
         }
-        let mut w = Self::launch(dir, plugins, port, props, "distributed", Vec::new());
+        let mut w = Self::launch(dir, plugins, port, props, "distributed", Vec::new(), access);
         w.start();
         w
     }
@@ -152,7 +163,15 @@ impl Worker {
         for (k, v) in extra {
             props.insert((*k).to_owned(), (*v).to_owned());
         }
-        let mut w = Self::launch(dir, plugins, port, props, "distributed", Vec::new());
+        let mut w = Self::launch(
+            dir,
+            plugins,
+            port,
+            props,
+            "distributed",
+            Vec::new(),
+            RestAccess::default(),
+        );
         w.spawn();
         w
     }
@@ -191,7 +210,15 @@ impl Worker {
                 p
             })
             .collect();
-        let mut w = Self::launch(dir, plugins, port, props, "standalone", files);
+        let mut w = Self::launch(
+            dir,
+            plugins,
+            port,
+            props,
+            "standalone",
+            files,
+            RestAccess::default(),
+        );
         w.start();
         w
     }
@@ -203,23 +230,35 @@ impl Worker {
         props: BTreeMap<String, String>,
         mode: &'static str,
         extra_args: Vec<PathBuf>,
+        access: RestAccess,
     ) -> Worker {
         let config = dir.path().join("worker.properties");
         write_properties(&config, &props);
         Worker {
             child: None,
-            url: format!("http://127.0.0.1:{port}"),
+            url: format!("{}://127.0.0.1:{port}", access.scheme()),
+            env: access.worker_env(dir.path()),
             dir,
             plugins,
             config,
             mode,
             extra_args,
-            http: reqwest::blocking::Client::builder()
-                .timeout(Duration::from_secs(120))
-                .build()
-                .unwrap(),
+            http: access.client(Duration::from_secs(120)),
+            access,
             log_count: 0,
         }
+    }
+
+    /// `host:port` of its REST URL (its worker id in a group).
+    pub fn id(&self) -> &str {
+        self.url
+            .trim_start_matches("https://")
+            .trim_start_matches("http://")
+    }
+
+    /// Its REST client (trusting the test CA if it serves HTTPS), without credentials.
+    pub fn client(&self) -> &reqwest::blocking::Client {
+        &self.http
     }
 
     /// Path of a file in the worker's directory.
@@ -244,6 +283,8 @@ impl Worker {
             .args(&self.extra_args)
             .env("CONNECT_LOG", "info")
             .env_remove("CONNECT_BOOTSTRAP_SERVERS")
+            .env_remove("KAFKA_OPTS")
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
             .stdout(log.try_clone().unwrap())
             .stderr(log)
             .stdin(Stdio::null())
@@ -267,8 +308,8 @@ impl Worker {
         while started.elapsed() < limit {
             // A short timeout of its own: the client's 120 s would outlast `limit`.
             let health = self
-                .http
-                .get(format!("{}/health", self.url))
+                .access
+                .authorize(self.http.get(format!("{}/health", self.url)))
                 .timeout(Duration::from_secs(5))
                 .send();
             if health.is_ok_and(|r| r.status().as_u16() == 200) {
@@ -402,7 +443,11 @@ impl Worker {
 
     /// One HTTP call: status and JSON body (`Value::Null` when empty or not JSON).
     pub fn call(&self, method: &str, path: &str, body: Option<&str>) -> (u16, Value) {
-        call(&self.http, method, &format!("{}{path}", self.url), body)
+        let url = format!("{}{path}", self.url);
+        let request = self
+            .access
+            .authorize(self.http.request(method.parse().unwrap(), &url));
+        send(request, method, &url, body)
     }
 
     /// `GET`.
@@ -443,7 +488,20 @@ pub fn call(
     url: &str,
     body: Option<&str>,
 ) -> (u16, Value) {
-    let mut req = http.request(method.parse().unwrap(), url);
+    send(
+        http.request(method.parse().unwrap(), url),
+        method,
+        url,
+        body,
+    )
+}
+
+fn send(
+    mut req: reqwest::blocking::RequestBuilder,
+    method: &str,
+    url: &str,
+    body: Option<&str>,
+) -> (u16, Value) {
     if let Some(b) = body {
         req = req
             .header("Content-Type", "application/json")

@@ -7,18 +7,53 @@ use std::time::Duration;
 use reqwest::{Url, header::CONTENT_TYPE, redirect::Policy};
 
 use super::signing::Signer;
+use crate::config::rest_tls::{RestTls, TlsSettings};
 use crate::runtime::stores::ConfigMap;
 
 /// The HTTP client for requests to other workers: at most `timeout` per request, no proxy from
 /// the environment (workers talk to each other directly, as Java's do) and no redirects (an
-/// answer is relayed as the other worker gave it).
-pub fn http_client(timeout: Duration) -> Result<reqwest::Client, String> {
-    reqwest::Client::builder()
+/// answer is relayed as the other worker gave it). For `https://` workers it trusts the CAs of
+/// `tls` (the main listeners' REST TLS settings) (else the system's), presents their key and certificate (for
+/// `ssl.client.auth`) and checks host names unless `ssl.endpoint.identification.algorithm` is
+/// empty, as Kafka's `RestClient` does with the same settings.
+pub fn http_client(timeout: Duration, tls: &TlsSettings) -> Result<reqwest::Client, String> {
+    let fail =
+        |e: &dyn std::fmt::Display| format!("cannot build the HTTP client for other workers: {e}");
+    let mut builder = reqwest::Client::builder()
         .timeout(timeout)
         .no_proxy()
-        .redirect(Policy::none())
+        .redirect(Policy::none());
+    let tls = RestTls::load(tls).map_err(|errors| {
+        let text: Vec<String> = errors
+            .iter()
+            .map(|e| format!("{}: {}", e.key, e.message))
+            .collect();
+        fail(&text.join("; "))
+    })?;
+    if !tls.trust.is_empty() {
+        let mut certs = Vec::with_capacity(tls.trust.len());
+        for cert in &tls.trust {
+            let pem = cert.to_pem().map_err(|e| fail(&e))?;
+            certs.push(reqwest::Certificate::from_pem(&pem).map_err(|e| fail(&e))?);
+        }
+        builder = builder.tls_certs_only(certs);
+    }
+    if let Some(identity) = &tls.identity {
+        let mut chain = Vec::new();
+        for cert in &identity.chain {
+            chain.extend(cert.to_pem().map_err(|e| fail(&e))?);
+        }
+        let key = identity
+            .key
+            .private_key_to_pem_pkcs8()
+            .map_err(|e| fail(&e))?;
+        let id = reqwest::Identity::from_pkcs8_pem(&chain, &key).map_err(|e| fail(&e))?;
+        builder = builder.identity(id);
+    }
+    builder
+        .tls_danger_accept_invalid_hostnames(!tls.verify_hostname)
         .build()
-        .map_err(|e| format!("cannot build the HTTP client for other workers: {e}"))
+        .map_err(|e| fail(&e))
 }
 
 /// Why a request to another worker did not succeed.

@@ -16,7 +16,11 @@ fn configs() -> Vec<ConfigMap> {
 }
 
 fn client() -> reqwest::Client {
-    http_client(Duration::from_secs(10)).unwrap()
+    http_client(
+        Duration::from_secs(10),
+        &crate::config::rest_tls::TlsSettings::default(),
+    )
+    .unwrap()
 }
 
 #[test]

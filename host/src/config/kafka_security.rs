@@ -32,7 +32,7 @@ pub struct SecurityError {
     pub unsupported: bool,
 }
 
-fn invalid(key: &str, message: impl Into<String>) -> SecurityError {
+pub(crate) fn invalid(key: &str, message: impl Into<String>) -> SecurityError {
     SecurityError {
         key: key.to_owned(),
         message: message.into(),
@@ -40,7 +40,7 @@ fn invalid(key: &str, message: impl Into<String>) -> SecurityError {
     }
 }
 
-fn unsupported(key: &str, message: impl Into<String>) -> SecurityError {
+pub(crate) fn unsupported(key: &str, message: impl Into<String>) -> SecurityError {
     SecurityError {
         key: key.to_owned(),
         message: message.into(),
@@ -87,11 +87,6 @@ const DEFAULT_ONLY: &[(&str, &str, &str)] = &[
         "SSL engines are Java classes",
     ),
     (
-        "ssl.client.auth",
-        "none",
-        "client certificates are asked for by the REST server's HTTPS listener, which this worker does not run yet",
-    ),
-    (
         "ssl.cipher.suites",
         "",
         "OpenSSL names cipher suites differently from Java; the defaults are used",
@@ -114,11 +109,29 @@ const DEFAULT_ONLY: &[(&str, &str, &str)] = &[
     ),
 ];
 
+/// Checks a key accepted only at Kafka's default: `None` if `key` is not one of them, else
+/// whether `value` (trimmed) is that default or empty.
+pub(crate) fn default_only(key: &str, value: &str) -> Option<Result<(), SecurityError>> {
+    let (_, default, why) = DEFAULT_ONLY.iter().find(|(k, _, _)| *k == key)?;
+    if value.is_empty() || value.eq_ignore_ascii_case(default) {
+        return Some(Ok(()));
+    }
+    let default = if default.is_empty() {
+        String::new()
+    } else {
+        format!(", {default},")
+    };
+    Some(Err(unsupported(
+        key,
+        format!("'{value}' (only Kafka's default{default} is supported): {why}"),
+    )))
+}
+
 /// Java's default `ssl.truststore.type` / `ssl.keystore.type`.
 const JAVA_STORE_DEFAULT: &str = "JKS";
 
 /// The `keytool` command that converts a JKS store to PKCS12.
-fn keytool_hint(path: &str) -> String {
+pub(crate) fn keytool_hint(path: &str) -> String {
     let p12 = Path::new(path).with_extension("p12");
     format!(
         "convert it with `keytool -importkeystore -srckeystore {path} -destkeystore {} -deststoretype PKCS12` and point the key at the .p12 file with the store type PKCS12",
@@ -129,13 +142,20 @@ fn keytool_hint(path: &str) -> String {
 /// What a store file holds, by its first bytes (a store type left at Java's JKS default is
 /// read by content, as Java 9+ reads a PKCS12 file named as JKS).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum StoreKind {
+pub(crate) enum StoreKind {
+    /// Java's own format (refused, with the `keytool` command that converts it).
     Jks,
+    /// PKCS12.
     Pkcs12,
+    /// PEM text.
     Pem,
 }
 
-fn store_kind(key: &str, path: &str, declared: Option<&str>) -> Result<StoreKind, SecurityError> {
+pub(crate) fn store_kind(
+    key: &str,
+    path: &str,
+    declared: Option<&str>,
+) -> Result<StoreKind, SecurityError> {
     let declared = declared.map(|t| t.trim().to_ascii_uppercase());
     match declared.as_deref() {
         Some("PKCS12") => return Ok(StoreKind::Pkcs12),
@@ -370,20 +390,12 @@ pub fn translate(
             // Read with the keys above.
             "ssl.truststore.type" | "ssl.truststore.password" | "ssl.keystore.type"
             | "ssl.keystore.password" => {}
-            _ => match DEFAULT_ONLY.iter().find(|(k, _, _)| k == key) {
-                Some((_, default, _)) if v.is_empty() || v.eq_ignore_ascii_case(default) => {}
-                Some((_, default, why)) => errors.push(unsupported(
-                    key,
-                    format!(
-                        "'{v}' (only Kafka's default{} is supported): {why}",
-                        if default.is_empty() {
-                            String::new()
-                        } else {
-                            format!(", {default},")
-                        }
-                    ),
-                )),
-                None if v.is_empty() => {}
+            // A server's setting (the REST listeners read it, see `rest_tls`); Java's clients
+            // ignore it too.
+            "ssl.client.auth" => {}
+            _ => match default_only(key, v) {
+                Some(Ok(())) => {}
+                Some(Err(e)) => errors.push(e),
                 None => errors.push(unsupported(
                     key,
                     "this worker translates security.protocol, sasl.mechanism, sasl.jaas.config and the ssl truststore, keystore and key settings for librdkafka; remove the key",

@@ -97,17 +97,17 @@ const ADVERTISED_TEST: &str = "host/src/config/worker_tests.rs::advertised_addre
 const GROUP_TIMING_TEST: &str = "host/src/config/worker_tests.rs::kafka_defaults";
 const CORS_TEST: &str =
     "tests/e2e/rest_options.rs::cors_and_options_answer_as_the_java_worker_with_the_same_settings";
+const REST_TLS_TEST: &str =
+    "tests/e2e/rest_security.rs::https_listeners_with_client_certificates_and_an_admin_listener";
+const REST_AUTH_TEST: &str =
+    "tests/e2e/rest_security.rs::basic_authentication_answers_as_the_java_worker_does";
 const SYNC_TEST: &str = "host/src/runtime/herder/membership.rs::out_of_sync_backs_off_as_java";
 
 /// Every worker key of Kafka Connect 4.3 (`DistributedConfig` and `StandaloneConfig`).
 pub const WORKER_KEYS: &[KeySupport] = &[
     test("access.control.allow.methods", CORS_TEST),
     test("access.control.allow.origin", CORS_TEST),
-    partly(
-        "admin.listeners",
-        "tests/e2e/rest_options.rs::admin_listeners_serve_admin_alone_and_response_headers_reach_every_response",
-        "https://127.0.0.1:9093",
-    ),
+    test("admin.listeners", REST_TLS_TEST),
     test(
         "bootstrap.servers",
         "tests/e2e/worker_config.rs::the_seed_environment_block_configures_a_worker",
@@ -147,11 +147,7 @@ pub const WORKER_KEYS: &[KeySupport] = &[
         "tests/e2e/file_pipeline.rs::file_round_trip_is_byte_identical",
     ),
     default_only("key.converter.plugin.version", "4.3.1"),
-    partly(
-        "listeners",
-        "tests/e2e/startup.rs::a_taken_rest_port_fails_the_start_naming_the_address_and_the_setting",
-        "https://127.0.0.1:8443",
-    ),
+    test("listeners", REST_TLS_TEST),
     test("metadata.max.age.ms", CLIENT_KEYS_TEST),
     test("metadata.recovery.rebootstrap.trigger.ms", CLIENT_KEYS_TEST),
     test("metadata.recovery.strategy", CLIENT_KEYS_TEST),
@@ -189,9 +185,13 @@ pub const WORKER_KEYS: &[KeySupport] = &[
         "tests/e2e/rest_options.rs::admin_listeners_serve_admin_alone_and_response_headers_reach_every_response",
     ),
     test("rest.advertised.host.name", ADVERTISED_TEST),
-    partly("rest.advertised.listener", ADVERTISED_TEST, "https"),
+    test("rest.advertised.listener", ADVERTISED_TEST),
     test("rest.advertised.port", ADVERTISED_TEST),
-    refused("rest.extension.classes", "org.example.BasicAuthExtension"),
+    partly(
+        "rest.extension.classes",
+        REST_AUTH_TEST,
+        "org.example.BasicAuthExtension",
+    ),
     test("retry.backoff.max.ms", CLIENT_KEYS_TEST),
     test("retry.backoff.ms", CLIENT_KEYS_TEST),
     refused("sasl.", "com.example.Other"),
@@ -211,7 +211,7 @@ pub const WORKER_KEYS: &[KeySupport] = &[
     test("socket.connection.setup.timeout.ms", CLIENT_KEYS_TEST),
     default_only("socket.connection.setup.timeout.max.ms", "5000"),
     default_only("ssl.cipher.suites", "TLS_AES_128_GCM_SHA256"),
-    default_only("ssl.client.auth", "required"),
+    test("ssl.client.auth", REST_TLS_TEST),
     default_only("ssl.enabled.protocols", "TLSv1.2"),
     test("ssl.endpoint.identification.algorithm", SSL_PEM_TEST),
     default_only("ssl.engine.factory.class", "com.example.Engine"),

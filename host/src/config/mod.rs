@@ -25,12 +25,14 @@ pub mod env;
 mod error;
 pub mod file;
 pub mod inter_worker;
+pub mod jaas;
 pub mod kafka_client;
 pub mod kafka_security;
 pub mod key_support;
 pub mod listener;
 pub mod properties;
 pub mod response_headers;
+pub mod rest_tls;
 pub mod worker;
 mod worker_keys;
 
@@ -50,6 +52,6 @@ pub use inter_worker::InterWorkerConfig;
 pub use listener::{Listener, Scheme};
 pub use properties::parse_properties;
 pub use worker::{
-    ConnectProtocol, ConverterSetting, DistributedConfig, InternalTopic, Mode, OverridePolicy,
-    RestConfig, WorkerConfig,
+    BASIC_AUTH_EXTENSION, ConnectProtocol, ConverterSetting, DistributedConfig, InternalTopic,
+    Mode, OverridePolicy, RestConfig, WorkerConfig,
 };

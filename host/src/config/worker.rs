@@ -15,6 +15,7 @@ use super::file::load_file;
 use super::inter_worker::{self, InterWorkerConfig};
 use super::listener::{Listener, Scheme};
 use super::response_headers::{self, HeaderRule};
+use super::rest_tls::{self, RestTls, TlsSettings};
 use super::value::{parse_bool, parse_list, parse_long, parse_one_of_ignore_case, trim};
 use super::worker_keys::{KeyClass, Passthrough, classify, client_setting_refusal, suggest};
 
@@ -116,6 +117,10 @@ pub struct DistributedConfig {
     pub inter_worker: InterWorkerConfig,
 }
 
+/// Kafka's basic-authentication REST extension, which this worker has built in.
+pub const BASIC_AUTH_EXTENSION: &str =
+    "org.apache.kafka.connect.rest.basic.auth.extension.BasicAuthSecurityRestExtension";
+
 /// REST server settings.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RestConfig {
@@ -134,11 +139,40 @@ pub struct RestConfig {
     pub cors: Option<CorsConfig>,
     /// `response.http.headers.config`: headers added to every REST response.
     pub response_headers: Vec<HeaderRule>,
-    /// `listeners.https.*` TLS settings, prefix stripped. Only https listeners would read them,
-    /// and those are refused for now, so they have no effect, as in Kafka without one.
+    /// `listeners.https.*` as written, prefix stripped.
     pub https: BTreeMap<String, String>,
-    /// `admin.listeners.https.*` TLS settings, prefix stripped.
+    /// `admin.listeners.https.*` as written, prefix stripped.
     pub admin_https: BTreeMap<String, String>,
+    /// The TLS keys of the main `https://` listeners (and of this worker's requests to other
+    /// workers): `listeners.https.ssl.*` if any is set, else the top-level `ssl.*`.
+    pub tls: TlsSettings,
+    /// The TLS keys of the `https://` admin listeners: `admin.listeners.https.ssl.*` if any is
+    /// set, else the top-level `ssl.*`.
+    pub admin_tls: TlsSettings,
+    /// `rest.extension.classes` names Kafka's `BasicAuthSecurityRestExtension`: requests to the
+    /// main listeners need HTTP basic credentials from the JAAS file of `KAFKA_OPTS`.
+    pub basic_auth: bool,
+}
+
+impl RestConfig {
+    /// The protocol other workers reach this one with: `rest.advertised.listener`, else http if
+    /// any listener is http, else https (Kafka's `RestServer.determineAdvertisedProtocol`).
+    pub fn advertised_scheme(&self) -> Scheme {
+        self.advertised_listener.unwrap_or_else(|| {
+            if self.listeners.iter().any(|l| l.scheme == Scheme::Http) || self.listeners.is_empty()
+            {
+                Scheme::Http
+            } else {
+                Scheme::Https
+            }
+        })
+    }
+
+    /// The listener other workers reach this one on: the first of [`Self::advertised_scheme`].
+    pub fn advertised_listener(&self) -> Option<&Listener> {
+        let scheme = self.advertised_scheme();
+        self.listeners.iter().find(|l| l.scheme == scheme)
+    }
 }
 
 /// The worker's configuration.
@@ -287,7 +321,12 @@ impl WorkerConfig {
         let offset_flush_timeout = r.millis("offset.flush.timeout.ms", 5_000);
         let task_shutdown_graceful_timeout = r.millis("task.shutdown.graceful.timeout.ms", 5_000);
         let plugin_path = WorkerConfig::plugin_path_of(&props);
-        let rest = r.rest(sorted.https, sorted.admin_https, &mut sorted.ignored);
+        let rest = r.rest(
+            sorted.https,
+            sorted.admin_https,
+            &sorted.client,
+            &mut sorted.ignored,
+        );
         let override_policy = r.override_policy();
         let config_providers = r
             .raw("config.providers")
@@ -297,7 +336,6 @@ impl WorkerConfig {
         let topic_creation_enable = r.bool("topic.creation.enable", true);
         let topic_tracking_enable = r.bool("topic.tracking.enable", true);
         let topic_tracking_allow_reset = r.bool("topic.tracking.allow.reset", true);
-        r.check_rest_extensions();
 
         let (distributed, offset_storage_file) = match mode {
             Mode::Distributed => (Some(r.distributed(sorted.topics)), None),
@@ -635,6 +673,7 @@ impl<'a> Reader<'a> {
         &mut self,
         https: BTreeMap<String, String>,
         admin_https: BTreeMap<String, String>,
+        client: &BTreeMap<String, String>,
         ignored: &mut BTreeMap<String, String>,
     ) -> RestConfig {
         let listeners = match self
@@ -677,22 +716,23 @@ impl<'a> Reader<'a> {
             .and_then(|p| u16::try_from(p).ok());
         let advertised_listener = self.text("rest.advertised.listener").and_then(|raw| {
             let scheme = Scheme::parse(&raw);
-            match scheme {
-                None => self.invalid(
+            if scheme.is_none() {
+                self.invalid(
                     "rest.advertised.listener",
                     "is not a protocol (expected http or https)",
-                ),
-                Some(Scheme::Https) => self.errors.push(ConfigError::Unsupported {
-                    scope: SCOPE,
-                    key: "rest.advertised.listener".to_string(),
-                    reason: "https is not supported yet (the REST listeners speak http only); \
-                             use http or remove the key"
-                        .to_string(),
-                }),
-                Some(Scheme::Http) => {}
+                );
             }
             scheme
         });
+        let tls = TlsSettings::select(&https, rest_tls::LISTENERS_PREFIX, client);
+        let admin_tls = TlsSettings::select(&admin_https, rest_tls::ADMIN_LISTENERS_PREFIX, client);
+        let is_https = |ls: &[Listener]| ls.iter().any(|l| l.scheme == Scheme::Https);
+        if is_https(&listeners) {
+            self.check_listener_tls("listeners", &tls);
+        }
+        if admin_listeners.as_deref().is_some_and(is_https) {
+            self.check_listener_tls("admin.listeners", &admin_tls);
+        }
         RestConfig {
             listeners,
             admin_listeners,
@@ -703,6 +743,53 @@ impl<'a> Reader<'a> {
             response_headers: self.response_headers(),
             https,
             admin_https,
+            tls,
+            admin_tls,
+            basic_auth: self.rest_extensions(),
+        }
+    }
+
+    /// An `https://` listener of `key` needs a key and certificate, and every TLS key it reads
+    /// must be usable.
+    fn check_listener_tls(&mut self, key: &str, settings: &TlsSettings) {
+        match RestTls::load(settings) {
+            Ok(tls) if tls.identity.is_none() => self.invalid(
+                key,
+                format!(
+                    "has an https:// listener but no key and certificate for it: set {p}ssl.keystore.location \
+                     (a PKCS12 or PEM file) with {p}ssl.keystore.password, or {p}ssl.keystore.key and \
+                     {p}ssl.keystore.certificate.chain (PEM text)",
+                    p = if key == "admin.listeners" {
+                        rest_tls::ADMIN_LISTENERS_PREFIX
+                    } else {
+                        rest_tls::LISTENERS_PREFIX
+                    }
+                ),
+            ),
+            Ok(_) => {}
+            Err(errors) => {
+                for e in errors {
+                    self.errors.push(if e.unsupported {
+                        ConfigError::Unsupported {
+                            scope: SCOPE,
+                            key: e.key,
+                            reason: e.message,
+                        }
+                    } else {
+                        let value = if e.key.contains("password") || e.key.contains("keystore.key") {
+                            "[hidden]".to_owned()
+                        } else {
+                            self.props.get(&e.key).cloned().unwrap_or_default()
+                        };
+                        ConfigError::InvalidValue {
+                            scope: SCOPE,
+                            key: e.key,
+                            value,
+                            problem: e.message,
+                        }
+                    });
+                }
+            }
         }
     }
 
@@ -710,14 +797,6 @@ impl<'a> Reader<'a> {
         let mut out = Vec::with_capacity(list.len());
         for item in list {
             match Listener::parse(item) {
-                Ok(l) if l.scheme == Scheme::Https => self.errors.push(ConfigError::Unsupported {
-                    scope: SCOPE,
-                    key: key.to_string(),
-                    reason: format!(
-                        "'{item}': https listeners are not supported yet (TLS on the REST port \
-                         comes with the security work); use an http:// listener"
-                    ),
-                }),
                 Ok(l) => out.push(l),
                 Err(problem) => self.invalid(key, format!("has `{item}`, which {problem}")),
             }
@@ -759,16 +838,32 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn check_rest_extensions(&mut self) {
-        if self.text("rest.extension.classes").is_some() {
-            self.errors.push(ConfigError::Unsupported {
-                scope: SCOPE,
-                key: "rest.extension.classes".to_string(),
-                reason: "REST extensions are Java classes (often authentication); remove the key and protect \
-                         the REST port another way (a reverse proxy, or listeners on a private address)"
-                    .to_string(),
-            });
+    /// `rest.extension.classes`: Kafka's basic-authentication extension is built in (true when
+    /// it is named); any other class is refused.
+    fn rest_extensions(&mut self) -> bool {
+        let mut basic_auth = false;
+        for class in self
+            .raw("rest.extension.classes")
+            .map(parse_list)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|c| !c.is_empty())
+        {
+            if class == BASIC_AUTH_EXTENSION {
+                basic_auth = true;
+            } else {
+                self.errors.push(ConfigError::Unsupported {
+                    scope: SCOPE,
+                    key: "rest.extension.classes".to_string(),
+                    reason: format!(
+                        "'{class}': REST extensions are Java classes; this worker has Kafka's \
+                         {BASIC_AUTH_EXTENSION} built in and runs no other yet (remove the class, or \
+                         protect the REST port another way, e.g. a reverse proxy)"
+                    ),
+                });
+            }
         }
+        basic_auth
     }
 
     fn cors(&mut self) -> Option<CorsConfig> {

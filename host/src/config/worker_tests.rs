@@ -354,7 +354,9 @@ fn deprecated_rest_host_and_port_build_the_listener() {
     assert!(w.ignored.contains_key("rest.port"));
     let e = distributed(&[("listeners", "https://h:8443, http://h:8083")]).unwrap_err();
     assert!(
-        e.to_string().contains("not supported yet: listeners"),
+        e.to_string().contains(
+            "has an https:// listener but no key and certificate for it: set listeners.https.ssl.keystore.location"
+        ),
         "{e}"
     );
     let e = distributed(&[("rest.port", "70000")]).unwrap_err();
@@ -376,12 +378,75 @@ fn advertised_address() {
     assert_eq!(w.rest.advertised_host_name.as_deref(), Some("w1.example"));
     assert_eq!(w.rest.advertised_port, Some(18083));
     assert_eq!(w.rest.advertised_listener, Some(Scheme::Http));
-    let e = distributed(&[("rest.advertised.listener", "https")]).unwrap_err();
+    assert_eq!(w.rest.advertised_scheme(), Scheme::Http);
+    let w = distributed(&[("rest.advertised.listener", "https")]).unwrap();
+    assert_eq!(w.rest.advertised_scheme(), Scheme::Https);
+    let e = distributed(&[("rest.advertised.listener", "ftp")]).unwrap_err();
+    assert!(e.to_string().contains("is not a protocol"), "{e}");
+}
+
+#[test]
+fn the_advertised_protocol_is_http_if_any_listener_is() {
+    let dir = tempfile::tempdir().unwrap();
+    let pem = dir.path().join("keystore.pem");
+    std::fs::write(&pem, test_keystore_pem()).unwrap();
+    let store = pem.to_str().unwrap();
+    let w = distributed(&[
+        ("listeners", "https://h1:8443,http://h2:8083"),
+        ("ssl.keystore.location", store),
+    ])
+    .unwrap();
+    assert_eq!(w.rest.advertised_scheme(), Scheme::Http);
+    assert_eq!(w.rest.advertised_listener().unwrap().host, "h2");
+    assert_eq!(
+        w.rest.tls.prefix, "",
+        "top-level ssl.* apply without listeners.https.*"
+    );
+    let w = distributed(&[
+        ("listeners", "https://h1:8443"),
+        ("listeners.https.ssl.keystore.location", store),
+        ("listeners.https.ssl.client.auth", "required"),
+    ])
+    .unwrap();
+    assert_eq!(w.rest.advertised_scheme(), Scheme::Https);
+    assert_eq!(w.rest.advertised_listener().unwrap().port, 8443);
+    assert_eq!(w.rest.tls.prefix, "listeners.https.");
+    let e = distributed(&[
+        ("listeners", "https://h1:8443"),
+        ("listeners.https.ssl.keystore.location", store),
+        ("listeners.https.ssl.client.auth", "always"),
+    ])
+    .unwrap_err();
     assert!(
-        e.to_string()
-            .contains("not supported yet: rest.advertised.listener"),
+        e.to_string().contains("listeners.https.ssl.client.auth"),
         "{e}"
     );
+}
+
+/// A self-signed key and certificate in one PEM file (a PEM keystore).
+fn test_keystore_pem() -> String {
+    use openssl::{
+        asn1::Asn1Time, bn::BigNum, hash::MessageDigest, pkey::PKey, rsa::Rsa, x509::X509,
+        x509::X509NameBuilder,
+    };
+    let key = PKey::from_rsa(Rsa::generate(2048).unwrap()).unwrap();
+    let mut name = X509NameBuilder::new().unwrap();
+    name.append_entry_by_text("CN", "h1").unwrap();
+    let name = name.build();
+    let mut b = X509::builder().unwrap();
+    b.set_serial_number(&BigNum::from_u32(7).unwrap().to_asn1_integer().unwrap())
+        .unwrap();
+    b.set_subject_name(&name).unwrap();
+    b.set_issuer_name(&name).unwrap();
+    b.set_pubkey(&key).unwrap();
+    b.set_not_before(&Asn1Time::days_from_now(0).unwrap())
+        .unwrap();
+    b.set_not_after(&Asn1Time::days_from_now(1).unwrap())
+        .unwrap();
+    b.sign(&key, MessageDigest::sha256()).unwrap();
+    let cert = String::from_utf8(b.build().to_pem().unwrap()).unwrap();
+    let key = String::from_utf8(key.private_key_to_pem_pkcs8().unwrap()).unwrap();
+    format!("{key}{cert}")
 }
 
 #[test]
@@ -427,6 +492,13 @@ fn unsupported_settings_are_refused_not_ignored() {
             .contains("not supported yet: rest.extension.classes"),
         "{e}"
     );
+    let w = distributed(&[(
+        "rest.extension.classes",
+        crate::config::BASIC_AUTH_EXTENSION,
+    )])
+    .unwrap();
+    assert!(w.rest.basic_auth);
+    assert!(!distributed(&[]).unwrap().rest.basic_auth);
     let e = distributed(&[("exactly.once.source.support", "enabled")]).unwrap_err();
     assert!(
         e.to_string()
@@ -436,7 +508,9 @@ fn unsupported_settings_are_refused_not_ignored() {
     assert!(distributed(&[("exactly.once.source.support", "DISABLED")]).is_ok());
     let e = distributed(&[("admin.listeners", "https://127.0.0.1:9093")]).unwrap_err();
     assert!(
-        e.to_string().contains("not supported yet: admin.listeners"),
+        e.to_string().contains(
+            "has an https:// listener but no key and certificate for it: set admin.listeners.https.ssl.keystore.location"
+        ),
         "{e}"
     );
     // Empty: CORS off, no extra headers, admin endpoints disabled — what Kafka does with them.

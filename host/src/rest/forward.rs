@@ -39,6 +39,7 @@ use crate::cluster::{
     internal_client::{error_chain, http_client},
     signing::{SIGNATURE_ALGORITHM_HEADER, SIGNATURE_HEADER},
 };
+use crate::config::rest_tls::TlsSettings;
 
 /// Java's 409 when no worker knows the leader (or owner) right now.
 pub const NO_KNOWN_LEADER: &str = "Cannot complete request momentarily due to no known leader URL, \
@@ -68,9 +69,10 @@ pub struct Forwarder {
 }
 
 impl Forwarder {
-    /// A forwarder whose requests time out after Kafka Connect's REST request timeout (90 s).
-    pub fn new() -> Self {
-        let client = http_client(REQUEST_TIMEOUT).unwrap_or_else(|e| {
+    /// A forwarder whose requests time out after Kafka Connect's REST request timeout (90 s),
+    /// with the REST TLS settings `tls` for `https://` workers.
+    pub fn new(tls: &TlsSettings) -> Self {
+        let client = http_client(REQUEST_TIMEOUT, tls).unwrap_or_else(|e| {
             tracing::error!("{e}; forwarded requests use a client with default settings");
             reqwest::Client::new()
         });
@@ -125,12 +127,6 @@ impl Forwarder {
             .map_err(|e| RestError::Internal(format!("the other worker answered {status}: {e}")))?;
         *response.headers_mut() = headers;
         Ok(response)
-    }
-}
-
-impl Default for Forwarder {
-    fn default() -> Self {
-        Forwarder::new()
     }
 }
 

@@ -17,7 +17,7 @@ async fn follower(target: Option<String>) -> Peer {
         Router::new()
             .route("/{*path}", any(handler))
             .route_layer(middleware::from_fn_with_state(
-                forward::Forwarder::new(),
+                forward::Forwarder::new(&Default::default()),
                 forward::middleware,
             ));
     Peer::serving(app).await

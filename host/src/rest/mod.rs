@@ -10,6 +10,7 @@
 //! owner of a connector or task) is forwarded there ([`forward`]), and the internal endpoints
 //! other workers call check KIP-507 signatures ([`internal`], [`signature`]).
 
+pub mod basic_auth;
 mod call;
 mod connectors;
 mod cors;
@@ -26,6 +27,7 @@ mod response_headers;
 mod root;
 pub mod signature;
 mod tasks;
+pub mod tls;
 pub mod tracing_control;
 mod uri_compliance;
 
@@ -61,6 +63,8 @@ pub struct RestState {
     pub herder: Herder,
     /// Backs `/admin/loggers`.
     pub loggers: Arc<dyn LoggerControl>,
+    /// Basic authentication of the main listeners (`rest.extension.classes`), if configured.
+    pub auth: Option<Arc<basic_auth::BasicAuth>>,
 }
 
 /// Every endpoint of the contract's table (§1.3), with Kafka Connect's 404/405 answers, the
@@ -108,13 +112,19 @@ fn build_router(state: RestState, internal: Arc<dyn InternalApi>, admin: bool) -
     if admin {
         routes = routes.merge(loggers::routes());
     }
-    let routes = routes
+    let mut routes = routes
         .merge(internal::routes(internal))
         // On every route: any herder answer may name another worker (Java forwards reads too).
         .route_layer(middleware::from_fn_with_state(
-            forward::Forwarder::new(),
+            forward::Forwarder::new(&state.herder.worker_config().rest.tls),
             forward::middleware,
-        ))
+        ));
+    // Outside forwarding, and on matched routes only: Jersey runs the extension's filter after
+    // matching, so unknown paths and wrong methods answer 404/405 without credentials.
+    if let Some(auth) = state.auth.clone() {
+        routes = routes.route_layer(middleware::from_fn_with_state(auth, basic_auth::check));
+    }
+    let routes = routes
         .fallback(|| async { RestError::unknown_path() })
         .method_not_allowed_fallback(|| async { RestError::MethodNotAllowed })
         .with_state(state);
@@ -254,23 +264,42 @@ fn still_starting(path: &str) -> Response {
     (status, Json(body)).into_response()
 }
 
-/// Serves each bound listener with its router until `shutdown` completes, then stops accepting
-/// and waits for in-flight requests to finish (graceful shutdown). If one listener fails, the
-/// others are shut down too and its error is returned.
+/// How a bound listener speaks: plain HTTP, or HTTPS with its acceptor ([`tls::acceptor`]).
+#[derive(Clone)]
+pub enum Transport {
+    /// `http://`.
+    Http,
+    /// `https://`.
+    Https(Arc<openssl::ssl::SslAcceptor>),
+}
+
+/// Serves each bound listener with its transport and router until `shutdown` completes, then
+/// stops accepting and waits for in-flight requests to finish (graceful shutdown). If one
+/// listener fails, the others are shut down too and its error is returned.
 pub async fn serve_listeners(
-    listeners: Vec<(TcpListener, Router)>,
+    listeners: Vec<(TcpListener, Transport, Router)>,
     shutdown: impl Future<Output = ()>,
 ) -> io::Result<()> {
     // One shutdown future, many servers: fan it out through a watch channel.
     let (stop, stopped) = watch::channel(false);
     let mut servers = JoinSet::new();
-    for (listener, router) in listeners {
+    for (listener, transport, router) in listeners {
         let mut stopped = stopped.clone();
-        let server = axum::serve(listener, router.clone()).with_graceful_shutdown(async move {
-            // An error means the sender is gone, which also means "stop".
+        // An error means the sender is gone, which also means "stop".
+        let stop_signal = async move {
             let _ = stopped.wait_for(|s| *s).await;
-        });
-        servers.spawn(async move { server.await });
+        };
+        match transport {
+            Transport::Http => {
+                let server = axum::serve(listener, router).with_graceful_shutdown(stop_signal);
+                servers.spawn(async move { server.await });
+            }
+            Transport::Https(acceptor) => {
+                let listener = tls::TlsListener::new(listener, acceptor)?;
+                let server = axum::serve(listener, router).with_graceful_shutdown(stop_signal);
+                servers.spawn(async move { server.await });
+            }
+        }
     }
     let mut shutdown = std::pin::pin!(shutdown);
     let mut first_error = None;

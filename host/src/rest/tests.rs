@@ -135,6 +135,7 @@ fn state_with(props: &[(&str, &str)], start: bool) -> (RestState, tempfile::Temp
     let state = RestState {
         herder,
         loggers: Arc::new(loggers),
+        auth: None,
     };
     (state, dir)
 }
@@ -801,7 +802,10 @@ async fn serve_answers_on_every_listener_and_stops_gracefully() {
     let listeners = bind(&[any_port, any_port]).await.unwrap();
     let addrs: Vec<_> = listeners.iter().map(|l| l.local_addr().unwrap()).collect();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let listeners = listeners.into_iter().map(|l| (l, f.app.clone())).collect();
+    let listeners = listeners
+        .into_iter()
+        .map(|l| (l, super::Transport::Http, f.app.clone()))
+        .collect();
     let server = tokio::spawn(serve_listeners(listeners, async {
         let _ = stopped.await;
     }));

@@ -158,16 +158,22 @@ impl Membership {
             member,
             runtime,
             mode,
-            url: format!("http://{worker_id}/"),
+            url: format!(
+                "{}://{worker_id}/",
+                config.rest.advertised_scheme().as_str()
+            ),
             rebalance_timeout: d.rebalance_timeout,
             worker_sync_timeout: d.worker_sync_timeout,
             worker_unsync_backoff: d.worker_unsync_backoff,
             max_delay: d.scheduled_rebalance_max_delay,
             unsync_retries_left: UNSYNC_RETRIES,
             inter_worker: d.inter_worker.clone(),
-            http: crate::cluster::internal_client::http_client(Duration::from_secs(90))
-                .map_err(|e| tracing::error!("cannot build the HTTP client for other workers: {e}"))
-                .ok(),
+            http: crate::cluster::internal_client::http_client(
+                Duration::from_secs(90),
+                &config.rest.tls,
+            )
+            .map_err(|e| tracing::error!("cannot build the HTTP client for other workers: {e}"))
+            .ok(),
             generation: None,
             rejoin_reason: Some("joining the group".into()),
             rejoin_at: None,
