@@ -754,7 +754,9 @@ async fn send(inner: &Inner, batch: Vec<Action>) {
                         l,
                         &mut s,
                         &a,
-                        format!("document too large for one request: {m}"),
+                        format!(
+                            "document too large for one request: {m}; make the record smaller, or raise the node's 'http.max_content_length'"
+                        ),
                     );
                     drop(s);
                     inner.changed.notify_all();
@@ -837,10 +839,26 @@ fn on_malformed(l: &Limits, s: &mut State, a: &Action, m: String) {
     }
 }
 
+/// What the user can do about a document Elasticsearch rejected with `m`.
+pub(crate) fn fix_for(m: &str) -> String {
+    if m.contains("invalid_index_name_exception") {
+        // "Invalid index name [bad*index], must not contain …"
+        let index = m
+            .split_once("Invalid index name [")
+            .and_then(|(_, rest)| rest.split_once(']'))
+            .map_or("the index name", |(name, _)| name);
+        format!(
+            "'{index}' is not a valid index name (lowercase, at most 255 bytes, none of \\ / * ? \" < > | , # : or spaces, not starting with - _ +): route the topic to a valid name with a RegexRouter transform or 'topic.to.external.resource.mapping'."
+        )
+    } else {
+        "Fix the record (or the index's mapping and settings), or set 'behavior.on.malformed.documents' to 'ignore' or 'warn' to skip documents Elasticsearch rejects.".into()
+    }
+}
+
 fn on_failed(l: &Limits, s: &mut State, a: &Action, m: String) {
     if l.errant_reporter {
         // The host's error handling decides: dead-letter queue and go on, or fail the task.
-        s.errant(a, format!("Indexing failed: {m}"), true);
+        s.errant(a, format!("Indexing failed: {m}. {}", fix_for(&m)), true);
     } else {
         let msg = format!(
             "Indexing record failed (record from topic={} partition={} offset={}): {m}. To ignore documents Elasticsearch rejects, set 'behavior.on.malformed.documents' to 'ignore' or 'warn', or configure a dead-letter queue ('errors.tolerance=all' and 'errors.deadletterqueue.topic.name').",
@@ -854,6 +872,24 @@ fn on_failed(l: &Limits, s: &mut State, a: &Action, m: String) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_rejected_document_is_reported_with_the_fix() {
+        let invalid = fix_for(
+            "invalid_index_name_exception: Invalid index name [bad*index], must not contain the following characters [*]",
+        );
+        assert!(
+            invalid.starts_with("'bad*index' is not a valid index name")
+                && invalid.contains("RegexRouter"),
+            "{invalid}"
+        );
+        let mapping = fix_for("mapper_parsing_exception: failed to parse field [n] of type [long]");
+        assert!(
+            mapping.contains("Fix the record")
+                && mapping.contains("behavior.on.malformed.documents"),
+            "{mapping}"
+        );
+    }
 
     fn tpo(t: &str, p: i32, o: i64) -> TopicPartitionOffset {
         TopicPartitionOffset::new(t, p, o)

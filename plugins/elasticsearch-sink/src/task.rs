@@ -149,6 +149,9 @@ impl ElasticsearchSinkTask {
                 "Elasticsearch is not reachable or busy while preparing '{}': {}",
                 dest.name, e.message
             ))),
+            Err(e) if e.message.contains("invalid_index_name_exception") => Err(Outcome::Invalid(
+                format!("{}. {}", e.message, crate::batcher::fix_for(&e.message)),
+            )),
             Err(e) => Err(Outcome::Invalid(e.message)),
         }
     }

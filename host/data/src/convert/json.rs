@@ -97,7 +97,14 @@ impl JsonConverter {
         let start = arena.len();
         self.normalizer
             .write(&schema.schema, Some(&node), Direction::ToConnect, arena)
-            .map_err(|m| ConvertError::data(topic, m))?;
+            .map_err(|m| {
+                ConvertError::data(
+                    topic,
+                    format!(
+                        "{m}. The record's \"payload\" does not match its own \"schema\": fix the producer so that they agree"
+                    ),
+                )
+            })?;
         let kind = if &arena[start..] == b"null" {
             arena.truncate(start);
             DataKind::Null
@@ -218,7 +225,7 @@ impl Converter for JsonConverter {
         let value = first_value(bytes).map_err(|e| {
             ConvertError::data(
                 topic,
-                format!("Converting byte[] to Kafka Connect data failed due to serialization error: {e} (topic `{topic}`)"),
+                format!("Converting byte[] to Kafka Connect data failed due to serialization error: {e} (topic `{topic}`). The record is not valid JSON: fix its producer, or read the topic with a converter for its format (org.apache.kafka.connect.storage.StringConverter, org.apache.kafka.connect.converters.ByteArrayConverter)"),
             )
         })?;
         if !self.schemas_enable {

@@ -62,7 +62,7 @@ fn schemaless_kinds() {
 }
 
 #[test]
-fn malformed_json_names_the_topic_and_the_parse_error() {
+fn malformed_json_names_the_topic_the_parse_error_and_the_fix() {
     let c = converter(&[("schemas.enable", "false")]);
     let e = c
         .to_connect("coupang", Some(b"{\"price\": 12"), &mut Vec::new())
@@ -73,7 +73,11 @@ fn malformed_json_names_the_topic_and_the_parse_error() {
     );
     let msg = e.to_string();
     assert!(msg.starts_with("Converting byte[] to Kafka Connect data failed due to serialization error: EOF while parsing"), "{msg}");
-    assert!(msg.ends_with("(topic `coupang`)"), "{msg}");
+    assert!(msg.contains("(topic `coupang`)"), "{msg}");
+    assert!(
+        msg.contains("fix its producer, or read the topic with a converter for its format"),
+        "the message names the fix: {msg}"
+    );
 }
 
 #[test]
@@ -186,7 +190,12 @@ fn payload_is_checked_against_the_schema() {
             &mut Vec::new(),
         )
         .unwrap_err();
-    assert_eq!(e.to_string(), "Invalid null value for required INT64 field");
+    assert_eq!(
+        e.to_string(),
+        "Invalid null value for required INT64 field. The record's \"payload\" does not match its \
+         own \"schema\": fix the producer so that they agree",
+        "Kafka's message, then the fix"
+    );
     let e = c
         .to_connect(
             "t",
