@@ -3,6 +3,8 @@
 
 // plugin ABI across versions: the pinned earlier commit's plugins run here; a 2.1 plugin degrades or is refused.
 mod abi_compat;
+// the bad-input catalogue: each bad record, document, request or plugin answered with the problem and the fix, nothing else lost.
+mod bad_inputs;
 // config providers: ${file:…}, ${dir:…} and a plugin provider resolved where used, never stored, shown or logged; TTL reloads.
 mod config_providers;
 // distributed mode: file sources → topic → file sinks while workers are bounced (SIGTERM, SIGKILL): no gap, no duplicate if clean.
