@@ -9,7 +9,8 @@
 #      scripts/infra.sh down);
 #   3. exports KAFKA_BOOTSTRAP, OPENSEARCH_URL, PEER_CONNECT_URL from scripts/infra.sh env;
 #   4. cargo fmt --check, cargo clippy -D warnings, cargo build (the e2e tests load the plugin cdylibs
-#      from target/), cargo test; all steps run, the exit code is non-zero if any failed.
+#      from target/), cargo test, and (whole workspace) the short REST fuzzing run; all steps run,
+#      the exit code is non-zero if any failed.
 #
 # Usage: scripts/test.sh [PACKAGE SELECTION]   default --workspace; e.g. scripts/test.sh -p connect-tests
 set -euo pipefail
@@ -100,6 +101,9 @@ step "cargo build" cargo build "${selection[@]}"
 # its libraries are what the e2e test `abi_compat` runs.
 if [[ ${selection[*]} == "--workspace" ]]; then step "ABI compatibility" scripts/abi-compat.sh; fi
 step "cargo test" run_tests
+# The short form of scripts/rest-fuzz.sh (docs/rest-fuzzing.md): schemathesis from Kafka Connect's
+# OpenAPI description must get no 5xx from our worker.
+if [[ ${selection[*]} == "--workspace" ]]; then step "REST fuzzing (short)" scripts/rest-fuzz.sh 5 1; fi
 
 echo
 say "summary"
