@@ -118,7 +118,13 @@ enum NewKind {
 }
 
 fn main() -> ExitCode {
-    let loggers = init_logging();
+    let loggers = match init_logging() {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("connect: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
     let cli = Cli::parse();
     match run(cli, loggers) {
         Ok(code) => code,
@@ -130,22 +136,40 @@ fn main() -> ExitCode {
 }
 
 /// Logging to stderr; `CONNECT_LOG` (an EnvFilter, default `info`) sets levels, and
-/// `/admin/loggers` changes them at run time through the reload handle.
-fn init_logging() -> Arc<TracingLoggers> {
+/// `/admin/loggers` changes them at run time through the reload handle. `CONNECT_LOG_FORMAT`
+/// is `text` (default) or `json` (one object per line); both carry Kafka Connect's
+/// `[connector|task-N]` context (`log_context`).
+fn init_logging() -> anyhow::Result<Arc<TracingLoggers>> {
+    use connect_host::log_context::{ContextLayer, JsonFormat, TextFormat};
+    let json = match std::env::var("CONNECT_LOG_FORMAT") {
+        Err(_) => false,
+        Ok(v) if v.trim().is_empty() || v.trim().eq_ignore_ascii_case("text") => false,
+        Ok(v) if v.trim().eq_ignore_ascii_case("json") => true,
+        Ok(v) => anyhow::bail!("CONNECT_LOG_FORMAT={v}: expected text or json"),
+    };
     let initial = std::env::var("CONNECT_LOG").unwrap_or_else(|_| "info".into());
     let filter = EnvFilter::try_new(&initial).unwrap_or_else(|_| EnvFilter::new("info"));
     let (filter, handle) = reload::Layer::<EnvFilter, Registry>::new(filter);
     let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let text = (!json).then(|| {
+        tracing_subscriber::fmt::layer()
+            .with_writer(connect_host::runtime::secrets::RedactingStderr)
+            .with_ansi(ansi)
+            .event_format(TextFormat { ansi })
+    });
+    let json = json.then(|| {
+        tracing_subscriber::fmt::layer()
+            .with_writer(connect_host::runtime::secrets::RedactingStderr)
+            .with_ansi(false)
+            .event_format(JsonFormat)
+    });
     tracing_subscriber::registry()
         .with(filter)
-        .with(
-            tracing_subscriber::fmt::layer()
-                .with_writer(std::io::stderr)
-                .with_ansi(ansi)
-                .with_target(false),
-        )
+        .with(ContextLayer)
+        .with(text)
+        .with(json)
         .init();
-    Arc::new(TracingLoggers::new(&initial, handle))
+    Ok(Arc::new(TracingLoggers::new(&initial, handle)))
 }
 
 fn run(cli: Cli, loggers: Arc<TracingLoggers>) -> anyhow::Result<ExitCode> {

@@ -21,6 +21,8 @@ mod distributed_rest;
 mod error_handling;
 // file source → Kafka → file sink: byte-identical, restarts (graceful, kill -9), states restored, standalone.
 mod file_pipeline;
+// log lines carry Kafka Connect's [connector|task-N] context, in text and in JSON lines.
+mod log_context;
 // every worker and connector key of the Java peer: implemented (with a test) or refused with "not supported yet".
 mod nothing_silent;
 // every plugin kind (all-kinds fixture) loaded and called in-process: listing, factories, metrics through the host context; no Kafka.

@@ -256,6 +256,12 @@ impl Worker {
             .trim_start_matches("http://")
     }
 
+    /// Sets an environment variable of the worker process from its next start on.
+    pub fn set_env(&mut self, key: &str, value: &str) {
+        self.env.retain(|(k, _)| k != key);
+        self.env.push((key.to_owned(), value.to_owned()));
+    }
+
     /// Its REST client (trusting the test CA if it serves HTTPS), without credentials.
     pub fn client(&self) -> &reqwest::blocking::Client {
         &self.http

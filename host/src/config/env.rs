@@ -20,8 +20,8 @@ pub const ENV_PREFIX: &str = "CONNECT_";
 pub const EXCLUDED_PREFIXES: &[&str] = &["CONNECT_LOG4J_"];
 
 /// `CONNECT_*` variables that belong to this host itself, not to the worker config:
-/// `CONNECT_LOG` is the host's log filter.
-pub const EXCLUDED_NAMES: &[&str] = &["CONNECT_LOG"];
+/// `CONNECT_LOG` is the host's log filter and `CONNECT_LOG_FORMAT` its log format.
+pub const EXCLUDED_NAMES: &[&str] = &["CONNECT_LOG", "CONNECT_LOG_FORMAT"];
 
 /// The worker property an environment variable maps to, or `None` if the variable is not a
 /// `CONNECT_*` worker setting (other prefix, excluded, or nothing after the prefix).
@@ -129,6 +129,7 @@ mod tests {
         assert_eq!(property_name("CONNECT_"), None);
         assert_eq!(property_name("CONNECT_LOG4J_ROOT_LOGLEVEL"), None);
         assert_eq!(property_name("CONNECT_LOG4J_LOGGERS"), None);
+        assert_eq!(property_name("CONNECT_LOG_FORMAT"), None);
         assert_eq!(
             property_name("CONNECT_LOG"),
             None,

@@ -92,7 +92,10 @@ impl ConnectorRunner {
         let thread_control = control.clone();
         let thread = std::thread::Builder::new()
             .name(format!("connector-{}", start.name))
-            .spawn(move || run(start, thread_control, rx))?;
+            .spawn(move || {
+                let _context = crate::log_context::connector_span(&start.name).entered();
+                run(start, thread_control, rx)
+            })?;
         Ok(ConnectorRunner {
             name,
             epoch,
@@ -173,6 +176,7 @@ fn run(start: ConnectorStart, control: Arc<TaskControl>, commands: mpsc::Receive
     {
         Ok(instance) => {
             control.report_running();
+            tracing::info!("finished creating connector {name}");
             events(ConnectorEvent::Started {
                 name: name.clone(),
                 epoch,
@@ -222,4 +226,5 @@ fn run(start: ConnectorStart, control: Arc<TaskControl>, commands: mpsc::Receive
     if let Err(e) = instance.stop().into_result() {
         tracing::warn!(connector = %name, "connector stop failed: {}", e.message);
     }
+    tracing::info!("completed shutdown for connector {name}");
 }

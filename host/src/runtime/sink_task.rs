@@ -743,6 +743,7 @@ fn run_inner(spec: &TaskSpec) -> Result<(), TaskFailure> {
     )?;
     subscription.update(&consumer)?;
     control.report_running();
+    tracing::info!("Sink task finished initialization and start");
 
     let mut result = sink_loop(
         spec,

@@ -136,6 +136,7 @@ fn run_inner(spec: &TaskSpec) -> Result<(), TaskFailure> {
         }
     };
     control.report_running();
+    tracing::info!("Source task finished initialization and start");
 
     let mut transforms = SourceTransforms::new(spec.transforms()?, spec.decimal_numeric());
     let mut header_conv = spec.header_converter()?;

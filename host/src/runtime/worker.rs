@@ -149,9 +149,11 @@ impl Worker {
         let id = spec.id.clone();
         self.stop_task(&id);
         let control = spec.control.clone();
+        let id_for_log = (id.connector.clone(), id.task);
         let thread = std::thread::Builder::new()
             .name(format!("task-{}-{}", id.connector, id.task))
             .spawn(move || {
+                let _context = crate::log_context::task_span(&id_for_log.0, id_for_log.1).entered();
                 if is_sink {
                     super::sink_task::run(spec)
                 } else {
