@@ -62,7 +62,7 @@ else
     say "using the servers that were already running"
 fi
 eval "$("$INFRA" env)"
-export KAFKA_BOOTSTRAP OPENSEARCH_URL PEER_CONNECT_URL
+export KAFKA_BOOTSTRAP OPENSEARCH_URL PEER_CONNECT_URL KAFKA_SSL_BOOTSTRAP KAFKA_SASL_SSL_BOOTSTRAP KAFKA_SASL_PLAINTEXT_BOOTSTRAP KAFKA_TLS_DIR
 say "KAFKA_BOOTSTRAP=$KAFKA_BOOTSTRAP OPENSEARCH_URL=$OPENSEARCH_URL PEER_CONNECT_URL=$PEER_CONNECT_URL"
 
 # --- 4. checks -----------------------------------------------------------------------------------------
