@@ -39,6 +39,8 @@ mod rest_options;
 mod rest_security;
 // every REST endpoint: shapes, codes and error texts; the same calls against the Java peer.
 mod rest_contract;
+// secrets stay secret: passwords never in logs, traces, REST answers (but GET config), dead letters or statuses; validate shows [hidden].
+mod secrets;
 // sink consumers as static members: a killed worker's sinks resume at once; a stopped sink leaves its group.
 mod sink_restart;
 // sink stop path: SIGTERM during an outage commits only what is durable; a poison record stops the restarts.

@@ -256,8 +256,9 @@ struct TracingLink {
 impl HostLink for TracingLink {
     fn log(&self, lvl: u8, target: RStr<'_>, message: RStr<'_>) {
         let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            let (plugin, target, message) =
-                (self.plugin.as_str(), target.as_str(), message.as_str());
+            // A plugin may quote a secret of its configuration (or of the worker's).
+            let message = crate::runtime::secrets::redact(message.as_str());
+            let (plugin, target, message) = (self.plugin.as_str(), target.as_str(), &*message);
             match lvl {
                 level::ERROR => tracing::error!(target: "plugin", plugin, target, "{message}"),
                 level::WARN => tracing::warn!(target: "plugin", plugin, target, "{message}"),

@@ -167,6 +167,7 @@ fn run(start: ConnectorStart, control: Arc<TaskControl>, commands: mpsc::Receive
         reconfigure,
         events,
     } = start;
+    super::secrets::register_config(&plugin, [&config]);
     let ctx = HostConnectorContext::create(control.clone(), reconfigure);
     let entries = connect_plugin_api::batch::config_entries(&config);
     let mut instance = match plugin

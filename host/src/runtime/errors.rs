@@ -227,6 +227,9 @@ impl ErrorReporter {
         record: &ErrantRecord<'_>,
         error: &str,
     ) -> Result<(), TaskFailure> {
+        // The message may quote a secret of the configuration (a plugin's report, say): it goes
+        // to the log, a trace and a dead-letter header, so it is hidden first.
+        let error = &*super::secrets::redact(error);
         if self.settings.log_enable {
             if self.settings.log_include_messages {
                 tracing::error!(

@@ -14,6 +14,7 @@ pub mod plugin_metrics;
 pub mod plugin_transform;
 pub mod record_codec;
 pub mod restarter;
+pub mod secrets;
 pub mod sink_offsets;
 pub mod sink_task;
 pub mod sink_transform;

@@ -149,7 +149,8 @@ impl TaskControl {
         }
         let status = Status {
             state,
-            trace,
+            // A plugin's message (or panic message) may quote a secret of its configuration.
+            trace: trace.map(|t| super::secrets::redact(&t).into_owned()),
             worker_id: self.worker_id.clone(),
             generation: self.generation.load(Ordering::SeqCst),
         };

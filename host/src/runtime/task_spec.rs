@@ -163,12 +163,17 @@ impl TaskSpec {
 pub fn run_guarded(spec: &TaskSpec, body: impl FnOnce(&TaskSpec) -> Result<(), TaskFailure>) {
     use super::status::State;
     let control = &spec.control;
+    super::secrets::register(super::secrets::secret_values(
+        &spec.worker.config.originals,
+        &Default::default(),
+    ));
+    super::secrets::register_config(&spec.plugin, [&spec.connector.originals, &spec.task_config]);
     control.report(State::Unassigned, None);
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| body(spec))) {
         Ok(Ok(())) => control.report(State::Unassigned, None),
         Ok(Err(failure)) => {
             tracing::error!(connector = %spec.id.connector, task = spec.id.task,
-                "Task threw an uncaught and unrecoverable exception. Task is being killed: {}", failure.message);
+                "Task threw an uncaught and unrecoverable exception. Task is being killed: {}", super::secrets::redact(&failure.message));
             control.report_failed(failure.trace, failure.record);
         }
         Err(_) => control.report(

@@ -41,6 +41,12 @@ pub struct Worker {
 impl Worker {
     /// A worker with nothing running.
     pub fn new(ctx: Arc<WorkerContext>) -> Self {
+        // The worker's own secrets (ssl.*.password, sasl.jaas.config, …) never reach a log line,
+        // status trace or dead-letter header from here on.
+        super::secrets::register(super::secrets::secret_values(
+            &ctx.config.originals,
+            &Default::default(),
+        ));
         Self {
             ctx,
             connectors: Mutex::new(BTreeMap::new()),
