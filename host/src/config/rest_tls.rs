@@ -47,13 +47,31 @@ pub enum ClientAuth {
 }
 
 /// The TLS keys that apply to one kind of listener, as written (Java keys, prefix stripped),
-/// and where they came from, for messages that name the key the user wrote.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+/// and where they came from, for messages that name the key the user wrote. Its `Debug` shows
+/// passwords and inline keys as `[hidden]`.
+#[derive(Clone, PartialEq, Eq, Default)]
 pub struct TlsSettings {
     /// `ssl.*` keys.
     pub keys: BTreeMap<String, String>,
     /// The prefix they were written with (`listeners.https.`, `admin.listeners.https.` or empty).
     pub prefix: &'static str,
+}
+
+impl std::fmt::Debug for TlsSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let shown: BTreeMap<&str, &str> = self
+            .keys
+            .iter()
+            .map(|(k, v)| {
+                let secret = k.ends_with(".password") || k == "ssl.keystore.key";
+                (k.as_str(), if secret { "[hidden]" } else { v.as_str() })
+            })
+            .collect();
+        f.debug_struct("TlsSettings")
+            .field("keys", &shown)
+            .field("prefix", &self.prefix)
+            .finish()
+    }
 }
 
 impl TlsSettings {
@@ -425,6 +443,24 @@ mod tests {
         assert_eq!(chosen.prefix, LISTENERS_PREFIX);
         // ssl.client.auth of the top level does not leak in.
         assert_eq!(chosen.keys, own);
+    }
+
+    #[test]
+    fn debug_output_hides_passwords_and_inline_keys() {
+        let settings = TlsSettings {
+            keys: map(&[
+                ("ssl.keystore.password", "ks-secret"),
+                ("ssl.key.password", "key-secret"),
+                ("ssl.keystore.key", "-----BEGIN PRIVATE KEY-----"),
+                ("ssl.keystore.location", "/etc/ks.p12"),
+            ]),
+            prefix: LISTENERS_PREFIX,
+        };
+        let shown = format!("{settings:?}");
+        for secret in ["ks-secret", "key-secret", "BEGIN PRIVATE KEY"] {
+            assert!(!shown.contains(secret), "{shown}");
+        }
+        assert!(shown.contains("/etc/ks.p12"), "{shown}");
     }
 
     #[test]
