@@ -6,7 +6,7 @@
 //! the record is skipped, logged if `errors.log.enable`, and written with its original bytes to
 //! the dead-letter queue when one is set. Nothing else in the batch is lost either way.
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use connect_plugin_api::abi::error::PluginError;
@@ -16,6 +16,7 @@ use rdkafka::{
     producer::{BaseRecord, DeliveryResult, Producer, ProducerContext, ThreadedProducer},
 };
 
+use super::metrics::{ConnectMetrics, TaskMetrics};
 use crate::config::connector::{ErrorHandling, ErrorTolerance};
 
 /// Where in the pipeline an error happened (Kafka Connect's `Stage`).
@@ -147,6 +148,8 @@ pub struct ErrantRecord<'a> {
 #[derive(Default)]
 struct DlqContext {
     failed: Mutex<Option<String>>,
+    /// Counts refused writes (`deadletterqueue-produce-failures`).
+    metrics: Option<Arc<TaskMetrics>>,
 }
 
 impl ClientContext for DlqContext {}
@@ -156,6 +159,9 @@ impl ProducerContext for DlqContext {
 
     fn delivery(&self, result: &DeliveryResult<'_>, _: ()) {
         if let Err((e, _)) = result {
+            if let Some(m) = &self.metrics {
+                m.dlq_failed();
+            }
             self.failed
                 .lock()
                 .unwrap_or_else(|p| p.into_inner())
@@ -172,6 +178,8 @@ pub struct ErrorReporter {
     dlq: Option<(String, ThreadedProducer<DlqContext>)>,
     /// Errors tolerated so far (a metric).
     pub tolerated: u64,
+    /// The task's task-error metrics (none outside a task the worker runs).
+    metrics: Option<Arc<TaskMetrics>>,
 }
 
 impl ErrorReporter {
@@ -182,6 +190,7 @@ impl ErrorReporter {
         task: u32,
         producer_props: &ClientConfig,
     ) -> Result<Self, TaskFailure> {
+        let metrics = ConnectMetrics::global().task(connector, task);
         let dlq = match &settings.dead_letter_queue {
             Some(d) if !d.topic.is_empty() => {
                 let mut cfg = producer_props.clone();
@@ -190,7 +199,10 @@ impl ErrorReporter {
                     format!("connector-dlq-producer-{connector}-{task}"),
                 );
                 let p: ThreadedProducer<DlqContext> = cfg
-                    .create_with_context(DlqContext::default())
+                    .create_with_context(DlqContext {
+                        failed: Mutex::default(),
+                        metrics: metrics.clone(),
+                    })
                     .map_err(|e| {
                         TaskFailure::new(
                             format!("cannot create the dead-letter queue producer: {e}"),
@@ -207,6 +219,7 @@ impl ErrorReporter {
             task,
             dlq,
             tolerated: 0,
+            metrics,
         })
     }
 
@@ -244,6 +257,9 @@ impl ErrorReporter {
                     partition = record.partition, offset = record.offset, "error processing record: {error}"
                 );
             }
+        }
+        if let Some(m) = &self.metrics {
+            m.record_error(self.settings.log_enable, self.tolerates());
         }
         if !self.tolerates() {
             let failure = TaskFailure::new(
@@ -304,7 +320,11 @@ impl ErrorReporter {
             if let Some(v) = record.value {
                 rec = rec.payload(v);
             }
-            producer.send(rec).map_err(|(e, _)| {
+            let sent = producer.send(rec);
+            if let Some(m) = &self.metrics {
+                m.dlq_produce(sent.is_err());
+            }
+            sent.map_err(|(e, _)| {
                 TaskFailure::new(
                     format!("cannot write to the dead-letter queue {topic}: {e}"),
                     "",

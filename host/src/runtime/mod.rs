@@ -10,6 +10,7 @@ pub mod errors;
 pub mod herder;
 pub mod host_context;
 pub mod info;
+pub mod metrics;
 pub mod plugin_metrics;
 pub mod plugin_transform;
 pub mod record_codec;

@@ -89,6 +89,9 @@ impl RetryPolicy {
                 "retriable failure in a plugin transformation, trying again: {}",
                 e.message
             );
+            if let Some(m) = self.control.metrics().task() {
+                m.retried(delay);
+            }
             self.control.wait(delay);
         }
     }

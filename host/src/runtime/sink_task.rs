@@ -48,6 +48,7 @@ use super::{
     convert::{self, Converter, HeaderConverter},
     errors::{ErrantRecord, ErrorReporter, Stage, TaskFailure},
     host_context::{HostTaskContext, TaskRequests},
+    metrics::TaskMetrics,
     record_codec::RecordCodec,
     sink_transform::{ConvertedRecord, Pending, SinkTransforms},
     static_membership,
@@ -69,6 +70,9 @@ const FIRST_BACKOFF: Duration = Duration::from_millis(300);
 const MAX_PUT_BACKOFF: Duration = Duration::from_secs(2);
 /// How often the last commit at stop asks the plugin again while records are in flight.
 const FINAL_COMMIT_POLL: Duration = Duration::from_millis(100);
+/// How often the consumer lag per partition is refreshed (`statistics.interval.ms`, unless the
+/// connector or worker sets it).
+const LAG_REFRESH: Duration = Duration::from_secs(5);
 
 /// Runs the task until it is stopped or fails; reports its statuses.
 pub fn run(spec: TaskSpec) {
@@ -98,9 +102,35 @@ struct Shared {
 
 struct SinkContext {
     shared: Mutex<Shared>,
+    /// The task's metrics: the consumer's statistics give its lag per partition.
+    metrics: Option<Arc<TaskMetrics>>,
 }
 
-impl ClientContext for SinkContext {}
+impl ClientContext for SinkContext {
+    /// Every [`LAG_REFRESH`] (the consumer's `statistics.interval.ms`): the lag of each assigned
+    /// partition, the high watermark minus the task's position (or minus the committed offset
+    /// before the task read anything).
+    fn stats(&self, statistics: rdkafka::Statistics) {
+        let Some(m) = &self.metrics else { return };
+        let mut lag = std::collections::BTreeMap::new();
+        for (topic, t) in statistics.topics {
+            for (partition, p) in t.partitions {
+                if partition < 0 || !p.desired || p.hi_offset < 0 {
+                    continue;
+                }
+                let behind = if p.app_offset >= 0 {
+                    (p.hi_offset - p.app_offset).max(0)
+                } else if p.consumer_lag >= 0 {
+                    p.consumer_lag
+                } else {
+                    continue;
+                };
+                lag.insert((topic.clone(), partition), behind);
+            }
+        }
+        m.sink_lag(lag);
+    }
+}
 
 impl ConsumerContext for SinkContext {
     fn pre_rebalance(&self, consumer: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
@@ -201,6 +231,8 @@ fn commit_partitions(
     if current.is_empty() {
         return Ok(true);
     }
+    let metrics = s.control.metrics().task().cloned();
+    let started = Instant::now();
     let durable = match task.pre_commit(RSlice::from_slice(&current)).into_result() {
         Ok(d) => d,
         Err(e) if e.kind == ErrorKind::RETRIABLE => {
@@ -208,6 +240,9 @@ fn commit_partitions(
                 "pre_commit asked to retry later; offsets not committed this time: {}",
                 e.message
             );
+            if let Some(m) = &metrics {
+                m.sink_commit(None, started.elapsed());
+            }
             return Ok(false);
         }
         Err(e) => return Err(TaskFailure::from_plugin("pre_commit", &e)),
@@ -235,9 +270,20 @@ fn commit_partitions(
     if tpl.count() == 0 {
         return Ok(all_durable);
     }
-    consumer
-        .commit(&tpl, mode)
-        .map_err(|e| TaskFailure::new(format!("offset commit failed: {e}"), ""))?;
+    let committed = consumer.commit(&tpl, mode);
+    if let Some(m) = &metrics {
+        m.sink_commit(Some(committed.is_ok()), started.elapsed());
+        // Read and not committed: what waits for a put, and what was put past the commit.
+        let uncommitted: i64 = durable
+            .iter()
+            .filter_map(|o| {
+                let accepted = s.accepted.get(&(o.topic.to_string(), o.partition))?;
+                Some((accepted - o.offset).max(0))
+            })
+            .sum();
+        m.sink_active((s.batch.len() + s.pending.len()) as i64 + uncommitted);
+    }
+    committed.map_err(|e| TaskFailure::new(format!("offset commit failed: {e}"), ""))?;
     Ok(all_durable)
 }
 
@@ -339,6 +385,13 @@ fn consumer_config(spec: &TaskSpec) -> Result<ClientConfig, TaskFailure> {
     // 8 MB and 33 MB with 4 MB, both about 1.4 s). Like the Java consumer's 1 MB per partition.
     if cfg.get("queued.max.messages.kbytes").is_none() {
         cfg.set("queued.max.messages.kbytes", "4096");
+    }
+    // The consumer lag of /metrics comes from the statistics (SinkContext::stats).
+    if cfg.get("statistics.interval.ms").is_none() {
+        cfg.set(
+            "statistics.interval.ms",
+            LAG_REFRESH.as_millis().to_string(),
+        );
     }
     Ok(cfg)
 }
@@ -718,6 +771,7 @@ fn run_inner(spec: &TaskSpec) -> Result<(), TaskFailure> {
             stopped: false,
             control: control.clone(),
         }),
+        metrics: control.metrics().task().cloned(),
     };
     let mut consumer_cfg = consumer_config(spec)?;
     let instance = static_instance(spec, &consumer_cfg);
@@ -841,6 +895,9 @@ fn sink_loop(
             if let Some(f) = s.failure.take() {
                 return Err(f);
             }
+            if let Some(m) = &consumer.context().metrics {
+                m.sink_partitions(s.assigned.len());
+            }
             if want_paused != paused || s.rebalanced {
                 s.rebalanced = false;
                 let all = tpl_of(s.assigned.iter());
@@ -911,6 +968,9 @@ fn sink_loop(
             drop(s);
             next = consumer.poll(Duration::ZERO);
         }
+        if let Some(m) = &consumer.context().metrics {
+            m.sink_read(polled);
+        }
         {
             let mut s = consumer.context().shared.lock().unwrap();
             if !pipeline.apply_pending(&mut s, control)? {
@@ -955,11 +1015,25 @@ fn put_batch(
     retry: &mut Option<(Instant, Duration)>,
 ) -> Result<(), TaskFailure> {
     loop {
-        let Shared { task, batch, .. } = &mut *s;
+        let Shared {
+            task,
+            batch,
+            control,
+            ..
+        } = &mut *s;
         let Some(task) = task.as_mut() else {
             return Ok(());
         };
-        match task.put(batch).into_result() {
+        let metrics = control.metrics().task().cloned();
+        let (records, started) = (batch.len(), Instant::now());
+        let answer = task.put(batch).into_result();
+        if let Some(m) = &metrics {
+            m.sink_put(records, started.elapsed());
+            if answer.is_ok() {
+                m.sink_sent(records);
+            }
+        }
+        match answer {
             Ok(()) => {
                 let done: Vec<((String, i32), i64)> = s.batch_next.drain().collect();
                 s.accepted.extend(done);
@@ -980,6 +1054,9 @@ fn put_batch(
                 tracing::warn!(connector = %spec.id.connector, task = spec.id.task, backoff_ms = backoff.as_millis() as u64,
                     "put failed with a retriable error; partitions paused, the same records will be put again: {}", e.message);
                 *retry = Some((Instant::now() + backoff, backoff));
+                if let Some(m) = &metrics {
+                    m.retried(backoff);
+                }
                 return Ok(());
             }
             Err(e) if e.kind == ErrorKind::INVALID_RECORD => {

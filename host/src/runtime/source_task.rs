@@ -156,10 +156,18 @@ fn run_inner(spec: &TaskSpec) -> Result<(), TaskFailure> {
             } else {
                 control.report(State::Running, None);
                 out.clear();
-                match task.poll(&mut out).into_result() {
+                let started = Instant::now();
+                let answer = task.poll(&mut out).into_result();
+                if let Some(m) = control.metrics().task() {
+                    m.source_polled(out.len(), started.elapsed());
+                }
+                match answer {
                     Ok(()) => {}
                     Err(e) if e.kind == ErrorKind::RETRIABLE => {
                         tracing::warn!(connector = %spec.id.connector, "poll failed, retrying: {}", e.message);
+                        if let Some(m) = control.metrics().task() {
+                            m.retried(RETRY_BACKOFF);
+                        }
                         control.wait(RETRY_BACKOFF);
                     }
                     Err(e) => return Err(TaskFailure::from_plugin("poll", &e)),
@@ -449,10 +457,23 @@ fn settle_acks(
                     ));
                 }
                 Some(p) if p.written.len() >= p.expected => acks.polls.pop_front(),
-                _ => None,
+                _ => {
+                    if let Some(m) = spec.control.metrics().task() {
+                        let in_flight: usize = acks
+                            .polls
+                            .iter()
+                            .map(|p| p.expected.saturating_sub(p.written.len()))
+                            .sum();
+                        m.source_active(in_flight as i64);
+                    }
+                    None
+                }
             }
         };
         let Some(poll) = done else { return Ok(()) };
+        if let Some(m) = spec.control.metrics().task() {
+            m.source_written(poll.written.len());
+        }
         pending.extend(poll.offsets);
         task.commit_records(poll.sequence, RSlice::from_slice(&poll.written))
             .into_result()
@@ -517,11 +538,15 @@ fn flush_offsets(
             Some((partition, offset))
         })
         .collect();
-    if let Err(e) = spec
+    let started = Instant::now();
+    let written = spec
         .worker
         .offsets
-        .put(&spec.id.connector, &entries, left())
-    {
+        .put(&spec.id.connector, &entries, left());
+    if let Some(m) = spec.control.metrics().task() {
+        m.commit(written.is_ok(), started.elapsed());
+    }
+    if let Err(e) = written {
         // As Kafka Connect: a failed offset write (the broker away longer than a write may wait)
         // does not fail the task. The offsets stay pending and go with the next flush; until
         // then a restart replays records that were delivered, which at-least-once allows.

@@ -12,6 +12,7 @@ use std::{
 
 use super::{
     errors::RecordPosition,
+    metrics::InstanceMetrics,
     status::{State, Status, TargetState},
     stores::StatusStore,
 };
@@ -34,6 +35,8 @@ pub struct TaskControl {
     statuses: Arc<dyn StatusStore>,
     /// The group generation statuses are written in (shared by the worker; 0 in standalone).
     generation: Arc<AtomicI32>,
+    /// Its metric state (`/metrics`), which follows every status it reports.
+    metrics: InstanceMetrics,
 }
 
 impl TaskControl {
@@ -63,7 +66,13 @@ impl TaskControl {
             failed_at: Mutex::new(None),
             statuses,
             generation,
+            metrics: InstanceMetrics::register(connector, task),
         })
+    }
+
+    /// Its metric state: the task's groups, or the connector instance's.
+    pub fn metrics(&self) -> &InstanceMetrics {
+        &self.metrics
     }
 
     /// Connector name.
@@ -161,6 +170,7 @@ impl TaskControl {
             }
             *current = status.clone();
         }
+        self.metrics.state_changed(state);
         let written = match self.task {
             Some(t) => self.statuses.put_task(&self.connector, t, &status),
             None => self.statuses.put_connector(&self.connector, &status),

@@ -13,9 +13,12 @@ use std::{
     time::{Duration, Instant},
 };
 
+use connect_plugin_api::abi::plugin::PluginKind;
+
 use super::{
     connector_runner::{CONNECTOR_STOP_TIMEOUT, ConnectorRunner, ConnectorStart},
     info::ConnectorTaskId,
+    metrics::{ConnectMetrics, TaskKind},
     status::{State, Status, TargetState},
     task_control::TaskControl,
     task_spec::{TaskSpec, WorkerContext},
@@ -96,6 +99,17 @@ impl Worker {
         self.stop_connector(&name);
         // A fresh control per instance: an abandoned predecessor keeps its own, cancelled one.
         let control = self.new_control(&name, None, start.target);
+        if let Some(m) = control.metrics().connector() {
+            let info = &start.plugin.info;
+            let kind = if info.kind == PluginKind::SOURCE {
+                "source"
+            } else {
+                "sink"
+            };
+            if m.startup_attempted(info.class.as_str(), kind, info.version.as_str()) {
+                ConnectMetrics::global().worker.connector_startups.attempt();
+            }
+        }
         let runner = match ConnectorRunner::start(start, control.clone()) {
             Ok(r) => Some(r),
             Err(e) => {
@@ -155,6 +169,18 @@ impl Worker {
         let id = spec.id.clone();
         self.stop_task(&id);
         let control = spec.control.clone();
+        if let Some(m) = control.metrics().task() {
+            let kind = if is_sink {
+                TaskKind::Sink
+            } else {
+                TaskKind::Source
+            };
+            let info = &spec.plugin.info;
+            m.set_kind(kind, info.class.as_str(), info.version.as_str());
+            if m.startup_attempted() {
+                ConnectMetrics::global().worker.task_startups.attempt();
+            }
+        }
         let id_for_log = (id.connector.clone(), id.task);
         let thread = std::thread::Builder::new()
             .name(format!("task-{}-{}", id.connector, id.task))

@@ -21,6 +21,7 @@ use crate::cluster::{
     protocol::{self, ProtocolCompatibility, WorkerMetadata, join_group_protocols},
     translate,
 };
+use crate::runtime::metrics::ConnectMetrics;
 
 impl HerderLoop {
     /// Rejoins the group and applies the new assignment.
@@ -30,8 +31,12 @@ impl HerderLoop {
         };
         let why = m.take_rejoin();
         tracing::info!("rebalancing: {why}");
-        let eager =
-            m.generation.as_ref().map_or(m.mode, |g| g.protocol) == ProtocolCompatibility::Eager;
+        let current = m.generation.as_ref().map_or(m.mode, |g| g.protocol);
+        ConnectMetrics::global()
+            .worker
+            .rebalance
+            .started(protocol_metric_name(current));
+        let eager = current == ProtocolCompatibility::Eager;
         if eager && !self.owned.is_empty() {
             // Eager: everything stops before the group rebalances.
             self.owned = ConnectorsAndTasks::default();
@@ -289,6 +294,9 @@ impl HerderLoop {
             return;
         };
         m.last_completed_generation = joined.generation_id;
+        let rebalance = &ConnectMetrics::global().worker.rebalance;
+        rebalance.started(protocol_metric_name(elected));
+        rebalance.completed(joined.generation_id.into(), &a.leader_url);
         if !a.revoked.is_empty() {
             // The second round that hands what was revoked to its new owners.
             m.request_rejoin("revoked work must move");
@@ -305,6 +313,15 @@ impl HerderLoop {
 
 /// An assignment as Java's `ExtendedAssignment.toString` prints it, with everything this worker
 /// holds after the join as `connectorIds`/`taskIds` (as Java's herder logs it).
+/// Kafka's `connect-protocol` rebalance metric: the Java enum constant's name.
+fn protocol_metric_name(p: ProtocolCompatibility) -> &'static str {
+    match p {
+        ProtocolCompatibility::Eager => "EAGER",
+        ProtocolCompatibility::Compatible => "COMPATIBLE",
+        ProtocolCompatibility::Sessioned => "SESSIONED",
+    }
+}
+
 fn java_assignment(a: &assignment::Assignment, held: &ConnectorsAndTasks) -> String {
     let tasks = |set: &ConnectorsAndTasks| {
         set.tasks
