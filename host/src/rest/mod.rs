@@ -19,6 +19,7 @@ pub mod forward;
 pub mod internal;
 pub mod json;
 pub mod loggers;
+mod metrics;
 mod offsets;
 mod options;
 mod params;
@@ -108,7 +109,8 @@ fn build_router(state: RestState, internal: Arc<dyn InternalApi>, admin: bool) -
         .merge(connectors::routes())
         .merge(tasks::routes())
         .merge(offsets::routes())
-        .merge(plugins::routes());
+        .merge(plugins::routes())
+        .merge(metrics::routes());
     if admin {
         routes = routes.merge(loggers::routes());
     }

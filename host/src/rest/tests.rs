@@ -872,6 +872,25 @@ async fn the_starting_router_answers_503_until_the_real_one_is_installed() {
     assert_eq!(a.status, StatusCode::OK);
 }
 
+#[tokio::test]
+async fn metrics_are_served_in_the_openmetrics_text_format() {
+    let f = fixture();
+    let request = Request::get("/metrics").body(Body::empty()).unwrap();
+    let answer = f.app.clone().oneshot(request).await.unwrap();
+    assert_eq!(answer.status(), StatusCode::OK);
+    assert_eq!(
+        answer.headers()["content-type"],
+        "application/openmetrics-text; version=1.0.0; charset=utf-8"
+    );
+    let body = answer.into_body().collect().await.unwrap().to_bytes();
+    let text = String::from_utf8(body.to_vec()).unwrap();
+    assert!(
+        text.contains("# TYPE kafka_connect_worker_connector_count gauge"),
+        "{text}"
+    );
+    assert!(text.ends_with("# EOF\n"), "{text}");
+}
+
 #[path = "bodies_tests.rs"]
 mod bodies;
 #[path = "forward_tests.rs"]
