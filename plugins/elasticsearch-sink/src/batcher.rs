@@ -354,9 +354,35 @@ struct Inner {
     wake: tokio::sync::Notify,
     client: Arc<EsClient>,
     limits: Limits,
+    /// Where the bulk metrics go (the task's context), once [`Batcher::report_metrics_to`] set it.
+    metrics: std::sync::OnceLock<connect_plugin_api::sdk::context::TaskContext>,
 }
 
 impl Inner {
+    /// One `_bulk` request of `bytes` that took `seconds` and ended as `result`.
+    fn bulk_metrics(&self, bytes: usize, seconds: f64, result: &str) {
+        if let Some(ctx) = self.metrics.get() {
+            ctx.histogram("elasticsearch_bulk_request_duration_seconds", &[], seconds);
+            ctx.counter("elasticsearch_bulk_request_bytes_total", &[], bytes as f64);
+            ctx.counter(
+                "elasticsearch_bulk_requests_total",
+                &[("result", result)],
+                1.0,
+            );
+        }
+    }
+
+    /// `count` bulk items that ended as `outcome`.
+    fn item_metrics(&self, outcome: &str, count: usize) {
+        if let (Some(ctx), true) = (self.metrics.get(), count > 0) {
+            ctx.counter(
+                "elasticsearch_bulk_items_total",
+                &[("outcome", outcome)],
+                count as f64,
+            );
+        }
+    }
+
     fn lock(&self) -> MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
@@ -377,12 +403,19 @@ impl Batcher {
             wake: tokio::sync::Notify::new(),
             client,
             limits,
+            metrics: std::sync::OnceLock::new(),
         });
         let rt = connect_plugin_api::sdk::runtime::runtime();
         let workers = (0..inner.limits.max_in_flight)
             .map(|_| rt.spawn(worker(inner.clone())))
             .collect();
         Batcher { inner, workers }
+    }
+
+    /// Reports bulk latency, bytes and per-item outcomes through `ctx` from now on (see
+    /// docs/operations.md for the names).
+    pub fn report_metrics_to(&self, ctx: connect_plugin_api::sdk::context::TaskContext) {
+        let _ = self.inner.metrics.set(ctx);
     }
 
     /// The failure that stops the task, if any.
@@ -689,7 +722,23 @@ async fn send(inner: &Inner, batch: Vec<Action>) {
             if inner.lock().shutdown {
                 return;
             }
-            let result = inner.client.bulk(body_of(&pending)).await;
+            let body = body_of(&pending);
+            let bytes = body.len();
+            let started = std::time::Instant::now();
+            let result = inner.client.bulk(body).await;
+            let seconds = started.elapsed().as_secs_f64();
+            inner.bulk_metrics(
+                bytes,
+                seconds,
+                match &result {
+                    Ok(items) if items.len() == pending.len() => "ok",
+                    Ok(_) => "bad_response",
+                    Err(RequestError::Retriable(_)) => "retriable",
+                    Err(RequestError::Unavailable { .. }) => "unavailable",
+                    Err(RequestError::TooLarge(_)) => "too_large",
+                    Err(RequestError::Fatal(_)) => "fatal",
+                },
+            );
             let mut retry: Vec<Action> = Vec::new();
             let mut reason = String::new();
             // No answer from the node: probe it while waiting.
@@ -697,8 +746,18 @@ async fn send(inner: &Inner, batch: Vec<Action>) {
             match result {
                 Ok(items) if items.len() == pending.len() => {
                     let mut s = inner.lock();
+                    // success, conflict, retriable, malformed, failed
+                    let mut outcomes = [0usize; 5];
                     for (a, item) in pending.into_iter().zip(items) {
-                        match retry::classify_item(&item, a.op, a.versioned) {
+                        let outcome = retry::classify_item(&item, a.op, a.versioned);
+                        outcomes[match &outcome {
+                            ItemOutcome::Success => 0,
+                            ItemOutcome::Conflict(_) => 1,
+                            ItemOutcome::Retriable(_) => 2,
+                            ItemOutcome::Malformed(_) => 3,
+                            ItemOutcome::Failed(_) => 4,
+                        }] += 1;
+                        match outcome {
                             ItemOutcome::Success => s.tracker.ack(a.slot, a.offset),
                             ItemOutcome::Conflict(m) => {
                                 tracing::warn!(topic = %a.topic, partition = a.partition, offset = a.offset,
@@ -718,6 +777,13 @@ async fn send(inner: &Inner, batch: Vec<Action>) {
                     }
                     drop(s);
                     inner.changed.notify_all();
+                    for (outcome, count) in
+                        ["success", "conflict", "retriable", "malformed", "failed"]
+                            .into_iter()
+                            .zip(outcomes)
+                    {
+                        inner.item_metrics(outcome, count);
+                    }
                 }
                 Ok(items) => {
                     reason = format!(

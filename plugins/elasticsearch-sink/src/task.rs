@@ -80,6 +80,7 @@ impl ElasticsearchSinkTask {
             }
         }
         let batcher = Batcher::start(Limits::from_config(&cfg), client.clone());
+        batcher.report_metrics_to(ctx.clone());
         Ok(ElasticsearchSinkTask {
             cfg: Arc::new(cfg),
             ctx,
