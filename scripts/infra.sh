@@ -448,6 +448,8 @@ cmd_up() {
     fetch opensearch
     build_launcher
     ((peer)) && fetch connect
+    # The JMX exporter agent: the oracle of tests/e2e/metrics.rs.
+    ((peer)) && fetch jmx-exporter
     exec 8>&-
 
     # Check every port first, so that a conflict starts nothing.

@@ -23,6 +23,8 @@ mod error_handling;
 mod file_pipeline;
 // log lines carry Kafka Connect's [connector|task-N] context, in text and in JSON lines.
 mod log_context;
+// GET /metrics: every documented Kafka Connect metric under Strimzi's names, exact record counts, lag and latency; the same names as a Java worker with the JMX exporter.
+mod metrics;
 // every worker and connector key of the Java peer: implemented (with a test) or refused with "not supported yet".
 mod nothing_silent;
 // every plugin kind (all-kinds fixture) loaded and called in-process: listing, factories, metrics through the host context; no Kafka.

@@ -33,6 +33,15 @@ impl JavaStandalone {
     /// Starts one with JSON converters, an empty plugin path, `access`'s REST protection and
     /// `settings` on top, and waits until its REST resources answer (up to 90 s).
     pub fn start(settings: &[(&str, &str)], access: &RestAccess) -> JavaStandalone {
+        Self::start_with_jvm_options(settings, access, &[])
+    }
+
+    /// [`JavaStandalone::start`] with more JVM options (e.g. a `-javaagent:`).
+    pub fn start_with_jvm_options(
+        settings: &[(&str, &str)],
+        access: &RestAccess,
+        extra_jvm_options: &[String],
+    ) -> JavaStandalone {
         let (jars, _) = require_java_connect();
         let dir = tempfile::tempdir().unwrap();
         let port = free_port();
@@ -69,6 +78,7 @@ impl JavaStandalone {
         let child = Command::new(java_binary())
             .args(["-Xms64m", "-Xmx256m"])
             .args(&jvm_options)
+            .args(extra_jvm_options)
             .arg(format!(
                 "-Dlog4j2.configurationFile={}",
                 repo_root()
