@@ -14,6 +14,7 @@ use crate::{
         config_resolution,
         connector_runner::ConnectorStart,
         info::ConnectorTaskId,
+        metrics::ConnectMetrics,
         status::{State, TargetState},
         stores::{ConfigMap, ConnectorEntry},
         task_spec::TaskSpec,
@@ -254,6 +255,12 @@ impl HerderLoop {
         let ((plugin, parsed), task_config) = match started {
             Ok(found) => found,
             Err(why) => {
+                // A startup that failed before the task thread: counted as Kafka's Worker does.
+                if let Some(m) = control.metrics().task()
+                    && m.startup_attempted()
+                {
+                    ConnectMetrics::global().worker.task_startups.attempt();
+                }
                 control.report(State::Failed, Some(why));
                 return;
             }
