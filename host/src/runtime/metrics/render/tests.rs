@@ -197,5 +197,6 @@ fn startups_are_counted_from_the_statuses() {
         .task_startups
         .failures
         .load(std::sync::atomic::Ordering::Relaxed);
-    assert_eq!(after, before + 1);
+    // Other tests of this process may count startups of their own at the same time.
+    assert!(after > before, "the failed startup is counted");
 }
