@@ -2,15 +2,18 @@
 # Runs every check and test of the workspace against the real servers:
 #   1. installs missing Debian build packages (gcc, make, zlib1g-dev, pkg-config, libssl-dev for
 #      librdkafka's TLS and SCRAM, openssl for the test certificates, curl, e2fsprogs for the
-#      stop-path test's chattr; a JDK and Maven only if `java`/`mvn` are missing), with one
+#      stop-path test's chattr, jq for the fault suite; a JDK and Maven only if `java`/`mvn` are
+#      missing), with one
 #      `apt-get update` and only if something is missing;
 #   2. starts Kafka, OpenSearch and the Java Connect peer with scripts/infra.sh up --peer unless they
 #      already run (it never stops servers: it only says whether it started them; stop them with
 #      scripts/infra.sh down);
 #   3. exports KAFKA_BOOTSTRAP, OPENSEARCH_URL, PEER_CONNECT_URL from scripts/infra.sh env;
 #   4. cargo fmt --check, cargo clippy -D warnings, cargo build (the e2e tests load the plugin cdylibs
-#      from target/), cargo test, and (whole workspace) the short REST fuzzing run; all steps run,
-#      the exit code is non-zero if any failed.
+#      from target/), cargo test, and (whole workspace) the short REST fuzzing run and the short
+#      fault suite (scripts/faults.sh --short, on its own private Kafka and OpenSearch on ports
+#      19092.. and 19200, stopped afterwards; docs/reliability.md); all steps run, the exit code
+#      is non-zero if any failed.
 #
 # Usage: scripts/test.sh [PACKAGE SELECTION]   default --workspace; e.g. scripts/test.sh -p connect-tests
 set -euo pipefail
@@ -29,7 +32,7 @@ ensure_debian_packages() {
     local -a missing=()
     local p
     command -v dpkg >/dev/null 2>&1 || return 0 # not Debian-like: trust the host
-    for p in gcc make zlib1g-dev pkg-config libssl-dev openssl curl ca-certificates e2fsprogs; do
+    for p in gcc make zlib1g-dev pkg-config libssl-dev openssl curl ca-certificates e2fsprogs jq; do
         dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
     done
     command -v java >/dev/null 2>&1 && command -v javac >/dev/null 2>&1 || missing+=(openjdk-17-jdk-headless)
@@ -104,6 +107,8 @@ step "cargo test" run_tests
 # The short form of scripts/rest-fuzz.sh (docs/rest-fuzzing.md): schemathesis from Kafka Connect's
 # OpenAPI description must get no 5xx from our worker.
 if [[ ${selection[*]} == "--workspace" ]]; then step "REST fuzzing (short)" scripts/rest-fuzz.sh 5 1; fi
+# The short fault suite (docs/reliability.md): SIGKILLs, server outages, a full disk, a stall.
+if [[ ${selection[*]} == "--workspace" ]]; then step "fault suite (short)" scripts/faults.sh --short --no-build; fi
 
 echo
 say "summary"
