@@ -125,6 +125,12 @@ pub trait ConfigLog: Send + Sync + 'static {
     /// Java, whose config store notifies its herder of restart requests only after its first read
     /// to the end.
     fn snapshot(&self) -> Result<ConfigSnapshot, StoreError>;
+    /// [`ConfigLog::snapshot`], giving up after `budget` (for a caller that must answer in time,
+    /// such as the leader before its group sync; on failure nothing is consumed).
+    fn snapshot_within(&self, budget: Duration) -> Result<ConfigSnapshot, StoreError> {
+        let _ = budget;
+        self.snapshot()
+    }
     /// Writes a connector's configuration (`connector-<name>`).
     fn put_connector_config(&self, name: &str, config: &ConfigMap) -> Result<(), StoreError>;
     /// Writes a connector's target state (`target-state-<name>`).

@@ -20,6 +20,7 @@
 
 use std::collections::BTreeMap;
 use std::sync::Mutex;
+use std::time::Duration;
 
 use super::config_format;
 use super::config_state::ConfigState;
@@ -83,6 +84,13 @@ impl ConfigLog for KafkaConfigLog {
     fn snapshot(&self) -> Result<ConfigSnapshot, StoreError> {
         let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
         let records = self.log.read_new()?;
+        apply_all(&mut state, self.log.topic(), records);
+        Ok(state.snapshot())
+    }
+
+    fn snapshot_within(&self, budget: Duration) -> Result<ConfigSnapshot, StoreError> {
+        let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        let records = self.log.read_new_within(budget)?;
         apply_all(&mut state, self.log.topic(), records);
         Ok(state.snapshot())
     }

@@ -366,7 +366,14 @@ impl Reader {
         let deadline = Instant::now() + budget;
         for p in 0..partitions {
             let (low, high) = retry::retry(deadline, is_retriable, |timeout| {
-                consumer.fetch_watermarks(topic, p as i32, timeout)
+                let answer = consumer.fetch_watermarks(topic, p as i32, timeout);
+                if answer.is_err() {
+                    // After a broker restart librdkafka may keep the partition as unknown until
+                    // its periodic metadata refresh (topic.metadata.refresh.interval.ms, 5 min);
+                    // a metadata request now updates its cache for the next try.
+                    let _ = consumer.fetch_metadata(Some(topic), timeout);
+                }
+                answer
             })
             .map_err(|gave_up| end_offsets_error(topic, p, bootstrap, budget, gave_up))?;
             end.push(high);

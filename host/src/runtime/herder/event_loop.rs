@@ -284,7 +284,22 @@ impl HerderLoop {
 
     /// Reads new config records and applies the changes.
     pub(super) fn read_config(&mut self) {
-        let fresh = match self.config_log.snapshot() {
+        self.read_config_with(None);
+    }
+
+    /// [`Self::read_config`] giving up after `budget`: for the leader, whose group sync must
+    /// not wait behind a slow read (a broker just back may take a while to answer for the
+    /// topic, and the group would drop a member that misses its session timeout).
+    pub(super) fn read_config_within(&mut self, budget: Duration) {
+        self.read_config_with(Some(budget));
+    }
+
+    fn read_config_with(&mut self, budget: Option<Duration>) {
+        let read = match budget {
+            Some(b) => self.config_log.snapshot_within(b),
+            None => self.config_log.snapshot(),
+        };
+        let fresh = match read {
             Ok(s) => s,
             Err(e) => {
                 // Once per outage, not once per turn of the loop.

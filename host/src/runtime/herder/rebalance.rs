@@ -147,8 +147,13 @@ impl HerderLoop {
                     .unwrap_or_default(),
             });
         }
-        // The leader assigns from the newest config it can read (Java's ensureLeaderConfig).
-        self.read_config();
+        // The leader assigns from the newest config it can read within worker.sync.timeout.ms
+        // (Java's ensureLeaderConfig); a member that is ahead reports a config mismatch.
+        let budget = self
+            .membership
+            .as_ref()
+            .map_or(Duration::from_secs(3), |m| m.worker_sync_timeout);
+        self.read_config_within(budget);
         let snapshot = self.plain_snapshot();
         let m = self.membership.as_mut().ok_or("not in a group")?;
         let (plain, work) = if elected == ProtocolCompatibility::Eager {
