@@ -100,7 +100,7 @@ INFRA=$ROOT/scripts/infra.sh
 OS=$OPENSEARCH_URL
 REST_PORT=19083
 REST=http://127.0.0.1:$REST_PORT
-W=$INFRA_STATE/work
+W=$INFRA_STATE/cases
 RESULTS=$INFRA_STATE/results.json
 CASES_JSONL=$W/cases.jsonl
 

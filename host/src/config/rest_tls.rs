@@ -392,7 +392,7 @@ fn trust(s: &TlsSettings) -> Result<Vec<X509>, SecurityError> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     fn map(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
@@ -402,8 +402,9 @@ mod tests {
             .collect()
     }
 
-    /// A self-signed certificate and its key, as PEM.
-    fn self_signed() -> (String, String) {
+    /// A self-signed certificate for `localhost` and its key, as PEM (also the worker config
+    /// tests' keystore).
+    pub(crate) fn self_signed() -> (String, String) {
         use openssl::{
             asn1::Asn1Time, bn::BigNum, hash::MessageDigest, rsa::Rsa, x509::X509NameBuilder,
         };

@@ -425,27 +425,7 @@ fn the_advertised_protocol_is_http_if_any_listener_is() {
 
 /// A self-signed key and certificate in one PEM file (a PEM keystore).
 fn test_keystore_pem() -> String {
-    use openssl::{
-        asn1::Asn1Time, bn::BigNum, hash::MessageDigest, pkey::PKey, rsa::Rsa, x509::X509,
-        x509::X509NameBuilder,
-    };
-    let key = PKey::from_rsa(Rsa::generate(2048).unwrap()).unwrap();
-    let mut name = X509NameBuilder::new().unwrap();
-    name.append_entry_by_text("CN", "h1").unwrap();
-    let name = name.build();
-    let mut b = X509::builder().unwrap();
-    b.set_serial_number(&BigNum::from_u32(7).unwrap().to_asn1_integer().unwrap())
-        .unwrap();
-    b.set_subject_name(&name).unwrap();
-    b.set_issuer_name(&name).unwrap();
-    b.set_pubkey(&key).unwrap();
-    b.set_not_before(&Asn1Time::days_from_now(0).unwrap())
-        .unwrap();
-    b.set_not_after(&Asn1Time::days_from_now(1).unwrap())
-        .unwrap();
-    b.sign(&key, MessageDigest::sha256()).unwrap();
-    let cert = String::from_utf8(b.build().to_pem().unwrap()).unwrap();
-    let key = String::from_utf8(key.private_key_to_pem_pkcs8().unwrap()).unwrap();
+    let (cert, key) = crate::config::rest_tls::tests::self_signed();
     format!("{key}{cert}")
 }
 
